@@ -1,0 +1,33 @@
+import { cookies } from "next/headers";
+import { requireCtx } from "@/lib/access/session";
+import { navFor } from "@/lib/access/nav";
+import { SidebarInset, SidebarProvider, SidebarTrigger, SIDEBAR_COOKIE_NAME } from "@/components/ui/sidebar";
+import { Separator } from "@/components/ui/separator";
+import { AppSidebar } from "@/components/shell/app-sidebar";
+import { Breadcrumbs } from "@/components/shell/breadcrumbs";
+import { UserMenu } from "@/components/shell/user-menu";
+import { ThemeToggle } from "@/components/theme-toggle";
+
+export const dynamic = "force-dynamic";
+
+export default async function AppLayout({ children }: { children: React.ReactNode }) {
+  const { actor } = await requireCtx();
+  const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false";
+  return (
+    <SidebarProvider defaultOpen={open}>
+      <AppSidebar items={navFor(actor)} />
+      <SidebarInset>
+        <header className="sticky top-0 z-10 flex h-14 shrink-0 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">
+          <SidebarTrigger className="-ml-1" />
+          <Separator orientation="vertical" className="mr-2 data-[orientation=vertical]:h-4" />
+          <Breadcrumbs />
+          <div className="ml-auto flex items-center gap-2">
+            <ThemeToggle />
+            <UserMenu name={actor.name} email={actor.email} role={actor.platformRole} />
+          </div>
+        </header>
+        <div className="mx-auto w-full max-w-7xl flex-1 p-4 md:p-6">{children}</div>
+      </SidebarInset>
+    </SidebarProvider>
+  );
+}

@@ -1,0 +1,44 @@
+import type { Metadata } from "next";
+import { requireCtx } from "@/lib/access/session";
+import { getProjectOverview } from "@/lib/catalog/projects";
+import { listTeams } from "@/lib/catalog/teams";
+import { listUserOptions } from "@/lib/catalog/users";
+import { labelText } from "@/lib/catalog/schemas";
+import { PageHeader } from "@/components/shell/page-header";
+import { NoAccess } from "@/components/shell/no-access";
+import { ProjectForm } from "@/components/catalog/project-form";
+
+export const metadata: Metadata = { title: "Project settings" };
+
+export default async function ProjectSettingsPage({ params }: { params: Promise<{ slug: string }> }) {
+  const ctx = await requireCtx();
+  const { slug } = await params;
+  const project = await getProjectOverview(ctx, slug);
+  if (!project.rights.update) return <NoAccess what={`the settings of ${project.name}`} />;
+  const [teams, users] = await Promise.all([listTeams(ctx), listUserOptions(ctx)]);
+  return (
+    <>
+      <PageHeader title={`Settings of ${project.name}`} description="Changes are saved only if nobody else saved this project since you opened it." />
+      <ProjectForm
+        teams={teams.map((t) => ({ id: t.id, name: t.name }))}
+        users={users}
+        canChangeLifecycle={ctx.actor.platformRole === "admin"}
+        project={{
+          id: project.id,
+          version: project.version,
+          slug: project.slug,
+          name: project.name,
+          description: project.description,
+          teamId: project.teamId,
+          ownerId: project.ownerId,
+          tier: project.tier,
+          lifecycle: project.lifecycle,
+          language: project.language,
+          framework: project.framework,
+          repositoryUrl: project.repositoryUrl,
+          labels: labelText(project.labels),
+        }}
+      />
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import { requireCtx } from "@/lib/access/session";
+import { can, platform } from "@/lib/access/policy";
+import { listTeams } from "@/lib/catalog/teams";
+import { listUserOptions } from "@/lib/catalog/users";
+import { PageHeader } from "@/components/shell/page-header";
+import { NoAccess } from "@/components/shell/no-access";
+import { ProjectForm } from "@/components/catalog/project-form";
+
+export const metadata: Metadata = { title: "New project" };
+
+export default async function NewProjectPage() {
+  const ctx = await requireCtx();
+  if (!can(ctx.actor, "project.create", platform)) return <NoAccess what="creating projects directly" />;
+  const [teams, users] = await Promise.all([listTeams(ctx), listUserOptions(ctx)]);
+  return (
+    <>
+      <PageHeader title="New project" description="Create a project directly in the catalog. Its owner becomes its first member." />
+      <ProjectForm teams={teams.map((t) => ({ id: t.id, name: t.name }))} users={users} />
+    </>
+  );
+}

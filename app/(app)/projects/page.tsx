@@ -1,0 +1,168 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ArrowDown, ArrowUp, Boxes, Plus } from "lucide-react";
+import { requireCtx } from "@/lib/access/session";
+import { can, platform } from "@/lib/access/policy";
+import { listProjects } from "@/lib/catalog/projects";
+import { listTeams } from "@/lib/catalog/teams";
+import { ZProjectListQuery, type TProjectListQuery } from "@/lib/catalog/schemas";
+import { PageHeader } from "@/components/shell/page-header";
+import { TimeAgo } from "@/components/shell/time-ago";
+import { ProjectFilters } from "@/components/catalog/project-filters";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+
+export const metadata: Metadata = { title: "Projects" };
+
+type Search = Record<string, string | string[] | undefined>;
+
+function hrefWith(query: TProjectListQuery, change: Partial<Record<keyof TProjectListQuery, string | number | undefined>>) {
+  const params = new URLSearchParams();
+  const merged = { ...query, ...change } as Record<string, unknown>;
+  for (const [k, v] of Object.entries(merged)) {
+    if (v === undefined || v === "") continue;
+    if ((k === "page" && v === 1) || (k === "size" && v === 20) || (k === "sort" && v === "name") || (k === "dir" && v === "asc")) continue;
+    params.set(k, String(v));
+  }
+  const s = params.toString();
+  return s ? `/projects?${s}` : "/projects";
+}
+
+function SortHead({ query, column, children, className }: { query: TProjectListQuery; column: TProjectListQuery["sort"]; children: React.ReactNode; className?: string }) {
+  const active = query.sort === column;
+  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  return (
+    <TableHead className={className} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
+      <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className="inline-flex items-center gap-1 hover:text-foreground">
+        {children}
+        {active && (query.dir === "asc" ? <ArrowUp className="size-3" /> : <ArrowDown className="size-3" />)}
+      </Link>
+    </TableHead>
+  );
+}
+
+export default async function ProjectsPage({ searchParams }: { searchParams: Promise<Search> }) {
+  const ctx = await requireCtx();
+  const raw = await searchParams;
+  const query = ZProjectListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
+  const [result, teams] = await Promise.all([listProjects(ctx, query), listTeams(ctx)]);
+  const filtered = Boolean(query.q || query.team || query.tier || query.lifecycle || query.mine);
+
+  return (
+    <>
+      <PageHeader
+        title="Projects"
+        description="Every project on the platform: who owns it, what it runs, where."
+        actions={
+          can(ctx.actor, "project.create", platform) ? (
+            <Button asChild>
+              <Link href="/projects/new">
+                <Plus /> New project
+              </Link>
+            </Button>
+          ) : undefined
+        }
+      />
+      <ProjectFilters teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
+      {result.total === 0 ? (
+        <EmptyState
+          icon={Boxes}
+          title={filtered ? "No project matches these filters" : "No projects yet"}
+          description={
+            filtered
+              ? "Try fewer words, or clear the filters."
+              : can(ctx.actor, "project.create", platform)
+                ? "Create the first project, or let developers onboard theirs."
+                : "Projects appear here once they are onboarded."
+          }
+          action={
+            filtered ? (
+              <Button asChild variant="outline">
+                <Link href="/projects">Clear filters</Link>
+              </Button>
+            ) : undefined
+          }
+        />
+      ) : (
+        <>
+          <div className="rounded-md border">
+            <Table>
+              <TableHeader>
+                <TableRow>
+                  <SortHead query={query} column="name">Project</SortHead>
+                  <TableHead>Team</TableHead>
+                  <SortHead query={query} column="tier">Tier</SortHead>
+                  <TableHead className="hidden lg:table-cell">Stack</TableHead>
+                  <TableHead className="hidden md:table-cell">Owner</TableHead>
+                  <TableHead>Lifecycle</TableHead>
+                  <SortHead query={query} column="updated" className="hidden md:table-cell">Updated</SortHead>
+                </TableRow>
+              </TableHeader>
+              <TableBody>
+                {result.projects.map((p) => (
+                  <TableRow key={p.id}>
+                    <TableCell className="max-w-md">
+                      <Link href={`/projects/${p.slug}`} className="font-medium hover:underline">
+                        {p.name}
+                      </Link>
+                      <div className="truncate text-xs text-muted-foreground">
+                        {p.slug}
+                        {p.description ? ` · ${p.description}` : ""}
+                      </div>
+                      {Object.keys(p.labels).length > 0 && (
+                        <div className="mt-1 flex flex-wrap gap-1">
+                          {Object.entries(p.labels).map(([k, v]) => (
+                            <Badge key={k} variant="outline" className="font-mono text-[10px]">
+                              {k}={v}
+                            </Badge>
+                          ))}
+                        </div>
+                      )}
+                    </TableCell>
+                    <TableCell>
+                      <Link href={`/teams/${p.team.slug}`} className="hover:underline">
+                        {p.team.name}
+                      </Link>
+                    </TableCell>
+                    <TableCell>
+                      <Badge variant={p.tier === "critical" ? "destructive" : p.tier === "experimental" ? "secondary" : "outline"}>{p.tier}</Badge>
+                    </TableCell>
+                    <TableCell className="hidden text-sm text-muted-foreground lg:table-cell">
+                      {[p.language, p.framework].filter(Boolean).join(" · ") || "—"}
+                    </TableCell>
+                    <TableCell className="hidden md:table-cell">{p.owner.name}</TableCell>
+                    <TableCell>
+                      <StatusBadge status={p.lifecycle} />
+                    </TableCell>
+                    <TableCell className="hidden text-sm text-muted-foreground md:table-cell">
+                      <TimeAgo date={p.updatedAt} />
+                    </TableCell>
+                  </TableRow>
+                ))}
+              </TableBody>
+            </Table>
+          </div>
+          <nav className="mt-4 flex items-center justify-between text-sm" aria-label="Pagination">
+            <span className="text-muted-foreground" data-testid="result-count">
+              {(result.page - 1) * result.size + 1}–{Math.min(result.page * result.size, result.total)} of {result.total} projects
+            </span>
+            <div className="flex gap-2">
+              <Button asChild={result.page > 1} variant="outline" size="sm" disabled={result.page <= 1}>
+                {result.page > 1 ? <Link href={hrefWith(query, { page: result.page - 1 })}>Previous</Link> : <span>Previous</span>}
+              </Button>
+              <span className="self-center text-muted-foreground">
+                Page {result.page} of {result.pages}
+              </span>
+              <Button asChild={result.page < result.pages} variant="outline" size="sm" disabled={result.page >= result.pages}>
+                {result.page < result.pages ? <Link href={hrefWith(query, { page: result.page + 1 })}>Next</Link> : <span>Next</span>}
+              </Button>
+            </div>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

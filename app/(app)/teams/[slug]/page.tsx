@@ -1,0 +1,88 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { requireCtx } from "@/lib/access/session";
+import { getTeam } from "@/lib/catalog/teams";
+import { listUserOptions } from "@/lib/catalog/users";
+import { isAppError } from "@/lib/errors";
+import { PageHeader } from "@/components/shell/page-header";
+import { TeamDialog, TeamMemberDialog } from "@/components/catalog/team-dialogs";
+import { Badge } from "@/components/ui/badge";
+import { Card, CardAction, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
+import { StatusBadge } from "@/components/ui/status-badge";
+
+export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
+  return { title: (await params).slug };
+}
+
+export default async function TeamPage({ params }: { params: Promise<{ slug: string }> }) {
+  const ctx = await requireCtx();
+  const { slug } = await params;
+  const team = await getTeam(ctx, slug).catch((e) => {
+    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
+    throw e;
+  });
+  const users = team.rights.update ? await listUserOptions(ctx) : [];
+  const memberIds = new Set(team.members.map((m) => m.userId));
+  return (
+    <>
+      <PageHeader
+        title={team.name}
+        description={team.description || "No description."}
+        actions={team.rights.update ? <TeamDialog team={{ id: team.id, version: team.version, slug: team.slug, name: team.name, description: team.description }} /> : undefined}
+      />
+      <div className="grid gap-6 lg:grid-cols-2">
+        <Card>
+          <CardHeader>
+            <CardTitle>Projects</CardTitle>
+          </CardHeader>
+          <CardContent>
+            {team.projects.length === 0 ? (
+              <p className="text-sm text-muted-foreground">This team owns no project yet.</p>
+            ) : (
+              <ul className="divide-y">
+                {team.projects.map((p) => (
+                  <li key={p.id} className="flex items-center justify-between py-2">
+                    <Link className="font-medium hover:underline" href={`/projects/${p.slug}`}>
+                      {p.name}
+                    </Link>
+                    <span className="flex gap-2">
+                      <Badge variant="outline">{p.tier}</Badge>
+                      <StatusBadge status={p.lifecycle} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Members</CardTitle>
+            {team.rights.update && (
+              <CardAction>
+                <TeamMemberDialog teamId={team.id} users={users.filter((u) => !memberIds.has(u.id))} />
+              </CardAction>
+            )}
+          </CardHeader>
+          <CardContent>
+            {team.members.length === 0 ? (
+              <p className="text-sm text-muted-foreground">No members yet.</p>
+            ) : (
+              <ul className="divide-y">
+                {team.members.map((m) => (
+                  <li key={m.id} className="flex items-center justify-between py-2">
+                    <span>
+                      {m.user.name} <span className="text-xs text-muted-foreground">{m.user.email}</span>
+                    </span>
+                    <Badge variant={m.role === "lead" ? "default" : "secondary"}>{m.role}</Badge>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

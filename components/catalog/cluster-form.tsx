@@ -1,0 +1,250 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { useRouter } from "next/navigation";
+import { useForm, useWatch } from "react-hook-form";
+import { zodResolver } from "@hookform/resolvers/zod";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { CheckCircle2, Loader2, PlugZap, Upload, XCircle } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+import { Textarea } from "@/components/ui/textarea";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
+import { FormError } from "@/components/forms/form-error";
+import { useAction } from "@/components/forms/use-action";
+import { CLUSTER_TIERS, ZClusterName } from "@/lib/catalog/schemas";
+import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/app/(app)/clusters/actions";
+
+const ZForm = z.object({
+  name: z.string(),
+  displayName: z.string().max(80),
+  region: z.string().trim().min(1, { message: "Enter the region or data centre, e.g. us-east-1 or sh-dc2" }).max(60),
+  tier: z.enum(CLUSTER_TIERS),
+  kubeconfig: z.string().max(512 * 1024, { message: "At most 512 KiB" }),
+  context: z.string(),
+});
+type TForm = z.infer<typeof ZForm>;
+
+/** Context names read in the browser, for the picker; the server parses and checks the file again. */
+function contextsOf(text: string): string[] {
+  try {
+    const doc = parseYaml(text) as { contexts?: { name?: string }[] } | null;
+    return (doc?.contexts ?? []).map((c) => c.name ?? "").filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+type TestResult = { status: string; version: string; latencyMs: number; reason: string; server: string; context: string };
+
+interface Props {
+  /** Editing a registered cluster: the kubeconfig field stays empty unless it is replaced (it is never shown back). */
+  cluster?: { id: string; version: number; name: string; displayName: string; region: string; tier: (typeof CLUSTER_TIERS)[number]; context: string };
+}
+
+export function ClusterForm({ cluster }: Props) {
+  const router = useRouter();
+  const form = useForm<TForm>({
+    resolver: zodResolver(
+      cluster
+        ? ZForm
+        : ZForm.extend({
+            name: ZClusterName,
+            kubeconfig: z.string().min(1, { message: "Paste a kubeconfig or upload the file" }).max(512 * 1024, { message: "At most 512 KiB" }),
+          }),
+    ),
+    defaultValues: cluster
+      ? { name: cluster.name, displayName: cluster.displayName, region: cluster.region, tier: cluster.tier, kubeconfig: "", context: "" }
+      : { name: "", displayName: "", region: "", tier: "shared", kubeconfig: "", context: "" },
+  });
+  const [test, setTest] = useState<TestResult | null>(null);
+  const kubeconfig = useWatch({ control: form.control, name: "kubeconfig" });
+  const contexts = useMemo(() => contextsOf(kubeconfig), [kubeconfig]);
+
+  const tester = useAction(testKubeconfigAction, { form, onSuccess: (d) => setTest(d) });
+  const register = useAction(registerClusterAction, {
+    form,
+    success: (d) => (d.status === "reachable" ? `${d.name} registered: reachable, ${d.version}` : `${d.name} registered, but unreachable`),
+    onSuccess: (d) => router.push(`/clusters/${d.name}`),
+  });
+  const update = useAction(updateClusterAction, {
+    form,
+    success: "Saved",
+    onSuccess: (d) => {
+      router.push(`/clusters/${d.name}`);
+      router.refresh();
+    },
+  });
+  const pending = register.pending || update.pending;
+
+  async function onFile(file: File | undefined) {
+    if (!file) return;
+    if (file.size > 512 * 1024) {
+      form.setError("kubeconfig", { message: "This file is larger than 512 KiB; a kubeconfig is usually a few KiB." });
+      return;
+    }
+    form.setValue("kubeconfig", await file.text(), { shouldValidate: true, shouldDirty: true });
+    setTest(null);
+  }
+
+  function onSubmit(v: TForm) {
+    if (cluster) void update.run({ id: cluster.id, version: cluster.version, displayName: v.displayName, region: v.region, tier: v.tier, kubeconfig: v.kubeconfig, context: v.context });
+    else void register.run(v);
+  }
+
+  return (
+    <Form {...form}>
+      <form onSubmit={form.handleSubmit(onSubmit)} className="grid max-w-3xl gap-6" noValidate>
+        <div className="grid gap-6 md:grid-cols-2">
+          <FormField
+            control={form.control}
+            name="name"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Name</FormLabel>
+                <FormControl>
+                  <Input placeholder="prod-sh-1" disabled={Boolean(cluster)} autoComplete="off" {...field} />
+                </FormControl>
+                <FormDescription>{cluster ? "The name cannot change." : "A DNS label: lowercase letters, digits and '-'."}</FormDescription>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="displayName"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Display name</FormLabel>
+                <FormControl>
+                  <Input placeholder="Shanghai production 1" {...field} />
+                </FormControl>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="region"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Region or data centre</FormLabel>
+                <FormControl>
+                  <Input placeholder="us-east-1" {...field} />
+                </FormControl>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+          <FormField
+            control={form.control}
+            name="tier"
+            render={({ field }) => (
+              <FormItem>
+                <FormLabel>Tier</FormLabel>
+                <Select value={field.value} onValueChange={field.onChange}>
+                  <FormControl>
+                    <SelectTrigger className="w-full">
+                      <SelectValue />
+                    </SelectTrigger>
+                  </FormControl>
+                  <SelectContent>
+                    {CLUSTER_TIERS.map((t) => (
+                      <SelectItem key={t} value={t}>
+                        {t}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+        </div>
+        <FormField
+          control={form.control}
+          name="kubeconfig"
+          render={({ field }) => (
+            <FormItem>
+              <div className="flex items-center justify-between">
+                <FormLabel>Kubeconfig</FormLabel>
+                <label className="inline-flex cursor-pointer items-center gap-1 text-sm text-primary hover:underline">
+                  <Upload className="size-4" /> Upload file
+                  <input type="file" className="sr-only" aria-label="Upload kubeconfig" onChange={(e) => void onFile(e.target.files?.[0])} />
+                </label>
+              </div>
+              <FormControl>
+                <Textarea
+                  rows={10}
+                  className="font-mono text-xs"
+                  spellCheck={false}
+                  placeholder={cluster ? "Leave empty to keep the stored kubeconfig (it is never shown)." : "apiVersion: v1\nkind: Config\nclusters: ..."}
+                  {...field}
+                  onChange={(e) => {
+                    field.onChange(e);
+                    setTest(null);
+                  }}
+                />
+              </FormControl>
+              <FormDescription>
+                Encrypted (AES-256-GCM) before it is stored and never shown again. Use a service-account token or client certificate; exec plugins cannot run on the portal.
+              </FormDescription>
+              <FormMessage />
+            </FormItem>
+          )}
+        />
+        {contexts.length > 1 && (
+          <FormField
+            control={form.control}
+            name="context"
+            render={({ field }) => (
+              <FormItem className="max-w-sm">
+                <FormLabel>Context</FormLabel>
+                <Select value={field.value} onValueChange={field.onChange}>
+                  <FormControl>
+                    <SelectTrigger className="w-full">
+                      <SelectValue placeholder="current-context" />
+                    </SelectTrigger>
+                  </FormControl>
+                  <SelectContent>
+                    {contexts.map((c) => (
+                      <SelectItem key={c} value={c}>
+                        {c}
+                      </SelectItem>
+                    ))}
+                  </SelectContent>
+                </Select>
+                <FormDescription>The kubeconfig has {contexts.length} contexts; only the chosen one is stored.</FormDescription>
+                <FormMessage />
+              </FormItem>
+            )}
+          />
+        )}
+        {test && (
+          <Alert variant={test.status === "reachable" ? "default" : "destructive"} data-testid="connection-result">
+            {test.status === "reachable" ? <CheckCircle2 /> : <XCircle />}
+            <AlertTitle>{test.status === "reachable" ? `Reachable: Kubernetes ${test.version} in ${test.latencyMs} ms` : "Unreachable"}</AlertTitle>
+            <AlertDescription>{test.status === "reachable" ? `${test.server} (context ${test.context})` : test.reason}</AlertDescription>
+          </Alert>
+        )}
+        <FormError error={register.formError ?? update.formError ?? tester.formError} />
+        <div className="flex flex-wrap gap-2">
+          <Button
+            type="button"
+            variant="outline"
+            disabled={tester.pending || !kubeconfig.trim()}
+            onClick={() => void tester.run({ kubeconfig, context: form.getValues("context"), name: form.getValues("name") })}
+          >
+            {tester.pending ? <Loader2 className="animate-spin" /> : <PlugZap />} Test connection
+          </Button>
+          <Button type="submit" disabled={pending}>
+            {pending && <Loader2 className="animate-spin" />} {cluster ? "Save changes" : "Register cluster"}
+          </Button>
+        </div>
+      </form>
+    </Form>
+  );
+}

@@ -1,0 +1,148 @@
+/**
+ * Sign-in (next-auth v4, JWT sessions):
+ * - a generic OpenID Connect provider from OIDC_ISSUER/OIDC_CLIENT_ID/
+ *   OIDC_CLIENT_SECRET (Keycloak, Dex, Feishu, ...). The first sign-in creates
+ *   the user; WHARF_ADMIN_EMAILS bootstraps admins.
+ * - a dev sign-in for the seeded demo users, only when WHARF_DEV_LOGIN is on.
+ * Options are built lazily: `next build` must not need the environment.
+ */
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import type { OAuthConfig } from "next-auth/providers/oauth";
+import { config, oidcEnabled } from "@/lib/config";
+import { db } from "@/lib/db/client";
+import { childLogger } from "@/lib/log";
+import { recordAudit } from "@/lib/audit/record";
+import { SYSTEM_ACTOR } from "./policy";
+
+const log = childLogger("auth");
+
+interface OidcProfile {
+  sub: string;
+  email?: string;
+  email_verified?: boolean;
+  name?: string;
+  preferred_username?: string;
+}
+
+function oidcProvider(): OAuthConfig<OidcProfile> {
+  const c = config();
+  const issuer = c.OIDC_ISSUER!.replace(/\/$/, "");
+  return {
+    id: "oidc",
+    name: c.OIDC_DISPLAY_NAME,
+    type: "oauth",
+    wellKnown: `${issuer}/.well-known/openid-configuration`,
+    issuer,
+    clientId: c.OIDC_CLIENT_ID,
+    clientSecret: c.OIDC_CLIENT_SECRET,
+    authorization: { params: { scope: "openid email profile" } },
+    idToken: true,
+    checks: ["pkce", "state"],
+    profile(profile) {
+      return {
+        id: profile.sub,
+        email: profile.email ?? null,
+        name: profile.name ?? profile.preferred_username ?? profile.email ?? profile.sub,
+      };
+    },
+  };
+}
+
+/** Finds or creates the Wharf user for an OIDC identity. Returns null when sign-in must be refused. */
+export async function upsertOidcUser(issuer: string, profile: { sub: string; email?: string | null; name?: string | null }) {
+  const email = profile.email?.trim().toLowerCase();
+  if (!email) return { error: "NoEmail" as const };
+  const admins = config().WHARF_ADMIN_EMAILS;
+  return db().$transaction(async (tx) => {
+    const existing =
+      (await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: profile.sub } } })) ??
+      (await tx.user.findUnique({ where: { email } }));
+    const ctx = { actor: SYSTEM_ACTOR, requestId: `signin-${profile.sub}` };
+    if (existing) {
+      if (existing.disabled) return { error: "Disabled" as const };
+      const user = await tx.user.update({
+        where: { id: existing.id },
+        data: { lastLoginAt: new Date(), oidcIssuer: issuer, oidcSubject: profile.sub },
+      });
+      return { user };
+    }
+    const user = await tx.user.create({
+      data: {
+        email,
+        name: profile.name || email,
+        oidcIssuer: issuer,
+        oidcSubject: profile.sub,
+        platformRole: admins.includes(email) ? "admin" : "developer",
+        lastLoginAt: new Date(),
+      },
+    });
+    await recordAudit(tx, ctx, {
+      action: "user.create",
+      target: { type: "user", id: user.id, label: user.email },
+      after: { email: user.email, name: user.name, platformRole: user.platformRole, via: "oidc" },
+    });
+    return { user };
+  });
+}
+
+export function authOptions(): NextAuthOptions {
+  const c = config();
+  const providers: NextAuthOptions["providers"] = [];
+  if (oidcEnabled(c)) providers.push(oidcProvider());
+  if (c.WHARF_DEV_LOGIN) {
+    providers.push(
+      CredentialsProvider({
+        id: "dev",
+        name: "Demo user",
+        credentials: { email: { label: "E-mail", type: "email" } },
+        async authorize(credentials) {
+          // Re-checked here: the flag may have been turned off since the options were built.
+          if (!config().WHARF_DEV_LOGIN) return null;
+          const email = credentials?.email?.toLowerCase();
+          if (!email) return null;
+          const user = await db().user.findFirst({ where: { email, isDemo: true, disabled: false } });
+          if (!user) return null;
+          await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
+          return { id: user.id, email: user.email, name: user.name };
+        },
+      }),
+    );
+  }
+  return {
+    secret: c.NEXTAUTH_SECRET,
+    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    providers,
+    pages: { signIn: "/signin", error: "/signin" },
+    logger: {
+      error: (code, metadata) => log.error({ code, metadata }, "next-auth error"),
+      warn: (code) => log.warn({ code }, "next-auth warning"),
+      debug: () => {},
+    },
+    callbacks: {
+      async signIn({ user, account }) {
+        if (account?.provider !== "oidc") return true;
+        const result = await upsertOidcUser(c.OIDC_ISSUER!.replace(/\/$/, ""), {
+          sub: account.providerAccountId,
+          email: user.email,
+          name: user.name,
+        });
+        if ("error" in result) {
+          log.warn({ sub: account.providerAccountId, reason: result.error }, "OIDC sign-in refused");
+          return `/signin?error=${result.error}`;
+        }
+        // Carried to the jwt callback: from here on the session knows our id, not the IdP's subject.
+        (user as { wharfId?: string }).wharfId = result.user.id;
+        return true;
+      },
+      async jwt({ token, user }) {
+        if (user) token.uid = (user as { wharfId?: string }).wharfId ?? user.id;
+        return token;
+      },
+      async session({ session, token }) {
+        if (session.user) (session.user as { id?: string }).id = typeof token.uid === "string" ? token.uid : undefined;
+        return session;
+      },
+    },
+  };
+}

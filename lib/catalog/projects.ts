@@ -1,0 +1,217 @@
+/** Projects in the catalog: list with search and filters, overview, create, edit. */
+import { AppError } from "@/lib/errors";
+import { db, type Prisma } from "@/lib/db/client";
+import { isUniqueViolation } from "@/lib/db/errors";
+import { staleVersionError } from "@/lib/db/optimistic";
+import { recordAudit } from "@/lib/audit/record";
+import { authorize, type Ctx } from "@/lib/context";
+import { can, platform, projectResource } from "@/lib/access/policy";
+import {
+  ZCreateProject,
+  ZUpdateProject,
+  type TCreateProject,
+  type TProjectListQuery,
+  type TUpdateProject,
+} from "./schemas";
+
+/** What the search matches: name, slug, description and labels, lower-cased. */
+export function buildSearchText(p: { name: string; slug: string; description: string; labels: Record<string, string> }) {
+  const labels = Object.entries(p.labels).map(([k, v]) => `${k}=${v} ${k} ${v}`);
+  return [p.name, p.slug, p.description, ...labels].join(" ").toLowerCase();
+}
+
+const TIER_ORDER: Prisma.ProjectOrderByWithRelationInput[] = [{ tier: "asc" }, { name: "asc" }];
+
+export async function listProjects(ctx: Ctx, query: TProjectListQuery) {
+  authorize(ctx, "catalog.read", platform);
+  const where: Prisma.ProjectWhereInput = {};
+  if (query.q) where.searchText = { contains: query.q.toLowerCase() };
+  if (query.team) where.team = { slug: query.team };
+  if (query.tier) where.tier = query.tier;
+  if (query.lifecycle) where.lifecycle = query.lifecycle;
+  else where.lifecycle = { not: "archived" };
+  if (query.mine) where.members = { some: { userId: ctx.actor.id } };
+
+  const dir = query.dir;
+  const orderBy: Prisma.ProjectOrderByWithRelationInput[] =
+    query.sort === "updated"
+      ? [{ updatedAt: dir }, { id: "asc" }]
+      : query.sort === "created"
+        ? [{ createdAt: dir }, { id: "asc" }]
+        : query.sort === "tier"
+          ? TIER_ORDER.map((o) => ("tier" in o ? { tier: dir } : o))
+          : [{ name: dir }, { id: "asc" }];
+
+  const [total, rows] = await Promise.all([
+    db().project.count({ where }),
+    db().project.findMany({
+      where,
+      orderBy,
+      skip: (query.page - 1) * query.size,
+      take: query.size,
+      select: {
+        id: true,
+        slug: true,
+        name: true,
+        description: true,
+        tier: true,
+        lifecycle: true,
+        labels: true,
+        language: true,
+        framework: true,
+        updatedAt: true,
+        team: { select: { slug: true, name: true } },
+        owner: { select: { id: true, name: true } },
+        _count: { select: { services: true, environments: true } },
+      },
+    }),
+  ]);
+  return {
+    total,
+    page: query.page,
+    size: query.size,
+    pages: Math.max(1, Math.ceil(total / query.size)),
+    projects: rows.map((r) => ({ ...r, labels: (r.labels ?? {}) as Record<string, string> })),
+  };
+}
+
+export type ProjectListItem = Awaited<ReturnType<typeof listProjects>>["projects"][number];
+
+/** The project overview: services, environments with clusters, members, recent activity (when allowed). */
+export async function getProjectOverview(ctx: Ctx, slug: string) {
+  authorize(ctx, "catalog.read", platform);
+  const project = await db().project.findUnique({
+    where: { slug },
+    include: {
+      team: { select: { id: true, slug: true, name: true } },
+      owner: { select: { id: true, name: true, email: true } },
+      services: { orderBy: { slug: "asc" } },
+      environments: {
+        include: {
+          clusters: {
+            include: { cluster: { select: { id: true, name: true, region: true, status: true, tier: true } } },
+          },
+        },
+      },
+      members: {
+        include: { user: { select: { id: true, name: true, email: true } } },
+        orderBy: [{ role: "asc" }, { createdAt: "asc" }],
+      },
+    },
+  });
+  if (!project) throw new AppError("NOT_FOUND", `There is no project "${slug}".`);
+  const resource = projectResource(project.id);
+  authorize(ctx, "catalog.read", resource);
+  const envOrder = ["dev", "test", "staging", "prod"];
+  const environments = [...project.environments].sort((a, b) => envOrder.indexOf(a.kind) - envOrder.indexOf(b.kind));
+  const activity = can(ctx.actor, "project.activity.read", resource)
+    ? await db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "desc" }, take: 15 })
+    : null;
+  return {
+    ...project,
+    labels: (project.labels ?? {}) as Record<string, string>,
+    environments,
+    activity,
+    rights: {
+      update: can(ctx.actor, "project.update", resource),
+      manageMembers: can(ctx.actor, "project.members.manage", resource),
+      manageServices: can(ctx.actor, "project.services.manage", resource),
+      manageEnvironments: can(ctx.actor, "project.environments.manage", resource),
+      readActivity: activity !== null,
+    },
+  };
+}
+
+export type ProjectOverview = Awaited<ReturnType<typeof getProjectOverview>>;
+
+export async function isProjectSlugAvailable(ctx: Ctx, slug: string): Promise<boolean> {
+  authorize(ctx, "catalog.read", platform);
+  return (await db().project.count({ where: { slug } })) === 0;
+}
+
+const slugTaken = (slug: string) =>
+  new AppError("ALREADY_EXISTS", `The slug "${slug}" is already taken.`, {
+    fieldErrors: { slug: [`"${slug}" is already taken by another project; choose another`] },
+  });
+
+async function assertTeamAndOwner(teamId: string, ownerId: string) {
+  const [team, owner] = await Promise.all([
+    db().team.findUnique({ where: { id: teamId }, select: { id: true } }),
+    db().user.findUnique({ where: { id: ownerId }, select: { id: true, disabled: true } }),
+  ]);
+  const fieldErrors: Record<string, string[]> = {};
+  if (!team) fieldErrors.teamId = ["This team does not exist (any more)"];
+  if (!owner || owner.disabled) fieldErrors.ownerId = ["This user does not exist or is disabled"];
+  if (Object.keys(fieldErrors).length) throw new AppError("INVALID_INPUT", "Some fields need attention.", { fieldErrors });
+}
+
+export async function createProject(ctx: Ctx, raw: TCreateProject) {
+  authorize(ctx, "project.create", platform);
+  const input = ZCreateProject.parse(raw);
+  await assertTeamAndOwner(input.teamId, input.ownerId);
+  if ((await db().project.count({ where: { slug: input.slug } })) > 0) throw slugTaken(input.slug);
+  try {
+    return await db().$transaction(async (tx) => {
+      const project = await tx.project.create({
+        data: {
+          ...input,
+          lifecycle: "active",
+          searchText: buildSearchText(input),
+          // The owner is a project member with the owner role from the start.
+          members: { create: { userId: input.ownerId, role: "owner" } },
+        },
+      });
+      await recordAudit(tx, ctx, {
+        action: "project.create",
+        target: { type: "project", id: project.id, label: project.slug },
+        projectId: project.id,
+        after: project,
+      });
+      return project;
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw slugTaken(input.slug);
+    throw e;
+  }
+}
+
+export async function updateProject(ctx: Ctx, raw: TUpdateProject) {
+  const input = ZUpdateProject.parse(raw);
+  const before = await db().project.findUnique({ where: { id: input.id } });
+  if (!before) throw new AppError("NOT_FOUND", "This project no longer exists.");
+  authorize(ctx, "project.update", projectResource(before.id));
+  if (input.lifecycle && input.lifecycle !== before.lifecycle && ctx.actor.platformRole !== "admin") {
+    throw new AppError("FORBIDDEN", "Only an admin can change a project's lifecycle directly.");
+  }
+  await assertTeamAndOwner(input.teamId, input.ownerId);
+  const { id, version, ...fields } = input;
+  return db().$transaction(async (tx) => {
+    const data = {
+      ...fields,
+      lifecycle: fields.lifecycle ?? before.lifecycle,
+      searchText: buildSearchText({ ...fields, slug: before.slug }),
+      version: { increment: 1 },
+    };
+    const { count } = await tx.project.updateMany({ where: { id, version }, data });
+    if (count === 0) {
+      const current = await tx.project.findUnique({ where: { id }, select: { updatedAt: true } });
+      throw await staleVersionError(tx, { type: "project", id, noun: "project" }, current);
+    }
+    if (fields.ownerId !== before.ownerId) {
+      await tx.projectMember.upsert({
+        where: { projectId_userId: { projectId: id, userId: fields.ownerId } },
+        create: { projectId: id, userId: fields.ownerId, role: "owner" },
+        update: { role: "owner" },
+      });
+    }
+    const after = await tx.project.findUniqueOrThrow({ where: { id } });
+    await recordAudit(tx, ctx, {
+      action: "project.update",
+      target: { type: "project", id, label: after.slug },
+      projectId: id,
+      before,
+      after,
+    });
+    return after;
+  });
+}

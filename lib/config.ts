@@ -1,0 +1,113 @@
+/**
+ * Typed configuration from the environment, validated with zod once at
+ * start-up (instrumentation.ts for the web app, the worker's entry point).
+ * A missing or bad variable stops the process with a message naming it.
+ */
+import { z } from "zod";
+
+const booleanish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+
+const base64Key = z
+  .string({ error: "required: 32 random bytes, base64-encoded (openssl rand -base64 32)" })
+  .refine((v) => Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+  });
+
+export const ZEnv = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    DATABASE_URL: z
+      .string({ error: "required: the Postgres connection string, e.g. postgresql://wharf:secret@db:5432/wharf" })
+      .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: "must start with postgresql://" }),
+    /** Encrypts kubeconfigs at rest (AES-256-GCM). */
+    WHARF_ENCRYPTION_KEY: base64Key,
+    /** Signs session tokens (next-auth). */
+    NEXTAUTH_SECRET: z
+      .string({ error: "required: a random secret of at least 32 characters (openssl rand -base64 32)" })
+      .min(32, { message: "must be at least 32 characters" }),
+    NEXTAUTH_URL: z.url({ message: "must be the portal's public URL, e.g. https://wharf.example.com" }).optional(),
+    /** Lists the seeded demo users on the sign-in page. Never on unless set. */
+    WHARF_DEV_LOGIN: booleanish,
+    OIDC_ISSUER: z.url({ message: "must be the issuer URL of your OpenID Connect provider" }).optional(),
+    OIDC_CLIENT_ID: z.string().min(1).optional(),
+    OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+    OIDC_DISPLAY_NAME: z.string().min(1).default("Single sign-on"),
+    /** Comma-separated e-mails that become admins at their first sign-in (bootstrap). */
+    WHARF_ADMIN_EMAILS: z
+      .string()
+      .optional()
+      .transform((v) =>
+        (v ?? "")
+          .split(",")
+          .map((s) => s.trim().toLowerCase())
+          .filter(Boolean),
+      ),
+    /** When set, /api/metrics requires `Authorization: Bearer <token>`. */
+    WHARF_METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    WHARF_CLUSTER_TIMEOUT_MS: z.coerce
+      .number({ message: "must be a number of milliseconds" })
+      .int()
+      .min(100)
+      .max(60_000)
+      .default(5_000),
+    WHARF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  })
+  .superRefine((env, ctx) => {
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when any OIDC_* variable is set" });
+      }
+    }
+    if (env.NODE_ENV === "production" && !env.OIDC_ISSUER && !env.WHARF_DEV_LOGIN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "required in production: nobody could sign in (set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)",
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ZEnv>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      "Wharf cannot start: the configuration is incomplete.\n" +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n") +
+        "\nSee README.md, section Configuration.",
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses an environment; throws a ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "environment"),
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+let cached: Config | undefined;
+
+/** The process's configuration (validated once, then cached). */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** True when the generic OIDC provider is configured. */
+export function oidcEnabled(c: Config = config()): boolean {
+  return Boolean(c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET);
+}

@@ -1,0 +1,43 @@
+/**
+ * The Prisma client (Prisma 7, `prisma-client` generator, node-postgres via
+ * @prisma/adapter-pg). Secret columns are omitted globally so an encrypted
+ * kubeconfig never leaves the data layer by accident; the one place that
+ * needs it asks for it explicitly.
+ */
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient } from "./generated/client";
+
+export type { Prisma } from "./generated/client";
+
+function makeClient(connectionString: string) {
+  const adapter = new PrismaPg({ connectionString, max: Number(process.env.WHARF_DB_POOL ?? 10) });
+  return new PrismaClient({
+    adapter,
+    omit: { cluster: { kubeconfigEncrypted: true } },
+  });
+}
+
+export type Db = ReturnType<typeof makeClient>;
+/** A transaction client, as given to `db.$transaction(async (tx) => ...)`. */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+const globalForDb = globalThis as unknown as { wharfDb?: Db; wharfDbUrl?: string };
+
+/** The process-wide client, created on first use from DATABASE_URL. */
+export function getDb(): Db {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error("DATABASE_URL is not set");
+  if (!globalForDb.wharfDb || globalForDb.wharfDbUrl !== url) {
+    globalForDb.wharfDb = makeClient(url);
+    globalForDb.wharfDbUrl = url;
+  }
+  return globalForDb.wharfDb;
+}
+
+/** Shorthand used by domain services: `db().project.findMany(...)`. */
+export const db = getDb;
+
+export async function disconnectDb() {
+  await globalForDb.wharfDb?.$disconnect();
+  globalForDb.wharfDb = undefined;
+}

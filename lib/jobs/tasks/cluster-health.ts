@@ -1,0 +1,25 @@
+/** The periodic cluster health check (every minute from the worker's crontab) and a one-cluster check. */
+import { z } from "zod";
+import { checkAllClusters, checkCluster } from "@/lib/catalog/clusters";
+import { systemCtx } from "@/lib/context";
+import { defineTask } from "../registry";
+
+export const clustersHealthCheck = defineTask({
+  name: "clusters_health_check",
+  description: "Checks every registered cluster (GET /version) and records status, version and latency",
+  payload: z.object({}).passthrough(),
+  async run(_payload, { jobId, log }) {
+    const results = await checkAllClusters(systemCtx(`job-${jobId}`));
+    const down = results.filter((r) => r.status === "unreachable");
+    log.info({ checked: results.length, unreachable: down.map((d) => d.name) }, "clusters checked");
+  },
+});
+
+export const clusterCheck = defineTask({
+  name: "cluster_check",
+  description: "Checks one cluster now",
+  payload: z.object({ clusterId: z.string().min(1) }),
+  async run({ clusterId }, { jobId }) {
+    await checkCluster(systemCtx(`job-${jobId}`), clusterId);
+  },
+});

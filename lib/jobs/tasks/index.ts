@@ -1,0 +1,2 @@
+/** Every task module, imported once so the registry knows them all. */
+export * from "./cluster-health";

@@ -1,0 +1,125 @@
+/**
+ * The one gateway to clusters. Everything that talks to a Kubernetes API
+ * goes through here: it builds clients from a stored (decrypted) kubeconfig,
+ * bounds every call with a timeout, and turns failures into ClusterErrors
+ * that carry the cluster's name and a reason a person can act on.
+ */
+import { ApiException, KubeConfig, Observable, VersionApi, type ObservableMiddleware } from "@kubernetes/client-node";
+import { decryptSecret } from "@/lib/crypto/secret-box";
+import { config } from "@/lib/config";
+
+export class ClusterError extends Error {
+  constructor(
+    readonly cluster: string,
+    readonly reason: string,
+    readonly status?: number,
+    opts: { cause?: unknown } = {},
+  ) {
+    super(`${cluster}: ${reason}`, opts);
+    this.name = "ClusterError";
+  }
+}
+
+export function kubeConfigFromYaml(yaml: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(yaml);
+  return kc;
+}
+
+/** A kubeconfig sealed in the database, opened for one use. */
+export function openKubeconfig(sealed: string, clusterName: string): KubeConfig {
+  return kubeConfigFromYaml(decryptSecret(sealed, config().WHARF_ENCRYPTION_KEY, sealAad(clusterName)));
+}
+
+/** Per-call options for client-node APIs: abort the request after `ms`. */
+export function withTimeout(ms: number) {
+  // The object-parameter APIs hand options to the observable layer, hence an observable middleware.
+  const timeout: ObservableMiddleware = {
+    pre: (ctx) => {
+      ctx.setSignal(AbortSignal.timeout(ms));
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+  return { middleware: [timeout], middlewareMergeStrategy: "append" as const };
+}
+
+function errorCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 5 && cur; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns whatever a client-node call threw into a sentence about the cluster. */
+export function describeClusterFailure(cluster: string, server: string, e: unknown, timeoutMs: number): ClusterError {
+  if (e instanceof ClusterError) return e;
+  if (e instanceof ApiException) {
+    const status = e.code;
+    const body = e.body as { message?: string } | string | undefined;
+    const detail = typeof body === "object" && body?.message ? body.message : "";
+    const reason =
+      status === 401
+        ? "The cluster rejected the credentials (401 Unauthorized)."
+        : status === 403
+          ? `The credentials are not allowed to do this (403 Forbidden)${detail ? `: ${detail}` : "."}`
+          : `The API server answered ${status}${detail ? `: ${detail}` : ""}.`;
+    return new ClusterError(cluster, reason, status, { cause: e });
+  }
+  const name = (e as { name?: string })?.name;
+  if (name === "TimeoutError" || name === "AbortError") {
+    return new ClusterError(cluster, `No answer from ${server} within ${timeoutMs / 1000} s.`, undefined, { cause: e });
+  }
+  const code = errorCode(e);
+  const host = (() => {
+    try {
+      return new URL(server).host;
+    } catch {
+      return server;
+    }
+  })();
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: `Connection refused by ${host}: is the API server running and the port right?`,
+    ENOTFOUND: `The host name in ${server} could not be resolved (DNS).`,
+    EAI_AGAIN: `The host name in ${server} could not be resolved right now (DNS).`,
+    ECONNRESET: `The connection to ${host} was reset.`,
+    EHOSTUNREACH: `No route to ${host}.`,
+    ETIMEDOUT: `Connecting to ${host} timed out.`,
+    UND_ERR_CONNECT_TIMEOUT: `Connecting to ${host} timed out.`,
+    DEPTH_ZERO_SELF_SIGNED_CERT: `The server's certificate is self-signed and not in the kubeconfig's certificate-authority-data.`,
+    SELF_SIGNED_CERT_IN_CHAIN: `The server's certificate chain is not trusted by the kubeconfig's certificate-authority-data.`,
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: `The server's certificate is not trusted by the kubeconfig's certificate-authority-data.`,
+    ERR_TLS_CERT_ALTNAME_INVALID: `The server's certificate does not match the host ${host}.`,
+    CERT_HAS_EXPIRED: `The server's certificate has expired.`,
+  };
+  const reason = (code && reasons[code]) ?? `Could not reach ${server}: ${(e as Error)?.message ?? String(e)}`;
+  return new ClusterError(cluster, reason, undefined, { cause: e });
+}
+
+export interface ClusterCheckResult {
+  status: "reachable" | "unreachable";
+  latencyMs: number;
+  version: string;
+  reason: string;
+}
+
+/** Asks the cluster for its version (GET /version), the cheapest authenticated-or-not call every API server answers. */
+export async function checkKubeConfig(name: string, kc: KubeConfig, timeoutMs: number): Promise<ClusterCheckResult> {
+  const server = kc.getCurrentCluster()?.server ?? "";
+  const started = performance.now();
+  try {
+    const info = await kc.makeApiClient(VersionApi).getCode({}, withTimeout(timeoutMs));
+    return { status: "reachable", latencyMs: Math.round(performance.now() - started), version: info.gitVersion, reason: "" };
+  } catch (e) {
+    const err = describeClusterFailure(name, server, e, timeoutMs);
+    return { status: "unreachable", latencyMs: Math.round(performance.now() - started), version: "", reason: err.reason };
+  }
+}
+
+/** Binds a sealed kubeconfig to its cluster's (immutable) name, so it cannot be swapped onto another row. */
+export function sealAad(clusterName: string) {
+  return `cluster:${clusterName}`;
+}

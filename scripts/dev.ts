@@ -1,0 +1,56 @@
+/**
+ * `npm run dev`: everything a developer needs, on embedded defaults.
+ *   1. Postgres: DATABASE_URL, or the embedded dev server (.wharf/postgres/dev)
+ *   2. migrations and demo data (idempotent)
+ *   3. the job worker (in this process)
+ *   4. the web app (next dev) at http://localhost:3000 with the demo sign-in
+ * Ctrl-C stops all of it.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { applyLocalDefaults, projectRoot } from "./lib/local-env";
+import { localDatabase } from "./lib/database";
+
+const port = Number(process.env.PORT ?? 3000);
+applyLocalDefaults({ WHARF_DEV_LOGIN: "1", NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" });
+const say = (line: string) => console.log(`\x1b[36m[wharf]\x1b[0m ${line}`);
+
+const database = await localDatabase(say);
+const { applyMigrations } = await import("../lib/db/schema-engine");
+const applied = await applyMigrations(database.url);
+say(applied.length ? `migrations applied: ${applied.join(", ")}` : "database schema is up to date");
+
+const { seed } = await import("../prisma/seed");
+await seed(say);
+
+const { loadConfig } = await import("../lib/config");
+const cfg = loadConfig();
+const { startWorker } = await import("../lib/jobs/worker");
+const worker = await startWorker({ connectionString: cfg.DATABASE_URL, concurrency: cfg.WHARF_WORKER_CONCURRENCY });
+say("worker started (cluster health checks every minute)");
+
+const next: ChildProcess = spawn(process.execPath, [require_next(), "dev", "--port", String(port)], {
+  cwd: projectRoot,
+  stdio: "inherit",
+  env: process.env,
+});
+say(`portal starting at http://localhost:${port} — sign in as one of the demo users`);
+
+function require_next() {
+  return `${projectRoot}/node_modules/next/dist/bin/next`;
+}
+
+let stopping = false;
+async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  say("stopping…");
+  next.kill("SIGTERM");
+  await worker.stop().catch(() => {});
+  const { disconnectDb } = await import("../lib/db/client");
+  await disconnectDb();
+  await database.stop().catch(() => {});
+  process.exit(code);
+}
+process.on("SIGINT", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+next.on("exit", (code) => void shutdown(code ?? 0));

@@ -1,0 +1,42 @@
+/**
+ * `npm run worker`: the job worker alone (scale by running more of them).
+ * Serves its own Prometheus metrics on WHARF_WORKER_METRICS_PORT when set.
+ */
+import http from "node:http";
+import { loadConfig, ConfigError } from "../lib/config";
+import { startWorker } from "../lib/jobs/worker";
+import { metrics } from "../lib/observability/metrics";
+import { logger } from "../lib/log";
+
+let cfg;
+try {
+  cfg = loadConfig();
+} catch (e) {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(1);
+  }
+  throw e;
+}
+
+const runner = await startWorker({ connectionString: cfg.DATABASE_URL, concurrency: cfg.WHARF_WORKER_CONCURRENCY });
+let server: http.Server | undefined;
+const port = Number(process.env.WHARF_WORKER_METRICS_PORT ?? 0);
+if (port) {
+  server = http
+    .createServer(async (_req, res) => {
+      res.setHeader("content-type", metrics().registry.contentType);
+      res.end(await metrics().registry.metrics());
+    })
+    .listen(port, () => logger.info({ port }, "worker metrics listening"));
+}
+
+async function shutdown(signal: string) {
+  logger.info({ signal }, "worker stopping: finishing running jobs");
+  server?.close();
+  await runner.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+await runner.promise;
