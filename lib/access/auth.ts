@@ -50,17 +50,22 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
 }
 
 /** Finds or creates the Wharf user for an OIDC identity. Returns null when sign-in must be refused. */
-export async function upsertOidcUser(issuer: string, profile: { sub: string; email?: string | null; name?: string | null }) {
+export type OidcSignInResult = { user: { id: string; email: string; platformRole: string; oidcSubject: string | null } } | { error: "NoEmail" | "Disabled" };
+
+export async function upsertOidcUser(
+  issuer: string,
+  profile: { sub: string; email?: string | null; name?: string | null },
+): Promise<OidcSignInResult> {
   const email = profile.email?.trim().toLowerCase();
-  if (!email) return { error: "NoEmail" as const };
+  if (!email) return { error: "NoEmail" };
   const admins = config().WHARF_ADMIN_EMAILS;
-  return db().$transaction(async (tx) => {
+  return db().$transaction(async (tx): Promise<OidcSignInResult> => {
     const existing =
       (await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: profile.sub } } })) ??
       (await tx.user.findUnique({ where: { email } }));
     const ctx = { actor: SYSTEM_ACTOR, requestId: `signin-${profile.sub}` };
     if (existing) {
-      if (existing.disabled) return { error: "Disabled" as const };
+      if (existing.disabled) return { error: "Disabled" };
       const user = await tx.user.update({
         where: { id: existing.id },
         data: { lastLoginAt: new Date(), oidcIssuer: issuer, oidcSubject: profile.sub },

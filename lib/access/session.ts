@@ -8,26 +8,10 @@ import { getServerSession } from "next-auth";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
-import { db } from "@/lib/db/client";
 import type { Ctx } from "@/lib/context";
 import { authOptions } from "./auth";
 import type { Actor } from "./policy";
-
-export async function loadActor(userId: string): Promise<Actor | null> {
-  const user = await db().user.findUnique({
-    where: { id: userId },
-    include: { projectMembers: { select: { projectId: true, role: true } } },
-  });
-  if (!user || user.disabled) return null;
-  return {
-    kind: "user",
-    id: user.id,
-    name: user.name,
-    email: user.email,
-    platformRole: user.platformRole,
-    projectRoles: Object.fromEntries(user.projectMembers.map((m) => [m.projectId, m.role])),
-  };
-}
+import { loadActor } from "./actor";
 
 export const getActor = cache(async (): Promise<Actor | null> => {
   const session = await getServerSession(authOptions());

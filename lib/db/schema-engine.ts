@@ -96,12 +96,16 @@ class CharSafePrismaPg {
   readonly provider = "postgres" as const;
   readonly adapterName: string;
   private readonly inner: PrismaPg;
+  /** Every connection handed to the engine, closed when we are done with it (engine.free() does not). */
+  readonly opened: { dispose(): Promise<void> }[] = [];
   constructor(private readonly connectionString: string) {
     this.inner = new PrismaPg({ connectionString });
     this.adapterName = this.inner.adapterName;
   }
   async connect() {
-    return charAsCharacter(await this.inner.connect());
+    const adapter = charAsCharacter(await this.inner.connect());
+    this.opened.push(adapter);
+    return adapter;
   }
   /**
    * PrismaPg's own shadow database keeps our connection string, whose database
@@ -131,17 +135,22 @@ class CharSafePrismaPg {
 
 let enginePromise: Promise<EngineModule> | undefined;
 
-export async function openSchemaEngine(connectionString: string, log: (msg: string) => void = () => {}) {
+export async function openSchemaEngine(connectionString: string, schemaText?: string) {
   enginePromise ??= loadEngineModule();
   const mod = await enginePromise;
-  const schema = fs.readFileSync(schemaPath, "utf8");
-  const adapter = bindMigrationAwareSqlAdapterFactory(new CharSafePrismaPg(connectionString));
+  const schema = schemaText ?? fs.readFileSync(schemaPath, "utf8");
+  const factory = new CharSafePrismaPg(connectionString);
+  const adapter = bindMigrationAwareSqlAdapterFactory(factory);
   const engine: SchemaEngine = await mod.SchemaEngine.new(
     { datamodels: [[schemaPath, schema]] },
-    (message: string) => log(message),
+    () => {},
     adapter,
   );
-  return { engine, schema };
+  const close = async () => {
+    engine.free();
+    await Promise.all(factory.opened.map((a) => a.dispose().catch(() => {})));
+  };
+  return { engine, schema, close };
 }
 
 export function readMigrations(): MigrationList {
@@ -177,13 +186,13 @@ const noFilter = { externalTables: [], externalEnums: [] };
 
 /** Applies pending migrations (Prisma's, then graphile-worker's schema). Returns the names applied. */
 export async function applyMigrations(connectionString: string): Promise<string[]> {
-  const { engine } = await openSchemaEngine(connectionString);
+  const { engine, close } = await openSchemaEngine(connectionString);
   try {
     const out = await engine.applyMigrations({ migrationsList: readMigrations(), filters: noFilter });
     await migrateJobQueue(connectionString);
     return out.appliedMigrationNames;
   } finally {
-    engine.free();
+    await close();
   }
 }
 
@@ -192,9 +201,9 @@ async function migrateJobQueue(connectionString: string) {
   await migrateGraphileWorker({ connectionString });
 }
 
-/** SQL that would bring the migrations in line with schema.prisma, or "" when they agree. */
-export async function schemaDrift(connectionString: string): Promise<string> {
-  const { engine, schema } = await openSchemaEngine(connectionString);
+/** SQL that would bring the migrations in line with schema.prisma (or the given schema text), or "" when they agree. */
+export async function schemaDrift(connectionString: string, schemaText?: string): Promise<string> {
+  const { engine, schema, close } = await openSchemaEngine(connectionString, schemaText);
   try {
     const result = await engine.diff({
       from: { tag: "migrations", ...readMigrations() },
@@ -206,7 +215,7 @@ export async function schemaDrift(connectionString: string): Promise<string> {
     const sql = (result.stdout ?? "").trim();
     return sql === "-- This is an empty migration." ? "" : sql;
   } finally {
-    engine.free();
+    await close();
   }
 }
 

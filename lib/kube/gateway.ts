@@ -95,7 +95,16 @@ export function describeClusterFailure(cluster: string, server: string, e: unkno
     ERR_TLS_CERT_ALTNAME_INVALID: `The server's certificate does not match the host ${host}.`,
     CERT_HAS_EXPIRED: `The server's certificate has expired.`,
   };
-  const reason = (code && reasons[code]) ?? `Could not reach ${server}: ${(e as Error)?.message ?? String(e)}`;
+  const deepest = (() => {
+    let cur: unknown = e;
+    while ((cur as { cause?: unknown })?.cause) cur = (cur as { cause?: unknown }).cause;
+    return (cur as Error)?.message ?? String(cur);
+  })();
+  const reason =
+    (code && reasons[code]) ??
+    (deepest === "bad port"
+      ? `The port of ${server} is one HTTP clients refuse to use (an unsafe port); the API server must listen elsewhere.`
+      : `Could not reach ${server}: ${deepest}`);
   return new ClusterError(cluster, reason, undefined, { cause: e });
 }
 

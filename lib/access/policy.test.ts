@@ -1,0 +1,95 @@
+import { describe, expect, it } from "vitest";
+import { ACTIONS, PLATFORM_ROLES, PROJECT_ROLES, can, type Action, type Actor, type PlatformRole, type ProjectRole, type Resource } from "./policy";
+
+/**
+ * The expected rights, written out by hand (not derived from POLICY), so a
+ * change to the policy must be made twice: here and there.
+ * platform: platform roles allowed; project: project roles allowed on their own project.
+ */
+const EXPECTED: Record<Action, { resource: "platform" | "project" | "team" | "cluster"; platform: PlatformRole[]; project?: ProjectRole[] }> = {
+  "catalog.read": { resource: "project", platform: ["developer", "ops", "manager", "admin"] },
+  "project.create": { resource: "platform", platform: ["admin"] },
+  "project.update": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "project.activity.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "project.members.manage": { resource: "project", platform: ["admin"], project: ["owner"] },
+  "project.services.manage": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "project.environments.manage": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
+  "team.create": { resource: "platform", platform: ["admin"] },
+  "team.update": { resource: "team", platform: ["admin"] },
+  "cluster.read": { resource: "cluster", platform: ["admin", "ops"] },
+  "cluster.register": { resource: "platform", platform: ["admin"] },
+  "cluster.update": { resource: "cluster", platform: ["admin"] },
+  "cluster.delete": { resource: "cluster", platform: ["admin"] },
+  "cluster.check": { resource: "cluster", platform: ["admin", "ops"] },
+  "ticket.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
+  "deployment.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
+  "dashboard.read": { resource: "platform", platform: ["manager", "ops", "admin"] },
+  "audit.read": { resource: "platform", platform: ["admin"] },
+  "user.manage": { resource: "platform", platform: ["admin"] },
+  "admin.access": { resource: "platform", platform: ["admin"] },
+};
+
+const PROJECT_A = "project-a";
+const PROJECT_B = "project-b";
+
+function actor(platformRole: PlatformRole, projectRole?: ProjectRole): Actor {
+  return {
+    kind: "user",
+    id: "u1",
+    name: "U",
+    email: "u@test",
+    platformRole,
+    projectRoles: projectRole ? { [PROJECT_A]: projectRole } : {},
+  };
+}
+
+function resourceOf(kind: (typeof EXPECTED)[Action]["resource"], projectId = PROJECT_A): Resource {
+  switch (kind) {
+    case "platform":
+      return { kind: "platform" };
+    case "project":
+      return { kind: "project", projectId };
+    case "team":
+      return { kind: "team", teamId: "t1" };
+    case "cluster":
+      return { kind: "cluster", clusterId: "c1" };
+  }
+}
+
+describe("can(actor, action, resource)", () => {
+  it("has an expectation for every action of the policy", () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...ACTIONS].sort());
+  });
+
+  const cases: { action: Action; platformRole: PlatformRole; projectRole: ProjectRole | undefined; allowed: boolean }[] = [];
+  for (const action of ACTIONS) {
+    const e = EXPECTED[action];
+    for (const platformRole of PLATFORM_ROLES) {
+      for (const projectRole of [undefined, ...PROJECT_ROLES]) {
+        const allowed = e.platform.includes(platformRole) || (projectRole !== undefined && (e.project ?? []).includes(projectRole));
+        cases.push({ action, platformRole, projectRole, allowed });
+      }
+    }
+  }
+
+  it.each(cases)("$action by a $platformRole who is $projectRole of the project: allowed=$allowed", ({ action, platformRole, projectRole, allowed }) => {
+    expect(can(actor(platformRole, projectRole), action, resourceOf(EXPECTED[action].resource))).toBe(allowed);
+  });
+
+  const projectActions = ACTIONS.filter((a) => EXPECTED[a].resource === "project" && EXPECTED[a].project);
+  it.each(projectActions.flatMap((action) => PROJECT_ROLES.map((role) => ({ action, role }))))(
+    "a developer who is $role of project A may not $action on project B",
+    ({ action, role }) => {
+      expect(can(actor("developer", role), action, resourceOf("project", PROJECT_B))).toBe(false);
+    },
+  );
+
+  it("refuses when there is no actor", () => {
+    for (const action of ACTIONS) expect(can(null, action, resourceOf(EXPECTED[action].resource))).toBe(false);
+  });
+
+  it("refuses an action on a resource kind it does not apply to", () => {
+    expect(can(actor("admin"), "project.update", { kind: "platform" })).toBe(false);
+    expect(can(actor("admin"), "cluster.register", { kind: "project", projectId: PROJECT_A })).toBe(false);
+  });
+});

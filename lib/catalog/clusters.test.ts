@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { decryptSecret } from "@/lib/crypto/secret-box";
+import { checkCluster, deleteCluster, listClusters, registerCluster, testKubeconfig, updateCluster } from "./clusters";
+import { setEnvironment } from "./project-parts";
+import { ctxFor, makeProject, makeUser, unreachableKubeconfig } from "@/test/factories";
+
+const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+
+describe("the cluster registry", () => {
+  it("refuses a malformed kubeconfig at the kubeconfig field and stores nothing", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const e = await caught(registerCluster(ctx, { name: "broken", region: "eu", tier: "dev", kubeconfig: "clusters: [\n  - name", displayName: "", context: "" }));
+    expect(e?.code).toBe("INVALID_INPUT");
+    expect(e?.fieldErrors?.kubeconfig?.[0]).toMatch(/not valid YAML/);
+    expect(await db().cluster.count({ where: { name: "broken" } })).toBe(0);
+  });
+
+  it("registers an unreachable cluster and says why it is unreachable", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const c = await registerCluster(ctx, { name: "far-away", region: "mars-1", tier: "prod", kubeconfig: unreachableKubeconfig("far-away"), displayName: "", context: "" });
+    expect(c.status).toBe("unreachable");
+    expect(c.statusReason).toMatch(/Connection refused by 127\.0\.0\.1:59123/);
+    expect(c.apiUrl).toBe("https://127.0.0.1:59123");
+    const checks = await db().clusterCheck.findMany({ where: { clusterId: c.id } });
+    expect(checks).toHaveLength(1);
+    expect(await db().auditEvent.count({ where: { targetId: c.id, action: "cluster.register" } })).toBe(1);
+  });
+
+  it("keeps the kubeconfig sealed: encrypted in the row, never in ordinary reads or audit", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const c = await registerCluster(ctx, { name: "sealed", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("sealed"), displayName: "", context: "" });
+    expect(c).not.toHaveProperty("kubeconfigEncrypted");
+    const listed = await listClusters(ctx);
+    expect(listed.find((x) => x.name === "sealed")).not.toHaveProperty("kubeconfigEncrypted");
+    const raw = await db().cluster.findUniqueOrThrow({ where: { id: c.id }, select: { kubeconfigEncrypted: true } });
+    expect(raw.kubeconfigEncrypted).not.toContain("not-a-real-token");
+    expect(decryptSecret(raw.kubeconfigEncrypted, process.env.WHARF_ENCRYPTION_KEY!, "cluster:sealed")).toContain("not-a-real-token");
+    const audit = await db().auditEvent.findFirstOrThrow({ where: { targetId: c.id } });
+    expect(JSON.stringify(audit.after)).not.toContain(raw.kubeconfigEncrypted.slice(10, 40));
+  });
+
+  it("tests a kubeconfig without saving it", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const r = await testKubeconfig(ctx, { kubeconfig: unreachableKubeconfig("probe") });
+    expect(r).toMatchObject({ status: "unreachable", server: "https://127.0.0.1:59123", context: "probe" });
+    expect(await db().cluster.count({ where: { name: "probe" } })).toBe(0);
+  });
+
+  it("refuses a second cluster with the same name", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const input = { name: "twice", region: "eu", tier: "dev" as const, kubeconfig: unreachableKubeconfig("twice"), displayName: "", context: "" };
+    await registerCluster(ctx, input);
+    const e = await caught(registerCluster(ctx, input));
+    expect(e?.code).toBe("ALREADY_EXISTS");
+    expect(e?.fieldErrors?.name).toBeDefined();
+  });
+
+  it("records each check and audits only status changes", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const c = await registerCluster(ctx, { name: "checked", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("checked"), displayName: "", context: "" });
+    await checkCluster(ctx, c.id);
+    await checkCluster(ctx, c.id);
+    expect(await db().clusterCheck.count({ where: { clusterId: c.id } })).toBe(3);
+    expect(await db().auditEvent.count({ where: { targetId: c.id, action: "cluster.status" } })).toBe(0);
+    // As if it had been reachable: the next failing check is a transition, audited by the checker.
+    await db().cluster.update({ where: { id: c.id }, data: { status: "reachable" } });
+    await checkCluster(ctx, c.id);
+    const transition = await db().auditEvent.findFirstOrThrow({ where: { targetId: c.id, action: "cluster.status" } });
+    expect(transition.before).toMatchObject({ status: "reachable" });
+    expect(transition.after).toMatchObject({ status: "unreachable" });
+  });
+
+  it("detects a concurrent edit and refuses to remove a cluster that runs environments", async () => {
+    const admin = await makeUser("admin");
+    const ctx = await ctxFor(admin);
+    const c = await registerCluster(ctx, { name: "in-use", region: "eu", tier: "prod", kubeconfig: unreachableKubeconfig("in-use"), displayName: "", context: "" });
+    await updateCluster(ctx, { id: c.id, version: c.version, displayName: "In use", region: "eu-1", tier: "prod", kubeconfig: "", context: "" });
+    const stale = await caught(updateCluster(ctx, { id: c.id, version: c.version, displayName: "Stale", region: "eu-2", tier: "prod", kubeconfig: "", context: "" }));
+    expect(stale?.code).toBe("CONFLICT");
+    const project = await makeProject({ owner: admin });
+    await setEnvironment(ctx, { projectId: project.id, kind: "prod", clusterIds: [c.id] });
+    const e = await caught(deleteCluster(ctx, c.id));
+    expect(e?.code).toBe("PRECONDITION_FAILED");
+    expect(e?.userMessage).toContain(`${project.slug}/prod`);
+    expect(await db().cluster.count({ where: { id: c.id } })).toBe(1);
+  });
+});

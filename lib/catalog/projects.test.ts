@@ -1,0 +1,147 @@
+import { describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { ZProjectListQuery } from "./schemas";
+import { createProject, getProjectOverview, listProjects, updateProject } from "./projects";
+import { addService, removeMember, setMember } from "./project-parts";
+import { ctxFor, makeTeam, makeUser } from "@/test/factories";
+
+async function expectAppError(p: Promise<unknown>, code: AppError["code"]) {
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AppError);
+  expect((e as AppError).code).toBe(code);
+  return e as AppError;
+}
+
+describe("projects in the catalog", () => {
+  it("creates a project with its owner as member and one audit event in the same request", async () => {
+    const admin = await makeUser("admin");
+    const owner = await makeUser("developer");
+    const team = await makeTeam();
+    const ctx = await ctxFor(admin);
+    const p = await createProject(ctx, {
+      slug: "orders",
+      name: "Orders",
+      description: "Order book",
+      teamId: team.id,
+      ownerId: owner.id,
+      tier: "critical",
+      language: "Go",
+      framework: "",
+      repositoryUrl: "https://git.example.com/orders.git",
+      labels: { domain: "payments" },
+    });
+    const members = await db().projectMember.findMany({ where: { projectId: p.id } });
+    expect(members).toEqual([expect.objectContaining({ userId: owner.id, role: "owner" })]);
+    const audit = await db().auditEvent.findMany({ where: { projectId: p.id } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({ action: "project.create", actorId: admin.id, actorLabel: admin.email, requestId: ctx.requestId, targetLabel: "orders" });
+    expect(audit[0]!.after).toMatchObject({ slug: "orders", tier: "critical" });
+  });
+
+  it("refuses a taken slug at the slug field and writes nothing", async () => {
+    const admin = await makeUser("admin");
+    const team = await makeTeam();
+    const ctx = await ctxFor(admin);
+    const input = { slug: "dup", name: "Dup", description: "", teamId: team.id, ownerId: admin.id, tier: "standard" as const, language: "", framework: "", repositoryUrl: "", labels: {} };
+    await createProject(ctx, input);
+    const before = await db().auditEvent.count();
+    const e = await expectAppError(createProject(ctx, { ...input, name: "Other" }), "ALREADY_EXISTS");
+    expect(e.fieldErrors?.slug?.[0]).toMatch(/already taken/);
+    expect(await db().project.count({ where: { slug: "dup" } })).toBe(1);
+    expect(await db().auditEvent.count()).toBe(before);
+  });
+
+  it("refuses an invalid slug, an unknown team and a disabled owner with field messages", async () => {
+    const admin = await makeUser("admin");
+    const disabled = await db().user.create({ data: { email: "gone@test.wharf", name: "Gone", disabled: true } });
+    const ctx = await ctxFor(admin);
+    await expect(
+      createProject(ctx, { slug: "Not_DNS", name: "X", description: "", teamId: "t", ownerId: admin.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {} }),
+    ).rejects.toThrow();
+    const e = await expectAppError(
+      createProject(ctx, { slug: "fine", name: "X", description: "", teamId: "no-team", ownerId: disabled.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {} }),
+      "INVALID_INPUT",
+    );
+    expect(Object.keys(e.fieldErrors ?? {}).sort()).toEqual(["ownerId", "teamId"]);
+    expect(await db().project.count({ where: { slug: "fine" } })).toBe(0);
+  });
+
+  it("keeps the first of two concurrent edits and tells the second who saved", async () => {
+    const admin = await makeUser("admin", "Ada One");
+    const admin2 = await makeUser("admin", "Ada Two");
+    const team = await makeTeam();
+    const p = await createProject(await ctxFor(admin), {
+      slug: "edited", name: "Edited", description: "", teamId: team.id, ownerId: admin.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+    });
+    const base = { id: p.id, version: p.version, teamId: team.id, ownerId: admin.id, tier: "standard" as const, language: "", framework: "", repositoryUrl: "", labels: {}, description: "" };
+    await updateProject(await ctxFor(admin), { ...base, name: "First" });
+    const e = await expectAppError(updateProject(await ctxFor(admin2), { ...base, name: "Second" }), "CONFLICT");
+    expect(e.userMessage).toContain(admin.email);
+    expect(e.userMessage).toMatch(/Your changes were not saved/);
+    const now = await db().project.findUniqueOrThrow({ where: { id: p.id } });
+    expect(now.name).toBe("First");
+    expect(now.version).toBe(p.version + 1);
+    expect(await db().auditEvent.count({ where: { targetId: p.id, action: "project.update" } })).toBe(1);
+  });
+
+  it("searches name, slug, description and labels, filters, sorts and pages on the server", async () => {
+    const admin = await makeUser("admin");
+    const ctx = await ctxFor(admin);
+    const pay = await makeTeam("search-pay");
+    const web = await makeTeam("search-web");
+    const mk = (slug: string, teamId: string, extra: Partial<{ tier: "critical" | "standard" | "experimental"; description: string; labels: Record<string, string> }> = {}) =>
+      createProject(ctx, { slug, name: slug.toUpperCase(), description: extra.description ?? "", teamId, ownerId: admin.id, tier: extra.tier ?? "standard", language: "", framework: "", repositoryUrl: "", labels: extra.labels ?? {} });
+    await mk("zz-ledger", pay.id, { tier: "critical", labels: { pci: "true" } });
+    await mk("zz-wallet", pay.id, { description: "Stores customer balances" });
+    await mk("zz-shop", web.id, { tier: "experimental" });
+    const q = (o: Record<string, string>) => listProjects(ctx, ZProjectListQuery.parse(o));
+    expect((await q({ q: "pci=true" })).projects.map((p) => p.slug)).toEqual(["zz-ledger"]);
+    expect((await q({ q: "BALANCES" })).projects.map((p) => p.slug)).toEqual(["zz-wallet"]);
+    expect((await q({ q: "zz-", team: "search-pay" })).projects.map((p) => p.slug)).toEqual(["zz-ledger", "zz-wallet"]);
+    expect((await q({ q: "zz-", tier: "experimental" })).projects.map((p) => p.slug)).toEqual(["zz-shop"]);
+    expect((await q({ q: "zz-", sort: "name", dir: "desc" })).projects.map((p) => p.slug)).toEqual(["zz-wallet", "zz-shop", "zz-ledger"]);
+    const page2 = await q({ q: "zz-", size: "20", page: "1" });
+    expect(page2.total).toBe(3);
+    const mine = await listProjects(await ctxFor(await makeUser()), ZProjectListQuery.parse({ mine: "1" }));
+    expect(mine.total).toBe(0);
+  });
+
+  it("keeps at least one owner and records membership changes", async () => {
+    const owner = await makeUser();
+    const dev = await makeUser();
+    const team = await makeTeam();
+    const admin = await makeUser("admin");
+    const p = await createProject(await ctxFor(admin), {
+      slug: "owned", name: "Owned", description: "", teamId: team.id, ownerId: owner.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+    });
+    const ownerCtx = await ctxFor(owner);
+    await setMember(ownerCtx, { projectId: p.id, userId: dev.id, role: "developer" });
+    await expectAppError(setMember(ownerCtx, { projectId: p.id, userId: owner.id, role: "viewer" }), "PRECONDITION_FAILED");
+    await expectAppError(removeMember(ownerCtx, { projectId: p.id, userId: owner.id }), "PRECONDITION_FAILED");
+    await removeMember(ownerCtx, { projectId: p.id, userId: dev.id });
+    const actions = (await db().auditEvent.findMany({ where: { projectId: p.id }, orderBy: { at: "asc" } })).map((a) => a.action);
+    expect(actions).toEqual(["project.create", "member.add", "member.remove"]);
+  });
+
+  it("shows activity to members and hides it from others", async () => {
+    const owner = await makeUser();
+    const outsider = await makeUser();
+    const team = await makeTeam();
+    const admin = await makeUser("admin");
+    const p = await createProject(await ctxFor(admin), {
+      slug: "private-activity", name: "P", description: "", teamId: team.id, ownerId: owner.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+    });
+    await addService(await ctxFor(owner), { projectId: p.id, slug: "api", name: "API", kind: "api", description: "" });
+    const forOwner = await getProjectOverview(await ctxFor(owner), "private-activity");
+    expect(forOwner.activity?.map((a) => a.action)).toEqual(["service.create", "project.create"]);
+    expect(forOwner.rights).toMatchObject({ update: true, manageMembers: true });
+    const forOutsider = await getProjectOverview(await ctxFor(outsider), "private-activity");
+    expect(forOutsider.activity).toBeNull();
+    expect(forOutsider.rights).toMatchObject({ update: false, manageMembers: false, manageServices: false });
+    await expectAppError(getProjectOverview(await ctxFor(owner), "no-such-project"), "NOT_FOUND");
+  });
+});
