@@ -4,7 +4,7 @@ import { Anchor } from "lucide-react";
 import { config, oidcEnabled } from "@/lib/config";
 import { getActor } from "@/lib/access/session";
 import { db } from "@/lib/db/client";
-import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { SignInButtons } from "./signin-buttons";
 
@@ -40,7 +40,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
           <div className="mx-auto mb-2 flex size-11 items-center justify-center rounded-xl bg-primary text-primary-foreground">
             <Anchor className="size-6" aria-hidden />
           </div>
-          <CardTitle className="text-2xl">Sign in to Wharf</CardTitle>
+          <h1 className="text-2xl leading-none font-semibold">Sign in to Wharf</h1>
           <CardDescription>Your self-service platform for services on Kubernetes.</CardDescription>
         </CardHeader>
         <CardContent className="space-y-4">

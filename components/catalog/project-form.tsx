@@ -137,16 +137,16 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             render={({ field }) => (
               <FormItem>
                 <FormLabel>Slug</FormLabel>
-                <FormControl>
-                  <div className="relative">
+                <div className="relative">
+                  <FormControl>
                     <Input placeholder="checkout-api" disabled={editing} autoComplete="off" {...field} />
-                    <span className="absolute top-1/2 right-2.5 -translate-y-1/2" aria-live="polite">
-                      {availability === "checking" && <Loader2 className="size-4 animate-spin text-muted-foreground" />}
-                      {availability === "free" && <Check className="size-4 text-success" aria-label="available" />}
-                      {availability === "taken" && <X className="size-4 text-destructive" aria-label="taken" />}
-                    </span>
-                  </div>
-                </FormControl>
+                  </FormControl>
+                  <span className="absolute top-1/2 right-2.5 -translate-y-1/2" aria-live="polite">
+                    {availability === "checking" && <Loader2 className="size-4 animate-spin text-muted-foreground" />}
+                    {availability === "free" && <Check className="size-4 text-success" aria-label="available" />}
+                    {availability === "taken" && <X className="size-4 text-destructive" aria-label="taken" />}
+                  </span>
+                </div>
                 <FormDescription>
                   {editing
                     ? "The slug names the project's namespaces and cannot change."

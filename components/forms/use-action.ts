@@ -41,7 +41,9 @@ export function useAction<I, O, F extends FieldValues = FieldValues>(
               shownAtField = true;
             }
           }
-          setFormError(result.error);
+          // Errors shown at their fields are not repeated above the buttons; anything else is kept on screen.
+          const onlyFieldErrors = shownAtField && Object.keys(fieldErrors ?? {}).every((f) => f !== "_form");
+          setFormError(onlyFieldErrors ? null : result.error);
           if (!shownAtField) toast.error(message);
         }
         resolve(result);

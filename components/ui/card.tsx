@@ -31,6 +31,8 @@ function CardHeader({ className, ...props }: React.ComponentProps<"div">) {
 function CardTitle({ className, ...props }: React.ComponentProps<"div">) {
   return (
     <div
+      role="heading"
+      aria-level={2}
       data-slot="card-title"
       className={cn("leading-none font-semibold", className)}
       {...props}

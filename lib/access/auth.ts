@@ -25,6 +25,13 @@ interface OidcProfile {
   preferred_username?: string;
 }
 
+async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcProfile>> {
+  const meta = (await (await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })).json()) as { userinfo_endpoint?: string };
+  if (!meta.userinfo_endpoint) return {};
+  const res = await fetch(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(10_000) });
+  return res.ok ? ((await res.json()) as Partial<OidcProfile>) : {};
+}
+
 function oidcProvider(): OAuthConfig<OidcProfile> {
   const c = config();
   const issuer = c.OIDC_ISSUER!.replace(/\/$/, "");
@@ -39,11 +46,16 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
     authorization: { params: { scope: "openid email profile" } },
     idToken: true,
     checks: ["pkce", "state"],
-    profile(profile) {
+    // Discovery and token calls to a company IdP across the network can take longer than openid-client's 3.5 s default.
+    httpOptions: { timeout: 10_000 },
+    // Conforming IdPs may keep scope claims (email, name) out of the ID token and serve them from userinfo only.
+    async profile(claims, tokens) {
+      const present = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined && v !== null));
+      const info: OidcProfile = !claims.email && tokens.access_token ? { ...(await fetchUserinfo(issuer, tokens.access_token)), ...present, sub: claims.sub } : claims;
       return {
-        id: profile.sub,
-        email: profile.email ?? null,
-        name: profile.name ?? profile.preferred_username ?? profile.email ?? profile.sub,
+        id: claims.sub,
+        email: info.email ?? null,
+        name: info.name ?? info.preferred_username ?? info.email ?? claims.sub,
       };
     },
   };
@@ -120,7 +132,10 @@ export function authOptions(): NextAuthOptions {
     providers,
     pages: { signIn: "/signin", error: "/signin" },
     logger: {
-      error: (code, metadata) => log.error({ code, metadata }, "next-auth error"),
+      error: (code, metadata) => {
+        const err = (metadata as { error?: Error } | undefined)?.error ?? (metadata instanceof Error ? metadata : undefined);
+        log.error({ code, err, provider: (metadata as { providerId?: string } | undefined)?.providerId }, `sign-in error: ${err?.message ?? code}`);
+      },
       warn: (code) => log.warn({ code }, "next-auth warning"),
       debug: () => {},
     },

@@ -48,7 +48,7 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
         }
       />
       {cluster.status === "unreachable" && (
-        <Alert variant="destructive" className="mb-6">
+        <Alert variant="destructive" className="mb-6" data-testid="cluster-unreachable">
           <AlertTitle>Unreachable</AlertTitle>
           <AlertDescription>{cluster.statusReason || "The last check failed."}</AlertDescription>
         </Alert>

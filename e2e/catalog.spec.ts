@@ -1,0 +1,65 @@
+/** The admin creates a team and a project (with wrong input first), finds it, and edits it. */
+import { expect, test } from "@playwright/test";
+import { authFile } from "./support/users";
+
+test.use({ storageState: authFile("admin") });
+
+test("create a team, then a project, with clear errors for bad and taken slugs", async ({ page }) => {
+  const suffix = Date.now().toString(36);
+  await page.goto("/teams");
+  await page.getByRole("button", { name: "New team" }).click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByLabel("Slug").fill("Bad_Slug");
+  await dialog.getByLabel("Name").fill("Risk");
+  await dialog.getByRole("button", { name: "Create team" }).click();
+  await expect(dialog.getByText("Use lowercase letters only")).toBeVisible();
+  await dialog.getByLabel("Slug").fill("payments");
+  await dialog.getByRole("button", { name: "Create team" }).click();
+  await expect(dialog.getByText('"payments" is already taken by another team; choose another')).toBeVisible();
+  await dialog.getByLabel("Slug").fill(`risk-${suffix}`);
+  await dialog.getByRole("button", { name: "Create team" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole("link", { name: /Risk/ })).toBeVisible();
+
+  await page.goto("/projects/new");
+  await page.getByLabel("Name").fill("Fraud Scoring");
+  await page.getByLabel("Slug").fill("checkout-api");
+  await expect(page.getByText("Already taken by another project.")).toBeVisible();
+  await page.getByLabel("Slug").fill(`fraud-${suffix}`);
+  await page.getByLabel("Description").fill("Scores every payment for fraud.");
+  await page.getByRole("combobox", { name: "Team" }).click();
+  await page.getByRole("option", { name: "Risk" }).click();
+  await page.getByRole("combobox", { name: "Owner" }).click();
+  await page.getByRole("option", { name: /Dana Developer/ }).click();
+  await page.getByLabel("Labels").fill("domain=risk, pci=true");
+  await page.getByRole("button", { name: "Create project" }).click();
+
+  await expect(page).toHaveURL(new RegExp(`/projects/fraud-${suffix}$`));
+  await expect(page.getByRole("heading", { name: /Fraud Scoring/ })).toBeVisible();
+  await expect(page.getByRole("list", { name: "Members" })).toContainText("Dana Developer");
+  await expect(page.getByRole("list", { name: "Activity" })).toContainText("project.create");
+
+  await page.goto("/projects");
+  await page.getByRole("searchbox", { name: "Search projects" }).or(page.getByLabel("Search projects")).fill("scores every payment");
+  await expect(page.getByRole("link", { name: "Fraud Scoring" })).toBeVisible();
+  await expect(page.getByTestId("result-count")).toHaveText("1–1 of 1 projects");
+});
+
+test("a second admin's edit of the same project is refused with who saved, and their input is kept", async ({ page, browser }) => {
+  await page.goto("/projects/ledger/settings");
+  const other = await browser.newContext({ storageState: authFile("admin") });
+  const otherPage = await other.newPage();
+  await otherPage.goto("/projects/ledger/settings");
+
+  await page.getByLabel("Description").fill("Edited by the first admin.");
+  await page.getByRole("button", { name: "Save changes" }).click();
+  await expect(page).toHaveURL(/\/projects\/ledger$/);
+
+  await otherPage.getByLabel("Description").fill("Edited by the second admin.");
+  await otherPage.getByRole("button", { name: "Save changes" }).click();
+  const conflict = otherPage.getByRole("alert").filter({ hasText: "Not saved: this record changed meanwhile" });
+  await expect(conflict).toBeVisible();
+  await expect(conflict).toContainText("ada@wharf.dev");
+  await expect(otherPage.getByLabel("Description")).toHaveValue("Edited by the second admin.");
+  await other.close();
+});

@@ -1,0 +1,31 @@
+/** Sign-in through a real OpenID Connect provider (oidc-provider, started by the e2e harness). */
+import { expect, test } from "@playwright/test";
+import { authFile } from "./support/users";
+
+test("a new user signs in through the company's OIDC provider and is created as a developer", async ({ page, browser }) => {
+  const email = `oidc.person.${Date.now()}@corp.example`;
+  await page.goto("/signin");
+  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
+
+  // The provider's own login page.
+  await expect(page).toHaveURL(new RegExp(`^${process.env.E2E_OIDC_ISSUER}`));
+  await page.locator('input[name="login"]').fill(email);
+  await page.locator('input[name="password"]').fill("anything");
+  await page.getByRole("button", { name: /sign-in/i }).click();
+  // Its consent page.
+  await page.getByRole("button", { name: /continue/i }).click();
+
+  await expect(page.getByRole("heading", { name: /^Hello, Oidc/ })).toBeVisible();
+  await page.getByRole("button", { name: "User menu" }).click();
+  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByTestId("platform-role")).toHaveText("developer");
+
+  // The admin sees the new user, created at first sign-in.
+  const admin = await browser.newContext({ storageState: authFile("admin") });
+  const adminPage = await admin.newPage();
+  await adminPage.goto("/admin/users");
+  await expect(adminPage.getByText(email)).toBeVisible();
+  await adminPage.goto(`/admin/audit?action=user.create`);
+  await expect(adminPage.getByRole("cell", { name: email })).toBeVisible();
+  await admin.close();
+});

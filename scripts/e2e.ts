@@ -1,0 +1,117 @@
+/**
+ * `npm run test:e2e`: the browser tests against the real, built app.
+ *   1. next build (skipped with E2E_SKIP_BUILD=1 when .next is current)
+ *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded
+ *   3. a real OIDC provider (oidc-provider) for the sign-in test
+ *   4. the worker and `next start`
+ *   5. playwright test (Debian's Chromium), then everything is stopped
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { freePort, startEmbeddedPostgres } from "./lib/postgres";
+import { projectRoot } from "./lib/local-env";
+
+const say = (line: string) => console.log(`\x1b[35m[e2e]\x1b[0m ${line}`);
+const extraArgs = process.argv.slice(2);
+
+if (process.env.E2E_SKIP_BUILD !== "1") {
+  say("building the app (next build)");
+  const build = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: projectRoot,
+    stdio: "inherit",
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
+
+const appPort = await freePort();
+const oidcPort = await freePort();
+const appUrl = `http://localhost:${appPort}`;
+
+let pgStop: () => Promise<void> = async () => {};
+let databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-pg-"));
+  fs.chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), persistent: false });
+  await pg.createDatabase("wharf_e2e");
+  databaseUrl = pg.url("wharf_e2e");
+  pgStop = () => pg.stop();
+  say(`embedded Postgres on port ${pg.port}`);
+}
+
+const { OIDC_CLIENT, startOidcProvider } = await import("../e2e/support/oidc-provider");
+const oidc = await startOidcProvider({ port: oidcPort, appUrl });
+say(`OIDC provider at ${oidc.issuer}`);
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  NODE_ENV: "production",
+  NEXT_TELEMETRY_DISABLED: "1",
+  DATABASE_URL: databaseUrl!,
+  WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+  NEXTAUTH_URL: appUrl,
+  WHARF_DEV_LOGIN: "1",
+  OIDC_ISSUER: oidc.issuer,
+  OIDC_CLIENT_ID: OIDC_CLIENT.id,
+  OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
+  OIDC_DISPLAY_NAME: "Test IdP",
+  LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+  WHARF_CLUSTER_TIMEOUT_MS: "3000",
+};
+Object.assign(process.env, env);
+
+const { applyMigrations } = await import("../lib/db/schema-engine");
+await applyMigrations(databaseUrl);
+const { seed } = await import("../prisma/seed");
+await seed(say);
+
+const children: ChildProcess[] = [];
+const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });
+children.push(worker);
+const app = spawn(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "start", "--port", String(appPort)], {
+  cwd: projectRoot,
+  env,
+  stdio: "inherit",
+});
+children.push(app);
+
+async function waitForHealth() {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`${appUrl}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new Error(`the app did not become healthy at ${appUrl}`);
+}
+
+let code = 1;
+try {
+  await waitForHealth();
+  say(`app at ${appUrl}; running Playwright`);
+  // Not spawnSync: the OIDC provider lives in this process and must keep answering while the browser signs in.
+  const run = spawn(process.execPath, [path.join(projectRoot, "node_modules/@playwright/test/cli.js"), "test", ...extraArgs], {
+    cwd: projectRoot,
+    stdio: "inherit",
+    env: { ...env, E2E_BASE_URL: appUrl, E2E_OIDC_ISSUER: oidc.issuer },
+  });
+  code = await new Promise<number>((resolve) => run.on("exit", (c) => resolve(c ?? 1)));
+} catch (e) {
+  console.error(e);
+} finally {
+  for (const c of children) c.kill("SIGTERM");
+  await oidc.stop();
+  const { disconnectDb } = await import("../lib/db/client");
+  await disconnectDb();
+  await pgStop();
+}
+process.exit(code);
