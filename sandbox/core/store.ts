@@ -339,7 +339,13 @@ export class Store {
         if (old.metadata[f] === undefined) delete obj.metadata[f];
         else (obj.metadata as Record<string, unknown>)[f] = clone(old.metadata[f]);
       }
-      if (!opts.preserveManagedFields) obj.metadata.managedFields = clone(old.metadata.managedFields);
+      // a client that sends managedFields different from the stored ones sets them (kubectl's SSA migration)
+      const sent = input.metadata?.managedFields;
+      const explicit = sent !== undefined && !deepEqual(sent, old.metadata.managedFields ?? []);
+      if (explicit) {
+        obj.metadata.managedFields = clone(sent);
+        opts = { ...opts, preserveManagedFields: true };
+      } else if (!opts.preserveManagedFields) obj.metadata.managedFields = clone(old.metadata.managedFields);
       if (t.status && !opts.keepStatus) {
         if (old.status === undefined) delete obj.status;
         else obj.status = clone(old.status);

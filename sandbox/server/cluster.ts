@@ -221,6 +221,9 @@ export class SandboxCluster {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (process.env.WHARF_SANDBOX_DEBUG) {
+      res.on("finish", () => console.log(`[sandbox] ${this.name} ${req.method ?? ""} ${req.url ?? ""} -> ${res.statusCode} (ct=${String(req.headers["content-type"] ?? "")} accept=${String(req.headers.accept ?? "")} ua=${String(req.headers["user-agent"] ?? "")})`));
+    }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (this.failures.count > 0) {
       this.failures.count -= 1;

@@ -4,7 +4,7 @@
  * watch, patches, server-side apply, subresources, reviews) over the Store.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import * as jsonPatch from "fast-json-patch";
+import * as jsonPatchModule from "fast-json-patch";
 import YAML from "yaml";
 import { ADMIN_USER, Identities, withImpliedGroups } from "../auth/identities.js";
 import { authorize, forbiddenMessage, rulesReview, type Attributes } from "../auth/rbac.js";
@@ -22,6 +22,7 @@ import { clone, isObj } from "../patch/util.js";
 import { apiGroup, apiGroupList, apiVersions, KUBE_VERSION, resourceList } from "./discovery.js";
 import type { LogProvider } from "./logs.js";
 import type { MetricsProvider } from "./metrics.js";
+import { decodeKubernetesProtobuf } from "./protobuf.js";
 import { tableOf, type IncludeObject } from "./table.js";
 
 export interface ApiContext {
@@ -46,6 +47,10 @@ const PATCH_TYPES = {
 
 // ------------------------------------------------------------------ helpers
 
+// fast-json-patch is CommonJS under Node (named exports on `default`) and ESM under Vite.
+const jsonPatch: typeof jsonPatchModule =
+  typeof jsonPatchModule.applyPatch === "function" ? jsonPatchModule : (jsonPatchModule as unknown as { default: typeof jsonPatchModule }).default;
+
 export function sendJSON(res: ServerResponse, code: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(code, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), "Cache-Control": "no-cache, private" });
@@ -60,15 +65,16 @@ function successStatus(code: number, details?: Obj): Obj {
   return { kind: "Status", apiVersion: "v1", metadata: {}, status: "Success", ...(details ? { details } : {}), code };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
 
-function parseBody(text: string, contentType: string): unknown {
+function parseBody(body: Buffer, contentType: string): unknown {
+  if (contentType.includes("protobuf")) return decodeKubernetesProtobuf(body);
+  const text = body.toString("utf8");
   if (text.trim() === "") return undefined;
-  if (contentType.includes("protobuf")) throw unsupportedMediaType(contentType, ["application/json", "application/yaml"]);
   try {
     if (contentType.includes("yaml")) return YAML.parse(text) as unknown;
     return JSON.parse(text) as unknown;
@@ -756,7 +762,7 @@ async function patch(r: Req): Promise<void> {
   if (contentType === PATCH_TYPES.json) {
     if (!Array.isArray(patchDoc)) throw badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch");
     try {
-      patched = jsonPatch.applyPatch(target, patchDoc as jsonPatch.Operation[], true, false).newDocument;
+      patched = jsonPatch.applyPatch(target, patchDoc as jsonPatchModule.Operation[], true, false).newDocument;
     } catch (e) {
       throw new StatusError(422, "Invalid", `the server rejected our request due to an error in our request: ${(e as Error).message.split("\n")[0]}`, {});
     }
