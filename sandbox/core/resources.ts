@@ -290,7 +290,16 @@ export const builtinTypes: ResourceType[] = [
       col("Limit", "string", (o) => Object.keys(rec(rec(o.spec).hard)).filter((k) => k.startsWith("limits.")).sort().map((k) => `${k}: ${String(rec(rec(o.status).used)[k] ?? "0")}/${String(rec(rec(o.spec).hard)[k])}`).join(", "))] },
   { group: "", version: "v1", kind: "Secret", plural: "secrets", singular: "secret", namespaced: true, verbs: ALL_VERBS, nameRule: "subdomain", strategicMerge: true,
     columns: [nameCol, col("Type", "string", (o) => str(o.type, "Opaque")), col("Data", "integer", (o) => Object.keys(rec(o.data)).length), ageCol],
-    defaults: (o) => { o.type ??= "Opaque"; } },
+    defaults: (o) => {
+      o.type ??= "Opaque";
+      // stringData is write-only: merged into data (base64) as the API server does
+      if (o.stringData && typeof o.stringData === "object") {
+        const data = rec(o.data);
+        for (const [k, v] of Object.entries(o.stringData as Record<string, unknown>)) data[k] = Buffer.from(String(v)).toString("base64");
+        o.data = data;
+        delete o.stringData;
+      }
+    } },
   { group: "", version: "v1", kind: "ServiceAccount", plural: "serviceaccounts", singular: "serviceaccount", namespaced: true, shortNames: ["sa"], verbs: ALL_VERBS, nameRule: "subdomain", strategicMerge: true,
     columns: [nameCol, col("Secrets", "string", (o) => String(arr(o.secrets).length)), ageCol] },
   { group: "", version: "v1", kind: "Service", plural: "services", singular: "service", namespaced: true, shortNames: ["svc"], categories: ["all"], verbs: ALL_VERBS, status: true, nameRule: "dns1035", strategicMerge: true,
