@@ -114,6 +114,15 @@ export interface StoreSnapshot {
   objects: Record<string, KObject[]>;
 }
 
+/** Go drops empty maps and lists of ObjectMeta (omitempty); so do we. */
+function pruneEmptyMeta(o: KObject): void {
+  const md = o.metadata as Record<string, unknown>;
+  for (const k of ["labels", "annotations", "finalizers", "ownerReferences", "managedFields"]) {
+    const v = md[k];
+    if (v === null || (Array.isArray(v) && v.length === 0) || (v && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length === 0)) delete md[k];
+  }
+}
+
 const GENERATE_CHARS = "bcdfghjklmnpqrstvwxz2456789";
 
 function keyOf(ns: string | undefined, name: string): string {
@@ -304,6 +313,7 @@ export class Store {
     if (t.namespaced && md.namespace) this.checkNamespaceOpen(t, md.namespace, md.name ?? "");
     if (t.status && !opts.keepStatus) delete obj.status;
     t.defaults?.(obj, this.defaultsContext(true));
+    pruneEmptyMeta(obj);
     this.runAdmission({ operation: "CREATE", type: t, gr, namespace: md.namespace, name: md.name ?? "", object: obj, dryRun: !!opts.dryRun, user: opts.user, store: this, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
     this.validate(t, obj, undefined);
     const name = md.name as string;
@@ -353,6 +363,7 @@ export class Store {
     }
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     t.defaults?.(obj, this.defaultsContext(false, old));
+    pruneEmptyMeta(obj);
     this.runAdmission({ operation: "UPDATE", type: t, gr, namespace: ns, name, object: obj, oldObject: clone(old), dryRun: !!opts.dryRun, user: opts.user, store: this, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
     this.validate(t, obj, old);
     if (!deepEqual(specPart(old), specPart(obj))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
