@@ -449,6 +449,21 @@ export const builtinTypes: ResourceType[] = [
   // apiextensions.k8s.io/v1
   { group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", singular: "customresourcedefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ALL_VERBS, status: true, nameRule: "crd", strategicMerge: true,
     columns: [nameCol, createdAtCol],
+    defaults: (o, ctx) => {
+      const spec = rec(o.spec);
+      if (!ctx.isCreate && o.status) return;
+      // established at once: the sandbox serves the kind as soon as the CRD is stored
+      const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+      const names = rec(spec.names);
+      o.status = {
+        conditions: [
+          { type: "NamesAccepted", status: "True", reason: "NoConflicts", message: "no conflicts found", lastTransitionTime: now },
+          { type: "Established", status: "True", reason: "InitialNamesAccepted", message: "the initial names have been accepted", lastTransitionTime: now },
+        ],
+        acceptedNames: { ...names, singular: names.singular ?? String(names.kind ?? "").toLowerCase(), listKind: names.listKind ?? `${String(names.kind ?? "")}List` },
+        storedVersions: arr(spec.versions).filter((v) => v.storage === true).map((v) => String(v.name)),
+      };
+    },
     validate: (o) => {
       const spec = rec(o.spec);
       const names = rec(spec.names);

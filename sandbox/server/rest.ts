@@ -290,11 +290,8 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   const t = ctx.store.registry.lookup(info.group, info.version, info.resource);
   if (!t) throw pathNotFound();
   if (info.namespace !== undefined && !t.namespaced && info.resource !== "namespaces") throw pathNotFound();
-  const isNamespaceObject = info.resource === "namespaces";
   const namespace = t.namespaced ? info.namespace : undefined;
-  const name = isNamespaceObject ? info.namespace : info.name;
-  const subresource = isNamespaceObject ? info.name : info.subresource;
-  const verb = isNamespaceObject ? (method === "GET" ? (info.watch ? "watch" : name ? "get" : "list") : method === "DELETE" ? (name ? "delete" : "deletecollection") : info.verb) : info.verb;
+  const { name, subresource, verb } = info;
 
   const attrs: Attributes = {
     user,
