@@ -219,6 +219,22 @@ describe("store extension points", () => {
     expect(informed).toEqual(expect.arrayContaining(["add:sub-1", "delete:sub-1"]));
   });
 
+  it("supports graceful deletion (pods marked Terminating until deleted with grace 0)", async () => {
+    const store = sb.clusters[0].store;
+    store.setGracefulDeletion("/pods", (pod, opts) => opts.gracePeriodSeconds ?? (pod.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30);
+    try {
+      await core.createNamespacedPod({ namespace: "default", body: { metadata: { name: "slow" }, spec: podSpec } });
+      const marked = await core.deleteNamespacedPod({ name: "slow", namespace: "default" });
+      expect(marked.metadata?.deletionGracePeriodSeconds).toBe(30);
+      const table = await request(sb.clusters[0], "GET", "/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dslow", { headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" } });
+      expect(table.json.rows[0].cells[2]).toBe("Terminating");
+      await core.deleteNamespacedPod({ name: "slow", namespace: "default", gracePeriodSeconds: 0 });
+      expect((await apiError(core.readNamespacedPod({ name: "slow", namespace: "default" }))).code).toBe(404);
+    } finally {
+      store.setGracefulDeletion("/pods", undefined);
+    }
+  });
+
   it("serves metrics.k8s.io from the provider (zeros until part 2)", async () => {
     const metrics = new Metrics(kubeConfigFor(sb.clusters[0]));
     const nodes = await metrics.getNodeMetrics();

@@ -160,6 +160,7 @@ export class Store {
   private pending: StoreEvent[] = [];
   private draining = false;
   private admission: AdmissionHook[] = [];
+  private gracefulDeletion = new Map<string, (obj: KObject, opts: DeleteOptions) => number>();
   private nextIP = 10;
   private nextNodePort = 30000;
 
@@ -238,6 +239,17 @@ export class Store {
   }
 
   // ---------------------------------------------------------------- extension points
+
+  /**
+   * Graceful deletion for a group resource: `fn` returns the grace period in
+   * seconds for a DELETE (0 = remove at once). With a grace period the object
+   * gets deletionTimestamp/deletionGracePeriodSeconds and stays until a delete
+   * with grace 0 (what a kubelet does for pods). Part 2 sets this for "/pods".
+   */
+  setGracefulDeletion(gr: string, fn: ((obj: KObject, opts: DeleteOptions) => number) | undefined): void {
+    if (fn) this.gracefulDeletion.set(gr, fn);
+    else this.gracefulDeletion.delete(gr);
+  }
 
   addAdmissionHook(hook: AdmissionHook): () => void {
     this.admission.push(hook);
@@ -391,6 +403,16 @@ export class Store {
     const policy = opts.propagationPolicy;
     if (policy === "Orphan" && !finalizers.includes("orphan")) finalizers.push("orphan");
     if (policy === "Foreground" && !finalizers.includes("foregroundDeletion")) finalizers.push("foregroundDeletion");
+    const grace = this.gracefulDeletion.get(gr)?.(clone(old), opts) ?? 0;
+    if (grace > 0 && !(old.metadata.deletionTimestamp && (old.metadata.deletionGracePeriodSeconds ?? 0) <= grace)) {
+      // graceful deletion (pods with a kubelet): marked now, removed by a later delete with grace 0
+      obj.metadata.deletionTimestamp = new Date(Date.now() + grace * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+      obj.metadata.deletionGracePeriodSeconds = grace;
+      if (finalizers.length) obj.metadata.finalizers = finalizers;
+      if (opts.dryRun) return { object: obj, deleted: false };
+      return { object: this.commit("MODIFIED", gr, obj, old), deleted: false };
+    }
+    if (grace > 0) return { object: obj, deleted: false };
     if (finalizers.length > 0 || this.hasSpecFinalizers(obj)) {
       if (obj.metadata.deletionTimestamp && deepEqual(finalizers, obj.metadata.finalizers ?? [])) return { object: obj, deleted: false };
       obj.metadata.deletionTimestamp ??= now();
