@@ -125,6 +125,7 @@ spec:
       expect(await ok(["get", "deploy", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}"])).toBe("gen web");
       expect(await ok(["get", "svc", "kubernetes", "-n", "default"])).toMatch(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+$/m);
       expect(await ok(["get", "nodes"])).toMatch(/^sandbox-east-node-1\s+Ready\s+<none>\s+\S+\s+v1\.33\.1$/m);
+      expect(await ok(["top", "nodes"])).toMatch(/^sandbox-east-node-1\s+0m?\s+0%\s+0(Mi)?\s+0%/m);
     });
 
     it("patches with every type", async () => {
@@ -178,6 +179,9 @@ spec:
       expect((await kubectl(["auth", "can-i", "list", "pods", "-n", ns, "--as", "bob"])).stdout.trim()).toBe("no");
       const list = await ok(["auth", "can-i", "--list", "-n", ns, "--context", "sandbox-east-alice"]);
       expect(list).toMatch(/^deployments\.apps\s+\[\]\s+\[\]\s+\[get list watch create delete deletecollection patch update\]/m);
+      const whoami = await ok(["auth", "whoami", "--context", "sandbox-east-alice"]);
+      expect(whoami).toMatch(/^Username\s+alice$/m);
+      expect(whoami).toMatch(/^Groups\s+\[devs system:authenticated\]$/m);
       const denied = await kubectl(["get", "pods", "-n", ns, "--context", "sandbox-east-bob"]);
       expect(denied.code).not.toBe(0);
       expect(denied.stderr).toContain(`Error from server (Forbidden): pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "${ns}"`);

@@ -71,7 +71,10 @@ export function defaultClusterRoles(): KObject[] {
     clusterRole("system:aggregate-to-edit", editOnlyRules, {}, { "rbac.authorization.k8s.io/aggregate-to-edit": "true" }),
     clusterRole("system:aggregate-to-view", viewRules, {}, { "rbac.authorization.k8s.io/aggregate-to-view": "true" }),
     clusterRole("system:discovery", [{ nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], verbs: ["get"] }]),
-    clusterRole("system:basic-user", [{ apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] }]),
+    clusterRole("system:basic-user", [
+      { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
+      { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
+    ]),
     clusterRole("system:public-info-viewer", [{ nonResourceURLs: ["/healthz", "/livez", "/readyz", "/version", "/version/"], verbs: ["get"] }]),
   ];
 }

@@ -146,7 +146,9 @@ function alwaysAllowed(a: Attributes): boolean {
     const p = a.path ?? "";
     return a.verb === "get" && (["/api", "/apis", "/version", "/version/", "/openapi", "/healthz", "/livez", "/readyz"].includes(p) || p.startsWith("/api/") || p.startsWith("/apis/") || p.startsWith("/openapi/"));
   }
-  return a.verb === "create" && a.apiGroup === "authorization.k8s.io" && (a.resource === "selfsubjectaccessreviews" || a.resource === "selfsubjectrulesreviews") && !a.subresource;
+  if (a.verb !== "create" || a.subresource) return false;
+  if (a.apiGroup === "authentication.k8s.io") return a.resource === "selfsubjectreviews";
+  return a.apiGroup === "authorization.k8s.io" && (a.resource === "selfsubjectaccessreviews" || a.resource === "selfsubjectrulesreviews");
 }
 
 export function authorize(store: Store, a: Attributes): Decision {

@@ -446,6 +446,9 @@ export const builtinTypes: ResourceType[] = [
   { group: "authorization.k8s.io", version: "v1", kind: "SelfSubjectRulesReview", plural: "selfsubjectrulesreviews", singular: "selfsubjectrulesreview", namespaced: false, verbs: ["create"], nameRule: "subdomain", virtual: true },
   { group: "authorization.k8s.io", version: "v1", kind: "SubjectAccessReview", plural: "subjectaccessreviews", singular: "subjectaccessreview", namespaced: false, verbs: ["create"], nameRule: "subdomain", virtual: true },
 
+  // authentication.k8s.io/v1 (kubectl auth whoami)
+  { group: "authentication.k8s.io", version: "v1", kind: "SelfSubjectReview", plural: "selfsubjectreviews", singular: "selfsubjectreview", namespaced: false, verbs: ["create"], nameRule: "subdomain", virtual: true },
+
   // apiextensions.k8s.io/v1
   { group: "apiextensions.k8s.io", version: "v1", kind: "CustomResourceDefinition", plural: "customresourcedefinitions", singular: "customresourcedefinition", namespaced: false, shortNames: ["crd", "crds"], categories: ["api-extensions"], verbs: ALL_VERBS, status: true, nameRule: "crd", strategicMerge: true,
     columns: [nameCol, createdAtCol],

@@ -56,6 +56,9 @@ const SCHEMAS: Record<string, Schema> = {
   LocalSubjectAccessReview: meta({ 2: ["spec", "msg:SubjectAccessReviewSpec"] }),
   SubjectAccessReviewSpec: { 1: ["resourceAttributes", "msg:ResourceAttributes"], 2: ["nonResourceAttributes", "msg:NonResourceAttributes"], 3: ["user", "string"], 4: ["groups", "string", true], 6: ["uid", "string"] },
 
+  // authentication.k8s.io/v1
+  SelfSubjectReview: meta(),
+
   // core/v1
   ConfigMap: meta({ 2: ["data", "map"], 3: ["binaryData", "mapBytes"], 4: ["immutable", "bool?"] }),
   Secret: meta({ 2: ["data", "mapBytes"], 3: ["type", "string"], 4: ["stringData", "map"], 5: ["immutable", "bool?"] }),

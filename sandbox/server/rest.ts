@@ -856,6 +856,12 @@ function review(r: Req, body: unknown): void {
   const kind = r.t.kind;
   const out = { apiVersion: apiVersionOf(r.t), kind, metadata: { creationTimestamp: null, ...(isObj(body.metadata) ? body.metadata : {}) }, spec } as Obj;
   const store = r.ctx.store;
+  if (kind === "SelfSubjectReview") {
+    const u = r.user;
+    out.status = { userInfo: { username: u.name, groups: u.groups, ...(u.uid ? { uid: u.uid } : {}), ...(u.extra ? { extra: u.extra } : {}) } };
+    delete out.spec;
+    return sendJSON(r.res, 201, out);
+  }
   if (kind === "SelfSubjectRulesReview") {
     const ns = String(spec.namespace ?? "");
     out.status = rulesReview(store, r.user, ns);
