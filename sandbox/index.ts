@@ -33,9 +33,9 @@ export interface ClusterSpec {
 export interface SandboxOptions {
   /** Default: sandbox-east (us-east) and sandbox-west (us-west). */
   clusters?: ClusterSpec[];
-  /** Folder for per-cluster state (certificates, kubeconfig, snapshot). Default `.wharf/sandbox`. */
+  /** Folder for per-cluster state (certificates, kubeconfig, snapshot). Default `$WHARF_SANDBOX_STATE_DIR` or `.wharf/sandbox`. */
   stateDir?: string;
-  /** Where the merged kubeconfig goes. Default: `<stateDir>/../kubeconfig` (`.wharf/kubeconfig`). */
+  /** Where the merged kubeconfig goes. Default: `$WHARF_SANDBOX_KUBECONFIG` or `<stateDir>/../kubeconfig` (`.wharf/kubeconfig`). */
   kubeconfigPath?: string;
   /** Restore from and save snapshots in the state folder. Default false. */
   snapshot?: boolean;
@@ -73,8 +73,8 @@ export const DEFAULT_CLUSTERS: ClusterSpec[] = [
 ];
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
-  const stateDir = path.resolve(opts.stateDir ?? path.join(".wharf", "sandbox"));
-  const kubeconfigPath = path.resolve(opts.kubeconfigPath ?? path.join(stateDir, "..", "kubeconfig"));
+  const stateDir = path.resolve(opts.stateDir ?? process.env.WHARF_SANDBOX_STATE_DIR ?? path.join(".wharf", "sandbox"));
+  const kubeconfigPath = path.resolve(opts.kubeconfigPath ?? process.env.WHARF_SANDBOX_KUBECONFIG ?? path.join(stateDir, "..", "kubeconfig"));
   mkdirSync(stateDir, { recursive: true });
   const identities = new Identities(path.join(stateDir, "identities.json"));
   for (const u of opts.users ?? []) identities.add(u.name, u.groups ?? []);
@@ -138,8 +138,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (opts.snapshot) for (const c of clusters) c.saveSnapshot(true);
     },
     async stop() {
-      if (admin) await new Promise<void>((r) => admin?.close(() => r()));
-      admin?.closeAllConnections();
+      const a = admin;
+      if (a) {
+        await new Promise<void>((r) => {
+          a.close(() => r());
+          // idle keep-alive connections would otherwise hold close() open
+          a.closeAllConnections();
+        });
+      }
       for (const c of clusters) await c.shutdown();
     },
   };

@@ -1,4 +1,4 @@
-import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubernetesObject, setHeaderOptions, type V1Deployment } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strategicMergePatch } from "./patch/strategic.js";
 import { apiError, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
@@ -224,5 +224,26 @@ describe("server-side apply", () => {
     const first = await core.patchNamespacedConfigMap({ name: "applied", namespace: ns, body, fieldManager: "wharf" }, as(PatchStrategy.ServerSideApply));
     const second = await core.patchNamespacedConfigMap({ name: "applied", namespace: ns, body, fieldManager: "wharf" }, as(PatchStrategy.ServerSideApply));
     expect(second.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+  });
+});
+
+describe("server-side apply through KubernetesObjectApi (how the portal applies)", () => {
+  it("creates, then leaves the object untouched on a repeated apply", async () => {
+    const client = KubernetesObjectApi.makeApiClient(kubeConfigFor(sb.clusters[0]));
+    const ns: KubernetesObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: "portal-team", labels: { "wharf.dev/team": "a" } } };
+    const first = await client.patch(ns, undefined, undefined, "wharf", true, PatchStrategy.ServerSideApply);
+    const second = await client.patch(ns, undefined, undefined, "wharf", true, PatchStrategy.ServerSideApply);
+    expect(second.metadata?.resourceVersion).toBe(first.metadata?.resourceVersion);
+    expect(second.metadata?.labels).toEqual({ "wharf.dev/team": "a", "kubernetes.io/metadata.name": "portal-team" });
+    const rb: KubernetesObject & Record<string, unknown> = {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "team-edit", namespace: "portal-team" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+      subjects: [{ kind: "Group", name: "team-a", apiGroup: "rbac.authorization.k8s.io" }],
+    };
+    const created = await client.patch(rb, undefined, undefined, "wharf", true, PatchStrategy.ServerSideApply);
+    const again = await client.patch(rb, undefined, undefined, "wharf", true, PatchStrategy.ServerSideApply);
+    expect(again.metadata?.resourceVersion).toBe(created.metadata?.resourceVersion);
   });
 });
