@@ -398,7 +398,7 @@ export const builtinTypes: ResourceType[] = [
   }, (o) => selectorValidation(o, true)),
 
   // autoscaling/v2
-  { group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, status: true, nameRule: "path", strategicMerge: true,
+  { group: "autoscaling", version: "v2", kind: "HorizontalPodAutoscaler", plural: "horizontalpodautoscalers", singular: "horizontalpodautoscaler", namespaced: true, shortNames: ["hpa"], categories: ["all"], verbs: ALL_VERBS, status: true, nameRule: "subdomain", strategicMerge: true,
     columns: [nameCol,
       col("Reference", "string", (o) => `${String(rec(rec(o.spec).scaleTargetRef).kind)}/${String(rec(rec(o.spec).scaleTargetRef).name)}`),
       col("Targets", "string", (o) => {
