@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import * as jsonPatchModule from "fast-json-patch";
 import YAML from "yaml";
-import { ADMIN_USER, Identities, withImpliedGroups } from "../auth/identities.js";
+import { Identities, withImpliedGroups } from "../auth/identities.js";
 import { authorize, forbiddenMessage, rulesReview, type Attributes } from "../auth/rbac.js";
 import { badRequest, forbidden, isStatusError, methodNotAllowed, pathNotFound, StatusError, unauthorized, unsupportedMediaType } from "../core/errors.js";
 import { labelSelectorToString, parseFieldSelector, parseLabelSelector, validateFieldSelector, type FieldRequirement } from "../core/selectors.js";
@@ -904,4 +904,3 @@ function review(r: Req, body: unknown): void {
   sendJSON(r.res, 201, out);
 }
 
-export { ADMIN_USER };
