@@ -49,3 +49,17 @@ test("an uploaded kubeconfig of an unreachable cluster is checked, registered, a
   await page.goto("/clusters");
   await expect(page.getByTestId(`cluster-${name}`)).toContainText("Unreachable");
 });
+
+test("the Clusters page shows both sandbox clusters reachable with their version and latency", async ({ page }) => {
+  await page.goto("/clusters");
+  for (const name of ["sandbox-east", "sandbox-west"]) {
+    const row = page.getByTestId(`cluster-${name}`);
+    await expect(row).toContainText("Reachable");
+    await expect(row).toContainText(/v1\.33\.\d+/);
+    await expect(row).toContainText(/\d+ ms/);
+  }
+  await page.getByRole("link", { name: "sandbox-east" }).click();
+  await expect(page.getByTestId("cluster-version")).toHaveText(/v1\.33/);
+  await page.getByRole("button", { name: "Check now" }).click();
+  await expect(page.getByText(/Reachable: v1\.33\.\d+ in \d+ ms/)).toBeVisible();
+});

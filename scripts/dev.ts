@@ -1,9 +1,12 @@
 /**
  * `npm run dev`: everything a developer needs, on embedded defaults.
  *   1. Postgres: DATABASE_URL, or the embedded dev server (.wharf/postgres/dev)
- *   2. migrations and demo data (idempotent)
- *   3. the job worker (in this process)
- *   4. the web app (next dev) at http://localhost:3000 with the demo sign-in
+ *   2. migrations
+ *   3. two sandbox clusters (kept in .wharf/sandbox, kubeconfig in .wharf/kubeconfig),
+ *      registered in the portal from their kubeconfigs (WHARF_SANDBOX=0 skips them)
+ *   4. demo data (idempotent)
+ *   5. the job worker (in this process)
+ *   6. the web app (next dev) at http://localhost:3000 with the demo sign-in
  * Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -18,6 +21,20 @@ const database = await localDatabase(say);
 const { applyMigrations } = await import("../lib/db/schema-engine");
 const applied = await applyMigrations(database.url);
 say(applied.length ? `migrations applied: ${applied.join(", ")}` : "database schema is up to date");
+
+let sandbox: { stop(): Promise<void> } | undefined;
+if (process.env.WHARF_SANDBOX !== "0") {
+  const { startSandbox } = await import("../sandbox/index");
+  const { sandboxOptionsFromEnv } = await import("../sandbox/env-options");
+  const sb = await startSandbox(sandboxOptionsFromEnv());
+  sandbox = sb;
+  say(`sandbox clusters ${sb.clusters.map((c) => `${c.name} at ${c.server}`).join(", ")}; kubeconfig: ${sb.kubeconfigPath}`);
+  const { registerClusters } = await import("./lib/sandbox-clusters");
+  await registerClusters(
+    sb.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+    say,
+  );
+}
 
 const { seed } = await import("../prisma/seed");
 await seed(say);
@@ -46,6 +63,7 @@ async function shutdown(code = 0) {
   say("stopping…");
   next.kill("SIGTERM");
   await worker.stop().catch(() => {});
+  await sandbox?.stop().catch(() => {});
   const { disconnectDb } = await import("../lib/db/client");
   await disconnectDb();
   await database.stop().catch(() => {});

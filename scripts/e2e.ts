@@ -2,7 +2,8 @@
  * `npm run test:e2e`: the browser tests against the real, built app.
  *   1. next build (skipped with E2E_SKIP_BUILD=1 when .next is current)
  *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded
- *   3. a real OIDC provider (oidc-provider) for the sign-in test
+ *   3. a real OIDC provider (oidc-provider) for the sign-in test, and two sandbox
+ *      clusters registered in the portal from their kubeconfigs
  *   4. the worker and `next start`
  *   5. playwright test (Debian's Chromium), then everything is stopped
  */
@@ -67,6 +68,12 @@ Object.assign(process.env, env);
 
 const { applyMigrations } = await import("../lib/db/schema-engine");
 await applyMigrations(databaseUrl);
+const { startSandbox } = await import("../sandbox/index");
+const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-sandbox-"));
+const sandbox = await startSandbox({ stateDir: path.join(sandboxDir, "state"), kubeconfigPath: path.join(sandboxDir, "kubeconfig"), adminPort: 0 });
+const { registerClusters } = await import("./lib/sandbox-clusters");
+await registerClusters(sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })), say);
+
 const { seed } = await import("../prisma/seed");
 await seed(say);
 
@@ -102,7 +109,7 @@ try {
   const run = spawn(process.execPath, [path.join(projectRoot, "node_modules/@playwright/test/cli.js"), "test", ...extraArgs], {
     cwd: projectRoot,
     stdio: "inherit",
-    env: { ...env, E2E_BASE_URL: appUrl, E2E_OIDC_ISSUER: oidc.issuer },
+    env: { ...env, E2E_BASE_URL: appUrl, E2E_OIDC_ISSUER: oidc.issuer, E2E_SANDBOX_ADMIN_URL: sandbox.adminUrl ?? "", E2E_KUBECONFIG: sandbox.kubeconfigPath },
   });
   code = await new Promise<number>((resolve) => run.on("exit", (c) => resolve(c ?? 1)));
 } catch (e) {
@@ -110,6 +117,8 @@ try {
 } finally {
   for (const c of children) c.kill("SIGTERM");
   await oidc.stop();
+  await sandbox.stop();
+  fs.rmSync(sandboxDir, { recursive: true, force: true });
   const { disconnectDb } = await import("../lib/db/client");
   await disconnectDb();
   await pgStop();
