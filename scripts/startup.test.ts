@@ -9,7 +9,7 @@ describe("start-up with a broken environment", () => {
   it("the worker exits with a message naming each missing or bad variable", () => {
     const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/worker.ts")], {
       cwd: root,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, WHARF_ENCRYPTION_KEY: "too-short" },
+      env: { NODE_ENV: "test", PATH: process.env.PATH, HOME: process.env.HOME, WHARF_ENCRYPTION_KEY: "too-short" },
       encoding: "utf8",
       timeout: 30_000,
     });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll } from "vitest";
 import { startTestSandbox, type TestSandbox } from "@/sandbox/testing/helpers";
 
-export function useSandbox(opts: Parameters<typeof startTestSandbox>[0] = {}) {
+export function sandboxForThisFile(opts: Parameters<typeof startTestSandbox>[0] = {}) {
   const ref: { current?: TestSandbox } = {};
   beforeAll(async () => {
     ref.current = await startTestSandbox({ adminPort: -1, ...opts });

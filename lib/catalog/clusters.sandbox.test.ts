@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { checkCluster, registerCluster, testKubeconfig } from "./clusters";
 import { ctxFor, makeUser } from "@/test/factories";
-import { useSandbox } from "@/test/sandbox";
+import { sandboxForThisFile } from "@/test/sandbox";
 
-const env = useSandbox();
+const env = sandboxForThisFile();
 
 describe("registering and checking a live cluster", () => {
   it("registers both sandbox clusters from their kubeconfigs and shows them reachable with version and latency", async () => {
