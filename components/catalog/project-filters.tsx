@@ -5,8 +5,8 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Loader2, Search, X } from "lucide-react";
 import { Input } from "@/components/ui/input";
 import { Button } from "@/components/ui/button";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
-import { Switch } from "@/components/ui/switch";
+import { NativeSelect } from "@/components/ui/native-select";
+import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { LIFECYCLES, PAGE_SIZES, TIERS } from "@/lib/catalog/schemas";
 
@@ -60,60 +60,40 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
         />
         {pending && <Loader2 className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />}
       </div>
-      <Select value={params.get("team") ?? ALL} onValueChange={(v) => update({ team: v })}>
-        <SelectTrigger className="w-40" aria-label="Team">
-          <SelectValue placeholder="Team" />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>All teams</SelectItem>
-          {teams.map((t) => (
-            <SelectItem key={t.slug} value={t.slug}>
-              {t.name}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-      <Select value={params.get("tier") ?? ALL} onValueChange={(v) => update({ tier: v })}>
-        <SelectTrigger className="w-36" aria-label="Tier">
-          <SelectValue placeholder="Tier" />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>All tiers</SelectItem>
-          {TIERS.map((t) => (
-            <SelectItem key={t} value={t}>
-              {t}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-      <Select value={params.get("lifecycle") ?? ALL} onValueChange={(v) => update({ lifecycle: v })}>
-        <SelectTrigger className="w-40" aria-label="Lifecycle">
-          <SelectValue placeholder="Lifecycle" />
-        </SelectTrigger>
-        <SelectContent>
-          <SelectItem value={ALL}>Not archived</SelectItem>
-          {LIFECYCLES.map((t) => (
-            <SelectItem key={t} value={t}>
-              {t}
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
-      <Select value={params.get("size") ?? "20"} onValueChange={(v) => update({ size: v === "20" ? undefined : v })}>
-        <SelectTrigger className="w-28" aria-label="Page size">
-          <SelectValue />
-        </SelectTrigger>
-        <SelectContent>
-          {PAGE_SIZES.map((s) => (
-            <SelectItem key={s} value={String(s)}>
-              {s} / page
-            </SelectItem>
-          ))}
-        </SelectContent>
-      </Select>
+      <NativeSelect className="w-40" aria-label="Team" value={params.get("team") ?? ALL} onChange={(e) => update({ team: e.target.value })}>
+        <option value={ALL}>All teams</option>
+        {teams.map((t) => (
+          <option key={t.slug} value={t.slug}>
+            {t.name}
+          </option>
+        ))}
+      </NativeSelect>
+      <NativeSelect className="w-36" aria-label="Tier" value={params.get("tier") ?? ALL} onChange={(e) => update({ tier: e.target.value })}>
+        <option value={ALL}>All tiers</option>
+        {TIERS.map((t) => (
+          <option key={t} value={t}>
+            {t}
+          </option>
+        ))}
+      </NativeSelect>
+      <NativeSelect className="w-40" aria-label="Lifecycle" value={params.get("lifecycle") ?? ALL} onChange={(e) => update({ lifecycle: e.target.value })}>
+        <option value={ALL}>Not archived</option>
+        {LIFECYCLES.map((t) => (
+          <option key={t} value={t}>
+            {t}
+          </option>
+        ))}
+      </NativeSelect>
+      <NativeSelect className="w-28" aria-label="Page size" value={params.get("size") ?? "20"} onChange={(e) => update({ size: e.target.value === "20" ? undefined : e.target.value })}>
+        {PAGE_SIZES.map((s) => (
+          <option key={s} value={String(s)}>
+            {s} / page
+          </option>
+        ))}
+      </NativeSelect>
       <div className="flex items-center gap-2 px-1">
-        <Switch id="mine" checked={params.get("mine") === "1"} onCheckedChange={(v) => update({ mine: v ? "1" : undefined })} />
-        <Label htmlFor="mine">Mine</Label>
+        <Checkbox id="mine" checked={params.get("mine") === "1"} onCheckedChange={(v) => update({ mine: v === true ? "1" : undefined })} />
+        <Label htmlFor="mine">Mine only</Label>
       </div>
       {active && (
         <Button

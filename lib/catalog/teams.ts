@@ -17,6 +17,12 @@ export async function listTeams(ctx: Ctx) {
   });
 }
 
+/** Teams for filters and pickers: no counts, so it stays cheap with thousands of projects. */
+export async function listTeamOptions(ctx: Ctx) {
+  authorize(ctx, "catalog.read", platform);
+  return db().team.findMany({ orderBy: { name: "asc" }, select: { id: true, slug: true, name: true } });
+}
+
 export async function getTeam(ctx: Ctx, slug: string) {
   authorize(ctx, "catalog.read", platform);
   const team = await db().team.findUnique({

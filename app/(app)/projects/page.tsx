@@ -4,10 +4,10 @@ import { ArrowDown, ArrowUp, Boxes, Plus } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listProjects } from "@/lib/catalog/projects";
-import { listTeams } from "@/lib/catalog/teams";
+import { listTeamOptions } from "@/lib/catalog/teams";
 import { ZProjectListQuery, type TProjectListQuery } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { TimeAgo } from "@/components/shell/time-ago";
+import { RelativeTime } from "@/components/shell/relative-time";
 import { ProjectFilters } from "@/components/catalog/project-filters";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -48,7 +48,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
   const ctx = await requireCtx();
   const raw = await searchParams;
   const query = ZProjectListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
-  const [result, teams] = await Promise.all([listProjects(ctx, query), listTeams(ctx)]);
+  const [result, teams] = await Promise.all([listProjects(ctx, query), listTeamOptions(ctx)]);
   const filtered = Boolean(query.q || query.team || query.tier || query.lifecycle || query.mine);
 
   return (
@@ -138,7 +138,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                       <StatusBadge status={p.lifecycle} />
                     </TableCell>
                     <TableCell className="hidden text-sm text-muted-foreground md:table-cell">
-                      <TimeAgo date={p.updatedAt} />
+                      <RelativeTime date={p.updatedAt} />
                     </TableCell>
                   </TableRow>
                 ))}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
-import { listTeams } from "@/lib/catalog/teams";
+import { listTeamOptions } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
 import { PageHeader } from "@/components/shell/page-header";
 import { NoAccess } from "@/components/shell/no-access";
@@ -12,7 +12,7 @@ export const metadata: Metadata = { title: "New project" };
 export default async function NewProjectPage() {
   const ctx = await requireCtx();
   if (!can(ctx.actor, "project.create", platform)) return <NoAccess what="creating projects directly" />;
-  const [teams, users] = await Promise.all([listTeams(ctx), listUserOptions(ctx)]);
+  const [teams, users] = await Promise.all([listTeamOptions(ctx), listUserOptions(ctx)]);
   return (
     <>
       <PageHeader title="New project" description="Create a project directly in the catalog. Its owner becomes its first member." />

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireCtx } from "@/lib/access/session";
 import { getProjectOverview } from "@/lib/catalog/projects";
-import { listTeams } from "@/lib/catalog/teams";
+import { listTeamOptions } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
 import { labelText } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
@@ -15,7 +15,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
   const { slug } = await params;
   const project = await getProjectOverview(ctx, slug);
   if (!project.rights.update) return <NoAccess what={`the settings of ${project.name}`} />;
-  const [teams, users] = await Promise.all([listTeams(ctx), listUserOptions(ctx)]);
+  const [teams, users] = await Promise.all([listTeamOptions(ctx), listUserOptions(ctx)]);
   return (
     <>
       <PageHeader title={`Settings of ${project.name}`} description="Changes are saved only if nobody else saved this project since you opened it." />
