@@ -15,6 +15,7 @@ import {
 const LABELS: Record<string, string> = {
   projects: "Projects",
   teams: "Teams",
+  templates: "Templates",
   tickets: "Tickets",
   deployments: "Deployments",
   dashboards: "Dashboards",

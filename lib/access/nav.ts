@@ -4,7 +4,7 @@ import { can, platform, type Action, type Actor } from "./policy";
 export interface NavItem {
   href: string;
   label: string;
-  icon: "home" | "projects" | "teams" | "tickets" | "deployments" | "dashboards" | "clusters" | "admin";
+  icon: "home" | "projects" | "teams" | "templates" | "tickets" | "deployments" | "dashboards" | "clusters" | "admin";
   requires: Action;
 }
 
@@ -12,6 +12,7 @@ export const NAV: NavItem[] = [
   { href: "/", label: "Home", icon: "home", requires: "catalog.read" },
   { href: "/projects", label: "Projects", icon: "projects", requires: "catalog.read" },
   { href: "/teams", label: "Teams", icon: "teams", requires: "catalog.read" },
+  { href: "/templates", label: "Templates", icon: "templates", requires: "template.read" },
   { href: "/tickets", label: "Tickets", icon: "tickets", requires: "ticket.read" },
   { href: "/deployments", label: "Deployments", icon: "deployments", requires: "deployment.read" },
   { href: "/dashboards", label: "Dashboards", icon: "dashboards", requires: "dashboard.read" },

@@ -86,6 +86,14 @@ export const POLICY = {
     project: ["owner", "maintainer"],
     description: "Add environments and choose the clusters they run on",
   },
+  "project.repo.read": {
+    on: ["project"],
+    platform: ["admin", "ops"],
+    project: ALL_PROJECT,
+    description: "Read (clone) the project's repository in the portal's repository store",
+  },
+  "template.read": { on: ["platform"], platform: ALL_PLATFORM, description: "Browse the template gallery" },
+  "template.manage": { on: ["platform"], platform: ["admin"], description: "Reload and check the template gallery" },
   "team.create": { on: ["platform"], platform: ["admin"], description: "Create a team" },
   "team.update": { on: ["team"], platform: ["admin"], description: "Edit a team and its members" },
   "cluster.read": {
