@@ -55,6 +55,8 @@ export const ZEnv = z
       .max(60_000)
       .default(5_000),
     WHARF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */
+    WHARF_K8S_USER_PREFIX: z.string().max(40).default(""),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];

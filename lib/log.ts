@@ -1,7 +1,7 @@
 /** Structured logs (pino, JSON lines). One logger; children carry a component name. */
 import pino from "pino";
 
-const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" ? "warn" : "info");
+const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.VITEST ? "error" : "info");
 
 const globalForLog = globalThis as unknown as { wharfLogger?: pino.Logger };
 

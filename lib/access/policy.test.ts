@@ -17,6 +17,8 @@ const EXPECTED: Record<Action, { resource: "platform" | "project" | "team" | "cl
   "project.repo.read": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer", "viewer"] },
   "template.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   "template.manage": { resource: "platform", platform: ["admin"] },
+  "provisioning.retry": { resource: "platform", platform: ["admin", "ops"] },
+  "rbac.reconcile": { resource: "platform", platform: ["admin", "ops"] },
   "team.create": { resource: "platform", platform: ["admin"] },
   "team.update": { resource: "team", platform: ["admin"] },
   "cluster.read": { resource: "cluster", platform: ["admin", "ops"] },

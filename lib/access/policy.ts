@@ -94,6 +94,8 @@ export const POLICY = {
   },
   "template.read": { on: ["platform"], platform: ALL_PLATFORM, description: "Browse the template gallery" },
   "template.manage": { on: ["platform"], platform: ["admin"], description: "Reload and check the template gallery" },
+  "provisioning.retry": { on: ["platform"], platform: ["admin", "ops"], description: "Retry a failed provisioning step by hand" },
+  "rbac.reconcile": { on: ["platform"], platform: ["admin", "ops"], description: "Run the RBAC drift reconcile now" },
   "team.create": { on: ["platform"], platform: ["admin"], description: "Create a team" },
   "team.update": { on: ["team"], platform: ["admin"], description: "Edit a team and its members" },
   "cluster.read": {

@@ -3,7 +3,10 @@
  * schedule (crontab), metrics and structured logs. `npm run worker` starts it
  * alone; the dev command starts it beside the web server.
  */
-import { Logger, run, type Runner, type TaskList } from "graphile-worker";
+import { EventEmitter } from "node:events";
+import os from "node:os";
+import { Logger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
+import { db } from "@/lib/db/client";
 import { childLogger } from "@/lib/log";
 import { metrics } from "@/lib/observability/metrics";
 import { registeredTasks } from "./registry";
@@ -14,7 +17,9 @@ const log = childLogger("worker");
 /** graphile-worker's own messages, through pino. */
 const graphileLogger = new Logger((scope) => (level, message, meta) => {
   const bindings = { scope, ...(meta ?? {}) };
-  if (level === "error") log.error(bindings, message);
+  // A failed attempt is already logged by our task wrapper, with the step's context.
+  if (meta?.failure) log.debug(bindings, message);
+  else if (level === "error") log.error(bindings, message);
   else if (level === "warning") log.warn(bindings, message);
   else if (level === "info") log.info(bindings, message);
   else log.debug(bindings, message);
@@ -23,7 +28,7 @@ const graphileLogger = new Logger((scope) => (level, message, meta) => {
 /** Recurring jobs. `?max=1` = no retries for a check that runs again in a minute anyway. */
 export const CRONTAB = ["* * * * * clusters_health_check ?max=1&jobKey=clusters_health_check&jobKeyMode=replace"].join("\n");
 
-export async function startWorker(opts: { connectionString: string; concurrency: number; schedule?: boolean; pollInterval?: number }): Promise<Runner> {
+export async function startWorker(opts: { connectionString: string; concurrency: number; schedule?: boolean; pollInterval?: number; deadAfterMs?: number }): Promise<Runner> {
   const taskList: TaskList = {};
   for (const task of registeredTasks()) {
     taskList[task.name] = async (rawPayload, helpers) => {
@@ -43,7 +48,13 @@ export async function startWorker(opts: { connectionString: string; concurrency:
       }
     };
   }
+  const events = new EventEmitter() as WorkerEvents;
+  let poolId: string | undefined;
+  events.on("pool:create", ({ workerPool }) => {
+    poolId = workerPool.id;
+  });
   const runner = await run({
+    events,
     connectionString: opts.connectionString,
     concurrency: opts.concurrency,
     noHandleSignals: true,
@@ -52,6 +63,42 @@ export async function startWorker(opts: { connectionString: string; concurrency:
     crontab: opts.schedule === false ? "" : CRONTAB,
     logger: graphileLogger,
   });
-  log.info({ tasks: Object.keys(taskList), concurrency: opts.concurrency }, "worker started");
+  log.info({ tasks: Object.keys(taskList), concurrency: opts.concurrency, poolId }, "worker started");
+  const stopRecovery = poolId ? startCrashRecovery(poolId, opts.deadAfterMs ?? Number(process.env.WHARF_WORKER_DEAD_AFTER_MS ?? 45_000)) : () => Promise.resolve();
+  const stop = runner.stop.bind(runner);
+  runner.stop = async () => {
+    await stopRecovery();
+    await stop();
+  };
   return runner;
+}
+
+/**
+ * A worker that dies (killed, OOM, machine gone) leaves its jobs locked;
+ * graphile-worker would release them only after 4 hours. Each worker pool
+ * writes a heartbeat; any worker releases the jobs of pools whose heartbeat
+ * stopped, so their steps resume on a live worker within a minute.
+ */
+function startCrashRecovery(poolId: string, deadAfterMs: number) {
+  const beat = async () => {
+    await db().workerHeartbeat.upsert({
+      where: { id: poolId },
+      create: { id: poolId, hostname: os.hostname(), pid: process.pid },
+      update: { seenAt: new Date() },
+    });
+    const dead = await db().workerHeartbeat.findMany({ where: { seenAt: { lt: new Date(Date.now() - deadAfterMs) }, id: { not: poolId } } });
+    if (dead.length) {
+      const ids = dead.map((d) => d.id);
+      await db().$executeRaw`select graphile_worker.force_unlock_workers(${ids}::text[])`;
+      await db().workerHeartbeat.deleteMany({ where: { id: { in: ids } } });
+      log.warn({ pools: dead.map((d) => `${d.id} (${d.hostname} pid ${d.pid})`) }, "released the jobs of workers that stopped answering");
+    }
+  };
+  const tick = () => void beat().catch((e) => log.warn({ err: e }, "heartbeat failed"));
+  tick();
+  const timer = setInterval(tick, Math.max(1000, Math.floor(deadAfterMs / 4)));
+  return async () => {
+    clearInterval(timer);
+    await db().workerHeartbeat.delete({ where: { id: poolId } }).catch(() => {});
+  };
 }

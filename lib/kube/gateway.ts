@@ -4,7 +4,16 @@
  * bounds every call with a timeout, and turns failures into ClusterErrors
  * that carry the cluster's name and a reason a person can act on.
  */
-import { ApiException, KubeConfig, Observable, VersionApi, type ObservableMiddleware } from "@kubernetes/client-node";
+import {
+  ApiException,
+  KubeConfig,
+  Observable,
+  ServerConfiguration,
+  VersionApi,
+  createConfiguration,
+  type Configuration,
+  type ObservableMiddleware,
+} from "@kubernetes/client-node";
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { config } from "@/lib/config";
 
@@ -29,6 +38,33 @@ export function kubeConfigFromYaml(yaml: string): KubeConfig {
 /** A kubeconfig sealed in the database, opened for one use. */
 export function openKubeconfig(sealed: string, clusterName: string): KubeConfig {
   return kubeConfigFromYaml(decryptSecret(sealed, config().WHARF_ENCRYPTION_KEY, sealAad(clusterName)));
+}
+
+/** A middleware that aborts every request it sees after `ms`. */
+function timeoutMiddleware(ms: number): ObservableMiddleware {
+  return {
+    pre: (ctx) => {
+      ctx.setSignal(AbortSignal.timeout(ms));
+      return new Observable(Promise.resolve(ctx));
+    },
+    post: (response) => new Observable(Promise.resolve(response)),
+  };
+}
+
+/**
+ * A client-node API client whose every request is bounded by `timeoutMs`
+ * (as kc.makeApiClient, plus the timeout). Typed APIs and KubernetesObjectApi alike.
+ */
+export function makeClient<T>(kc: KubeConfig, Api: new (config: Configuration) => T, timeoutMs: number): T {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error("The kubeconfig has no current cluster");
+  const config = createConfiguration({
+    baseServer: new ServerConfiguration(cluster.server, {}),
+    authMethods: { default: kc },
+    middleware: [timeoutMiddleware(timeoutMs)],
+  });
+  // Wharf always names the namespace of what it applies, so the client's default namespace is never used.
+  return new Api(config);
 }
 
 /** Per-call options for client-node APIs: abort the request after `ms`. */

@@ -1,2 +1,3 @@
 /** Every task module, imported once so the registry knows them all. */
 export * from "./cluster-health";
+export { provisioningStepTask } from "@/lib/provisioning/engine";
