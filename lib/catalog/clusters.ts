@@ -4,7 +4,7 @@
  * checked with GET /version: at registration, on demand, and every minute by
  * the worker.
  */
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { staleVersionError } from "@/lib/db/optimistic";
@@ -71,7 +71,7 @@ export async function testKubeconfig(ctx: Ctx, raw: { kubeconfig: string; contex
 
 export async function registerCluster(ctx: Ctx, raw: z.input<typeof ZRegisterCluster> | TRegisterCluster) {
   authorize(ctx, "cluster.register", platform);
-  const input = ZRegisterCluster.parse(raw);
+  const input = parseInput(ZRegisterCluster, raw);
   const parsed = parseKubeconfig(input.kubeconfig, input.context || undefined);
   const taken = () =>
     new AppError("ALREADY_EXISTS", `A cluster named "${input.name}" is already registered.`, {
@@ -112,7 +112,7 @@ export async function registerCluster(ctx: Ctx, raw: z.input<typeof ZRegisterClu
 }
 
 export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster> | TUpdateCluster) {
-  const input = ZUpdateCluster.parse(raw);
+  const input = parseInput(ZUpdateCluster, raw);
   authorize(ctx, "cluster.update", clusterResource(input.id));
   const before = await db().cluster.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This cluster is no longer registered.");

@@ -1,5 +1,5 @@
 /** A project's services, environments (with their clusters) and members. */
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { db, type Tx } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { recordAudit } from "@/lib/audit/record";
@@ -7,6 +7,7 @@ import { authorize, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
 import { ZAddService, ZRemoveMember, ZSetEnvironment, ZSetMember, type TAddService, type TSetEnvironment, type TSetMember } from "./schemas";
 import type { z } from "zod";
+import { syncMembers } from "@/lib/provisioning/start";
 
 async function projectOrThrow(id: string) {
   const project = await db().project.findUnique({ where: { id }, select: { id: true, slug: true, lifecycle: true, ownerId: true } });
@@ -16,7 +17,7 @@ async function projectOrThrow(id: string) {
 }
 
 export async function addService(ctx: Ctx, raw: z.input<typeof ZAddService> | TAddService) {
-  const input = ZAddService.parse(raw);
+  const input = parseInput(ZAddService, raw);
   authorize(ctx, "project.services.manage", projectResource(input.projectId));
   const project = await projectOrThrow(input.projectId);
   const taken = () =>
@@ -59,7 +60,7 @@ export async function removeService(ctx: Ctx, projectId: string, serviceId: stri
 
 /** Creates the environment or replaces the clusters it runs on. */
 export async function setEnvironment(ctx: Ctx, raw: TSetEnvironment) {
-  const input = ZSetEnvironment.parse(raw);
+  const input = parseInput(ZSetEnvironment, raw);
   authorize(ctx, "project.environments.manage", projectResource(input.projectId));
   const project = await projectOrThrow(input.projectId);
   const clusters = await db().cluster.findMany({ where: { id: { in: input.clusterIds } }, select: { id: true, name: true } });
@@ -92,7 +93,7 @@ export async function setEnvironment(ctx: Ctx, raw: TSetEnvironment) {
 
 /** Adds a member or changes their role. A project always keeps at least one owner. */
 export async function setMember(ctx: Ctx, raw: TSetMember) {
-  const input = ZSetMember.parse(raw);
+  const input = parseInput(ZSetMember, raw);
   authorize(ctx, "project.members.manage", projectResource(input.projectId));
   const project = await projectOrThrow(input.projectId);
   const user = await db().user.findUnique({ where: { id: input.userId }, select: { id: true, email: true, disabled: true } });
@@ -114,12 +115,13 @@ export async function setMember(ctx: Ctx, raw: TSetMember) {
       before: before ? { userId: user.id, role: before.role } : undefined,
       after: { userId: user.id, role: after.role },
     });
+    await syncMembers(tx, ctx, project.id);
     return after;
   });
 }
 
 export async function removeMember(ctx: Ctx, raw: z.input<typeof ZRemoveMember>) {
-  const input = ZRemoveMember.parse(raw);
+  const input = parseInput(ZRemoveMember, raw);
   authorize(ctx, "project.members.manage", projectResource(input.projectId));
   const project = await projectOrThrow(input.projectId);
   return db().$transaction(async (tx) => {
@@ -136,6 +138,7 @@ export async function removeMember(ctx: Ctx, raw: z.input<typeof ZRemoveMember>)
       projectId: project.id,
       before: { userId: input.userId, role: before.role },
     });
+    await syncMembers(tx, ctx, project.id);
   });
 }
 

@@ -1,5 +1,5 @@
 /** Projects in the catalog: list with search and filters, overview, create, edit. */
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { db, type Prisma } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { staleVersionError } from "@/lib/db/optimistic";
@@ -147,7 +147,7 @@ async function assertTeamAndOwner(teamId: string, ownerId: string) {
 
 export async function createProject(ctx: Ctx, raw: TCreateProject) {
   authorize(ctx, "project.create", platform);
-  const input = ZCreateProject.parse(raw);
+  const input = parseInput(ZCreateProject, raw);
   await assertTeamAndOwner(input.teamId, input.ownerId);
   if ((await db().project.count({ where: { slug: input.slug } })) > 0) throw slugTaken(input.slug);
   try {
@@ -176,7 +176,7 @@ export async function createProject(ctx: Ctx, raw: TCreateProject) {
 }
 
 export async function updateProject(ctx: Ctx, raw: TUpdateProject) {
-  const input = ZUpdateProject.parse(raw);
+  const input = parseInput(ZUpdateProject, raw);
   const before = await db().project.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This project no longer exists.");
   authorize(ctx, "project.update", projectResource(before.id));

@@ -1,5 +1,5 @@
 /** Teams: list, detail, create, edit, members. */
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { db } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { staleVersionError } from "@/lib/db/optimistic";
@@ -47,7 +47,7 @@ const teamTaken = (slug: string) =>
 
 export async function createTeam(ctx: Ctx, raw: TCreateTeam) {
   authorize(ctx, "team.create", platform);
-  const input = ZCreateTeam.parse(raw);
+  const input = parseInput(ZCreateTeam, raw);
   if ((await db().team.count({ where: { slug: input.slug } })) > 0) throw teamTaken(input.slug);
   try {
     return await db().$transaction(async (tx) => {
@@ -62,7 +62,7 @@ export async function createTeam(ctx: Ctx, raw: TCreateTeam) {
 }
 
 export async function updateTeam(ctx: Ctx, raw: TUpdateTeam) {
-  const input = ZUpdateTeam.parse(raw);
+  const input = parseInput(ZUpdateTeam, raw);
   authorize(ctx, "team.update", teamResource(input.id));
   const before = await db().team.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This team no longer exists.");
@@ -82,7 +82,7 @@ export async function updateTeam(ctx: Ctx, raw: TUpdateTeam) {
 }
 
 export async function setTeamMember(ctx: Ctx, raw: z.input<typeof ZTeamMember>) {
-  const input = ZTeamMember.parse(raw);
+  const input = parseInput(ZTeamMember, raw);
   authorize(ctx, "team.update", teamResource(input.teamId));
   const [team, user] = await Promise.all([
     db().team.findUnique({ where: { id: input.teamId } }),

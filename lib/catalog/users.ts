@@ -1,5 +1,5 @@
 /** Users: pickers, the admin list, platform roles. */
-import { AppError } from "@/lib/errors";
+import { AppError, parseInput } from "@/lib/errors";
 import { db } from "@/lib/db/client";
 import { staleVersionError } from "@/lib/db/optimistic";
 import { recordAudit } from "@/lib/audit/record";
@@ -29,7 +29,7 @@ export async function listUsers(ctx: Ctx) {
 
 export async function setPlatformRole(ctx: Ctx, raw: z.input<typeof ZSetPlatformRole>) {
   authorize(ctx, "user.manage", platform);
-  const input = ZSetPlatformRole.parse(raw);
+  const input = parseInput(ZSetPlatformRole, raw);
   if (input.userId === ctx.actor.id && input.platformRole !== "admin") {
     throw new AppError("PRECONDITION_FAILED", "You cannot remove your own admin role; ask another admin.");
   }

@@ -65,7 +65,7 @@ describe("the job worker", () => {
   it("schedules the health check every minute, deduplicated, without retries", () => {
     expect(CRONTAB.split(" ").slice(0, 5)).toEqual(["*", "*", "*", "*", "*"]);
     const items = parseCrontab(CRONTAB);
-    expect(items.map((i) => i.task)).toEqual(["clusters_health_check"]);
+    expect(items.map((i) => i.task)).toEqual(["clusters_health_check", "rbac_reconcile"]);
     expect(items[0]!.options).toMatchObject({ maxAttempts: 1, jobKey: "clusters_health_check" });
   });
 });

@@ -26,7 +26,11 @@ const graphileLogger = new Logger((scope) => (level, message, meta) => {
 });
 
 /** Recurring jobs. `?max=1` = no retries for a check that runs again in a minute anyway. */
-export const CRONTAB = ["* * * * * clusters_health_check ?max=1&jobKey=clusters_health_check&jobKeyMode=replace"].join("\n");
+export const CRONTAB = [
+  "* * * * * clusters_health_check ?max=1&jobKey=clusters_health_check&jobKeyMode=replace",
+  // Nightly at 02:00 (server time): repair member RoleBindings edited on the clusters.
+  "0 2 * * * rbac_reconcile ?max=1&jobKey=rbac_reconcile",
+].join("\n");
 
 export async function startWorker(opts: { connectionString: string; concurrency: number; schedule?: boolean; pollInterval?: number; deadAfterMs?: number }): Promise<Runner> {
   const taskList: TaskList = {};

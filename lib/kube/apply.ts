@@ -23,14 +23,21 @@ function label(o: KubernetesObject) {
   return `${o.kind}/${o.metadata?.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata?.name}`;
 }
 
-async function currentVersion(conn: ClusterConnection, obj: KubernetesObject): Promise<string | null> {
+async function current(conn: ClusterConnection, obj: KubernetesObject): Promise<KubernetesObject | null> {
   try {
-    const existing = await conn.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata!.name!, namespace: obj.metadata?.namespace } });
-    return existing.metadata?.resourceVersion ?? "";
+    return await conn.objects.read({ apiVersion: obj.apiVersion, kind: obj.kind, metadata: { name: obj.metadata!.name!, namespace: obj.metadata?.namespace } });
   } catch (e) {
     if (e instanceof ApiException && e.code === 404) return null;
     throw e;
   }
+}
+
+/** A binding's roleRef cannot change in place (the API server refuses it): such a binding is replaced. */
+function roleRefChanged(existing: KubernetesObject, desired: KubernetesObject) {
+  if (desired.kind !== "RoleBinding" && desired.kind !== "ClusterRoleBinding") return false;
+  const a = (existing as { roleRef?: { kind?: string; name?: string } }).roleRef;
+  const b = (desired as { roleRef?: { kind?: string; name?: string } }).roleRef;
+  return Boolean(a && b && (a.kind !== b.kind || a.name !== b.name));
 }
 
 /** Applies the objects in order; stops at the first failure with a ClusterError naming the object. */
@@ -38,9 +45,14 @@ export async function applyObjects(conn: ClusterConnection, objects: KubernetesO
   const out: AppliedObject[] = [];
   for (const obj of objects) {
     try {
-      const before = await currentVersion(conn, obj);
+      let existing = await current(conn, obj);
+      if (existing && roleRefChanged(existing, obj)) {
+        await conn.objects.delete(existing);
+        existing = null;
+      }
       const applied = await conn.objects.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-      const outcome: ApplyOutcome = before === null ? "created" : applied.metadata?.resourceVersion === before ? "unchanged" : "configured";
+      const before = existing?.metadata?.resourceVersion;
+      const outcome: ApplyOutcome = !existing ? "created" : applied.metadata?.resourceVersion === before ? "unchanged" : "configured";
       out.push({ kind: obj.kind!, name: obj.metadata!.name!, namespace: obj.metadata?.namespace, outcome });
     } catch (e) {
       const err = describeClusterFailure(conn.name, conn.kc.getCurrentCluster()?.server ?? "", e, conn.timeoutMs);

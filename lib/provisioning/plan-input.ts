@@ -1,5 +1,5 @@
 /** Builds a plan's input from what the catalog holds about a project. */
-import { db } from "@/lib/db/client";
+import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { PlanInput } from "./registry";
 import { ZQuota, quotaOf, type Quota } from "./quota";
@@ -9,8 +9,9 @@ export function quotaFromJson(value: unknown): Quota {
   return parsed.success ? parsed.data : quotaOf("small");
 }
 
-export async function loadPlanInput(projectId: string, kind: PlanInput["kind"], params: Record<string, unknown> = {}): Promise<PlanInput> {
-  const p = await db().project.findUnique({
+/** Reads through `client` (a transaction sees its own uncommitted changes). */
+export async function loadPlanInput(projectId: string, kind: PlanInput["kind"], params: Record<string, unknown> = {}, client: Tx | ReturnType<typeof db> = db()): Promise<PlanInput> {
+  const p = await client.project.findUnique({
     where: { id: projectId },
     include: {
       team: { select: { slug: true, name: true } },

@@ -1,0 +1,75 @@
+/**
+ * In-app notifications, and the team webhooks (Slack, Feishu, DingTalk,
+ * WeCom) that carry the same news to a team's chat. Webhooks are posted by a
+ * job, so a slow chat service never slows a request and a failed post retries.
+ */
+import { z } from "zod";
+import { db, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { defineTask } from "@/lib/jobs/registry";
+import type { Ctx } from "@/lib/context";
+
+export interface News {
+  title: string;
+  body?: string;
+  /** A path in the portal, e.g. /tickets/12. */
+  link?: string;
+}
+
+/** Notifies users in-app and posts to the team's webhook, in the caller's transaction. */
+export async function notify(tx: Tx, news: News & { userIds: string[]; teamId?: string | null }) {
+  const userIds = [...new Set(news.userIds)];
+  if (userIds.length) {
+    await tx.notification.createMany({ data: userIds.map((userId) => ({ userId, title: news.title, body: news.body ?? "", link: news.link ?? "" })) });
+  }
+  if (news.teamId) {
+    const team = await tx.team.findUnique({ where: { id: news.teamId }, select: { webhookUrl: true, webhookKind: true } });
+    if (team?.webhookUrl && team.webhookKind) {
+      await enqueue(webhookTask, { url: team.webhookUrl, kind: team.webhookKind, title: news.title, body: news.body ?? "", link: news.link ?? "" }, { maxAttempts: 5 }, tx);
+    }
+  }
+}
+
+/** The body each chat service expects from an incoming webhook. */
+export function webhookBody(kind: "slack" | "feishu" | "dingtalk" | "wecom", text: string): unknown {
+  switch (kind) {
+    case "slack":
+      return { text };
+    case "feishu":
+      return { msg_type: "text", content: { text } };
+    case "dingtalk":
+      return { msgtype: "text", text: { content: text } };
+    case "wecom":
+      return { msgtype: "text", text: { content: text } };
+  }
+}
+
+export const webhookTask = defineTask({
+  name: "webhook_notify",
+  description: "Posts a notification to a team's chat webhook",
+  payload: z.object({ url: z.url(), kind: z.enum(["slack", "feishu", "dingtalk", "wecom"]), title: z.string(), body: z.string(), link: z.string() }),
+  async run({ url, kind, title, body, link }) {
+    const base = process.env.NEXTAUTH_URL ?? "";
+    const text = [title, body, link ? `${base}${link}` : ""].filter(Boolean).join("\n");
+    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(webhookBody(kind, text)), signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) throw new Error(`The ${kind} webhook answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+  },
+});
+
+export async function listNotifications(ctx: Ctx, limit = 20) {
+  const [items, unread] = await Promise.all([
+    db().notification.findMany({ where: { userId: ctx.actor.id }, orderBy: { createdAt: "desc" }, take: limit }),
+    db().notification.count({ where: { userId: ctx.actor.id, readAt: null } }),
+  ]);
+  return { items, unread };
+}
+
+export async function markNotificationsRead(ctx: Ctx, ids?: string[]) {
+  const { count } = await db().notification.updateMany({
+    where: { userId: ctx.actor.id, readAt: null, ...(ids ? { id: { in: ids } } : {}) },
+    data: { readAt: new Date() },
+  });
+  if (ids && count === 0 && ids.length) throw new AppError("NOT_FOUND", "These notifications are not yours or already read.");
+  return { count };
+}

@@ -1,0 +1,206 @@
+/**
+ * Access, quota and archive requests, decided and carried out on live
+ * (sandbox) clusters; member changes reach the clusters; RBAC drift is found
+ * and repaired.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { Ctx } from "@/lib/context";
+import { registerCluster } from "@/lib/catalog/clusters";
+import { removeMember, setEnvironment, setMember } from "@/lib/catalog/project-parts";
+import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
+import { loadPlanInput } from "@/lib/provisioning/plan-input";
+import { reconcileRbac } from "@/lib/provisioning/reconcile";
+import { requestAccess, requestArchive, requestQuota } from "./requests";
+import { cancelTicket, commentOnTicket, decideTicket } from "./decide";
+import { countInbox, getTicket, listTickets } from "./query";
+import { ZTicketListQuery } from "./schemas";
+import { ctxFor, makeProject, makeUser } from "@/test/factories";
+import { sandboxForThisFile } from "@/test/sandbox";
+import { until, workerForThisFile } from "@/test/worker";
+
+const env = sandboxForThisFile();
+workerForThisFile();
+
+let admin: Ctx;
+let ops: Ctx;
+let east: string;
+
+beforeAll(async () => {
+  admin = await ctxFor(await makeUser("admin"));
+  ops = await ctxFor(await makeUser("ops"));
+  const c = env.sandbox.cluster("sandbox-east");
+  east = (await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id;
+});
+
+/** An active project with dev and prod on sandbox-east, provisioned. */
+async function provisionedProject(slug: string) {
+  const owner = await makeUser("developer", `owner ${slug}`);
+  const project = await makeProject({ owner, slug });
+  await db().project.update({ where: { id: project.id }, data: { lifecycle: "active" } });
+  for (const kind of ["dev", "prod"] as const) await setEnvironment(admin, { projectId: project.id, kind, clusterIds: [east] });
+  const drafts = computePlan(await loadPlanInput(project.id, "onboarding"));
+  const { runId } = await db().$transaction((tx) => createRun(tx, { kind: "onboarding", projectId: project.id, drafts }));
+  await runDone(runId);
+  return { project, owner, ownerCtx: await ctxFor(owner) };
+}
+
+async function runDone(runId: string) {
+  return until(async () => {
+    const r = await getRun(runId);
+    return r && r.status !== "running" ? r : null;
+  }, 30_000, "run to finish");
+}
+
+async function ticketDone(number: number, ctx: Ctx) {
+  return until(async () => {
+    const t = await getTicket(ctx, number);
+    return ["done", "failed"].includes(t.status) ? t : null;
+  }, 30_000, `ticket #${number} to finish`);
+}
+
+function kube(user?: string) {
+  const c = env.sandbox.cluster("sandbox-east");
+  const kc = new KubeConfig();
+  kc.loadFromString(user ? c.kubeconfigFor(user) : c.kubeconfig);
+  return kc;
+}
+
+async function canCreateDeployments(email: string, namespace: string) {
+  env.sandbox.addUser(email);
+  const r = await kube(email).makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
+    body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { namespace, verb: "create", group: "apps", resource: "deployments" } } },
+  });
+  return r.status?.allowed ?? false;
+}
+
+const code = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+
+describe("access requests", () => {
+  it("lets the owner approve a developer's request; the developer can then deploy in dev but not in prod", async () => {
+    const { project, ownerCtx } = await provisionedProject("acc-one");
+    const dev = await makeUser("developer");
+    const devCtx = await ctxFor(dev);
+    expect(await canCreateDeployments(dev.email, "acc-one-dev")).toBe(false);
+    const { number } = await requestAccess(devCtx, { projectId: project.id, role: "developer", reason: "I fix the checkout bugs" });
+    expect(await code(requestAccess(devCtx, { projectId: project.id, role: "developer", reason: "again" }))).toBe("ALREADY_EXISTS");
+    // The requester cannot approve; another developer cannot either.
+    expect(await code(decideTicket(devCtx, { ticketId: (await getTicket(devCtx, number)).id, decision: "approve" }))).toBe("FORBIDDEN");
+    expect(await countInbox(ownerCtx)).toBe(1);
+    const t = await getTicket(ownerCtx, number);
+    expect(t.rights.decide).toBe(true);
+    expect(t.plan?.map((s) => s.kind)).toEqual(["member-role-bindings", "member-role-bindings"]);
+    await decideTicket(ownerCtx, { ticketId: t.id, decision: "approve", comment: "Welcome" });
+    const done = await ticketDone(number, devCtx);
+    expect(done.status).toBe("done");
+    expect(await canCreateDeployments(dev.email, "acc-one-dev")).toBe(true);
+    expect(await canCreateDeployments(dev.email, "acc-one-prod")).toBe(false);
+    const notes = await db().notification.findMany({ where: { userId: dev.id }, orderBy: { createdAt: "asc" } });
+    expect(notes.map((n) => n.title)).toEqual([`#${number} was approved by ${ownerCtx.actor.name}`, `#${number} is done`]);
+  });
+
+  it("creates nothing when a request is rejected, and asks the approver to say why", async () => {
+    const { project } = await provisionedProject("acc-rej");
+    const dev = await makeUser("developer");
+    const devCtx = await ctxFor(dev);
+    const { number, id } = await requestAccess(devCtx, { projectId: project.id, role: "maintainer", reason: "please" });
+    expect(await code(decideTicket(ops, { ticketId: id, decision: "reject", comment: "" }))).toBe("INVALID_INPUT");
+    await decideTicket(ops, { ticketId: id, decision: "reject", comment: "Ask your lead first" });
+    const t = await getTicket(devCtx, number);
+    expect(t.status).toBe("rejected");
+    expect(t.run).toBeNull();
+    expect(await db().projectMember.count({ where: { projectId: project.id, userId: dev.id } })).toBe(0);
+    expect(await canCreateDeployments(dev.email, "acc-rej-dev")).toBe(false);
+    expect(t.history.map((h) => h.action)).toEqual(["ticket.create", "ticket.reject"]);
+    expect(t.comments.map((c) => c.body)).toEqual(["Ask your lead first"]);
+  });
+
+  it("keeps a comment thread, lets the requester cancel, and lists tickets by view and filters", async () => {
+    const { project } = await provisionedProject("acc-thread");
+    const dev = await ctxFor(await makeUser("developer"));
+    const { number, id } = await requestAccess(dev, { projectId: project.id, role: "viewer", reason: "read the logs" });
+    await commentOnTicket(ops, { ticketId: id, body: "Which service?" });
+    await commentOnTicket(dev, { ticketId: id, body: "checkout" });
+    expect((await getTicket(dev, number)).comments.map((c) => c.body)).toEqual(["Which service?", "checkout"]);
+    expect((await listTickets(ops, ZTicketListQuery.parse({ view: "inbox", type: "permission" }))).tickets.map((t) => t.number)).toContain(number);
+    expect((await listTickets(dev, ZTicketListQuery.parse({}))).view).toBe("mine");
+    expect(await code(cancelTicket(ops, id))).toBe("FORBIDDEN");
+    await cancelTicket(dev, id);
+    expect((await getTicket(dev, number)).status).toBe("cancelled");
+    expect((await listTickets(ops, ZTicketListQuery.parse({ view: "inbox" }))).tickets.map((t) => t.number)).not.toContain(number);
+  });
+});
+
+describe("member changes and drift", () => {
+  it("removes a member's access on the clusters when the owner removes them", async () => {
+    const { project, ownerCtx } = await provisionedProject("mem-rm");
+    const dev = await makeUser("developer");
+    await setMember(ownerCtx, { projectId: project.id, userId: dev.id, role: "developer" });
+    await until(async () => canCreateDeployments(dev.email, "mem-rm-dev"), 20_000, "access after adding");
+    await removeMember(ownerCtx, { projectId: project.id, userId: dev.id });
+    await until(async () => !(await canCreateDeployments(dev.email, "mem-rm-dev")), 20_000, "access removed");
+    expect(await canCreateDeployments(dev.email, "mem-rm-prod")).toBe(false);
+  });
+
+  it("finds RoleBindings edited or deleted on a cluster and repairs them, recording what changed", async () => {
+    const { project, owner } = await provisionedProject("drift");
+    const rbac = kube().makeApiClient(RbacAuthorizationV1Api);
+    await rbac.deleteNamespacedRoleBinding({ name: "wharf-members-edit", namespace: "drift-dev" });
+    const view = await rbac.readNamespacedRoleBinding({ name: "wharf-members-view", namespace: "drift-prod" });
+    await rbac.replaceNamespacedRoleBinding({ name: "wharf-members-view", namespace: "drift-prod", body: { ...view, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "intruder@evil.example" }] } });
+
+    const result = await reconcileRbac(admin);
+    const mine = result.drifts.filter((d) => d.project === "drift");
+    expect(mine.map((d) => `${d.namespace}/${d.binding}`).sort()).toEqual(["drift-dev/wharf-members-edit", "drift-prod/wharf-members-view"]);
+    expect(mine.find((d) => d.binding === "wharf-members-edit")!.before).toBeNull();
+    expect(mine.find((d) => d.binding === "wharf-members-view")!.before!.subjects).toEqual(["User:intruder@evil.example"]);
+
+    const run = await until(async () => db().provisioningRun.findFirst({ where: { projectId: project.id, kind: "reconcile", status: { not: "running" } } }), 20_000, "repair run");
+    expect(run.status).toBe("succeeded");
+    const repaired = await rbac.readNamespacedRoleBinding({ name: "wharf-members-edit", namespace: "drift-dev" });
+    expect(repaired.subjects?.map((s) => s.name)).toEqual([owner.email]);
+    const viewAfter = await rbac.readNamespacedRoleBinding({ name: "wharf-members-view", namespace: "drift-prod" });
+    expect(viewAfter.subjects ?? []).toEqual([]);
+    expect(await db().auditEvent.count({ where: { projectId: project.id, action: "rbac.drift" } })).toBe(2);
+    // Nothing left to repair.
+    expect((await reconcileRbac(admin)).drifts.filter((d) => d.project === "drift")).toEqual([]);
+  });
+});
+
+describe("quota and archive requests", () => {
+  it("needs an admin for GPUs, then sets the new quota on the cluster", async () => {
+    const { project, ownerCtx } = await provisionedProject("quota-gpu");
+    const { number, id } = await requestQuota(ownerCtx, { projectId: project.id, environment: "dev", preset: "medium", gpu: 2, reason: "model training" });
+    expect(await code(decideTicket(ops, { ticketId: id, decision: "approve" }))).toBe("FORBIDDEN");
+    await decideTicket(admin, { ticketId: id, decision: "approve" });
+    expect((await ticketDone(number, ownerCtx)).status).toBe("done");
+    const quota = await kube().makeApiClient(CoreV1Api).readNamespacedResourceQuota({ name: "wharf-quota", namespace: "quota-gpu-dev" });
+    expect(quota.spec?.hard).toMatchObject({ "requests.cpu": "16", "requests.nvidia.com/gpu": "2" });
+    const prod = await kube().makeApiClient(CoreV1Api).readNamespacedResourceQuota({ name: "wharf-quota", namespace: "quota-gpu-prod" });
+    expect(prod.spec?.hard?.["requests.cpu"]).toBe("4");
+  });
+
+  it("refuses a quota request from a viewer, and for an environment the project lacks", async () => {
+    const { project, ownerCtx } = await provisionedProject("quota-bad");
+    const viewer = await makeUser();
+    await db().projectMember.create({ data: { projectId: project.id, userId: viewer.id, role: "viewer" } });
+    expect(await code(requestQuota(await ctxFor(viewer), { projectId: project.id, environment: "dev", preset: "large", gpu: 0, reason: "more" }))).toBe("FORBIDDEN");
+    expect(await code(requestQuota(ownerCtx, { projectId: project.id, environment: "staging", preset: "large", gpu: 0, reason: "more" }))).toBe("INVALID_INPUT");
+  });
+
+  it("archives a project: its namespaces go from every cluster, the project is archived, its history stays", async () => {
+    const { project, ownerCtx } = await provisionedProject("to-archive");
+    const { number, id } = await requestArchive(ownerCtx, { projectId: project.id, reason: "replaced by v2" });
+    await decideTicket(ops, { ticketId: id, decision: "approve" });
+    expect((await ticketDone(number, ownerCtx)).status).toBe("done");
+    const after = await db().project.findUniqueOrThrow({ where: { id: project.id } });
+    expect(after.lifecycle).toBe("archived");
+    const core = kube().makeApiClient(CoreV1Api);
+    await expect(core.readNamespace({ name: "to-archive-dev" })).rejects.toMatchObject({ code: 404 });
+    await expect(core.readNamespace({ name: "to-archive-prod" })).rejects.toMatchObject({ code: 404 });
+    const actions = (await db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "asc" } })).map((a) => a.action);
+    expect(actions).toEqual(expect.arrayContaining(["ticket.create", "ticket.approve", "provisioning.succeeded", "project.archive", "ticket.done"]));
+  });
+});

@@ -1,0 +1,82 @@
+/** Requests that need an approval, as the forms and actions send them. */
+import { z } from "zod";
+import { ENVIRONMENTS, TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
+import { MAX_GPUS, PRESET_NAMES } from "@/lib/provisioning/quota";
+
+export const TICKET_TYPES = ["onboarding", "permission", "quota", "archive"] as const;
+export const TICKET_STATUSES = ["open", "approved", "rejected", "cancelled", "provisioning", "done", "failed"] as const;
+export const REQUESTABLE_ROLES = ["owner", "maintainer", "developer", "viewer"] as const;
+
+const ZPreset = z.enum(PRESET_NAMES as [string, ...string[]] as ["small", "medium", "large"]);
+
+export const ZEnvironmentRequest = z.object({
+  kind: z.enum(ENVIRONMENTS),
+  clusterIds: z.array(z.string().min(1)).min(1, { message: "Choose at least one cluster for this environment" }),
+  preset: ZPreset.default("small"),
+  gpu: z.number().int().min(0).max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }).default(0),
+});
+
+export const ZOnboardingRequest = z.object({
+  templateId: z.string().min(1, { message: "Choose a template" }),
+  params: z.record(z.string(), z.unknown()).default({}),
+  project: z.object({
+    slug: ZProjectSlug,
+    name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
+    description: z.string().trim().max(2000).default(""),
+    teamId: z.string().min(1, { message: "Choose a team" }),
+    ownerId: z.string().min(1, { message: "Choose an owner" }),
+    tier: z.enum(TIERS).default("standard"),
+  }),
+  environments: z
+    .array(ZEnvironmentRequest)
+    .min(1, { message: "Choose at least one environment" })
+    .refine((envs) => new Set(envs.map((e) => e.kind)).size === envs.length, { message: "Each environment once" }),
+  members: z.array(z.object({ userId: z.string().min(1), role: z.enum(["maintainer", "developer", "viewer"]) })).max(50).default([]),
+});
+export type TOnboardingRequest = z.infer<typeof ZOnboardingRequest>;
+
+export const ZPermissionRequest = z.object({
+  projectId: z.string().min(1),
+  role: z.enum(REQUESTABLE_ROLES),
+  reason: z.string().trim().min(3, { message: "Say why you need access" }).max(2000),
+});
+export type TPermissionRequest = z.infer<typeof ZPermissionRequest>;
+
+export const ZQuotaRequest = z.object({
+  projectId: z.string().min(1),
+  environment: z.enum(ENVIRONMENTS),
+  preset: ZPreset,
+  gpu: z.number().int().min(0).max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }).default(0),
+  reason: z.string().trim().min(3, { message: "Say why the project needs it" }).max(2000),
+});
+export type TQuotaRequest = z.infer<typeof ZQuotaRequest>;
+
+export const ZArchiveRequest = z.object({
+  projectId: z.string().min(1),
+  reason: z.string().trim().min(3, { message: "Say why the project can go" }).max(2000),
+});
+export type TArchiveRequest = z.infer<typeof ZArchiveRequest>;
+
+export const ZDecision = z
+  .object({
+    ticketId: z.string().min(1),
+    decision: z.enum(["approve", "reject"]),
+    comment: z.string().trim().max(5000).default(""),
+  })
+  .refine((d) => d.decision === "approve" || d.comment.length >= 3, { message: "Say why you reject it", path: ["comment"] });
+export type TDecision = z.infer<typeof ZDecision>;
+
+export const ZComment = z.object({
+  ticketId: z.string().min(1),
+  body: z.string().trim().min(1, { message: "Write a comment" }).max(5000, { message: "At most 5000 characters" }),
+});
+
+export const ZTicketListQuery = z.object({
+  view: z.enum(["inbox", "mine", "all"]).optional().catch(undefined),
+  type: z.enum(TICKET_TYPES).optional().catch(undefined),
+  status: z.enum([...TICKET_STATUSES, "active"]).optional().catch(undefined),
+  /** Older than n days. */
+  age: z.coerce.number().int().min(1).max(365).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),
+});
+export type TTicketListQuery = z.infer<typeof ZTicketListQuery>;
