@@ -7,21 +7,27 @@ import { AppSidebar } from "@/components/shell/app-sidebar";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs";
 import { UserMenu } from "@/components/shell/user-menu";
 import { ThemeToggle } from "@/components/theme-toggle";
+import { NotificationBell } from "@/components/shell/notification-bell";
+import { countInbox } from "@/lib/tickets/query";
+import { countUnread } from "@/lib/notifications";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
-  const { actor } = await requireCtx();
+  const ctx = await requireCtx();
+  const { actor } = ctx;
+  const [inbox, unread] = await Promise.all([countInbox(ctx), countUnread(ctx)]);
   const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false";
   return (
     <SidebarProvider defaultOpen={open}>
-      <AppSidebar items={navFor(actor)} />
+      <AppSidebar items={navFor(actor)} inbox={inbox} />
       <SidebarInset>
         <header className="sticky top-0 z-10 flex h-14 shrink-0 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">
           <SidebarTrigger className="-ml-1" />
           <Separator orientation="vertical" className="mr-2 data-[orientation=vertical]:h-4" />
           <Breadcrumbs />
           <div className="ml-auto flex items-center gap-2">
+            <NotificationBell initialUnread={unread} />
             <ThemeToggle />
             <UserMenu name={actor.name} email={actor.email} role={actor.platformRole} />
           </div>

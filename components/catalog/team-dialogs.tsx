@@ -11,6 +11,7 @@ import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, D
 import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
+import { NativeSelect } from "@/components/ui/native-select";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
@@ -21,16 +22,18 @@ const ZTeamForm = z.object({
   slug: z.string(),
   name: z.string().trim().min(1, { message: "Enter a name" }).max(80, { message: "At most 80 characters" }),
   description: z.string().max(2000),
+  webhookKind: z.string(),
+  webhookUrl: z.string().max(500),
 });
 type TTeamForm = z.infer<typeof ZTeamForm>;
 
 /** Create a team, or edit one (with its version, so two admins cannot overwrite each other). */
-export function TeamDialog({ team }: { team?: { id: string; version: number; slug: string; name: string; description: string } }) {
+export function TeamDialog({ team }: { team?: { id: string; version: number; slug: string; name: string; description: string; webhookKind: string | null; webhookUrl: string } }) {
   const [open, setOpen] = useState(false);
   const router = useRouter();
   const form = useForm<TTeamForm>({
     resolver: zodResolver(team ? ZTeamForm : ZTeamForm.extend({ slug: ZTeamSlug })),
-    defaultValues: team ?? { slug: "", name: "", description: "" },
+    defaultValues: team ? { ...team, webhookKind: team.webhookKind ?? "" } : { slug: "", name: "", description: "", webhookKind: "", webhookUrl: "" },
   });
   const create = useAction(createTeamAction, {
     form,
@@ -73,7 +76,9 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
             className="space-y-4"
             noValidate
             onSubmit={form.handleSubmit((v) =>
-              team ? update.run({ id: team.id, version: team.version, name: v.name, description: v.description }) : create.run(v),
+              team
+                ? update.run({ id: team.id, version: team.version, name: v.name, description: v.description, webhookUrl: v.webhookUrl, webhookKind: (v.webhookKind || null) as "slack" | null })
+                : create.run({ slug: v.slug, name: v.name, description: v.description }),
             )}
           >
             <FormField
@@ -115,6 +120,42 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
                 </FormItem>
               )}
             />
+            {team && (
+              <div className="grid grid-cols-3 gap-3">
+                <FormField
+                  control={form.control}
+                  name="webhookKind"
+                  render={({ field }) => (
+                    <FormItem>
+                      <FormLabel>Chat</FormLabel>
+                      <FormControl>
+                        <NativeSelect {...field}>
+                          <option value="">none</option>
+                          <option value="slack">Slack</option>
+                          <option value="feishu">Feishu</option>
+                          <option value="dingtalk">DingTalk</option>
+                          <option value="wecom">WeCom</option>
+                        </NativeSelect>
+                      </FormControl>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+                <FormField
+                  control={form.control}
+                  name="webhookUrl"
+                  render={({ field }) => (
+                    <FormItem className="col-span-2">
+                      <FormLabel>Webhook URL</FormLabel>
+                      <FormControl>
+                        <Input placeholder="https://hooks.slack.com/services/..." {...field} />
+                      </FormControl>
+                      <FormMessage />
+                    </FormItem>
+                  )}
+                />
+              </div>
+            )}
             <FormError error={create.formError ?? update.formError} />
             <DialogFooter>
               <Button type="submit" disabled={pending}>

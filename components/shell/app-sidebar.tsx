@@ -22,11 +22,13 @@ import {
   SidebarGroupContent,
   SidebarHeader,
   SidebarMenu,
+  SidebarMenuBadge,
   SidebarMenuButton,
   SidebarMenuItem,
   SidebarRail,
 } from "@/components/ui/sidebar";
 import type { NavItem } from "@/lib/access/nav";
+import { useLiveCounts } from "./live-counts";
 
 const ICONS: Record<NavItem["icon"], LucideIcon> = {
   home: Home,
@@ -40,8 +42,10 @@ const ICONS: Record<NavItem["icon"], LucideIcon> = {
   admin: Shield,
 };
 
-export function AppSidebar({ items }: { items: NavItem[] }) {
+export function AppSidebar({ items, inbox }: { items: NavItem[]; inbox: number }) {
   const pathname = usePathname();
+  const { data } = useLiveCounts({ inbox });
+  const waiting = data?.inbox ?? inbox;
   return (
     <Sidebar collapsible="icon">
       <SidebarHeader>
@@ -76,6 +80,7 @@ export function AppSidebar({ items }: { items: NavItem[] }) {
                         <span>{item.label}</span>
                       </Link>
                     </SidebarMenuButton>
+                    {item.href === "/tickets" && waiting > 0 && <SidebarMenuBadge data-testid="inbox-count">{waiting}</SidebarMenuBadge>}
                   </SidebarMenuItem>
                 );
               })}

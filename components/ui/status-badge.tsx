@@ -46,6 +46,7 @@ export const statusTones: Record<string, StatusTone> = {
   starting: "warning",
   terminating: "warning",
   retrying: "warning",
+  open: "warning",
   // destructive
   unreachable: "destructive",
   failed: "destructive",
@@ -68,6 +69,7 @@ export const statusTones: Record<string, StatusTone> = {
   skipped: "muted",
   superseded: "muted",
   draft: "muted",
+  planned: "muted",
 }
 
 export const statusToneDotClass: Record<StatusTone, string> = {

@@ -104,15 +104,30 @@ export async function getProjectOverview(ctx: Ctx, slug: string) {
   authorize(ctx, "catalog.read", resource);
   const envOrder = ["dev", "test", "staging", "prod"];
   const environments = [...project.environments].sort((a, b) => envOrder.indexOf(a.kind) - envOrder.indexOf(b.kind));
-  const activity = can(ctx.actor, "project.activity.read", resource)
-    ? await db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "desc" }, take: 15 })
-    : null;
+  const canReadActivity = can(ctx.actor, "project.activity.read", resource);
+  const [activity, runs, tickets] = await Promise.all([
+    canReadActivity ? db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "desc" }, take: 15 }) : Promise.resolve(null),
+    canReadActivity
+      ? db().provisioningRun.findMany({ where: { projectId: project.id }, orderBy: { createdAt: "desc" }, take: 5, include: { ticket: { select: { number: true } }, _count: { select: { steps: true } } } })
+      : Promise.resolve([]),
+    db().ticket.findMany({
+      where: { projectId: project.id, status: { in: ["open", "approved", "provisioning", "failed"] }, ...(canReadActivity ? {} : { requesterId: ctx.actor.id }) },
+      orderBy: { createdAt: "desc" },
+      select: { number: true, type: true, status: true, title: true },
+    }),
+  ]);
   return {
     ...project,
     labels: (project.labels ?? {}) as Record<string, string>,
     environments,
     activity,
+    runs,
+    tickets,
+    memberRole: ctx.actor.projectRoles[project.id] ?? null,
     rights: {
+      requestAccess: project.lifecycle === "active" && can(ctx.actor, "project.access.request", resource) && ctx.actor.projectRoles[project.id] !== "owner",
+      requestQuota: project.lifecycle === "active" && can(ctx.actor, "project.quota.request", resource),
+      requestArchive: project.lifecycle === "active" && can(ctx.actor, "project.archive.request", resource),
       update: can(ctx.actor, "project.update", resource),
       manageMembers: can(ctx.actor, "project.members.manage", resource),
       manageServices: can(ctx.actor, "project.services.manage", resource),

@@ -80,12 +80,23 @@ export const ZCreateTeam = z.object({
 });
 export type TCreateTeam = z.infer<typeof ZCreateTeam>;
 
-export const ZUpdateTeam = z.object({
-  id: z.string().min(1),
-  version: z.number().int().positive(),
-  name: ZName,
-  description: ZDescription,
-});
+export const WEBHOOK_KINDS = ["slack", "feishu", "dingtalk", "wecom"] as const;
+
+export const ZUpdateTeam = z
+  .object({
+    id: z.string().min(1),
+    version: z.number().int().positive(),
+    name: ZName,
+    description: ZDescription,
+    webhookKind: z.enum(WEBHOOK_KINDS).nullable().default(null),
+    webhookUrl: z
+      .string()
+      .trim()
+      .max(500)
+      .refine((v) => v === "" || /^https?:\/\/[^\s]+$/.test(v), { message: "Use the https:// address of the chat's incoming webhook" })
+      .default(""),
+  })
+  .refine((t) => !t.webhookUrl || t.webhookKind, { message: "Choose which chat the webhook belongs to", path: ["webhookKind"] });
 export type TUpdateTeam = z.infer<typeof ZUpdateTeam>;
 
 export const ZTeamMember = z.object({

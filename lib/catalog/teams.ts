@@ -61,7 +61,7 @@ export async function createTeam(ctx: Ctx, raw: TCreateTeam) {
   }
 }
 
-export async function updateTeam(ctx: Ctx, raw: TUpdateTeam) {
+export async function updateTeam(ctx: Ctx, raw: z.input<typeof ZUpdateTeam> | TUpdateTeam) {
   const input = parseInput(ZUpdateTeam, raw);
   authorize(ctx, "team.update", teamResource(input.id));
   const before = await db().team.findUnique({ where: { id: input.id } });
@@ -69,7 +69,7 @@ export async function updateTeam(ctx: Ctx, raw: TUpdateTeam) {
   return db().$transaction(async (tx) => {
     const { count } = await tx.team.updateMany({
       where: { id: input.id, version: input.version },
-      data: { name: input.name, description: input.description, version: { increment: 1 } },
+      data: { name: input.name, description: input.description, webhookKind: input.webhookUrl ? input.webhookKind : null, webhookUrl: input.webhookUrl, version: { increment: 1 } },
     });
     if (count === 0) {
       const current = await tx.team.findUnique({ where: { id: input.id }, select: { updatedAt: true } });

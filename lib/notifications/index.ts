@@ -73,3 +73,7 @@ export async function markNotificationsRead(ctx: Ctx, ids?: string[]) {
   if (ids && count === 0 && ids.length) throw new AppError("NOT_FOUND", "These notifications are not yours or already read.");
   return { count };
 }
+
+export async function countUnread(ctx: Ctx) {
+  return db().notification.count({ where: { userId: ctx.actor.id, readAt: null } });
+}

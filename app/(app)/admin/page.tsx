@@ -5,7 +5,10 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { PageHeader } from "@/components/shell/page-header";
 import { NoAccess } from "@/components/shell/no-access";
-import { Card, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { lastReconcile } from "@/lib/provisioning/reconcile";
+import { RelativeTime } from "@/components/shell/relative-time";
+import { ReconcileButton } from "./reconcile-card";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -17,9 +20,33 @@ const SECTIONS = [
 export default async function AdminPage() {
   const ctx = await requireCtx();
   if (!can(ctx.actor, "admin.access", platform)) return <NoAccess what="the Admin section" />;
+  const last = await lastReconcile(ctx);
+  const summary = last?.after as { projects: number; bindingsChecked: number; drifted: number; unreachableClusters: string[] } | undefined;
   return (
     <>
       <PageHeader title="Admin" description="Run the platform." />
+      <Card className="mb-6">
+        <CardHeader>
+          <CardTitle>RBAC reconcile</CardTitle>
+          <CardDescription>Every night at 02:00 Wharf compares the member RoleBindings on every cluster with the project members and repairs what was edited or deleted.</CardDescription>
+          <CardAction>
+            <ReconcileButton />
+          </CardAction>
+        </CardHeader>
+        <CardContent className="text-sm" data-testid="last-reconcile">
+          {last && summary ? (
+            <p>
+              Last run <RelativeTime date={last.at} /> by {last.actorLabel}: {summary.projects} projects, {summary.bindingsChecked} bindings checked, {summary.drifted} drifted and repaired
+              {summary.unreachableClusters.length ? `; not checked (unreachable): ${summary.unreachableClusters.join(", ")}` : ""}.{" "}
+              <a className="underline" href="/admin/audit?action=rbac.drift">
+                See the drift found
+              </a>
+            </p>
+          ) : (
+            <p className="text-muted-foreground">Not run yet.</p>
+          )}
+        </CardContent>
+      </Card>
       <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {SECTIONS.map((s) => (
           <Link key={s.href} href={s.href} className="rounded-xl focus-visible:ring-2 focus-visible:ring-ring focus-visible:outline-none">

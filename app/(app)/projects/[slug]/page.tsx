@@ -10,6 +10,10 @@ import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { AddServiceDialog, EnvironmentDialog, MemberDialog, RemoveButton } from "@/components/catalog/project-dialogs";
+import { RequestAccessDialog, RequestArchiveDialog, RequestQuotaDialog } from "@/components/tickets/request-dialogs";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { describeQuota } from "@/lib/provisioning/quota";
+import { quotaFromJson } from "@/lib/provisioning/plan-input";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -46,15 +50,48 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         }
         description={project.description || "No description."}
         actions={
-          project.rights.update && !archived ? (
-            <Button asChild variant="outline">
-              <Link href={`/projects/${project.slug}/settings`}>
-                <Settings /> Settings
-              </Link>
-            </Button>
-          ) : undefined
+          <>
+            {project.rights.requestAccess && <RequestAccessDialog projectId={project.id} projectName={project.name} currentRole={project.memberRole} />}
+            {project.rights.requestArchive && <RequestArchiveDialog projectId={project.id} projectName={project.name} />}
+            {project.rights.update && !archived && (
+              <Button asChild variant="outline">
+                <Link href={`/projects/${project.slug}/settings`}>
+                  <Settings /> Settings
+                </Link>
+              </Button>
+            )}
+          </>
         }
       />
+      {project.lifecycle === "requested" && (
+        <Alert className="mb-6">
+          <AlertTitle>Waiting for approval</AlertTitle>
+          <AlertDescription>
+            This project was requested and is not provisioned yet.
+            {project.tickets.filter((t) => t.type === "onboarding").map((t) => (
+              <span key={t.number}>
+                {" "}
+                See{" "}
+                <Link className="underline" href={`/tickets/${t.number}`}>
+                  ticket #{t.number}
+                </Link>{" "}
+                ({t.status}).
+              </span>
+            ))}
+          </AlertDescription>
+        </Alert>
+      )}
+      {project.tickets.filter((t) => t.type !== "onboarding").length > 0 && (
+        <div className="mb-6 flex flex-wrap gap-2 text-sm">
+          {project.tickets
+            .filter((t) => t.type !== "onboarding")
+            .map((t) => (
+              <Link key={t.number} href={`/tickets/${t.number}`} className="inline-flex items-center gap-2 rounded-md border px-2 py-1 hover:bg-muted">
+                <span className="font-mono">#{t.number}</span> {t.title} <StatusBadge status={t.status} />
+              </Link>
+            ))}
+        </div>
+      )}
       <dl className="mb-6 grid gap-4 text-sm sm:grid-cols-2 lg:grid-cols-4">
         <div>
           <dt className="text-muted-foreground">Team</dt>
@@ -164,6 +201,10 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                       <div className="font-mono text-xs text-muted-foreground">
                         {project.slug}-{e.kind}
                       </div>
+                      <div className="text-xs text-muted-foreground" data-testid={`quota-${e.kind}`}>
+                        {e.quotaPreset}: {describeQuota(quotaFromJson(e.quota))}
+                      </div>
+                      {project.rights.requestQuota && <RequestQuotaDialog projectId={project.id} environment={e.kind} currentPreset={e.quotaPreset} />}
                     </div>
                     <div className="flex flex-1 flex-wrap justify-end gap-2">
                       {e.clusters.length === 0 && <span className="text-sm text-muted-foreground">no cluster</span>}
@@ -226,6 +267,25 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
             <CardDescription>Changes to this project, newest first.</CardDescription>
           </CardHeader>
           <CardContent>
+            {project.runs.length > 0 && (
+              <ul className="mb-4 space-y-1 text-sm" aria-label="Provisioning runs">
+                {project.runs.map((r) => (
+                  <li key={r.id} className="flex items-center gap-2">
+                    <StatusBadge status={r.status} />
+                    <span>{r.kind.replace("_", " ")}</span>
+                    <span className="text-muted-foreground">{r._count.steps} steps</span>
+                    {r.ticket && (
+                      <Link className="underline" href={`/tickets/${r.ticket.number}`}>
+                        #{r.ticket.number}
+                      </Link>
+                    )}
+                    <span className="text-xs text-muted-foreground">
+                      <TimeAgo date={r.createdAt} />
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
             {!project.activity ? (
               <p className="text-sm text-muted-foreground">Only members of the project see its activity.</p>
             ) : project.activity.length === 0 ? (

@@ -1,0 +1,76 @@
+"use client";
+
+import { useState } from "react";
+import { useRouter } from "next/navigation";
+import { Check, Loader2, X } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Textarea } from "@/components/ui/textarea";
+import { Label } from "@/components/ui/label";
+import { FormError } from "@/components/forms/form-error";
+import { useAction } from "@/components/forms/use-action";
+import { cancelTicketAction, commentTicketAction, decideTicketAction } from "@/app/(app)/tickets/actions";
+
+export function DecisionPanel({ ticketId }: { ticketId: string }) {
+  const router = useRouter();
+  const [comment, setComment] = useState("");
+  const decide = useAction(decideTicketAction, {
+    success: (d) => (d.status === "rejected" ? "Rejected" : "Approved: provisioning starts"),
+    onSuccess: () => router.refresh(),
+  });
+  const commentError = decide.formError?.fieldErrors?.comment?.join(" ");
+  return (
+    <div className="space-y-3">
+      <Label htmlFor="decision-comment">Comment</Label>
+      <Textarea id="decision-comment" rows={3} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="Optional when approving; say why when rejecting." aria-invalid={Boolean(commentError)} />
+      {commentError && <p className="text-sm text-destructive">{commentError}</p>}
+      <FormError error={decide.formError?.fieldErrors ? null : decide.formError} />
+      <div className="flex gap-2">
+        <Button disabled={decide.pending} onClick={() => void decide.run({ ticketId, decision: "approve", comment })}>
+          {decide.pending ? <Loader2 className="animate-spin" /> : <Check />} Approve
+        </Button>
+        <Button variant="outline" className="text-destructive" disabled={decide.pending} onClick={() => void decide.run({ ticketId, decision: "reject", comment })}>
+          <X /> Reject
+        </Button>
+      </div>
+    </div>
+  );
+}
+
+export function CommentForm({ ticketId }: { ticketId: string }) {
+  const router = useRouter();
+  const [body, setBody] = useState("");
+  const add = useAction(commentTicketAction, {
+    onSuccess: () => {
+      setBody("");
+      router.refresh();
+    },
+  });
+  return (
+    <form
+      className="space-y-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void add.run({ ticketId, body });
+      }}
+    >
+      <Label htmlFor="comment" className="sr-only">
+        Comment
+      </Label>
+      <Textarea id="comment" rows={2} value={body} onChange={(e) => setBody(e.target.value)} placeholder="Write a comment" />
+      {add.formError?.fieldErrors?.body && <p className="text-sm text-destructive">{add.formError.fieldErrors.body.join(" ")}</p>}
+      <Button size="sm" type="submit" disabled={add.pending || !body.trim()}>
+        Comment
+      </Button>
+    </form>
+  );
+}
+
+export function CancelButton({ ticketId }: { ticketId: string }) {
+  const router = useRouter();
+  const cancel = useAction(cancelTicketAction, { success: "Request cancelled", onSuccess: () => router.refresh() });
+  return (
+    <Button variant="outline" disabled={cancel.pending} onClick={() => void cancel.run({ ticketId })}>
+      Cancel request
+    </Button>
+  );
+}
