@@ -24,6 +24,7 @@ const LABELS: Record<string, string> = {
   audit: "Audit log",
   users: "Users",
   new: "New",
+  onboard: "Onboard",
   settings: "Settings",
 };
 

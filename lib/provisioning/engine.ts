@@ -21,6 +21,7 @@ import { defineTask } from "@/lib/jobs/registry";
 import { childLogger } from "@/lib/log";
 import { planContributors, stepKind, type PlanInput, type StepDraft } from "./registry";
 import "./builtin";
+import "./repository";
 
 const log = childLogger("provisioning");
 

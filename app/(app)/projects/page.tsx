@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ArrowDown, ArrowUp, Boxes, Plus } from "lucide-react";
+import { ArrowDown, ArrowUp, Boxes, Plus, Rocket } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listProjects } from "@/lib/catalog/projects";
@@ -57,13 +57,22 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
         title="Projects"
         description="Every project on the platform: who owns it, what it runs, where."
         actions={
-          can(ctx.actor, "project.create", platform) ? (
-            <Button asChild>
-              <Link href="/projects/new">
-                <Plus /> New project
-              </Link>
-            </Button>
-          ) : undefined
+          <>
+            {can(ctx.actor, "project.create", platform) && (
+              <Button asChild variant="outline">
+                <Link href="/projects/new">
+                  <Plus /> New project
+                </Link>
+              </Button>
+            )}
+            {can(ctx.actor, "project.request", platform) && (
+              <Button asChild>
+                <Link href="/projects/onboard">
+                  <Rocket /> Onboard a project
+                </Link>
+              </Button>
+            )}
+          </>
         }
       />
       <ProjectFilters teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
