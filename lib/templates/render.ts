@@ -118,7 +118,13 @@ export function validateParams(manifest: TTemplateManifest, raw: Record<string, 
   const parsed = buildParamsSchema(manifest).safeParse(raw);
   if (!parsed.success) {
     throw new AppError("INVALID_INPUT", "Some template parameters need attention.", {
-      fieldErrors: fieldErrorsFromZod(parsed.error.issues.map((i) => ({ ...i, path: ["params", ...i.path] }))),
+      fieldErrors: fieldErrorsFromZod(
+        parsed.error.issues.flatMap((i) =>
+          i.code === "unrecognized_keys"
+            ? i.keys.map((key) => ({ path: ["params", key], message: `"${key}" is not a parameter of the ${manifest.name} template` }))
+            : [{ path: ["params", ...i.path], message: i.message }],
+        ),
+      ),
     });
   }
   return parsed.data as TParamValues;
