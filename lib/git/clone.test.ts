@@ -39,7 +39,7 @@ async function serve(handler: Handler): Promise<{ url: string; close: () => Prom
         headers,
         body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
         duplex: "half",
-      } as RequestInit & { duplex: "half" });
+      } as ConstructorParameters<typeof NextRequest>[1]);
       const segments = new URL(url).pathname.replace(/^\/git\//, "").split("/").map(decodeURIComponent);
       const response = await handler(request, segments);
       res.writeHead(response.status, Object.fromEntries(response.headers));
