@@ -37,7 +37,8 @@ export interface GitStoreSettings {
 
 export function gitStoreSettings(c = config()): GitStoreSettings {
   return {
-    repoDir: path.resolve(process.cwd(), c.WHARF_REPO_DIR),
+    // The store lives outside the build output: keep bundlers from tracing the working directory.
+    repoDir: path.resolve(/* turbopackIgnore: true */ process.cwd(), c.WHARF_REPO_DIR),
     remoteUrl: c.WHARF_GIT_REMOTE_URL,
     username: c.WHARF_GIT_USERNAME,
     token: c.WHARF_GIT_TOKEN,

@@ -24,7 +24,12 @@ export interface TemplateDirs {
 
 export function defaultTemplateDirs(): TemplateDirs {
   const extra = config().WHARF_TEMPLATES_DIR;
-  return { builtin: path.resolve(process.cwd(), "templates"), extra: extra ? path.resolve(process.cwd(), extra) : undefined };
+  // Read at run time from the working directory (the app's root under `next start` and the worker), not traced into the build.
+  const cwd = process.cwd();
+  return {
+    builtin: path.resolve(/* turbopackIgnore: true */ cwd, "templates"),
+    extra: extra ? path.resolve(/* turbopackIgnore: true */ cwd, extra) : undefined,
+  };
 }
 
 /** The values the gallery previews a template with (and the checks render it with). */

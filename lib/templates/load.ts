@@ -100,11 +100,11 @@ export async function loadTemplateFolder(dir: string, source: TemplateSource): P
   } catch (e) {
     return fail([`template.yaml is not valid YAML: ${(e as Error).message.split("\n")[0]}`]);
   }
-  const parsed = ZTemplateManifest.safeParse(raw);
+  const parsed = ZTemplateManifest.safeParse(raw, { error: (iss) => (iss.input === undefined ? "is required" : undefined) });
   const name = typeof (raw as { name?: unknown })?.name === "string" ? (raw as { name: string }).name : undefined;
   if (!parsed.success) {
     return fail(
-      parsed.error.issues.map((i) => `template.yaml: ${i.path.length ? i.path.join(".") : "(root)"} ${i.message}`),
+      parsed.error.issues.map((i) => `template.yaml: ${i.path.length ? `${i.path.join(".")}: ` : ""}${i.message}`),
       name,
     );
   }

@@ -91,7 +91,7 @@ export default async function TemplatePage({ params, searchParams }: { params: P
           </Badge>
         )}
         {template.source === "extra" && <Badge variant="outline">custom</Badge>}
-        {m.tags.map((t) => (
+        {m.tags.filter((t) => t !== m.language && t !== m.framework).map((t) => (
           <Badge key={t} variant="outline">
             {t}
           </Badge>
