@@ -57,6 +57,32 @@ export const ZEnv = z
     WHARF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */
     WHARF_K8S_USER_PREFIX: z.string().max(40).default(""),
+    /** Extra template folders (one per template) listed beside the built-in ones in templates/. */
+    WHARF_TEMPLATES_DIR: z.string().min(1, { message: "must be a directory path, or unset" }).optional(),
+    /** The portal's own Git store: one bare repository per project, `<dir>/<slug>.git`. */
+    WHARF_REPO_DIR: z.string().min(1, { message: "must be a directory path, or unset for .wharf/repos" }).default(".wharf/repos"),
+    /** When set, new project repositories are pushed there instead of the portal's store. */
+    WHARF_GIT_REMOTE_URL: z
+      .string()
+      .optional()
+      .transform((v) => v || undefined)
+      .pipe(
+        z
+          .string()
+          .refine((v) => /^(https?|ssh|file):\/\//.test(v), {
+            message: "must be a URL template starting with https://, http://, ssh:// or file://, e.g. https://git.example.com/{team}/{project}.git",
+          })
+          .refine((v) => v.includes("{project}"), { message: "must contain {project} (and may contain {team}), e.g. https://git.example.com/{team}/{project}.git" })
+          .refine((v) => !/^https?:\/\/[^/]*@/.test(v), { message: "must not contain credentials: set WHARF_GIT_USERNAME and WHARF_GIT_TOKEN instead" })
+          .optional(),
+      ),
+    /** Credentials for WHARF_GIT_REMOTE_URL over HTTP(S) (a bot account and its access token). */
+    WHARF_GIT_USERNAME: z.string().min(1).optional(),
+    WHARF_GIT_TOKEN: z.string().min(1).optional(),
+    /** Anyone may clone from the portal's Git store without credentials. For local development only. */
+    WHARF_GIT_PUBLIC_READ: booleanish,
+    /** How long a Git access token (from /git/token) stays valid. */
+    WHARF_GIT_TOKEN_DAYS: z.coerce.number({ message: "must be a number of days" }).int().min(1).max(366).default(90),
   })
   .superRefine((env, ctx) => {
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
@@ -64,6 +90,14 @@ export const ZEnv = z
       for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
         if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when any OIDC_* variable is set" });
       }
+    }
+    if (Boolean(env.WHARF_GIT_USERNAME) !== Boolean(env.WHARF_GIT_TOKEN)) {
+      for (const key of ["WHARF_GIT_USERNAME", "WHARF_GIT_TOKEN"] as const) {
+        if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when the other of WHARF_GIT_USERNAME / WHARF_GIT_TOKEN is set" });
+      }
+    }
+    if (env.WHARF_GIT_TOKEN && !env.WHARF_GIT_REMOTE_URL?.startsWith("http")) {
+      ctx.addIssue({ code: "custom", path: ["WHARF_GIT_TOKEN"], message: "only used with an http(s) WHARF_GIT_REMOTE_URL; set that too, or unset the credentials" });
     }
     if (env.NODE_ENV === "production" && !env.OIDC_ISSUER && !env.WHARF_DEV_LOGIN) {
       ctx.addIssue({

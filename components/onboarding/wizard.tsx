@@ -329,7 +329,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     <Checkbox
                       checked={Boolean(env)}
                       onCheckedChange={(v) =>
-                        setEnvs(v ? [...envs, { kind, clusterIds: kind === "prod" ? clusters.map((c) => c.id) : clusters.slice(0, 1).map((c) => c.id), preset: kind === "prod" ? "medium" : "small", gpu: 0 }].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind)) : envs.filter((e) => e.kind !== kind))
+                        setEnvs(v ? [...envs, { kind, clusterIds: kind === "prod" ? clusters.map((c) => c.id) : clusters.slice(0, 1).map((c) => c.id), preset: (kind === "prod" ? "medium" : "small") as QuotaPreset, gpu: 0 }].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind)) : envs.filter((e) => e.kind !== kind))
                       }
                       aria-label={`Environment ${kind}`}
                     />

@@ -1,0 +1,199 @@
+/**
+ * A real `git clone` (the git CLI) through the portal's route handler, served
+ * by a small Node HTTP server the way Next serves it.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { NextRequest } from "next/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeProject, makeUser } from "@/test/factories";
+import { gitEnv } from "./cli";
+import { handleGitHttp, type GitHttpOptions } from "./smart-http";
+import { publishProjectRepository, type GitStoreSettings } from "./store";
+import { issueGitToken } from "./token";
+
+const root = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-clone-test-"));
+// The route reads the process configuration: the store lives here and anyone may read (as `npm run dev` sets it).
+process.env.WHARF_REPO_DIR = path.join(root, "repos");
+process.env.WHARF_GIT_PUBLIC_READ = "1";
+const route = await import("@/app/git/[...path]/route");
+
+type Handler = (req: NextRequest, segments: string[]) => Promise<Response>;
+
+/** Serves `handler` under /git/ on a free port, streaming both ways. */
+async function serve(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = `http://${req.headers.host}${req.url}`;
+      const headers = new Headers();
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+      const hasBody = req.method !== "GET" && req.method !== "HEAD";
+      const request = new NextRequest(url, {
+        method: req.method,
+        headers,
+        body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
+        duplex: "half",
+      } as ConstructorParameters<typeof NextRequest>[1]);
+      const segments = new URL(url).pathname.replace(/^\/git\//, "").split("/").map(decodeURIComponent);
+      const response = await handler(request, segments);
+      res.writeHead(response.status, Object.fromEntries(response.headers));
+      if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>).pipe(res);
+      else res.end();
+    } catch (e) {
+      res.writeHead(500).end(String(e));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+}
+
+const viaRoute: Handler = (req, segments) => {
+  const fn = req.method === "POST" ? route.POST : route.GET;
+  return fn(req, { params: Promise.resolve({ path: segments }) });
+};
+
+/** Runs the git CLI without blocking: the server answering it runs in this very process. */
+function runGit(args: string[], cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("git", args, { cwd, env: gitEnv({ GIT_TERMINAL_PROMPT: "0" }), timeout: 60_000 });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const settings: GitStoreSettings = { repoDir: path.join(root, "repos"), publicUrl: "https://wharf.example.com" };
+const author = { name: "Dana Developer", email: "dana@example.com" };
+// 3 MiB that do not compress: the pack is streamed, not a few bytes.
+const bigFile = randomBytes(3 * 1024 * 1024).toString("base64");
+let commit = "";
+let portal: Awaited<ReturnType<typeof serve>>;
+
+beforeAll(async () => {
+  const files = [
+    { path: "README.md", content: "# demo\n" },
+    { path: "src/main.ts", content: "console.log('hi');\n" },
+    { path: "data/big.txt", content: bigFile },
+  ];
+  commit = (await publishProjectRepository({ slug: "demo", files, author, message: "Initial commit" }, settings)).commit;
+  portal = await serve(viaRoute);
+});
+afterAll(async () => {
+  await portal?.close();
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+describe("git clone from the portal (WHARF_GIT_PUBLIC_READ=1)", () => {
+  it.each([
+    ["protocol v2", "2"],
+    ["protocol v0", "0"],
+  ])("a real git client clones the initial commit (%s)", async (_name, version) => {
+    const dest = path.join(root, `clone-v${version}`);
+    const r = await runGit(["-c", `protocol.version=${version}`, "clone", "-q", `${portal.url}/git/demo.git`, dest]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await runGit(["rev-parse", "HEAD"], dest)).stdout.trim()).toBe(commit);
+    expect((await runGit(["rev-parse", "--abbrev-ref", "HEAD"], dest)).stdout.trim()).toBe("main");
+    expect(fs.readFileSync(path.join(dest, "README.md"), "utf8")).toBe("# demo\n");
+    expect(fs.readFileSync(path.join(dest, "data/big.txt"), "utf8")).toBe(bigFile);
+    expect((await runGit(["fetch", "-q", "origin"], dest)).code).toBe(0);
+  });
+
+  it("also clones without the .git suffix", async () => {
+    const r = await runGit(["clone", "-q", `${portal.url}/git/demo`, path.join(root, "clone-plain")]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("refuses a push with 403 and says why", async () => {
+    const dest = path.join(root, "clone-push");
+    expect((await runGit(["clone", "-q", `${portal.url}/git/demo.git`, dest])).code).toBe(0);
+    fs.writeFileSync(path.join(dest, "new.txt"), "x\n");
+    await runGit(["add", "new.txt"], dest);
+    await runGit(["-c", "user.name=Dana", "-c", "user.email=dana@example.com", "commit", "-q", "-m", "change"], dest);
+    const push = await runGit(["push", "origin", "main"], dest);
+    expect(push.code).not.toBe(0);
+    expect(push.stderr).toContain("403");
+    expect(push.stderr).toContain("read-only");
+  });
+
+  it("answers 404 for a repository that does not exist", async () => {
+    const r = await runGit(["clone", "-q", `${portal.url}/git/nothing-here.git`, path.join(root, "clone-404")]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/not found/);
+    const res = await fetch(`${portal.url}/git/..%2F..%2Fetc.git/info/refs?service=git-upload-pack`);
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("git clone with credentials (the default: no public read)", () => {
+  let server: Awaited<ReturnType<typeof serve>>;
+  beforeAll(async () => {
+    const options: GitHttpOptions = { settings, publicRead: false };
+    server = await serve((req, segments) => handleGitHttp(req, segments, options));
+  });
+  afterAll(() => server?.close());
+
+  const withCredentials = (email: string, token: string) => {
+    const url = new URL(`${server.url}/git/members-only.git`);
+    url.username = encodeURIComponent(email);
+    url.password = token;
+    return url.toString();
+  };
+
+  it("without credentials: 401 with WWW-Authenticate and how to get a token", async () => {
+    const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/^Basic realm="Wharf Git"/);
+    expect(await res.text()).toContain("https://wharf.example.com/git/token");
+    const r = await runGit(["clone", "-q", `${server.url}/git/demo.git`, path.join(root, "clone-anon")]);
+    expect(r.code).not.toBe(0);
+  });
+
+  it("a member clones with e-mail + token; a non-member gets 403 naming the owner; a forged token gets 401", async () => {
+    const owner = await makeUser("developer", "Olga Owner");
+    const member = await makeUser("developer", "Mo Member");
+    const stranger = await makeUser("developer", "Sam Stranger");
+    await makeProject({ owner, slug: "members-only", members: [[member, "viewer"]] });
+    await publishProjectRepository({ slug: "members-only", files: [{ path: "README.md", content: "secret\n" }], author, message: "Initial commit" }, settings);
+
+    const ok = await runGit(["clone", "-q", withCredentials(member.email, issueGitToken(member.id).token), path.join(root, "clone-member")]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(root, "clone-member", "README.md"), "utf8")).toBe("secret\n");
+
+    const denied = await runGit(["clone", "-q", withCredentials(stranger.email, issueGitToken(stranger.id).token), path.join(root, "clone-stranger")]);
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toContain("is not a member");
+    expect(denied.stderr).toContain(owner.email);
+
+    const forged = `${issueGitToken(member.id).token.slice(0, -4)}AAAA`;
+    const res = await fetch(`${server.url}/git/members-only.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`${member.email}:${forged}`).toString("base64")}` },
+    });
+    expect(res.status).toBe(401);
+
+    const someoneElses = await fetch(`${server.url}/git/members-only.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`${stranger.email}:${issueGitToken(member.id).token}`).toString("base64")}` },
+    });
+    expect(someoneElses.status).toBe(401);
+    expect(await someoneElses.text()).toContain(member.email);
+  });
+
+  it("an expired token is refused", async () => {
+    const user = await makeUser("admin");
+    const old = issueGitToken(user.id, { now: Date.now() - 100 * 86_400_000, days: 90 });
+    const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`, {
+      headers: { authorization: `Basic ${Buffer.from(`${user.email}:${old.token}`).toString("base64")}` },
+    });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toMatch(/expired/);
+  });
+});
