@@ -121,7 +121,8 @@ export const provisioningStepTask = defineTask({
       });
       stepLog.info({ attempt }, "step succeeded");
     } catch (e) {
-      const message = e instanceof ClusterError ? `${e.cluster}: ${e.reason}` : e instanceof Error ? e.message : String(e);
+      const details = e instanceof AppError && e.fieldErrors ? ` (${Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ")})` : "";
+      const message = e instanceof ClusterError ? `${e.cluster}: ${e.reason}` : e instanceof Error ? `${e.message}${details}` : String(e);
       const final = attempt >= maxAttempts;
       await db().$transaction(async (tx) => {
         await tx.provisioningStep.update({

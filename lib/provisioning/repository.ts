@@ -31,7 +31,7 @@ export const repositoryStep = defineStepKind({
       slug: project.slug,
       team: project.team.slug,
       files,
-      author: { name: "Wharf", email: "wharf@localhost" },
+      author: { name: "Wharf", email: "noreply@wharf.dev" },
       message: `Generate ${project.name} from the ${template.manifest.name} template`,
     });
     if (project.repositoryUrl !== published.cloneUrl) await db().project.update({ where: { id: project.id }, data: { repositoryUrl: published.cloneUrl } });

@@ -1,0 +1,173 @@
+/**
+ * Onboarding end to end below the browser: a developer's request, the checks
+ * on bad input, an ops approval that provisions every cluster and publishes
+ * the generated repository, and a rejection that creates nothing.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { Ctx } from "@/lib/context";
+import { registerCluster } from "@/lib/catalog/clusters";
+import { portalRepositoryPath } from "@/lib/git/store";
+import { previewOnboarding, submitOnboarding } from "./onboarding";
+import { decideTicket } from "./decide";
+import { getTicket } from "./query";
+import type { TOnboardingRequest } from "./schemas";
+import { ctxFor, makeTeam, makeUser } from "@/test/factories";
+import { sandboxForThisFile } from "@/test/sandbox";
+import { until, workerForThisFile } from "@/test/worker";
+
+const env = sandboxForThisFile();
+workerForThisFile();
+
+process.env.WHARF_REPO_DIR ??= fs.mkdtempSync(path.join(os.tmpdir(), "wharf-repos-"));
+
+let dev: Ctx;
+let ops: Ctx;
+let admin: Ctx;
+let teamId: string;
+let east: string;
+let west: string;
+
+beforeAll(async () => {
+  admin = await ctxFor(await makeUser("admin"));
+  ops = await ctxFor(await makeUser("ops"));
+  dev = await ctxFor(await makeUser("developer", "Dana Dev"));
+  teamId = (await makeTeam()).id;
+  const ids: string[] = [];
+  for (const c of env.sandbox.clusters) ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
+  [east, west] = ids as [string, string];
+});
+
+function request(slug: string, over: Partial<TOnboardingRequest> = {}): TOnboardingRequest {
+  return {
+    templateId: "node-ts",
+    params: {},
+    project: { slug, name: `Project ${slug}`, description: "made by a test", teamId, ownerId: dev.actor.id, tier: "standard" },
+    environments: [
+      { kind: "dev", clusterIds: [east], preset: "small", gpu: 0 },
+      { kind: "prod", clusterIds: [east, west], preset: "medium", gpu: 0 },
+    ],
+    members: [],
+    ...over,
+  };
+}
+
+const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+
+describe("onboarding a project", () => {
+  it("previews exactly what will be created on which cluster", async () => {
+    const preview = await previewOnboarding(dev, request("preview-me"));
+    expect(preview.requiresAdmin).toBe(false);
+    expect(preview.warnings).toEqual([]);
+    const byCluster = (name: string | null) => preview.steps.filter((s) => s.clusterName === name).map((s) => s.kind);
+    expect(byCluster(null)).toEqual(["repository"]);
+    expect(byCluster("sandbox-east")).toHaveLength(12); // dev and prod, 6 kinds each
+    expect(byCluster("sandbox-west")).toEqual(["namespace", "resource-quota", "limit-range", "network-policy", "ci-service-account", "member-role-bindings"]);
+    expect(preview.files).toEqual(expect.arrayContaining(["Dockerfile", "wharf.yaml", "Jenkinsfile", ".tekton/pipeline.yaml"]));
+    expect(await db().project.count({ where: { slug: "preview-me" } })).toBe(0);
+  });
+
+  it("is approved by ops, provisions every cluster, becomes active and publishes a repository that git can clone", { timeout: 60_000 }, async () => {
+    const { number } = await submitOnboarding(dev, request("onboarded"));
+    const requested = await db().project.findUniqueOrThrow({ where: { slug: "onboarded" }, include: { services: true } });
+    expect(requested.lifecycle).toBe("requested");
+    expect(requested.services.map((s) => s.slug)).toEqual(expect.arrayContaining(["api"]));
+    const ticket = await getTicket(ops, number);
+    expect(ticket.rights.decide).toBe(true);
+    expect(ticket.plan?.length).toBe(19);
+    // The requester may not approve their own request.
+    expect((await failure(decideTicket(dev, { ticketId: ticket.id, decision: "approve" })))?.code).toBe("FORBIDDEN");
+
+    await decideTicket(ops, { ticketId: ticket.id, decision: "approve", comment: "ok" });
+    const done = await until(async () => {
+      const t = await getTicket(dev, number);
+      return ["done", "failed"].includes(t.status) ? t : null;
+    }, 40_000, "the onboarding to finish").catch(async (e) => {
+      const t = await getTicket(dev, number);
+      console.log(t.status, t.run?.steps.map((s) => `${s.kind}@${s.cluster?.name}:${s.status}:${s.lastError}`));
+      throw e;
+    });
+    expect(done.status).toBe("done");
+    expect(done.run?.steps.every((s) => s.status === "succeeded")).toBe(true);
+    const project = await db().project.findUniqueOrThrow({ where: { slug: "onboarded" } });
+    expect(project.lifecycle).toBe("active");
+
+    for (const [cluster, ns] of [["sandbox-east", "onboarded-dev"], ["sandbox-east", "onboarded-prod"], ["sandbox-west", "onboarded-prod"]] as const) {
+      const kc = new KubeConfig();
+      kc.loadFromString(env.sandbox.cluster(cluster).kubeconfig);
+      await expect(kc.makeApiClient(CoreV1Api).readNamespace({ name: ns })).resolves.toBeTruthy();
+    }
+
+    const target = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-clone-"));
+    const clone = spawnSync("git", ["clone", "--quiet", portalRepositoryPath("onboarded"), path.join(target, "onboarded")], { encoding: "utf8" });
+    expect(clone.status, clone.stderr).toBe(0);
+    expect(fs.existsSync(path.join(target, "onboarded", "wharf.yaml"))).toBe(true);
+    expect(fs.readFileSync(path.join(target, "onboarded", "wharf.yaml"), "utf8")).toContain("onboarded");
+    const notes = await db().notification.findMany({ where: { userId: dev.actor.id }, orderBy: { createdAt: "asc" } });
+    expect(notes.map((n) => n.title)).toEqual(expect.arrayContaining([`#${number} is provisioned: the project is active`]));
+  });
+
+  it("creates nothing when the request is rejected, and frees the slug", async () => {
+    const { number } = await submitOnboarding(dev, request("rejected-one"));
+    const ticket = await getTicket(ops, number);
+    await decideTicket(ops, { ticketId: ticket.id, decision: "reject", comment: "Use the existing shop" });
+    expect(await db().project.count({ where: { slug: "rejected-one" } })).toBe(0);
+    expect(await db().provisioningRun.count({ where: { ticketId: ticket.id } })).toBe(0);
+    const kc = new KubeConfig();
+    kc.loadFromString(env.sandbox.cluster("sandbox-east").kubeconfig);
+    await expect(kc.makeApiClient(CoreV1Api).readNamespace({ name: "rejected-one-dev" })).rejects.toMatchObject({ code: 404 });
+    expect(fs.existsSync(portalRepositoryPath("rejected-one"))).toBe(false);
+    const again = await getTicket(dev, number);
+    expect(again.status).toBe("rejected");
+    expect((again.payload as { project: { slug: string } }).project.slug).toBe("rejected-one");
+    // The slug can be requested again.
+    await expect(previewOnboarding(dev, request("rejected-one"))).resolves.toBeTruthy();
+  });
+
+  it("says at the field when the name was taken while the wizard was open", async () => {
+    await previewOnboarding(dev, request("raced"));
+    await submitOnboarding(await ctxFor(await makeUser()), { ...request("raced"), project: { ...request("raced").project } });
+    const e = await failure(submitOnboarding(dev, request("raced")));
+    expect(e?.code).toBe("INVALID_INPUT");
+    expect(e?.fieldErrors?.["project.slug"]?.[0]).toMatch(/already taken/);
+  });
+
+  it("refuses an environment with no cluster, quota beyond what a cluster has, and GPUs a template cannot use", async () => {
+    const noCluster = await failure(submitOnboarding(dev, request("no-cluster", { environments: [{ kind: "dev", clusterIds: [], preset: "small", gpu: 0 }] })));
+    expect(noCluster?.fieldErrors?.["environments.0.clusterIds"]?.[0]).toBe("Choose at least one cluster for this environment");
+
+    const tooBig = await failure(submitOnboarding(dev, request("too-big", { environments: [{ kind: "prod", clusterIds: [east], preset: "large", gpu: 0 }] })));
+    expect(tooBig?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/^large asks 48 CPU \(it has 24\).* on sandbox-east: choose a smaller preset/);
+
+    const gpuOnNode = await failure(submitOnboarding(dev, request("gpu-node", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] })));
+    expect(gpuOnNode?.fieldErrors?.["environments.0.gpu"]?.[0]).toMatch(/has no GPU flavour/);
+
+    const tooManyGpus = await failure(submitOnboarding(dev, request("gpu-many", { templateId: "python-fastapi", params: { gpu: true }, environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 2 }] })));
+    expect(tooManyGpus?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/2 GPU \(it has 1\)/);
+    expect(await db().project.count({ where: { slug: { in: ["no-cluster", "too-big", "gpu-node", "gpu-many"] } } })).toBe(0);
+  });
+
+  it("needs an admin to approve GPUs, and warns when a cluster could not be checked", async () => {
+    const { number } = await submitOnboarding(dev, request("gpu-ok", { templateId: "python-fastapi", params: { gpu: true }, environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] }));
+    const t = await getTicket(ops, number);
+    expect(t.requiresAdmin).toBe(true);
+    expect(t.rights.decide).toBe(false);
+    expect(t.rights.decideReason).toMatch(/an admin approves it/);
+    expect((await getTicket(admin, number)).rights.decide).toBe(true);
+
+    const westCluster = env.sandbox.cluster("sandbox-west");
+    await westCluster.stop();
+    try {
+      const preview = await previewOnboarding(dev, request("west-down", { environments: [{ kind: "prod", clusterIds: [east, west], preset: "small", gpu: 0 }] }));
+      expect(preview.warnings).toEqual([expect.stringMatching(/^sandbox-west did not answer, so the prod quota could not be checked/)]);
+    } finally {
+      await westCluster.start();
+    }
+  });
+});
