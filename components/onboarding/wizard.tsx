@@ -88,18 +88,18 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
   const template = templates.find((t) => t.id === templateId);
   const [project, setProject] = useState({ name: "", slug: "", description: "", teamId: teams[0]?.id ?? "", ownerId: me, tier: "standard" as (typeof TIERS)[number] });
   const [slugTouched, setSlugTouched] = useState(false);
-  const [params, setParams] = useState<Record<string, unknown>>({});
+  const defaultsFor = (id: string) =>
+    Object.fromEntries((templates.find((t) => t.id === id)?.parameters ?? []).map((x) => [x.name, x.default ?? (x.type === "boolean" ? false : "")]));
+  const [params, setParams] = useState<Record<string, unknown>>(() => defaultsFor(initialTemplate ?? ""));
+  function chooseTemplate(id: string) {
+    setTemplateId(id);
+    setParams(defaultsFor(id));
+  }
   const [envs, setEnvs] = useState<Env[]>([{ kind: "dev", clusterIds: clusters[0] ? [clusters[0].id] : [], preset: "small", gpu: 0 }]);
   const [members, setMembers] = useState<Member[]>([]);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [openYaml, setOpenYaml] = useState<string | null>(null);
-
-  // Template defaults for its parameters.
-  useEffect(() => {
-    if (!template) return;
-    setParams((p) => Object.fromEntries(template.parameters.map((x) => [x.name, p[x.name] ?? x.default ?? (x.type === "boolean" ? false : "")])));
-  }, [template]);
 
   const slug = slugTouched ? project.slug : slugify(project.name);
   const [slugCheck, setSlugCheck] = useState<{ slug: string; available: boolean } | null>(null);
@@ -183,7 +183,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
         {step === 0 && (
           <section aria-label="Template" className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
             {templates.map((t) => (
-              <button key={t.id} type="button" onClick={() => setTemplateId(t.id)} className="text-left" aria-pressed={templateId === t.id}>
+              <button key={t.id} type="button" onClick={() => chooseTemplate(t.id)} className="text-left" aria-pressed={templateId === t.id}>
                 <Card className={cn("h-full transition-colors hover:bg-muted/50", templateId === t.id && "ring-2 ring-primary")}>
                   <CardHeader>
                     <CardTitle>{t.name}</CardTitle>
