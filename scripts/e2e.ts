@@ -63,6 +63,9 @@ const env: NodeJS.ProcessEnv = {
   OIDC_DISPLAY_NAME: "Test IdP",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   WHARF_CLUSTER_TIMEOUT_MS: "3000",
+  // Generated repositories of the test run, cloneable without credentials.
+  WHARF_REPO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-repos-")),
+  WHARF_GIT_PUBLIC_READ: "1",
 };
 Object.assign(process.env, env);
 

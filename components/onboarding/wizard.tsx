@@ -159,6 +159,12 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
   }
 
   const err = (path: string) => errors[path]?.join(" ");
+  /** Editing a field takes its error away (a fresh check comes with Next). */
+  function edit<K extends keyof typeof project>(field: K, value: (typeof project)[K]) {
+    setProject({ ...project, [field]: value });
+    const stale = [`project.${String(field)}`, ...(field === "name" ? ["project.slug"] : [])];
+    if (stale.some((k) => errors[k])) setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !stale.includes(k))));
+  }
   const serverError: ErrorBody | null = submit.formError && !submit.formError.fieldErrors ? submit.formError : previewAction.formError && !previewAction.formError.fieldErrors ? previewAction.formError : null;
 
   return (
@@ -206,7 +212,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
             <div className="grid gap-5 md:grid-cols-2">
               <div className="space-y-2">
                 <Label htmlFor="p-name">Name</Label>
-                <Input id="p-name" value={project.name} onChange={(e) => setProject({ ...project, name: e.target.value })} placeholder="Payments Gateway" aria-invalid={Boolean(err("project.name"))} />
+                <Input id="p-name" value={project.name} onChange={(e) => edit("name", e.target.value)} placeholder="Payments Gateway" aria-invalid={Boolean(err("project.name"))} />
                 {err("project.name") && <p className="text-sm text-destructive">{err("project.name")}</p>}
               </div>
               <div className="space-y-2">
@@ -217,7 +223,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     value={slug}
                     onChange={(e) => {
                       setSlugTouched(true);
-                      setProject({ ...project, slug: e.target.value });
+                      edit("slug", e.target.value);
                     }}
                     aria-invalid={Boolean(err("project.slug")) || slugState === "taken" || slugState === "invalid"}
                     autoComplete="off"
@@ -240,12 +246,12 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
             </div>
             <div className="space-y-2">
               <Label htmlFor="p-desc">Description</Label>
-              <Textarea id="p-desc" rows={2} value={project.description} onChange={(e) => setProject({ ...project, description: e.target.value })} />
+              <Textarea id="p-desc" rows={2} value={project.description} onChange={(e) => edit("description", e.target.value)} />
             </div>
             <div className="grid gap-5 md:grid-cols-3">
               <div className="space-y-2">
                 <Label htmlFor="p-team">Team</Label>
-                <NativeSelect id="p-team" value={project.teamId} onChange={(e) => setProject({ ...project, teamId: e.target.value })}>
+                <NativeSelect id="p-team" value={project.teamId} onChange={(e) => edit("teamId", e.target.value)}>
                   {teams.map((t) => (
                     <option key={t.id} value={t.id}>
                       {t.name}
@@ -266,7 +272,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
               </div>
               <div className="space-y-2">
                 <Label htmlFor="p-owner">Owner</Label>
-                <NativeSelect id="p-owner" value={project.ownerId} onChange={(e) => setProject({ ...project, ownerId: e.target.value })}>
+                <NativeSelect id="p-owner" value={project.ownerId} onChange={(e) => edit("ownerId", e.target.value)}>
                   {users.map((u) => (
                     <option key={u.id} value={u.id}>
                       {u.name}

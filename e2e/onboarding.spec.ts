@@ -1,0 +1,92 @@
+/**
+ * The whole onboarding in the browser: the demo developer onboards a project
+ * through the wizard, the demo ops engineer approves it, the ticket shows
+ * every step done, the project page lists its environments with their
+ * clusters, and its generated repository clones with git.
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect, test } from "@playwright/test";
+import { authFile } from "./support/users";
+
+test.use({ storageState: authFile("developer") });
+
+test("a developer onboards a project, ops approve it, and it is provisioned on both clusters", async ({ page, browser, baseURL }) => {
+  test.setTimeout(120_000);
+  const suffix = Date.now().toString(36).slice(-5);
+  const slug = `orders-${suffix}`;
+
+  await page.goto("/projects/onboard");
+  await page.getByRole("button", { name: /Node\.js \(TypeScript\)/ }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+
+  // Basics: the slug follows the name, and a taken slug is refused at the field.
+  await page.getByLabel("Name").fill("Checkout API");
+  await expect(page.getByLabel("Slug")).toHaveValue("checkout-api");
+  await expect(page.getByTestId("slug-hint")).toHaveText("Already taken by another project.");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByText('"checkout-api" is already taken by another project')).toBeVisible();
+  await page.getByLabel("Name").fill(`Orders ${suffix}`);
+  await expect(page.getByLabel("Slug")).toHaveValue(slug);
+  await expect(page.getByTestId("slug-hint")).toHaveText(`Namespaces will be ${slug}-<environment>.`);
+  await page.getByLabel("Description").fill("Takes orders.");
+  await page.getByRole("button", { name: "Next" }).click();
+
+  // Environments: dev on the first cluster, prod on both (dual-active).
+  await expect(page.getByTestId("env-dev").getByRole("checkbox", { name: "dev on sandbox-east" })).toBeChecked();
+  await page.getByRole("checkbox", { name: "Environment prod" }).click();
+  await expect(page.getByRole("checkbox", { name: "prod on sandbox-east" })).toBeChecked();
+  await expect(page.getByRole("checkbox", { name: "prod on sandbox-west" })).toBeChecked();
+  // An environment with no cluster is refused.
+  await page.getByRole("checkbox", { name: "dev on sandbox-east" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByText("Choose at least one cluster for this environment")).toBeVisible();
+  await page.getByRole("checkbox", { name: "dev on sandbox-east" }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+
+  // Members, then the review with the exact plan.
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("preview-sandbox-west")).toContainText(`Namespace ${slug}-prod`);
+  await expect(page.getByTestId("preview-sandbox-east")).toContainText(`ResourceQuota ${slug}-dev/wharf-quota`);
+  await page.getByTestId("preview-sandbox-west").getByRole("button", { name: "YAML" }).first().click();
+  await expect(page.getByTestId("preview-sandbox-west")).toContainText("wharf.dev/project: " + slug);
+  await page.getByRole("button", { name: "Submit for approval" }).click();
+
+  await expect(page).toHaveURL(/\/tickets\/\d+$/);
+  const ticketUrl = page.url();
+  await expect(page.getByText("Ops or an admin approve this request.")).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: new RegExp(`Onboard Orders ${suffix}`) })).toBeVisible();
+  await expect(page.getByText("You cannot decide your own request: another approver must.")).toBeVisible();
+
+  // The demo ops engineer approves it from the inbox.
+  const ops = await browser.newContext({ storageState: authFile("ops") });
+  const opsPage = await ops.newPage();
+  await opsPage.goto("/tickets");
+  await expect(opsPage.getByTestId("inbox-count")).not.toHaveText("0");
+  await opsPage.getByRole("link", { name: new RegExp(`Onboard Orders ${suffix}`) }).click();
+  await expect(opsPage).toHaveURL(ticketUrl);
+  await opsPage.getByLabel("Comment").first().fill("Looks good");
+  await opsPage.getByRole("button", { name: "Approve" }).click();
+  await expect(opsPage.getByTestId("step-summary")).toHaveText(/19 of 19 steps done · ticket done/, { timeout: 60_000 });
+  await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(19);
+  await ops.close();
+
+  // The developer sees it done, the project active with its environments and clusters.
+  await page.reload();
+  await expect(page.getByText("Done").first()).toBeVisible();
+  await page.goto(`/projects/${slug}`);
+  const envs = page.getByRole("list", { name: "Environments" });
+  await expect(envs.getByRole("listitem").filter({ hasText: "dev" })).toContainText("sandbox-east");
+  const prod = envs.getByRole("listitem").filter({ hasText: `${slug}-prod` });
+  await expect(prod).toContainText("sandbox-east");
+  await expect(prod).toContainText("sandbox-west");
+  await expect(page.getByText("Active").first()).toBeVisible();
+
+  // Its generated repository clones with git over the portal's smart HTTP.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-clone-"));
+  const clone = spawnSync("git", ["clone", "--quiet", `${baseURL}/git/${slug}.git`, path.join(dir, slug)], { encoding: "utf8" });
+  expect(clone.status, clone.stderr).toBe(0);
+  expect(fs.readFileSync(path.join(dir, slug, "wharf.yaml"), "utf8")).toContain(slug);
+});
