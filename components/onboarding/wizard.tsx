@@ -95,7 +95,9 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
     setTemplateId(id);
     setParams(defaultsFor(id));
   }
-  const [envs, setEnvs] = useState<Env[]>([{ kind: "dev", clusterIds: clusters[0] ? [clusters[0].id] : [], preset: "small", gpu: 0 }]);
+  // Defaults pick clusters that answered their last health check.
+  const healthy = clusters.some((c) => c.status === "reachable") ? clusters.filter((c) => c.status === "reachable") : clusters;
+  const [envs, setEnvs] = useState<Env[]>([{ kind: "dev", clusterIds: healthy[0] ? [healthy[0].id] : [], preset: "small", gpu: 0 }]);
   const [members, setMembers] = useState<Member[]>([]);
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
@@ -335,7 +337,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     <Checkbox
                       checked={Boolean(env)}
                       onCheckedChange={(v) =>
-                        setEnvs(v ? [...envs, { kind, clusterIds: kind === "prod" ? clusters.map((c) => c.id) : clusters.slice(0, 1).map((c) => c.id), preset: (kind === "prod" ? "medium" : "small") as QuotaPreset, gpu: 0 }].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind)) : envs.filter((e) => e.kind !== kind))
+                        setEnvs(v ? [...envs, { kind, clusterIds: kind === "prod" ? healthy.map((c) => c.id) : healthy.slice(0, 1).map((c) => c.id), preset: (kind === "prod" ? "medium" : "small") as QuotaPreset, gpu: 0 }].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind)) : envs.filter((e) => e.kind !== kind))
                       }
                       aria-label={`Environment ${kind}`}
                     />
