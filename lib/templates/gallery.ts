@@ -5,14 +5,13 @@
  * every web instance and worker sees a new template at once, no reload step.
  */
 import path from "node:path";
-import { AppError } from "@/lib/errors";
+import { AppError, isAppError } from "@/lib/errors";
 import { authorize, type Ctx } from "@/lib/context";
 import { can, platform } from "@/lib/access/policy";
 import { config } from "@/lib/config";
 import { loadTemplateDirectory, type InvalidTemplate, type Template, type TemplateSource } from "./load";
 import { renderTemplate, type TRenderValues } from "./render";
 import { parseWharfSpec } from "./wharf-spec";
-import { isAppError } from "@/lib/errors";
 
 export type { Template, InvalidTemplate, TemplateFile } from "./load";
 
