@@ -14,7 +14,7 @@ import { applyLocalDefaults, projectRoot } from "./lib/local-env";
 import { localDatabase } from "./lib/database";
 
 const port = Number(process.env.PORT ?? 3000);
-applyLocalDefaults({ WHARF_DEV_LOGIN: "1", NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" });
+applyLocalDefaults({ WHARF_DEV_LOGIN: "1", WHARF_GIT_PUBLIC_READ: "1", NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" });
 const say = (line: string) => console.log(`\x1b[36m[wharf]\x1b[0m ${line}`);
 
 const database = await localDatabase(say);

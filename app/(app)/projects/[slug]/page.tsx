@@ -113,9 +113,16 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <dt className="text-muted-foreground">Repository</dt>
           <dd className="truncate">
             {project.repositoryUrl ? (
-              <a className="inline-flex items-center gap-1 hover:underline" href={project.repositoryUrl} target="_blank" rel="noreferrer">
-                {project.repositoryUrl.replace(/^https?:\/\//, "")} <ExternalLink className="size-3" />
-              </a>
+              <>
+                <code className="block truncate text-xs" data-testid="clone-url">
+                  git clone {project.repositoryUrl}
+                </code>
+                {project.repositoryUrl.includes("/git/") && (
+                  <Link className="inline-flex items-center gap-1 text-xs text-muted-foreground hover:underline" href="/git/token">
+                    Get a Git access token <ExternalLink className="size-3" />
+                  </Link>
+                )}
+              </>
             ) : (
               "—"
             )}

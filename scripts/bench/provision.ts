@@ -1,0 +1,112 @@
+/**
+ * `npm run bench:provision`: provisioning speed on two sandbox clusters.
+ *   1. one project with 4 environments on 2 clusters: time from approval to
+ *      every step done (target < 10 s);
+ *   2. 50 onboarding tickets approved at once: all must complete, none lost;
+ *      prints the throughput.
+ *   BENCH_TICKETS=50  BENCH_CONCURRENCY=8 (worker concurrency)
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { startEmbeddedPostgres } from "../lib/postgres";
+
+const tickets = Number(process.env.BENCH_TICKETS ?? 50);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const say = (s: string) => console.log(`[bench] ${s}`);
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-provision-"));
+fs.chmodSync(tmp, 0o755);
+const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), persistent: false });
+await pg.createDatabase("bench");
+Object.assign(process.env, {
+  DATABASE_URL: pg.url("bench"),
+  WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
+  WHARF_REPO_DIR: path.join(tmp, "repos"),
+  LOG_LEVEL: "error",
+  WHARF_DB_POOL: "20",
+});
+
+const { applyMigrations } = await import("../../lib/db/schema-engine");
+await applyMigrations(process.env.DATABASE_URL!);
+const { startSandbox } = await import("../../sandbox/index");
+const sandbox = await startSandbox({ stateDir: path.join(tmp, "sandbox"), kubeconfigPath: path.join(tmp, "kubeconfig"), adminPort: -1 });
+const { db, disconnectDb } = await import("../../lib/db/client");
+const { loadActor } = await import("../../lib/access/actor");
+const { registerClusters } = await import("../lib/sandbox-clusters");
+const { submitOnboarding } = await import("../../lib/tickets/onboarding");
+const { decideTicket } = await import("../../lib/tickets/decide");
+const { startWorker } = await import("../../lib/jobs/worker");
+
+await registerClusters(sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })));
+const clusterIds = (await db().cluster.findMany({ orderBy: { name: "asc" } })).map((c) => c.id);
+const team = await db().team.create({ data: { slug: "bench", name: "Bench" } });
+const devUser = await db().user.create({ data: { email: "dev@bench.wharf", name: "Dev", platformRole: "developer" } });
+const opsUser = await db().user.create({ data: { email: "ops@bench.wharf", name: "Ops", platformRole: "ops" } });
+const dev = { actor: (await loadActor(devUser.id))!, requestId: "bench" };
+const ops = { actor: (await loadActor(opsUser.id))!, requestId: "bench" };
+const worker = await startWorker({ connectionString: process.env.DATABASE_URL!, concurrency, schedule: false, pollInterval: 100 });
+
+const request = (slug: string) => ({
+  templateId: "node-ts",
+  params: {},
+  project: { slug, name: slug, description: "", teamId: team.id, ownerId: devUser.id, tier: "standard" as const },
+  environments: (["dev", "test", "staging", "prod"] as const).map((kind) => ({ kind, clusterIds, preset: "small" as const, gpu: 0 })),
+  members: [],
+});
+
+async function waitForTickets(numbers: number[], timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await db().ticket.findMany({ where: { number: { in: numbers } }, select: { status: true } });
+    const open = rows.filter((r) => !["done", "failed"].includes(r.status)).length;
+    if (open === 0) return rows;
+    if (Date.now() > end) throw new Error(`${open} tickets still not finished after ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// 1. One project, 4 environments x 2 clusters.
+const one = await submitOnboarding(dev, request("bench-one"));
+const ticket = await db().ticket.findUniqueOrThrow({ where: { number: one.number } });
+const t0 = performance.now();
+await decideTicket(ops, { ticketId: ticket.id, decision: "approve", comment: "" });
+const [single] = await waitForTickets([one.number], 120_000);
+const singleSeconds = (performance.now() - t0) / 1000;
+const singleSteps = await db().provisioningStep.count({ where: { run: { ticketId: ticket.id } } });
+say(`one project, 4 environments on 2 clusters: ${singleSteps} steps ${single!.status} in ${singleSeconds.toFixed(2)} s (target < 10 s)`);
+
+// 2. Many tickets approved at once.
+const numbers: number[] = [];
+for (let i = 0; i < tickets; i++) numbers.push((await submitOnboarding(dev, request(`bench-many-${i}`))).number);
+const ids = await db().ticket.findMany({ where: { number: { in: numbers } }, select: { id: true } });
+const t1 = performance.now();
+await Promise.all(ids.map((t) => decideTicket(ops, { ticketId: t.id, decision: "approve", comment: "" })));
+const rows = await waitForTickets(numbers, 15 * 60_000);
+const manySeconds = (performance.now() - t1) / 1000;
+const steps = await db().provisioningStep.groupBy({ by: ["status"], where: { run: { ticket: { number: { in: numbers } } } }, _count: { _all: true } });
+const total = steps.reduce((n, s) => n + s._count._all, 0);
+const done = rows.filter((r) => r.status === "done").length;
+const active = await db().project.count({ where: { slug: { startsWith: "bench-many-" }, lifecycle: "active" } });
+const { CoreV1Api, KubeConfig } = await import("@kubernetes/client-node");
+let namespaces = 0;
+for (const c of sandbox.clusters) {
+  const kc = new KubeConfig();
+  kc.loadFromString(c.kubeconfig);
+  const list = await kc.makeApiClient(CoreV1Api).listNamespace({ labelSelector: "app.kubernetes.io/managed-by=wharf" });
+  namespaces += list.items.filter((n) => n.metadata?.name?.startsWith("bench-many-")).length;
+}
+
+console.log(`\nProvisioning on 2 sandbox clusters (worker concurrency ${concurrency}):`);
+console.log(`  one project (4 envs x 2 clusters, ${singleSteps} steps): approval to all steps done in ${singleSeconds.toFixed(2)} s  (target < 10 s)`);
+console.log(`  ${tickets} tickets approved at once: ${done}/${tickets} done, ${active} projects active, ${total} steps (${steps.map((s) => `${s._count._all} ${s.status}`).join(", ")}), ${namespaces}/${tickets * 8} namespaces on the clusters`);
+console.log(`  in ${manySeconds.toFixed(1)} s: ${(total / manySeconds).toFixed(1)} steps/s, ${((tickets / manySeconds) * 60).toFixed(1)} projects/min`);
+
+await worker.stop();
+await disconnectDb();
+await sandbox.stop();
+await pg.stop();
+fs.rmSync(tmp, { recursive: true, force: true });
+process.exit(done === tickets && active === tickets ? 0 : 1);
