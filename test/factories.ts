@@ -21,7 +21,8 @@ export async function makeTeam(slug = `team-${uid()}`) {
   return db().team.create({ data: { slug, name: slug } });
 }
 
-export async function makeProject(opts: { owner: { id: string }; teamId?: string; slug?: string; members?: [{ id: string }, ProjectRole][] }) {
+/** A project, `requested` unless said otherwise: nothing is provisioned on its own until a plan runs. */
+export async function makeProject(opts: { owner: { id: string }; teamId?: string; slug?: string; members?: [{ id: string }, ProjectRole][]; lifecycle?: "requested" | "active" }) {
   const teamId = opts.teamId ?? (await makeTeam()).id;
   const slug = opts.slug ?? `proj-${uid()}`;
   return db().project.create({
@@ -31,6 +32,7 @@ export async function makeProject(opts: { owner: { id: string }; teamId?: string
       teamId,
       ownerId: opts.owner.id,
       searchText: slug,
+      lifecycle: opts.lifecycle ?? "requested",
       members: {
         create: [{ userId: opts.owner.id, role: "owner" }, ...(opts.members ?? []).map(([u, role]) => ({ userId: u.id, role }))],
       },

@@ -7,7 +7,7 @@ import { authorize, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
 import { ZAddService, ZRemoveMember, ZSetEnvironment, ZSetMember, type TAddService, type TSetEnvironment, type TSetMember } from "./schemas";
 import type { z } from "zod";
-import { syncMembers } from "@/lib/provisioning/start";
+import { startRun, syncMembers } from "@/lib/provisioning/start";
 
 async function projectOrThrow(id: string) {
   const project = await db().project.findUnique({ where: { id }, select: { id: true, slug: true, lifecycle: true, ownerId: true } });
@@ -87,6 +87,9 @@ export async function setEnvironment(ctx: Ctx, raw: TSetEnvironment) {
       before: existing ? { kind: existing.kind, clusters: existing.clusters.map((c) => c.cluster.name) } : undefined,
       after: { kind: input.kind, clusters: clusters.map((c) => c.name) },
     });
+    // An active project gets the environment on its clusters now (applying is idempotent on clusters it already had).
+    // A cluster taken out of the environment keeps its namespace: deleting it is an archive decision, not a side effect.
+    if (project.lifecycle === "active") await startRun(tx, ctx, { kind: "onboarding", projectId: project.id, onlyEnvironment: input.kind });
     return env;
   });
 }

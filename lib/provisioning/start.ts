@@ -13,7 +13,8 @@ export async function startRun(
 ) {
   const input = await loadPlanInput(opts.projectId, opts.kind, opts.params ?? {}, tx);
   if (opts.onlyEnvironment) input.environments = input.environments.filter((e) => e.kind === opts.onlyEnvironment);
-  const drafts = computePlan(input);
+  // For one environment, only the steps of that environment (not the project-wide ones such as the repository).
+  const drafts = computePlan(input).filter((d) => !opts.onlyEnvironment || d.environment === opts.onlyEnvironment);
   return createRun(tx, { kind: opts.kind, projectId: opts.projectId, ticketId: opts.ticketId ?? null, createdById: ctx.actor.kind === "user" ? ctx.actor.id : null, drafts });
 }
 

@@ -39,7 +39,6 @@ beforeAll(async () => {
 async function provisionedProject(slug: string) {
   const owner = await makeUser("developer", `owner ${slug}`);
   const project = await makeProject({ owner, slug });
-  await db().project.update({ where: { id: project.id }, data: { lifecycle: "active" } });
   for (const kind of ["dev", "prod"] as const) await setEnvironment(admin, { projectId: project.id, kind, clusterIds: [east] });
   const drafts = computePlan(await loadPlanInput(project.id, "onboarding"));
   const { runId } = await db().$transaction((tx) => createRun(tx, { kind: "onboarding", projectId: project.id, drafts }));
@@ -134,6 +133,15 @@ describe("access requests", () => {
 });
 
 describe("member changes and drift", () => {
+  it("provisions an environment added to an active project", async () => {
+    const { project } = await provisionedProject("env-later");
+    await setEnvironment(admin, { projectId: project.id, kind: "staging", clusterIds: [east] });
+    const core = kube().makeApiClient(CoreV1Api);
+    const ns = await until(async () => core.readNamespace({ name: "env-later-staging" }).catch(() => null), 20_000, "the staging namespace");
+    expect(ns.metadata?.labels?.["wharf.dev/environment"]).toBe("staging");
+    await until(async () => core.readNamespacedResourceQuota({ name: "wharf-quota", namespace: "env-later-staging" }).catch(() => null), 20_000, "its quota");
+  });
+
   it("removes a member's access on the clusters when the owner removes them", async () => {
     const { project, ownerCtx } = await provisionedProject("mem-rm");
     const dev = await makeUser("developer");
