@@ -117,8 +117,9 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
   const slugState = !slug ? "idle" : !slugValid ? "invalid" : slugCheck?.slug !== slug ? "checking" : slugCheck.available ? "free" : "taken";
 
   const request = useMemo(
-    () => ({ templateId, params, project: { ...project, slug }, environments: envs, members }),
-    [templateId, params, project, slug, envs, members],
+    // A template's GPU flavour follows the environments: on when any asks for a GPU.
+    () => ({ templateId, params: template?.gpu ? { ...params, gpu: envs.some((e) => e.gpu > 0) } : params, project: { ...project, slug }, environments: envs, members }),
+    [templateId, template, params, project, slug, envs, members],
   );
 
   function showErrors(fieldErrors: Record<string, string[]>, jump = true) {
