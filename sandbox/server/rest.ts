@@ -30,6 +30,8 @@ export interface ApiContext {
   identities: Identities;
   metrics(): MetricsProvider;
   logs(): LogProvider;
+  /** Prometheus text for GET /metrics. */
+  prometheus?(): string;
   /** host:port, for /api's serverAddressByClientCIDRs. */
   serverAddress(): string;
   /** Interval of watch BOOKMARK events (ms). */
@@ -350,6 +352,12 @@ function serveNonResource(ctx: ApiContext, pathname: string, res: ServerResponse
     const doc = resourceList(reg, gv[1], gv[2]);
     if (!doc) throw pathNotFound();
     return sendJSON(res, 200, doc);
+  }
+  if (pathname === "/metrics") {
+    const text = ctx.prometheus?.() ?? "";
+    res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+    res.end(text);
+    return;
   }
   if (pathname === "/openapi/v2") {
     // kubectl accepts an empty protobuf document; it then falls back to its built-in schemas
