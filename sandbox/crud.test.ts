@@ -1,13 +1,15 @@
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type V1ConfigMap } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "crud", region: "eu-west" }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "crud", region: "eu-west" }], controllers: apiServerControllers });
   const kc = kubeConfigFor(sb.clusters[0]);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);

@@ -56,7 +56,7 @@ export class EventRecorder {
         if (!ev) return undefined;
         ev.count = hit.count;
         ev.lastTimestamp = now;
-        return this.store.update("/events", ev, { fieldManager: this.component });
+        return this.store.update("/events", ev, { fieldManager: this.component, untracked: true });
       });
       if (updated) return;
     }
@@ -83,7 +83,7 @@ export class EventRecorder {
           reportingComponent: this.component,
           reportingInstance: opts.host ?? "",
         },
-        { fieldManager: this.component },
+        { fieldManager: this.component, untracked: true },
       ),
     );
     if (!created) return;

@@ -568,7 +568,7 @@ class Kubelet {
     if (!deepEqual(rec(pod.status), status)) {
       const cur = { ...pod, status };
       delete cur.metadata.resourceVersion;
-      quietly(() => this.store.update("/pods", cur, { subresource: "status", fieldManager: "kubelet" }));
+      quietly(() => this.store.update("/pods", cur, { subresource: "status", fieldManager: "kubelet", untracked: true }));
     }
     const wake = this.nextWake(ps);
     if (wake !== INF) this.schedule(ps, wake);

@@ -88,7 +88,7 @@ function syncReplicaSet(store: Store, recorder: EventRecorder, key: string, fail
       const n = Math.min(-diff, BURST);
       for (let i = 0; i < n; i++) {
         try {
-          const pod = store.create("/pods", podFromTemplate(rs, spec.template), { fieldManager: "kube-controller-manager" });
+          const pod = store.create("/pods", podFromTemplate(rs, spec.template), { fieldManager: "kube-controller-manager", untracked: true });
           recorder.event(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name ?? ""}`);
           failures.delete(key);
         } catch (e) {

@@ -144,6 +144,10 @@ function termNamespaces(term: Obj, pod: KObject): Set<string> | "all" {
 class Scheduler {
   nodes = new Map<string, NodeInfo>();
   pods = new Map<string, PodInfo>();
+  /** bound pods with required anti-affinity terms (checked against incoming pods) */
+  private withAntiAffinity = new Set<string>();
+  /** owner uid -> bound pod keys (spreading a workload's replicas) */
+  private byOwner = new Map<string, Set<string>>();
   unschedulable = new Set<string>();
   readonly queue: WorkQueue;
   private retryTimer?: NodeJS.Timeout;
@@ -159,6 +163,20 @@ class Scheduler {
   // ---------------------------------------------------------------- cache
 
   private account(info: PodInfo, sign: 1 | -1): void {
+    if (info.antiAffinity.length) {
+      if (sign > 0) this.withAntiAffinity.add(info.key);
+      else this.withAntiAffinity.delete(info.key);
+    }
+    if (info.owner) {
+      let set = this.byOwner.get(info.owner);
+      if (!set) {
+        set = new Set();
+        this.byOwner.set(info.owner, set);
+      }
+      if (sign > 0) set.add(info.key);
+      else set.delete(info.key);
+      if (set.size === 0) this.byOwner.delete(info.owner);
+    }
     const n = this.nodes.get(info.node);
     if (!n) return;
     if (sign > 0) n.pods.add(info.key);
@@ -304,8 +322,9 @@ class Scheduler {
       if (matching.some((p) => this.nodes.get(p.node)?.labels[key] === node.labels[key])) return "node(s) didn't match pod anti-affinity rules";
     }
     // existing pods' anti-affinity against the incoming pod
-    for (const p of this.pods.values()) {
-      if (p.antiAffinity.length === 0) continue;
+    for (const key of this.withAntiAffinity) {
+      const p = this.pods.get(key);
+      if (!p) continue;
       const other = this.nodes.get(p.node);
       if (!other) continue;
       for (const term of p.antiAffinity) {
@@ -333,8 +352,9 @@ class Scheduler {
     if (owner) {
       let onNode = 0;
       let inZone = 0;
-      for (const p of this.pods.values()) {
-        if (p.owner !== owner) continue;
+      for (const key of this.byOwner.get(owner) ?? []) {
+        const p = this.pods.get(key);
+        if (!p) continue;
         if (p.node === node.name) onNode++;
         const n = this.nodes.get(p.node);
         if (n && n.labels[ZONE] !== undefined && n.labels[ZONE] === node.labels[ZONE]) inZone++;
@@ -393,7 +413,7 @@ class Scheduler {
     conds.push({ type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: now });
     cur.status = { ...status, conditions: conds };
     delete cur.metadata.resourceVersion;
-    const bound = quietly(() => this.store.update("/pods", cur, { keepStatus: true, fieldManager: "kube-scheduler" }));
+    const bound = quietly(() => this.store.update("/pods", cur, { keepStatus: true, fieldManager: "kube-scheduler", untracked: true }));
     if (!bound) return;
     this.unschedulable.delete(nsKey(pod));
     this.onPod(bound, pod);
@@ -421,7 +441,7 @@ class Scheduler {
       const cur = structuredClone(pod);
       cur.status = { ...status, phase: status.phase ?? "Pending", conditions: [...arr<Condition>(status.conditions).filter((c) => c.type !== "PodScheduled"), cond] };
       delete cur.metadata.resourceVersion;
-      quietly(() => this.store.update("/pods", cur, { subresource: "status", fieldManager: "kube-scheduler" }));
+      quietly(() => this.store.update("/pods", cur, { subresource: "status", fieldManager: "kube-scheduler", untracked: true }));
     }
     this.recorder.event(pod, "Warning", "FailedScheduling", message);
   }

@@ -51,7 +51,7 @@ function sync(store: Store, recorder: EventRecorder, key: string): number | void
         labels: { [REV_LABEL]: updateRevision, "statefulset.kubernetes.io/pod-name": podName, "apps.kubernetes.io/pod-index": String(ord) },
         spec: { hostname: podName, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
       });
-      store.create("/pods", pod, { fieldManager: "kube-controller-manager" });
+      store.create("/pods", pod, { fieldManager: "kube-controller-manager", untracked: true });
       event("create", podName);
       return true;
     } catch (e) {

@@ -452,12 +452,13 @@ function metricsItems(r: Req): KObject[] {
 
 function listObjects(r: Req): void {
   const { labels, fields } = listOpts(r);
-  let items: KObject[];
+  // stored objects, read-only: cloned below only where they get changed (CRD versions)
+  let items: readonly KObject[];
   if (r.t.group === "metrics.k8s.io") {
     items = metricsItems(r).filter((o) => matchLabels(labels, o.metadata.labels) && matchFields(fields, o));
   } else {
     if (r.t.virtual) throw methodNotAllowed();
-    items = r.ctx.store.list(r.gr, { ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), labels, fields });
+    items = r.ctx.store.listRaw(r.gr, { ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), labels, fields });
   }
   const rv = r.ctx.store.resourceVersion;
   const cont = r.q.get("continue");
@@ -473,8 +474,34 @@ function listObjects(r: Req): void {
     meta.remainingItemCount = items.length - limit;
     items = page;
   }
-  items = items.map((o) => served(r.t, o));
-  if (r.accept === "table") return sendJSON(r.res, 200, tableOf(r.t, items, meta, includeObject(r.q)));
+  if (r.accept === "json" && !r.t.crd && r.t.group !== "metrics.k8s.io") {
+    // the hot path: cached JSON of each stored object, concatenated
+    // the hot path: cached JSON bytes of each stored object, streamed in ~256 KiB writes
+    // so the client decrypts and reads while the rest is encrypted
+    const head = Buffer.from(`{"kind":${JSON.stringify(`${r.t.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(r.t))},"metadata":${JSON.stringify(meta)},"items":[`);
+    const tail = Buffer.from("]}");
+    const bufs = items.map((o) => r.ctx.store.jsonBufferOf(o));
+    const length = head.length + tail.length + bufs.reduce((n, b) => n + b.length, 0) + Math.max(0, bufs.length - 1);
+    r.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": length, "Cache-Control": "no-cache, private" });
+    let batch: Buffer[] = [head];
+    let size = head.length;
+    const comma = Buffer.from(",");
+    bufs.forEach((b, i) => {
+      if (i > 0) batch.push(comma);
+      batch.push(b);
+      size += b.length + 1;
+      if (size >= 256 * 1024) {
+        r.res.write(Buffer.concat(batch));
+        batch = [];
+        size = 0;
+      }
+    });
+    batch.push(tail);
+    r.res.end(Buffer.concat(batch));
+    return;
+  }
+  items = r.t.crd ? items.map((o) => served(r.t, clone(o))) : items;
+  if (r.accept === "table") return sendJSON(r.res, 200, tableOf(r.t, items as KObject[], meta, includeObject(r.q)));
   if (r.accept === "partial") {
     return sendJSON(r.res, 200, { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: meta, items: items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata })) });
   }
@@ -499,7 +526,12 @@ function watchObjects(r: Req): void {
     res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const sendObj = (type: string, o: KObject) => {
-    const obj = served(r.t, o);
+    if (r.accept === "json" && !r.t.crd) {
+      // event objects are shared by every watcher: serialised once
+      if (open) res.write(`{"type":"${type}","object":${store.jsonOf(o)}}\n`);
+      return;
+    }
+    const obj = served(r.t, r.t.crd ? clone(o) : o);
     send(type, r.accept === "table" ? tableOf(r.t, [obj], { resourceVersion: obj.metadata.resourceVersion }, include) : obj);
   };
   const bookmark = (annotations?: Record<string, string>) =>
@@ -532,7 +564,7 @@ function watchObjects(r: Req): void {
 
   const allowBookmarks = boolParam(r.q, "allowWatchBookmarks");
   if (!rvParam || rvParam === "0") {
-    for (const o of store.list(r.gr, { ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), labels, fields })) sendObj("ADDED", o);
+    for (const o of store.listRaw(r.gr, { ...(r.namespace !== undefined ? { namespace: r.namespace } : {}), labels, fields })) sendObj("ADDED", o);
     if (allowBookmarks && boolParam(r.q, "sendInitialEvents")) bookmark({ "k8s.io/initial-events-end": "true" });
     unsubscribe = store.watch(undefined, onEvent);
   } else {
