@@ -197,12 +197,12 @@ class Kubelet {
     for (const ps of this.pods.values()) if (ps.timer) clearTimeout(ps.timer);
   }
 
-  private newContainer(spec: ContainerSpec, init: boolean): CState {
+  private newContainer(spec: ContainerSpec, init: boolean, podHasInits: boolean): CState {
     return {
       spec, name: spec.name, init, mode: failureMode(spec.image), image: parseImage(spec.image), phase: "creating", nextAt: INF,
       restartCount: 0, crashes: 0, pullFailures: 0, pulled: false, everRan: false,
       readyAt: INF, startupAt: INF, crashAt: INF, completeAt: INF, probeFailAt: INF, ready: false, started: false,
-      waiting: { reason: init ? "PodInitializing" : "ContainerCreating" },
+      waiting: { reason: init || podHasInits ? "PodInitializing" : "ContainerCreating" },
     };
   }
 
@@ -217,8 +217,8 @@ class Kubelet {
       boundAt: Date.parse(str(status.startTime)) || Date.now(),
       startDelay: lo + unit(name, "start-delay") * (hi - lo),
       podIP: this.allocateIP(ns, str(status.podIP) || undefined), hostIP: ns.hostIP,
-      init: initContainersOf(p).map((c) => this.newContainer(c, true)),
-      main: containersOf(p).map((c) => this.newContainer(c, false)),
+      init: initContainersOf(p).map((c) => this.newContainer(c, true, true)),
+      main: containersOf(p).map((c) => this.newContainer(c, false, initContainersOf(p).length > 0)),
       mainStarted: false, begun: false, timerAt: INF, deleting: false, removeAt: INF,
     };
     const now = Date.now();
@@ -274,6 +274,7 @@ class Kubelet {
 
   private enterCreating(ps: PState, c: CState, at: number, pod: KObject): void {
     c.phase = "creating";
+    if (!c.init) c.waiting = { reason: "ContainerCreating" };
     if (this.needsPull(ps, c)) this.ev(ps, pod, c, "Normal", "Pulling", `Pulling image "${c.image.raw}"`);
     c.nextAt = at + ps.startDelay;
   }
