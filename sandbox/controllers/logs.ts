@@ -45,6 +45,8 @@ interface InstanceCtx {
   rps: number;
   errorRate: number;
   latencyMedian: number;
+  /** min(1, 4 x timeScale): 1 with the dev default (0.25), shorter in tests */
+  startupScale: number;
 }
 
 type Rng = () => number;
@@ -55,12 +57,18 @@ const hexOf = (r: Rng, n: number) => {
   return s.slice(0, n);
 };
 
+const NOT_APP_WORDS = new Set(["java", "jvm", "spring", "springboot", "kotlin", "openjdk", "node", "nodejs", "ts", "next", "nextjs", "express", "nest", "python", "py", "fastapi", "django", "flask", "nginx", "service", "svc", "api", "app", "server", "web", "backend", "frontend"]);
+
+/** A short application name from the image ("ghcr.io/acme/orders-java" -> "orders"), else from the pod. */
 function appName(image: string, pod: string): string {
-  const last = parseImage(image).repo.split("/").pop() ?? "app";
-  const cleaned = last.replace(/[-_](service|svc|api|app|server)$/i, "").replace(/[^a-zA-Z0-9-]/g, "");
-  if (cleaned && !["java", "node", "python", "nginx", "spring", "openjdk", "app"].includes(cleaned.toLowerCase())) return cleaned.toLowerCase();
-  return pod.split("-")[0] || "app";
+  const last = (parseImage(image).repo.split("/").pop() ?? "").toLowerCase();
+  const words = last.split(/[-_.]+/).filter((w) => w && !NOT_APP_WORDS.has(w) && /^[a-z][a-z0-9]*$/.test(w));
+  if (words.length) return words.join("-");
+  const fromPod = (pod.split("-")[0] ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
+  return /^[a-z]/.test(fromPod) ? fromPod : "app";
 }
+/** Java package segment of an app name. */
+const pkg = (app: string) => app.replace(/[^a-z0-9]/g, "");
 const pascal = (s: string) => s.split(/[-_]/).map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join("");
 
 const RESOURCES = ["orders", "items", "users", "carts", "payments", "invoices", "products", "sessions"];
@@ -115,8 +123,8 @@ const java: Fmt = {
       "",
       " :: Spring Boot ::                (v3.3.5)",
       "",
-      `@INFO main|c.e.${c.app}.${A}Application|Starting ${A}Application v${c.version} using Java 21.0.5 with PID 1 (/app/app.jar started by app in /app)`,
-      `@INFO main|c.e.${c.app}.${A}Application|No active profile set, falling back to 1 default profile: "default"`,
+      `@INFO main|c.e.${pkg(c.app)}.${A}Application|Starting ${A}Application v${c.version} using Java 21.0.5 with PID 1 (/app/app.jar started by app in /app)`,
+      `@INFO main|c.e.${pkg(c.app)}.${A}Application|No active profile set, falling back to 1 default profile: "default"`,
       `@INFO main|o.s.b.w.embedded.tomcat.TomcatWebServer|Tomcat initialized with port 8080 (http)`,
       `@INFO main|o.apache.catalina.core.StandardService|Starting service [Tomcat]`,
       `@INFO main|o.apache.catalina.core.StandardEngine|Starting Servlet engine: [Apache Tomcat/10.1.31]`,
@@ -125,15 +133,15 @@ const java: Fmt = {
       `@INFO main|com.zaxxer.hikari.HikariDataSource|HikariPool-1 - Start completed.`,
       `@INFO main|o.s.b.a.e.web.EndpointLinksResolver|Exposing 3 endpoints beneath base path '/actuator'`,
       `@INFO main|o.s.b.w.embedded.tomcat.TomcatWebServer|Tomcat started on port 8080 (http) with context path '/'`,
-      `@INFO main|c.e.${c.app}.${A}Application|Started ${A}Application in ${secs} seconds (process running for ${(Number(secs) + 0.6).toFixed(3)})`,
+      `@INFO main|c.e.${pkg(c.app)}.${A}Application|Started ${A}Application in ${secs} seconds (process running for ${(Number(secs) + 0.6).toFixed(3)})`,
     ];
   },
   request(c, r, ts, q) {
     const thread = `nio-8080-exec-${1 + Math.floor(r() * 10)}`;
-    return this.log(c, ts, q.status >= 500 ? "ERROR" : "INFO", `${q.method} ${q.path} -> ${q.status} (${q.ms} ms)`, q.trace, thread, `c.e.${c.app}.web.RequestLoggingFilter`);
+    return this.log(c, ts, q.status >= 500 ? "ERROR" : "INFO", `${q.method} ${q.path} -> ${q.status} (${q.ms} ms)`, q.trace, thread, `c.e.${pkg(c.app)}.web.RequestLoggingFilter`);
   },
   log(c, ts, level, msg, trace?: string, thread = "main", logger?: string) {
-    const lg = (logger ?? `c.e.${c.app}.service.${pascal(c.app)}Service`).slice(-40).padEnd(40);
+    const lg = (logger ?? `c.e.${pkg(c.app)}.service.${pascal(c.app)}Service`).slice(-40).padEnd(40);
     const t = trace ? `[${c.app},${trace},${trace.slice(0, 16)}] ` : "";
     return `${isoMs(ts)} ${level.padStart(5)} 1 --- [${c.app}] [${thread.padStart(15)}] ${lg} : ${t}${msg}`;
   },
@@ -141,9 +149,9 @@ const java: Fmt = {
     const A = pascal(c.app);
     return [
       `java.lang.IllegalStateException: ${err}`,
-      `\tat com.example.${c.app}.client.InventoryClient.reserve(InventoryClient.java:${80 + Math.floor(r() * 40)})`,
-      `\tat com.example.${c.app}.service.${A}Service.place(${A}Service.java:${40 + Math.floor(r() * 60)})`,
-      `\tat com.example.${c.app}.web.${A}Controller.create(${A}Controller.java:${30 + Math.floor(r() * 30)})`,
+      `\tat com.example.${pkg(c.app)}.client.InventoryClient.reserve(InventoryClient.java:${80 + Math.floor(r() * 40)})`,
+      `\tat com.example.${pkg(c.app)}.service.${A}Service.place(${A}Service.java:${40 + Math.floor(r() * 60)})`,
+      `\tat com.example.${pkg(c.app)}.web.${A}Controller.create(${A}Controller.java:${30 + Math.floor(r() * 30)})`,
       "\tat java.base/jdk.internal.reflect.DirectMethodHandleAccessor.invoke(DirectMethodHandleAccessor.java:103)",
       "\tat org.springframework.web.servlet.FrameworkServlet.service(FrameworkServlet.java:885)",
       "\tat org.apache.tomcat.util.threads.TaskThread$WrappingRunnable.run(TaskThread.java:63)",
@@ -155,7 +163,7 @@ const java: Fmt = {
       return [
         this.log(c, ts - 800, "WARN", "HikariPool-1 - Thread starvation or clock leap detected (housekeeper delta=1m2s).", undefined, "HikariPool-1 housekeeper", "com.zaxxer.hikari.pool.HikariPool"),
         "Exception in thread \"nio-8080-exec-4\" java.lang.OutOfMemoryError: Java heap space",
-        `\tat com.example.${c.app}.service.ReportService.buildSnapshot(ReportService.java:${100 + Math.floor(r() * 50)})`,
+        `\tat com.example.${pkg(c.app)}.service.ReportService.buildSnapshot(ReportService.java:${100 + Math.floor(r() * 50)})`,
         "\tat java.base/java.util.ArrayList.grow(ArrayList.java:237)",
       ];
     }
@@ -166,7 +174,7 @@ const java: Fmt = {
       "org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'entityManagerFactory' defined in class path resource [org/springframework/boot/autoconfigure/orm/jpa/HibernateJpaConfiguration.class]: Unable to open JDBC Connection for DDL execution",
       "\tat org.springframework.beans.factory.support.AbstractAutowireCapableBeanFactory.initializeBean(AbstractAutowireCapableBeanFactory.java:1806)",
       "\tat org.springframework.boot.SpringApplication.run(SpringApplication.java:335)",
-      `\tat com.example.${c.app}.${pascal(c.app)}Application.main(${pascal(c.app)}Application.java:12)`,
+      `\tat com.example.${pkg(c.app)}.${pascal(c.app)}Application.main(${pascal(c.app)}Application.java:12)`,
       "Caused by: org.postgresql.util.PSQLException: Connection to postgres:5432 refused. Check that the hostname and port are correct and that the postmaster is accepting TCP/IP connections.",
       "\tat org.postgresql.core.v3.ConnectionFactoryImpl.openConnectionImpl(ConnectionFactoryImpl.java:346)",
       "\t... 42 common frames omitted",
@@ -358,7 +366,10 @@ function bucketLines(c: InstanceCtx, b: number): Line[] {
   const r = prng(seedOf(c.seed, b));
   const out: Line[] = [];
   const bStart = c.start + b * BUCKET;
-  const upMs = f.startupMs(prng(seedOf(c.seed, "startup")));
+  // startup lines spread over the app's start time, shortened like the other simulated durations
+  let upMs = f.startupMs(prng(seedOf(c.seed, "startup"))) * c.startupScale;
+  // an instance that died while starting (crash, oom) still logged its startup: squeeze it into its life
+  if (c.end !== undefined && c.end - c.start < upMs * 1.2) upMs = Math.max(0, (c.end - c.start) * 0.8);
   if (b === 0) {
     const lines = f.startup(c, prng(seedOf(c.seed, "startup-lines")));
     lines.forEach((raw, i) => {
@@ -409,31 +420,30 @@ function bucketLines(c: InstanceCtx, b: number): Line[] {
 function fatalLines(c: InstanceCtx): Line[] {
   if (c.end === undefined || !c.endReason || c.endReason === "Completed") return [];
   const f = FORMATS[c.lang];
-  const lines = f.fatal(c, prng(seedOf(c.seed, "fatal")), c.end - 5, c.endReason === "OOMKilled");
-  return lines.map((text, i) => ({ ts: c.end as number - lines.length + i, text }));
+  const at = Math.max(c.start, c.end - 5);
+  return f.fatal(c, prng(seedOf(c.seed, "fatal")), at, c.endReason === "OOMKilled").map((text) => ({ ts: at, text }));
 }
 
-/** Lines of the instance with from <= ts < to (plus the fatal block when the instance ended). */
+/**
+ * Lines of the instance with from <= ts < to; an ended instance includes
+ * its end (status times have second precision) and closes with its fatal
+ * block, which `forceFatal` keeps even before `from` (follow mode).
+ */
 function linesBetween(c: InstanceCtx, from: number, to: number, forceFatal = false): Line[] {
-  const end = c.end ?? Infinity;
-  const hi = Math.min(to, end);
+  const ended = c.end !== undefined && c.end < to;
+  const fatal = ended ? fatalLines(c) : [];
+  const hi = fatal.length ? fatal[0].ts : ended ? (c.end as number) + 1 : to;
   const out: Line[] = [];
   if (hi > from) {
     const b0 = Math.max(0, Math.floor((from - c.start) / BUCKET));
     const b1 = Math.floor((hi - 1 - c.start) / BUCKET);
     for (let b = b0; b <= b1; b++) for (const l of bucketLines(c, b)) if (l.ts >= from && l.ts < hi) out.push(l);
   }
-  const fatal = fatalLines(c);
-  if (fatal.length && c.end !== undefined && c.end <= to) {
-    const cut = fatal[0].ts;
-    const kept = out.filter((l) => l.ts < cut);
-    for (const l of fatal) if (forceFatal || l.ts >= from) kept.push(l);
-    return kept;
-  }
+  for (const l of fatal) if (forceFatal || l.ts >= from) out.push(l);
   return out;
 }
 
-function instanceCtx(pod: KObject, spec: ContainerSpec, store: Store, restart: number, start: number, end?: number, endReason?: string): InstanceCtx {
+function instanceCtx(pod: KObject, spec: ContainerSpec, store: Store, timeScale: number, restart: number, start: number, end?: number, endReason?: string): InstanceCtx {
   const prof = containerProfile(pod, spec, store);
   return {
     seed: seedOf(pod.metadata.name ?? "", spec.name, restart),
@@ -449,6 +459,7 @@ function instanceCtx(pod: KObject, spec: ContainerSpec, store: Store, restart: n
     rps: prof.rps,
     errorRate: Math.min(prof.errorRate, 0.5),
     latencyMedian: prof.latencyMedian,
+    startupScale: Math.min(1, 4 * timeScale),
   };
 }
 
@@ -483,7 +494,6 @@ function resolveInstance(pod: KObject, container: string, previous: boolean): { 
 }
 
 export function createLogProvider(store: Store, options: ResolvedSimulationOptions): LogProvider {
-  void options;
   return {
     async stream(req: LogRequest, sink: LogSink) {
       const pod = req.pod;
@@ -498,7 +508,7 @@ export function createLogProvider(store: Store, options: ResolvedSimulationOptio
         sink.end();
         return;
       }
-      const ctx = instanceCtx(pod, spec, store, inst.restart, inst.start, inst.end, inst.endReason);
+      const ctx = instanceCtx(pod, spec, store, options.timeScale, inst.restart, inst.start, inst.end, inst.endReason);
       const now = Date.now();
       let from = Math.max(inst.start, (inst.end ?? now) - RETAIN_MS);
       if (req.sinceSeconds !== undefined && req.sinceSeconds >= 0) from = Math.max(from, now - req.sinceSeconds * 1000);
@@ -507,7 +517,8 @@ export function createLogProvider(store: Store, options: ResolvedSimulationOptio
         if (Number.isFinite(t)) from = Math.max(from, t);
       }
       let budget = req.limitBytes !== undefined && req.limitBytes > 0 ? req.limitBytes : Infinity;
-      const fmt = (l: Line, i: number) => `${req.timestamps ? `${isoNano(l.ts, i % 1000)} ` : ""}${l.text}\n`;
+      // sub-millisecond digits as a runtime would record them (deterministic per line)
+      const fmt = (l: Line, i: number) => `${req.timestamps ? `${isoNano(l.ts, (seedOf(ctx.seed, l.ts, i) % 999_000) + (i % 1000))} ` : ""}${l.text}\n`;
       /** Writes lines within the byte budget; false when the budget is spent. */
       const emit = (lines: Line[]): boolean => {
         let chunk = "";

@@ -82,9 +82,9 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
         x.add("container_memory_working_set_bytes", "gauge", "Current working set in bytes.", { ...base, image }, memoryBytes(prof, inst, now, oomAt(pod, c.name)));
         if (prof.memLimit > 0) x.add("container_spec_memory_limit_bytes", "gauge", "Memory limit for the container.", { ...base, image }, prof.memLimit);
         const total = Math.floor(requestsTotal(prof, inst, now));
-        for (const [method, code, share] of trafficMix(prof)) {
+        for (const [i, [method, code, share]] of trafficMix(prof).entries()) {
           const n = Math.floor(total * share);
-          if (n > 0 || (code === "200" && method === "GET")) x.add("http_requests_total", "counter", "Total number of HTTP requests.", { ...base, method, code }, n);
+          if (n > 0 || i === 0) x.add("http_requests_total", "counter", "Total number of HTTP requests.", { ...base, method, code }, n);
         }
         const hist = x.family("http_request_duration_seconds", "histogram", "HTTP request latencies in seconds.");
         const lbl = fmtLabels(base).slice(1, -1);
