@@ -243,6 +243,17 @@ class Kubelet {
       }
       return ps;
     }
+    // otherwise (re)start the lifecycle, keeping what the status already counted
+    for (const c of ps.main) {
+      const st = statuses.find((x) => x.name === c.name);
+      if (!st) continue;
+      c.restartCount = int(st.restartCount);
+      c.crashes = c.mode === "crash" || c.mode === "oom" ? c.restartCount : 0;
+      const last = rec(rec(st.lastState).terminated);
+      if (last.finishedAt) {
+        c.lastTerminated = { exitCode: int(last.exitCode), reason: str(last.reason, "Error"), startedAt: Date.parse(str(last.startedAt)) || now, finishedAt: Date.parse(str(last.finishedAt)) || now, containerID: str(last.containerID) };
+      }
+    }
     ps.boundAt = now;
     return ps;
   }

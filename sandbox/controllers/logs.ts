@@ -296,7 +296,7 @@ const nginx: Fmt = {
   },
   request(_c, r, ts, q) {
     const bytes = q.status === 204 ? 0 : q.status >= 400 ? 153 + Math.floor(r() * 400) : 400 + Math.floor(r() * 9000);
-    const ua = pick(r, ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", "curl/8.5.0", "Go-http-client/1.1", "kube-probe/1.33"]);
+    const ua = q.path === "/healthz" ? "kube-probe/1.33" : pick(r, ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", "curl/8.5.0", "Go-http-client/1.1", "okhttp/4.12.0"]);
     return `${q.client} - - [${ngTime(ts)}] "${q.method} ${q.path} HTTP/1.1" ${q.status} ${bytes} "-" "${ua}" "-" rt=${(q.ms / 1000).toFixed(3)} trace=${q.trace}`;
   },
   log(_c, ts, level, msg) {
