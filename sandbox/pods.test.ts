@@ -52,7 +52,7 @@ describe("kubelet", () => {
     expect(s?.podIP).toMatch(/^10\.244\.\d+\.\d+$/);
     expect(s?.podIPs).toEqual([{ ip: s?.podIP }]);
     expect(s?.startTime).toBeInstanceOf(Date);
-    expect(s?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["PodReadyToStartContainers=True", "Initialized=True", "Ready=True", "ContainersReady=True", "PodScheduled=True"]);
+    expect(s?.conditions?.map((c) => `${c.type}=${c.status}`)).toEqual(["Initialized=True", "Ready=True", "ContainersReady=True", "PodScheduled=True"]);
     const cs = s?.containerStatuses?.[0];
     expect(cs).toMatchObject({ name: "app", ready: true, started: true, restartCount: 0, image: "docker.io/library/nginx:1.27" });
     expect(cs?.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);

@@ -519,8 +519,8 @@ class Kubelet {
     const incompleteInit = ps.init.filter((c) => c.phase !== "completed").map((c) => c.name);
     const allReady = initDone && unready.length === 0;
     const scheduled = oldConds.find((c) => c.type === "PodScheduled" && c.status === "True") ?? { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: isoNow(ps.boundAt) };
+    // the conditions KWOK and the notes describe (PodReadyToStartContainers is left out: every list carries it)
     const conditions: Condition[] = [
-      cond("PodReadyToStartContainers", true),
       cond("Initialized", initDone, initDone ? undefined : "ContainersNotInitialized", initDone ? undefined : `containers with incomplete status: [${incompleteInit.join(" ")}]`),
       cond("Ready", allReady, allReady ? undefined : "ContainersNotReady", allReady ? undefined : `containers with unready status: [${unready.join(" ")}]`),
       cond("ContainersReady", allReady, allReady ? undefined : "ContainersNotReady", allReady ? undefined : `containers with unready status: [${unready.join(" ")}]`),
@@ -533,7 +533,6 @@ class Kubelet {
       conditions,
       containerStatuses: ps.main.map((c) => this.containerStatus(c)),
       hostIP: ps.hostIP,
-      hostIPs: [{ ip: ps.hostIP }],
       ...(ps.init.length ? { initContainerStatuses: ps.init.map((c) => this.containerStatus(c)) } : {}),
       phase,
       podIP: ps.podIP,
