@@ -99,7 +99,7 @@ export const eventTTLController: Controller = {
     const ttl = options.eventTTLMs;
     const sweep = () => {
       const cutoff = Date.now() - ttl;
-      for (const ev of store.list("/events")) {
+      for (const ev of store.listRaw("/events")) {
         const t = Date.parse(String(ev.lastTimestamp ?? ev.metadata.creationTimestamp ?? ""));
         if (Number.isFinite(t) && t < cutoff) quietly(() => store.delete("/events", ev.metadata.namespace, ev.metadata.name ?? ""));
       }
