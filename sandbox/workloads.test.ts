@@ -252,6 +252,21 @@ describe("Deployments", () => {
   });
 });
 
+describe("deletion", () => {
+  it("cascades a Deployment to its ReplicaSets and pods, and terminates a namespace with running pods", async () => {
+    await core.createNamespace({ body: { metadata: { name: "doomed" } } });
+    for (const ns of [NS, "doomed"]) {
+      await apps.createNamespacedDeployment({ namespace: ns, body: deployment("gone", "nginx:1.27", { replicas: 3 }) });
+    }
+    await rolledOut("gone", 3);
+    await eventually(async () => (await core.listNamespacedPod({ namespace: "doomed" })).items.filter((p) => p.status?.phase === "Running").length === 3, 8000, "pods in doomed");
+    await apps.deleteNamespacedDeployment({ name: "gone", namespace: NS, propagationPolicy: "Foreground" });
+    await eventually(async () => (await replicaSets("gone")).length === 0 && (await core.listNamespacedPod({ namespace: NS, labelSelector: "app=gone" })).items.length === 0, 8000, "deployment cascade");
+    await core.deleteNamespace({ name: "doomed" });
+    await eventually(async () => !(await core.listNamespace()).items.some((n) => n.metadata?.name === "doomed"), 10_000, "namespace terminated");
+  });
+});
+
 describe("StatefulSets", () => {
   it("creates ordered pods one at a time, scales down from the highest ordinal and reports status", async () => {
     const created: string[] = [];

@@ -4,9 +4,20 @@
  * object, type, reason and message -> `count` + 1 and a new lastTimestamp on
  * the existing Event), and expired after a TTL like the API server's.
  */
+import { isStatusError } from "../core/errors.js";
 import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
-import { isoNow, quietly } from "./kit.js";
+import { isoNow } from "./kit.js";
+
+/** Recording an event never fails the caller (a terminating namespace refuses new ones, as upstream). */
+function quietly<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (e) {
+    if (isStatusError(e)) return undefined;
+    throw e;
+  }
+}
 import type { Controller } from "./types.js";
 
 export type EventType = "Normal" | "Warning";
