@@ -110,10 +110,11 @@ export const eventTTLController: Controller = {
     const ttl = options.eventTTLMs;
     const sweep = () => {
       const cutoff = Date.now() - ttl;
-      for (const ev of store.listRaw("/events")) {
+      const expired = store.listRaw("/events").filter((ev) => {
         const t = Date.parse(String(ev.lastTimestamp ?? ev.metadata.creationTimestamp ?? ""));
-        if (Number.isFinite(t) && t < cutoff) quietly(() => store.delete("/events", ev.metadata.namespace, ev.metadata.name ?? ""));
-      }
+        return Number.isFinite(t) && t < cutoff;
+      });
+      for (const ev of expired) quietly(() => store.delete("/events", ev.metadata.namespace, ev.metadata.name ?? ""));
     };
     const timer = setInterval(sweep, Math.min(60_000, Math.max(1000, ttl / 4)));
     timer.unref();

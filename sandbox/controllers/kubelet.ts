@@ -554,7 +554,13 @@ class Kubelet {
     ps.timer = setTimeout(() => {
       ps.timer = undefined;
       ps.timerAt = INF;
-      this.tick(ps);
+      try {
+        this.tick(ps);
+      } catch (e) {
+        // a timer must never take the process down: log and retry shortly
+        console.error(`[sandbox] kubelet failed on ${ps.key}:`, e);
+        this.schedule(ps, Date.now() + 1000);
+      }
     }, Math.max(0, when - Date.now()));
     ps.timer.unref?.();
   }

@@ -547,6 +547,14 @@ export function createLogProvider(store: Store, options: ResolvedSimulationOptio
       let cursor = now + 1;
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
+          try {
+            step();
+          } catch (e) {
+            console.error("[sandbox] log follow failed:", e);
+            finish();
+          }
+        }, 250);
+        const step = () => {
           if (sink.signal.aborted) return finish();
           const t = Date.now();
           const cur = store.get("/pods", pod.metadata.namespace, pod.metadata.name ?? "");
@@ -566,7 +574,7 @@ export function createLogProvider(store: Store, options: ResolvedSimulationOptio
           open = emit(linesBetween(ctx, cursor, t + 1));
           cursor = t + 1;
           if (!open) finish();
-        }, 250);
+        };
         timer.unref?.();
         const finish = () => {
           clearInterval(timer);
