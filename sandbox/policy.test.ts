@@ -198,6 +198,23 @@ describe("HorizontalPodAutoscaler", () => {
     expect(down).toContain("New size: 1; reason: All metrics below target");
   });
 
+  it("scales a StatefulSet too (its annotations steer the simulated load)", async () => {
+    await apps.createNamespacedStatefulSet({
+      namespace: "hpa",
+      body: {
+        metadata: { name: "cache", annotations: { "sandbox.wharf.dev/cpu-utilization": "150" } },
+        spec: { replicas: 1, serviceName: "cache", selector: { matchLabels: { app: "cache" } }, template: { metadata: { labels: { app: "cache" } }, spec: { containers: [{ name: "redis", image: "redis:7", resources: { requests: { cpu: "200m" } } }] } } },
+      },
+    });
+    await eventually(async () => (await readyPods("hpa", "cache")).length === 1, 8000, "cache-0 ready");
+    await hpa.createNamespacedHorizontalPodAutoscaler({
+      namespace: "hpa",
+      body: { metadata: { name: "cache" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "StatefulSet", name: "cache" }, minReplicas: 1, maxReplicas: 3, metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 60 } } }] } },
+    });
+    await eventually(async () => (await apps.readNamespacedStatefulSet({ name: "cache", namespace: "hpa" })).status?.readyReplicas === 3, 10_000, "three ready cache pods");
+    expect((await readyPods("hpa", "cache")).map((p) => p.metadata?.name).sort()).toEqual(["cache-0", "cache-1", "cache-2"]);
+  });
+
   it("reports a missing CPU request instead of scaling", async () => {
     await apps.createNamespacedDeployment({ namespace: "hpa", body: deployment("norequest", { replicas: 1 }) });
     await eventually(async () => (await readyPods("hpa", "norequest")).length === 1, 8000, "ready pod");
