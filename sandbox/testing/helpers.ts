@@ -137,11 +137,12 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * durations run 50x faster (a 10 s crash back-off takes 200 ms, a `slow`
  * image is ready after ~0.5 s), the HPA syncs every 250 ms and scales down
  * after a 1.5 s stabilisation window.
+ * Assertions on a Terminating pod still tolerate it being gone already.
  */
 export const FAST_SIMULATION: SimulationOptions = {
   podStartDelayMs: [20, 60],
   timeScale: 0.02,
-  terminationDelayMs: 2000,
+  terminationDelayMs: 10_000, // Terminating pods stay 100-200 ms: long enough to observe
   hpaSyncPeriodMs: 250,
   hpaDownscaleStabilizationMs: 1500,
   schedulerRetryMs: 300,
