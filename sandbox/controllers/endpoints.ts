@@ -34,7 +34,7 @@ function syncService(store: Store, key: string): void {
   const ports = arr(rec(svc.spec).ports);
   // pods grouped by their resolved port set (upstream repacks subsets the same way)
   const subsets = new Map<string, { ports: Obj[]; addresses: Obj[]; notReadyAddresses: Obj[] }>();
-  const pods = store.list("/pods", { namespace: ns, labels: reqs }).filter((p) => matchLabels(reqs, p.metadata.labels));
+  const pods = store.listRaw("/pods", { namespace: ns, labels: reqs }).filter((p) => matchLabels(reqs, p.metadata.labels));
   for (const p of pods) {
     const ip = str(rec(p.status).podIP);
     if (!ip || isPodTerminal(p)) continue;

@@ -634,7 +634,7 @@ function metricsProvider(k: Kubelet): MetricsProvider {
     podMetrics(store, namespace) {
       const now = Date.now();
       const out: PodMetricsSample[] = [];
-      for (const p of store.list("/pods", namespace === undefined ? {} : { namespace })) {
+      for (const p of store.listRaw("/pods", namespace === undefined ? {} : { namespace })) {
         const s = podSample(store, p, now);
         if (s) out.push(s);
       }
@@ -643,7 +643,7 @@ function metricsProvider(k: Kubelet): MetricsProvider {
     nodeMetrics(store) {
       const now = Date.now();
       const usage = new Map<string, { cpu: number; mem: number }>();
-      for (const p of store.list("/pods")) {
+      for (const p of store.listRaw("/pods")) {
         const node = str(rec(p.spec).nodeName);
         if (!node || rec(p.status).phase !== "Running") continue;
         const u = usage.get(node) ?? { cpu: 0, mem: 0 };
@@ -655,7 +655,7 @@ function metricsProvider(k: Kubelet): MetricsProvider {
         }
         usage.set(node, u);
       }
-      return store.list("/nodes").map((n): NodeMetricsSample => {
+      return store.listRaw("/nodes").map((n): NodeMetricsSample => {
         const name = n.metadata.name ?? "";
         const u = usage.get(name) ?? { cpu: 0, mem: 0 };
         const sysCpu = 60 + unit(name, "sys-cpu") * 90 + 15 * Math.sin(now / 47_000 + unit(name, "ph") * 6);

@@ -17,7 +17,7 @@ function podsOf(store: Store, pdb: KObject): KObject[] {
   const sel = rec(pdb.spec).selector as Parameters<typeof labelSelectorToRequirements>[0] | undefined;
   if (!sel) return [];
   const reqs = labelSelectorToRequirements(sel);
-  return store.list("/pods", { namespace: pdb.metadata.namespace ?? "", labels: reqs }).filter((p) => !isPodTerminal(p));
+  return store.listRaw("/pods", { namespace: pdb.metadata.namespace ?? "", labels: reqs }).filter((p) => !isPodTerminal(p));
 }
 
 /** Replicas the pods' controllers want (scale of Deployments, StatefulSets, ReplicaSets). */

@@ -61,7 +61,7 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
   return () => {
     const now = Date.now();
     const x = new Exposition();
-    for (const pod of store.list("/pods")) {
+    for (const pod of store.listRaw("/pods")) {
       const ns = pod.metadata.namespace ?? "";
       const name = pod.metadata.name ?? "";
       const uid = pod.metadata.uid ?? "";
@@ -111,7 +111,7 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
         }
       }
     }
-    for (const d of store.list("apps/deployments")) {
+    for (const d of store.listRaw("apps/deployments")) {
       const l = { namespace: d.metadata.namespace ?? "", deployment: d.metadata.name ?? "" };
       const s = rec(d.status);
       x.add("kube_deployment_spec_replicas", "gauge", "Number of desired pods for a deployment.", l, int(rec(d.spec).replicas, 1));
@@ -123,7 +123,7 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
       x.add("kube_deployment_status_observed_generation", "gauge", "The generation observed by the deployment controller.", l, int(s.observedGeneration));
       x.add("kube_deployment_metadata_generation", "gauge", "Sequence number representing a specific generation of the desired state.", l, d.metadata.generation ?? 1);
     }
-    for (const n of store.list("/nodes")) {
+    for (const n of store.listRaw("/nodes")) {
       const alloc = rec(rec(n.status).allocatable);
       const node = n.metadata.name ?? "";
       for (const [res, unit] of [["cpu", "core"], ["memory", "byte"], ["pods", "integer"], ["nvidia.com/gpu", "integer"]] as const) {

@@ -105,9 +105,9 @@ function computeUsed(store: Store, quota: KObject, keys: string[]): Map<string, 
     } else grs.add("/pods");
   }
   for (const gr of grs) {
-    let items: KObject[];
+    let items: readonly KObject[];
     try {
-      items = store.list(gr, { namespace: ns });
+      items = store.listRaw(gr, { namespace: ns });
     } catch {
       continue;
     }
