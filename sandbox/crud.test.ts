@@ -204,6 +204,16 @@ describe("lists and selectors", () => {
     expect(evs.items.map((e) => e.metadata?.name)).toEqual(["ev1"]);
   });
 
+  it("leaves apiVersion and kind out of list items, like the API server", async () => {
+    const raw = await request(sb.clusters[0], "GET", "/api/v1/namespaces/sel/configmaps?limit=2");
+    expect(raw.json).toMatchObject({ kind: "ConfigMapList", apiVersion: "v1" });
+    expect(raw.json.items[0].kind).toBeUndefined();
+    expect(raw.json.items[0].apiVersion).toBeUndefined();
+    expect(raw.json.items[0].metadata.name).toBe("item-0");
+    const one = await request(sb.clusters[0], "GET", "/api/v1/namespaces/sel/configmaps/item-0");
+    expect(one.json).toMatchObject({ kind: "ConfigMap", apiVersion: "v1" });
+  });
+
   it("paginates with limit and continue", async () => {
     const seen: string[] = [];
     let cont: string | undefined;

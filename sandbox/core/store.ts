@@ -265,6 +265,7 @@ class Bucket {
 /** Serialised JSON of stored objects (stored objects are never mutated, so identity is the cache key). */
 const jsonCache = new WeakMap<object, string>();
 const bufferCache = new WeakMap<object, Buffer>();
+const itemBufferCache = new WeakMap<object, Buffer>();
 
 export class Store {
   readonly registry: TypeRegistry;
@@ -357,6 +358,20 @@ export class Store {
     if (b === undefined) {
       b = Buffer.from(this.jsonOf(o));
       bufferCache.set(o, b);
+    }
+    return b;
+  }
+
+  /**
+   * JSON bytes of a stored object as an item of a list of a built-in kind:
+   * without `apiVersion` and `kind`, which the API server leaves out there
+   * (kubernetes/kubernetes#3030; custom resources keep them).
+   */
+  jsonItemBufferOf(o: KObject): Buffer {
+    let b = itemBufferCache.get(o);
+    if (b === undefined) {
+      b = Buffer.from(JSON.stringify({ ...o, apiVersion: undefined, kind: undefined }));
+      itemBufferCache.set(o, b);
     }
     return b;
   }

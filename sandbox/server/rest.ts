@@ -479,10 +479,11 @@ function listObjects(r: Req): void {
   }
   if (r.accept === "json" && !r.t.crd && r.t.group !== "metrics.k8s.io") {
     // the hot path: cached JSON of each stored object, concatenated
-    // the hot path: the cached JSON bytes of each stored object written as they are (corked into
+    // the hot path: the cached JSON bytes of each stored object (as a list item: no kind/apiVersion,
+    // like the API server) written as they are (corked into
     // large writev calls), so a 5,000-pod list allocates next to nothing and triggers no GC
     const head = Buffer.from(`{"kind":${JSON.stringify(`${r.t.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(r.t))},"metadata":${JSON.stringify(meta)},"items":[`);
-    const bufs = items.map((o) => r.ctx.store.jsonBufferOf(o));
+    const bufs = items.map((o) => r.ctx.store.jsonItemBufferOf(o));
     const length = head.length + 2 + bufs.reduce((n, b) => n + b.length, 0) + Math.max(0, bufs.length - 1);
     r.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": length, "Cache-Control": "no-cache, private" });
     const res = r.res;
