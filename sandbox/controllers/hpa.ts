@@ -86,7 +86,7 @@ class HPAController {
       return period;
     }
     const current = int(rec(target.spec).replicas, 1);
-    status.currentReplicas = int(rec(target.status).replicas, current);
+    status.currentReplicas = current; // the target's scale spec, as upstream reports it
     status.observedGeneration = hpa.metadata.generation ?? 1;
     let desired: number;
     let reason = "";
