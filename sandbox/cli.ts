@@ -10,6 +10,9 @@
  *   WHARF_SANDBOX_STATE_DIR   state folder                   (default .wharf/sandbox)
  *   WHARF_SANDBOX_KUBECONFIG  merged kubeconfig path         (default .wharf/kubeconfig)
  *   WHARF_SANDBOX_SNAPSHOT    "0" to keep state in memory only
+ *   WHARF_SANDBOX_POD_START_MS kubelet start delay, "300-800" or "0"  (default 300-800)
+ *   WHARF_SANDBOX_TIME_SCALE  simulated container durations multiplier (default 0.25)
+ *   WHARF_SANDBOX_HPA_SYNC_MS HPA sync period                 (default 15000)
  */
 import { DEFAULT_CLUSTERS, startSandbox, type ClusterSpec } from "./index.js";
 

@@ -1,13 +1,15 @@
 import { AppsV1Api, CoreV1Api, KubernetesObjectApi, type V1ConfigMap } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "crud", region: "eu-west" }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "crud", region: "eu-west" }], controllers: apiServerControllers });
   const kc = kubeConfigFor(sb.clusters[0]);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);
@@ -200,6 +202,16 @@ describe("lists and selectors", () => {
     });
     const evs = await core.listNamespacedEvent({ namespace: "sel", fieldSelector: "involvedObject.kind=Pod,involvedObject.name=p1" });
     expect(evs.items.map((e) => e.metadata?.name)).toEqual(["ev1"]);
+  });
+
+  it("leaves apiVersion and kind out of list items, like the API server", async () => {
+    const raw = await request(sb.clusters[0], "GET", "/api/v1/namespaces/sel/configmaps?limit=2");
+    expect(raw.json).toMatchObject({ kind: "ConfigMapList", apiVersion: "v1" });
+    expect(raw.json.items[0].kind).toBeUndefined();
+    expect(raw.json.items[0].apiVersion).toBeUndefined();
+    expect(raw.json.items[0].metadata.name).toBe("item-0");
+    const one = await request(sb.clusters[0], "GET", "/api/v1/namespaces/sel/configmaps/item-0");
+    expect(one.json).toMatchObject({ kind: "ConfigMap", apiVersion: "v1" });
   });
 
   it("paginates with limit and continue", async () => {

@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { startSandbox } from "./index.js";
 import { apiError, kubeConfigFor, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ users: [{ name: "dev", groups: ["devs"] }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ users: [{ name: "dev", groups: ["devs"] }], controllers: apiServerControllers });
 });
 afterAll(async () => sb.dispose());
 

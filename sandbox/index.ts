@@ -11,6 +11,7 @@ import type { Controller } from "./controllers/index.js";
 import { startAdminServer } from "./server/admin.js";
 import { SandboxCluster } from "./server/cluster.js";
 import { renderKubeconfig } from "./server/kubeconfig.js";
+import type { SimulationOptions } from "./controllers/options.js";
 
 export { SandboxCluster } from "./server/cluster.js";
 export type { ClusterState } from "./server/cluster.js";
@@ -18,9 +19,10 @@ export { Store } from "./core/store.js";
 export type { AdmissionHook, AdmissionRequest, StoreEvent, UserInfo, InformerHandlers } from "./core/store.js";
 export type { KObject, ResourceType } from "./core/types.js";
 export { StatusError, forbidden, invalid, notFound, conflict, alreadyExists, badRequest } from "./core/errors.js";
-export type { MetricsProvider, PodMetricsSample, NodeMetricsSample } from "./server/metrics.js";
+export type { MetricsProvider, PodMetricsSample, NodeMetricsSample, PrometheusProvider } from "./server/metrics.js";
+export type { SimulationOptions, ResolvedSimulationOptions } from "./controllers/options.js";
 export type { LogProvider, LogRequest, LogSink } from "./server/logs.js";
-export { controllers } from "./controllers/index.js";
+export { controllers, apiServerControllers } from "./controllers/index.js";
 export type { Controller, ControllerContext, ClusterInfo } from "./controllers/index.js";
 export { ADMIN_USER } from "./auth/identities.js";
 
@@ -28,6 +30,10 @@ export interface ClusterSpec {
   name: string;
   region?: string;
   zones?: string[];
+  /** Nodes seeded on first start (default 3; the last has an nvidia.com/gpu). */
+  nodes?: number;
+  /** Overrides the sandbox-wide `simulation` options for this cluster. */
+  simulation?: SimulationOptions;
 }
 
 export interface SandboxOptions {
@@ -49,6 +55,11 @@ export interface SandboxOptions {
   bookmarkIntervalMs?: number;
   /** Controllers each cluster runs (default: the list in controllers/index.ts). */
   controllers?: Controller[];
+  /**
+   * Workload simulation knobs for every cluster (kubelet start delay, time
+   * scale of probes/back-offs, HPA period ...). See controllers/options.ts.
+   */
+  simulation?: SimulationOptions;
 }
 
 export interface Sandbox {
@@ -94,6 +105,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
           snapshot: opts.snapshot ?? false,
           ...(opts.bookmarkIntervalMs ? { bookmarkIntervalMs: opts.bookmarkIntervalMs } : {}),
           ...(opts.controllers ? { controllers: opts.controllers } : {}),
+          ...(spec.nodes ? { nodes: spec.nodes } : {}),
+          simulation: { ...opts.simulation, ...spec.simulation },
         }),
       );
     }

@@ -6,7 +6,7 @@ import { execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { eventually, FAST_SIMULATION, sleep, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
 
 const KUBECTL_DIR = process.env.WHARF_KUBECTL_DIR ?? "/usr/lib/google-cloud-sdk/bin";
 const VERSIONS = ["1.33", "1.28"];
@@ -14,7 +14,7 @@ const VERSIONS = ["1.33", "1.28"];
 let sb: TestSandbox;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ users: [{ name: "bob" }, { name: "alice", groups: ["devs"] }] });
+  sb = await startTestSandbox({ users: [{ name: "bob" }, { name: "alice", groups: ["devs"] }], simulation: FAST_SIMULATION });
 });
 afterAll(async () => sb?.dispose());
 
@@ -111,21 +111,25 @@ spec:
       expect(await ok(["create", "configmap", "gen", "-n", ns, "--from-literal=k=v"])).toBe("configmap/gen created\n");
       expect(await ok(["create", "deployment", "gen", "-n", ns, "--image=nginx:1.25", "--replicas=2"])).toBe("deployment.apps/gen created\n");
       await ok(["run", "solo", "-n", ns, "--image=busybox"]);
-      const pods = await ok(["get", "pods", "-n", ns]);
+      const pods = await eventually(async () => {
+        const out = await ok(["get", "pods", "-n", ns]);
+        return /^solo\s+1\/1\s+Running\s+0\s+\S+$/m.test(out) ? out : undefined;
+      }, 10_000, "solo running");
       expect(pods.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
-      expect(pods).toMatch(/^solo\s+0\/1\s+Pending\s+0\s+\S+$/m);
       const wide = await ok(["get", "pods", "-n", ns, "-o", "wide"]);
       expect(wide.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-      const deps = await ok(["get", "deploy", "-n", ns]);
+      const deps = await eventually(async () => {
+        const out = await ok(["get", "deploy", "-n", ns]);
+        return /^gen\s+2\/2\s+2\s+2\s+\S+$/m.test(out) ? out : undefined;
+      }, 10_000, "gen available");
       expect(deps.split("\n")[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
-      expect(deps).toMatch(/^gen\s+0\/2\s+0\s+0\s+\S+$/m);
       const yaml = await ok(["get", "cm", "gen", "-n", ns, "-o", "yaml"]);
       expect(yaml).toContain("kind: ConfigMap");
       expect(yaml).toContain("k: v");
       expect(await ok(["get", "deploy", "-n", ns, "-o", "jsonpath={.items[*].metadata.name}"])).toBe("gen web");
       expect(await ok(["get", "svc", "kubernetes", "-n", "default"])).toMatch(/^kubernetes\s+ClusterIP\s+10\.96\.0\.1\s+<none>\s+443\/TCP\s+\S+$/m);
       expect(await ok(["get", "nodes"])).toMatch(/^sandbox-east-node-1\s+Ready\s+<none>\s+\S+\s+v1\.33\.1$/m);
-      expect(await ok(["top", "nodes"])).toMatch(/^sandbox-east-node-1\s+0m?\s+0%\s+0(Mi)?\s+0%/m);
+      expect(await ok(["top", "nodes"])).toMatch(/^sandbox-east-node-1\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
     });
 
     it("patches with every type", async () => {
@@ -217,6 +221,109 @@ spec:
       expect(got.split("\n")[0]).toMatch(/^NAME\s+SIZE\s+AGE$/);
       expect(got).toMatch(/^w1\s+large\s+\S+$/m);
       expect(await ok(["get", `wg${version.replace(".", "")}`, "w1", "-n", ns, "-o", "jsonpath={.spec.size}"])).toBe("large");
+    });
+
+    it("rolls out, scales, keeps history with change-cause, undoes (also --to-revision), restarts, pauses", async () => {
+      const d = ["-n", ns];
+      expect(await ok(["create", "deployment", "app", "--image=nginx:1.27", "--replicas=2", ...d])).toBe("deployment.apps/app created\n");
+      expect(await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d])).toContain('deployment "app" successfully rolled out');
+      expect(await ok(["scale", "deploy/app", "--replicas=3", ...d])).toBe("deployment.apps/app scaled\n");
+      await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
+      expect(await ok(["get", "deploy", "app", ...d])).toMatch(/^app\s+3\/3\s+3\s+3\s+\S+$/m);
+      expect(await ok(["set", "image", "deploy/app", "nginx=nginx:1.28", ...d])).toBe("deployment.apps/app image updated\n");
+      await ok(["annotate", "deploy/app", "kubernetes.io/change-cause=image 1.28", ...d]);
+      const status = await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
+      expect(status.trim().split("\n").at(-1)).toBe('deployment "app" successfully rolled out');
+      const history = async () => (await ok(["rollout", "history", "deploy/app", ...d])).split("\n").map((l) => l.trim()).filter((l) => /^\d+\s/.test(l));
+      await eventually(async () => (await history()).join("|") === "1  <none>|2  image 1.28".replace(/ {2}/g, "         "), 5000, "history 1,2");
+      expect((await ok(["rollout", "history", "deploy/app", ...d])).split("\n")[1]).toMatch(/^REVISION\s+CHANGE-CAUSE$/);
+
+      expect(await ok(["rollout", "undo", "deploy/app", ...d])).toBe("deployment.apps/app rolled back\n");
+      await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
+      await eventually(async () => (await history()).map((l) => l.replace(/\s+/g, " ")).join("|") === "2 image 1.28|3 <none>", 5000, "history 2,3 after undo");
+      expect(await ok(["get", "deploy", "app", "-o", "jsonpath={.spec.template.spec.containers[0].image}", ...d])).toBe("nginx:1.27");
+
+      expect(await ok(["rollout", "undo", "deploy/app", "--to-revision=2", ...d])).toBe("deployment.apps/app rolled back\n");
+      await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
+      await eventually(async () => (await history()).map((l) => l.replace(/\s+/g, " ")).join("|") === "3 <none>|4 image 1.28", 5000, "history 3,4");
+      expect(await ok(["rollout", "history", "deploy/app", "--revision=4", ...d])).toMatch(/Image:\s+nginx:1\.28/);
+      expect((await ok(["get", "rs", ...d])).split("\n").filter((l) => l.startsWith("app-"))).toHaveLength(2);
+
+      expect(await ok(["rollout", "restart", "deploy/app", ...d])).toBe("deployment.apps/app restarted\n");
+      expect(await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d])).toContain('deployment "app" successfully rolled out');
+      expect(await ok(["rollout", "pause", "deploy/app", ...d])).toBe("deployment.apps/app paused\n");
+      await ok(["set", "image", "deploy/app", "nginx=nginx:1.29", ...d]);
+      await sleep(300);
+      // no ReplicaSet for the new template while paused: updatedReplicas is 0, which the API omits
+      expect(await ok(["get", "deploy", "app", "-o", "jsonpath={.status.updatedReplicas}", ...d])).toBe("");
+      expect(await ok(["rollout", "resume", "deploy/app", ...d])).toBe("deployment.apps/app resumed\n");
+      await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
+      expect(await ok(["get", "deploy", "app", "-o", "jsonpath={.status.updatedReplicas}", ...d])).toBe("3");
+    });
+
+    it("fails rollout status when the progress deadline passes", async () => {
+      const f = file("stuck.yaml", `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: stuck, namespace: ${ns}}
+spec:
+  replicas: 1
+  progressDeadlineSeconds: 1
+  selector: {matchLabels: {app: stuck}}
+  template:
+    metadata: {labels: {app: stuck}}
+    spec:
+      containers: [{name: app, image: "ghcr.io/acme/api:unready"}]
+`);
+      await ok(["apply", "-f", f]);
+      const r = await kubectl(["rollout", "status", "deploy/stuck", "-n", ns, "--timeout=20s"]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('error: deployment "stuck" exceeded its progress deadline');
+    });
+
+    it("shows logs with --tail, --since, --timestamps, -f and --previous", async () => {
+      await ok(["run", "talker", "--image=nginx:1.27", "-n", ns, "--annotations=sandbox.wharf.dev/rps=40"]);
+      await ok(["wait", "--for=condition=Ready", "pod/talker", "-n", ns, "--timeout=20s"]);
+      await sleep(600);
+      const all = (await ok(["logs", "talker", "-n", ns])).split("\n").filter(Boolean);
+      expect(all[0]).toBe("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration");
+      expect((await ok(["logs", "talker", "-n", ns, "--tail=3"])).split("\n").filter(Boolean)).toHaveLength(3);
+      for (const l of (await ok(["logs", "talker", "-n", ns, "--tail=2", "--timestamps"])).split("\n").filter(Boolean)) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+      const since = (await ok(["logs", "talker", "-n", ns, "--since=1s"])).split("\n").filter(Boolean);
+      expect(since.length).toBeLessThan(all.length);
+      expect(await ok(["logs", "deploy/app", "-n", ns, "--tail=1"])).toMatch(/\S/);
+
+      const child = spawn(bin, ["logs", "-f", "talker", "-n", ns, "--tail=1"], { env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir } });
+      let followed = "";
+      child.stdout.on("data", (b: Buffer) => {
+        followed += b.toString();
+      });
+      try {
+        await eventually(() => followed.split("\n").filter(Boolean).length >= 4, 8000, "followed lines");
+      } finally {
+        child.kill();
+      }
+
+      const none = await kubectl(["logs", "talker", "-n", ns, "--previous"]);
+      expect(none.code).not.toBe(0);
+      expect(none.stderr).toContain('previous terminated container "talker" in pod "talker" not found');
+
+      await ok(["run", "crashy", "--image=ghcr.io/acme/worker:crash", "-n", ns]);
+      const row = await eventually(async () => {
+        const out = await ok(["get", "pods", "crashy", "-n", ns]);
+        return /^crashy\s+0\/1\s+CrashLoopBackOff\s+[1-9]\d* \(\S+ ago\)\s+\S+$/m.exec(out)?.[0];
+      }, 15_000, "CrashLoopBackOff row");
+      expect(row).toMatch(/CrashLoopBackOff/);
+      const prev = await ok(["logs", "crashy", "-n", ns, "--previous"]);
+      expect(prev).toContain("panic: runtime error: invalid memory address or nil pointer dereference");
+      const events = await ok(["get", "events", "-n", ns, "--field-selector", "involvedObject.name=crashy"]);
+      expect(events).toMatch(/Warning\s+BackOff\s+pod\/crashy\s+Back-off restarting failed container crashy in pod crashy_/);
+    });
+
+    it("prints top pods and nodes from the simulated usage", async () => {
+      const pods = await ok(["top", "pods", "-n", ns]);
+      expect(pods.split("\n")[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+      expect(pods).toMatch(/^talker\s+\d+m\s+\d+Mi\s*$/m);
+      expect(await ok(["top", "nodes"])).toMatch(/^sandbox-east-node-\d\s+\d+m\s+\d+%\s+\d+Mi\s+\d+%/m);
     });
   });
 }

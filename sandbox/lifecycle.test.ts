@@ -4,13 +4,15 @@ import { forbidden } from "./core/errors.js";
 import type { StoreEvent } from "./core/store.js";
 import type { KObject } from "./core/types.js";
 import { apiError, eventually, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let core: CoreV1Api;
 let apps: AppsV1Api;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "life" }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "life" }], controllers: apiServerControllers });
   const kc = kubeConfigFor(sb.clusters[0]);
   core = kc.makeApiClient(CoreV1Api);
   apps = kc.makeApiClient(AppsV1Api);

@@ -2,6 +2,7 @@ import { AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, type Kubernet
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { strategicMergePatch } from "./patch/strategic.js";
 import { apiError, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let apps: AppsV1Api;
@@ -33,7 +34,8 @@ function deployment(name: string, extra: Partial<V1Deployment["spec"]> = {}): V1
 }
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "patch" }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "patch" }], controllers: apiServerControllers });
   const kc = kubeConfigFor(sb.clusters[0]);
   apps = kc.makeApiClient(AppsV1Api);
   core = kc.makeApiClient(CoreV1Api);

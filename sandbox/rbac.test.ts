@@ -1,6 +1,7 @@
 import { AppsV1Api, AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let rbac: RbacAuthorizationV1Api;
@@ -17,7 +18,8 @@ function as(user: string): KubeConfig {
 }
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "rbac" }], users: [{ name: "alice", groups: ["devs"] }] });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "rbac" }], users: [{ name: "alice", groups: ["devs"] }], controllers: apiServerControllers });
   bobToken = sb.addUser("bob");
   sb.addUser("carol", ["auditors"]);
   sb.addUser("impersonator");
@@ -94,7 +96,8 @@ describe("RBAC authorizer", () => {
     const token = /token: (\S+)/.exec(sb.clusters[0].kubeconfigFor("carol"))?.[1] ?? "";
     expect((await request(sb.clusters[0], "GET", "/api/v1/namespaces/team-a/pods/p/log", { token })).status).toBe(200);
     expect((await carol.makeApiClient(CoreV1Api).listNode()).items.length).toBeGreaterThan(0);
-    expect((await request(sb.clusters[0], "GET", "/metrics", { token })).status).toBe(404);
+    // a ClusterRole granting nonResourceURLs /metrics reads the workload metrics
+    expect((await request(sb.clusters[0], "GET", "/metrics", { token })).status).toBe(200);
   });
 
   it("limits get/update/delete with resourceNames (and so never list)", async () => {

@@ -1,13 +1,15 @@
 import { CoreV1Api, makeInformer, Watch, type V1ConfigMap } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { apiServerControllers } from "./controllers/index.js";
 
 let sb: TestSandbox;
 let core: CoreV1Api;
 const ns = "watched";
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "watch" }], bookmarkIntervalMs: 200 });
+  // API-server behaviour only: no workload controllers changing the objects under test
+  sb = await startTestSandbox({ clusters: [{ name: "watch" }], bookmarkIntervalMs: 200, controllers: apiServerControllers });
   core = kubeConfigFor(sb.clusters[0]).makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: ns } } });
 });

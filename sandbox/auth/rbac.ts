@@ -110,7 +110,7 @@ function rulesOf(store: Store, roleRef: { kind: string; name: string }, bindingN
   const agg = role.aggregationRule as { clusterRoleSelectors?: Parameters<typeof labelSelectorToRequirements>[0][] } | undefined;
   for (const sel of agg?.clusterRoleSelectors ?? []) {
     const reqs = labelSelectorToRequirements(sel);
-    for (const cr of store.list(`${RBAC}/clusterroles`, { labels: reqs })) {
+    for (const cr of store.listRaw(`${RBAC}/clusterroles`, { labels: reqs })) {
       if (cr.metadata.name === role.metadata.name) continue;
       rules.push(...((cr.rules as PolicyRule[] | undefined) ?? []));
     }
@@ -126,13 +126,13 @@ interface ApplicableBinding {
 
 /** Every binding (ClusterRoleBindings, then RoleBindings of `namespace`) that applies to the user. */
 function* applicable(store: Store, user: UserInfo, namespace: string | undefined): Generator<ApplicableBinding> {
-  for (const b of store.list(`${RBAC}/clusterrolebindings`)) {
+  for (const b of store.listRaw(`${RBAC}/clusterrolebindings`)) {
     const subject = ((b.subjects as Subject[] | undefined) ?? []).find((s) => appliesTo(user, s, undefined));
     if (!subject) continue;
     yield { binding: b, subject, rules: rulesOf(store, b.roleRef as { kind: string; name: string }, undefined) };
   }
   if (!namespace) return;
-  for (const b of store.list(`${RBAC}/rolebindings`, { namespace })) {
+  for (const b of store.listRaw(`${RBAC}/rolebindings`, { namespace })) {
     const subject = ((b.subjects as Subject[] | undefined) ?? []).find((s) => appliesTo(user, s, namespace));
     if (!subject) continue;
     yield { binding: b, subject, rules: rulesOf(store, b.roleRef as { kind: string; name: string }, namespace) };

@@ -4,7 +4,9 @@
  * the same store API as the REST layer. Register new ones in controllers/index.ts.
  */
 import type { Store } from "../core/store.js";
-import type { MetricsProvider } from "../server/metrics.js";
+import type { LogProvider } from "../server/logs.js";
+import type { MetricsProvider, PrometheusProvider } from "../server/metrics.js";
+import type { ResolvedSimulationOptions } from "./options.js";
 
 export interface ClusterInfo {
   name: string;
@@ -15,8 +17,14 @@ export interface ClusterInfo {
 export interface ControllerContext {
   store: Store;
   cluster: ClusterInfo;
-  /** Part 2's simulated kubelet fills this in (setMetricsProvider) for metrics.k8s.io. */
+  /** Workload simulation knobs of this cluster (delays, time scale, HPA period ...). */
+  options: ResolvedSimulationOptions;
+  /** The simulated kubelet fills this in for metrics.k8s.io. */
   setMetricsProvider(provider: MetricsProvider): void;
+  /** The simulated kubelet serves pods/log through this. */
+  setLogProvider(provider: LogProvider): void;
+  /** Prometheus text for `/metrics` (cluster port and admin endpoint). */
+  setPrometheusProvider(provider: PrometheusProvider): void;
 }
 
 export interface Controller {

@@ -91,7 +91,17 @@ const podColumns: TableColumn[] = [
     return `${statuses.filter((c) => c.ready === true).length}/${total}`;
   }),
   col("Status", "string", podStatusText),
-  col("Restarts", "string", (o) => String(arr(rec(o.status).containerStatuses).reduce((n, c) => n + num(c.restartCount), 0))),
+  col("Restarts", "string", (o, now) => {
+    // kubectl's printPod: "3 (42s ago)" once a container has restarted
+    let restarts = 0;
+    let last = 0;
+    for (const c of arr(rec(o.status).containerStatuses)) {
+      restarts += num(c.restartCount);
+      const t = Date.parse(String(rec(rec(c.lastState).terminated).finishedAt ?? ""));
+      if (Number.isFinite(t) && t > last) last = t;
+    }
+    return restarts !== 0 && last > 0 ? `${restarts} (${humanDuration(now - last)} ago)` : String(restarts);
+  }),
   ageCol,
   col("IP", "string", (o) => str(rec(o.status).podIP), 1),
   col("Node", "string", (o) => str(rec(o.spec).nodeName), 1),

@@ -79,6 +79,12 @@ export interface WriteOptions {
   user?: UserInfo;
   /** Internal writers (controllers) may create objects with a status. */
   keepStatus?: boolean;
+  /**
+   * A write by the simulated control plane (kubelet, scheduler, controllers
+   * writing pods) that records no managedFields entry: managedFields stay as
+   * they were. Keeps pods as small as the benchmark needs (see README).
+   */
+  untracked?: boolean;
 }
 
 export interface DeleteOptions {
@@ -144,9 +150,126 @@ function comparable(o: KObject): unknown {
   return c;
 }
 
+/** The objects of one group resource, with the indexes lists use. */
+class Bucket {
+  readonly all = new Map<string, KObject>();
+  readonly byNs = new Map<string, Map<string, KObject>>();
+  /** label key -> value -> object keys (equality selectors) */
+  readonly byLabel = new Map<string, Map<string, Set<string>>>();
+  private sortedAll?: string[];
+  private sortedNs = new Map<string, string[]>();
+
+  get size(): number {
+    return this.all.size;
+  }
+
+  get(key: string): KObject | undefined {
+    return this.all.get(key);
+  }
+
+  has(key: string): boolean {
+    return this.all.has(key);
+  }
+
+  set(key: string, o: KObject, prev: KObject | undefined): void {
+    const ns = o.metadata.namespace ?? "";
+    if (prev) this.unindexLabels(key, prev.metadata.labels);
+    else {
+      this.sortedAll = undefined;
+      this.sortedNs.delete(ns);
+    }
+    this.all.set(key, o);
+    let m = this.byNs.get(ns);
+    if (!m) {
+      m = new Map();
+      this.byNs.set(ns, m);
+    }
+    m.set(key, o);
+    for (const [k, v] of Object.entries(o.metadata.labels ?? {})) {
+      let vals = this.byLabel.get(k);
+      if (!vals) {
+        vals = new Map();
+        this.byLabel.set(k, vals);
+      }
+      let keys = vals.get(v);
+      if (!keys) {
+        keys = new Set();
+        vals.set(v, keys);
+      }
+      keys.add(key);
+    }
+  }
+
+  delete(key: string): void {
+    const o = this.all.get(key);
+    if (!o) return;
+    const ns = o.metadata.namespace ?? "";
+    this.all.delete(key);
+    const m = this.byNs.get(ns);
+    m?.delete(key);
+    if (m && m.size === 0) this.byNs.delete(ns);
+    this.unindexLabels(key, o.metadata.labels);
+    this.sortedAll = undefined;
+    this.sortedNs.delete(ns);
+  }
+
+  clear(): void {
+    this.all.clear();
+    this.byNs.clear();
+    this.byLabel.clear();
+    this.sortedAll = undefined;
+    this.sortedNs.clear();
+  }
+
+  private unindexLabels(key: string, labels: Record<string, string> | undefined): void {
+    for (const [k, v] of Object.entries(labels ?? {})) {
+      const vals = this.byLabel.get(k);
+      const keys = vals?.get(v);
+      keys?.delete(key);
+      if (keys && keys.size === 0) vals?.delete(v);
+      if (vals && vals.size === 0) this.byLabel.delete(k);
+    }
+  }
+
+  /** Keys in etcd order, narrowed by namespace and equality label requirements. */
+  keys(namespace: string | undefined, labels: LabelRequirement[] | undefined): string[] {
+    let candidates: Set<string> | undefined;
+    for (const r of labels ?? []) {
+      if (r.op !== "=") continue;
+      const set = this.byLabel.get(r.key)?.get(r.value);
+      if (!set) return [];
+      if (!candidates || set.size < candidates.size) candidates = set;
+    }
+    if (candidates) {
+      const out = [...candidates];
+      if (namespace !== undefined) return out.filter((k) => k.startsWith(`${namespace}/`)).sort();
+      return out.sort();
+    }
+    if (namespace !== undefined) {
+      let sorted = this.sortedNs.get(namespace);
+      if (!sorted) {
+        sorted = [...(this.byNs.get(namespace)?.keys() ?? [])].sort();
+        this.sortedNs.set(namespace, sorted);
+      }
+      return sorted;
+    }
+    this.sortedAll ??= [...this.all.keys()].sort();
+    return this.sortedAll;
+  }
+
+  values(): IterableIterator<KObject> {
+    return this.all.values();
+  }
+}
+
+/** Serialised JSON of stored objects (stored objects are never mutated, so identity is the cache key). */
+const jsonCache = new WeakMap<object, string>();
+const bufferCache = new WeakMap<object, Buffer>();
+const itemBufferCache = new WeakMap<object, Buffer>();
+
 export class Store {
   readonly registry: TypeRegistry;
-  private data = new Map<string, Map<string, KObject>>();
+  private data = new Map<string, Bucket>();
   private uidIndex = new Map<string, { gr: string; key: string }>();
   /** owner uid -> dependents "gr|key" */
   private ownerIndex = new Map<string, Set<string>>();
@@ -206,20 +329,61 @@ export class Store {
     return o ? clone(o) : undefined;
   }
 
-  /** Objects sorted by namespace then name (etcd key order). */
+  /** Objects sorted by namespace then name (etcd key order); copies the caller may change. */
   list(gr: string, opts: ListOptions = {}): KObject[] {
+    return this.listRaw(gr, opts).map((o) => clone(o));
+  }
+
+  /**
+   * Like list, but the stored objects themselves: READ-ONLY (never mutate
+   * them). For hot read paths (HTTP lists, RBAC, metrics) that only serialise
+   * or inspect. Served from the namespace and label indexes.
+   */
+  listRaw(gr: string, opts: ListOptions = {}): readonly KObject[] {
     const bucket = this.data.get(gr);
     if (!bucket) return [];
     const out: KObject[] = [];
-    const keys = [...bucket.keys()].sort();
-    for (const k of keys) {
+    for (const k of bucket.keys(opts.namespace, opts.labels)) {
       const o = bucket.get(k) as KObject;
-      if (opts.namespace !== undefined && (o.metadata.namespace ?? "") !== opts.namespace) continue;
       if (opts.labels && !matchLabels(opts.labels, o.metadata.labels)) continue;
       if (opts.fields && !matchFields(opts.fields, o)) continue;
-      out.push(clone(o));
+      out.push(o);
     }
     return out;
+  }
+
+  /** Like jsonOf, as UTF-8 bytes (list responses are assembled from these). */
+  jsonBufferOf(o: KObject): Buffer {
+    let b = bufferCache.get(o);
+    if (b === undefined) {
+      b = Buffer.from(this.jsonOf(o));
+      bufferCache.set(o, b);
+    }
+    return b;
+  }
+
+  /**
+   * JSON bytes of a stored object as an item of a list of a built-in kind:
+   * without `apiVersion` and `kind`, which the API server leaves out there
+   * (kubernetes/kubernetes#3030; custom resources keep them).
+   */
+  jsonItemBufferOf(o: KObject): Buffer {
+    let b = itemBufferCache.get(o);
+    if (b === undefined) {
+      b = Buffer.from(JSON.stringify({ ...o, apiVersion: undefined, kind: undefined }));
+      itemBufferCache.set(o, b);
+    }
+    return b;
+  }
+
+  /** A stored object (or event copy) as JSON, cached per object identity. */
+  jsonOf(o: KObject): string {
+    let s = jsonCache.get(o);
+    if (s === undefined) {
+      s = JSON.stringify(o);
+      jsonCache.set(o, s);
+    }
+    return s;
   }
 
   /** Dependents (by ownerReference uid) of an owner. */
@@ -333,7 +497,8 @@ export class Store {
     md.uid = randomUUID();
     md.creationTimestamp = now();
     md.generation = 1;
-    if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(undefined, obj, opts.fieldManager ?? "unknown", undefined, t.strategicMerge !== false);
+    if (opts.untracked) delete obj.metadata.managedFields;
+    else if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(undefined, obj, opts.fieldManager ?? "unknown", undefined, t.strategicMerge !== false);
     if (opts.dryRun) return obj;
     return this.commit("ADDED", gr, obj, undefined);
   }
@@ -379,7 +544,8 @@ export class Store {
     this.runAdmission({ operation: "UPDATE", type: t, gr, namespace: ns, name, object: obj, oldObject: clone(old), dryRun: !!opts.dryRun, user: opts.user, store: this, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
     this.validate(t, obj, old);
     if (!deepEqual(specPart(old), specPart(obj))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
-    if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(old, obj, opts.fieldManager ?? "unknown", opts.subresource, t.strategicMerge !== false);
+    if (opts.untracked) obj.metadata.managedFields = clone(old.metadata.managedFields);
+    else if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(old, obj, opts.fieldManager ?? "unknown", opts.subresource, t.strategicMerge !== false);
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     if (deepEqual(comparable(old), comparable(obj)) && deepEqual(old.metadata.managedFields ?? [], obj.metadata.managedFields ?? [])) return clone(old);
     if (opts.dryRun) return obj;
@@ -503,13 +669,13 @@ export class Store {
   private put(gr: string, obj: KObject): void {
     let bucket = this.data.get(gr);
     if (!bucket) {
-      bucket = new Map();
+      bucket = new Bucket();
       this.data.set(gr, bucket);
     }
     const key = keyOf(obj.metadata.namespace, obj.metadata.name ?? "");
     const prev = bucket.get(key);
     if (prev) this.unindexOwners(gr, key, prev);
-    bucket.set(key, obj);
+    bucket.set(key, obj, prev);
     if (obj.metadata.uid) this.uidIndex.set(obj.metadata.uid, { gr, key });
     for (const ref of obj.metadata.ownerReferences ?? []) {
       const set = this.ownerIndex.get(ref.uid) ?? new Set<string>();

@@ -7,6 +7,7 @@
  *   POST /clusters/<name>/fail         {count, status, message?}
  *   POST /users                        {name, groups?} -> {name, token, kubeconfigPath}
  *   GET  /kubeconfig                   -> the merged kubeconfig (YAML)
+ *   GET  /clusters/<name>/metrics      -> Prometheus text of that cluster's workloads (no TLS, for a local Prometheus)
  *   GET  /healthz                      -> ok
  */
 import http from "node:http";
@@ -67,6 +68,12 @@ export async function startAdminServer(target: AdminTarget, port: number): Promi
           const c = target.clusters.find((x) => x.name === parts[1]);
           if (!c) return send(res, 404, { error: `no cluster named "${parts[1]}"` });
           if (method === "GET" && parts.length === 2) return send(res, 200, describe(c));
+          if (method === "GET" && parts.length === 3 && parts[2] === "metrics") {
+            const text = c.prometheusText();
+            res.writeHead(200, { "Content-Type": "text/plain; version=0.0.4; charset=utf-8", "Content-Length": Buffer.byteLength(text) });
+            res.end(text);
+            return;
+          }
           if (method === "POST" && parts.length === 3) {
             const body = await readJSON(req);
             switch (parts[2]) {

@@ -14,7 +14,8 @@ import { reasonForCode, StatusError } from "../core/errors.js";
 import { Store, type StoreSnapshot } from "../core/store.js";
 import { renderKubeconfig } from "./kubeconfig.js";
 import { emptyLogProvider, type LogProvider } from "./logs.js";
-import { zeroMetricsProvider, type MetricsProvider } from "./metrics.js";
+import { emptyPrometheusProvider, zeroMetricsProvider, type MetricsProvider, type PrometheusProvider } from "./metrics.js";
+import { resolveSimulationOptions, type ResolvedSimulationOptions, type SimulationOptions } from "../controllers/options.js";
 import { loadOrCreatePki, type ClusterPki } from "./pki.js";
 import { handleApiRequest, sendStatusError } from "./rest.js";
 import { ensureDefaults, seedFresh } from "./seed.js";
@@ -31,6 +32,10 @@ export interface ClusterOptions {
   snapshot: boolean;
   bookmarkIntervalMs?: number;
   controllers?: Controller[];
+  /** Workload simulation knobs (kubelet delays, time scale, HPA period ...). */
+  simulation?: SimulationOptions;
+  /** Number of nodes seeded on first start (default 3, at least one per zone). */
+  nodes?: number;
 }
 
 export type ClusterState = "running" | "stopped";
@@ -49,6 +54,9 @@ export class SandboxCluster {
   private failures: { count: number; status: number; message?: string } = { count: 0, status: 500 };
   private metricsProvider: MetricsProvider = zeroMetricsProvider;
   private logProvider: LogProvider = emptyLogProvider;
+  private prometheusProvider: PrometheusProvider = emptyPrometheusProvider;
+  /** The resolved simulation options this cluster's controllers run with. */
+  readonly simulation: ResolvedSimulationOptions;
   private stopControllers: (() => void)[] = [];
   private snapshotTimer?: NodeJS.Timeout;
   private savedRV = -1;
@@ -60,6 +68,7 @@ export class SandboxCluster {
     this.port = opts.port;
     this.dir = opts.dir;
     this.store = new Store();
+    this.simulation = resolveSimulationOptions(opts.simulation);
   }
 
   static async create(opts: ClusterOptions): Promise<SandboxCluster> {
@@ -89,10 +98,17 @@ export class SandboxCluster {
       }
     }
     ensureDefaults(this.store);
-    if (!restored) seedFresh(this.store, this.info);
+    if (!restored) seedFresh(this.store, this.info, this.opts.nodes);
     for (const c of this.opts.controllers ?? defaultControllers) {
       this.stopControllers.push(
-        c.start({ store: this.store, cluster: this.info, setMetricsProvider: (p) => this.setMetricsProvider(p) }),
+        c.start({
+          store: this.store,
+          cluster: this.info,
+          options: this.simulation,
+          setMetricsProvider: (p) => this.setMetricsProvider(p),
+          setLogProvider: (p) => this.setLogProvider(p),
+          setPrometheusProvider: (p) => this.setPrometheusProvider(p),
+        }),
       );
     }
     await this.store.settled();
@@ -144,6 +160,15 @@ export class SandboxCluster {
 
   setLogProvider(p: LogProvider): void {
     this.logProvider = p;
+  }
+
+  setPrometheusProvider(p: PrometheusProvider): void {
+    this.prometheusProvider = p;
+  }
+
+  /** Prometheus text of this cluster's workloads (what `/metrics` serves). */
+  prometheusText(): string {
+    return this.prometheusProvider();
   }
 
   // ---------------------------------------------------------------- faults
@@ -239,6 +264,7 @@ export class SandboxCluster {
         identities: this.opts.identities,
         metrics: () => this.metricsProvider,
         logs: () => this.logProvider,
+        prometheus: () => this.prometheusProvider(),
         serverAddress: () => `127.0.0.1:${this.port}`,
         bookmarkIntervalMs: this.opts.bookmarkIntervalMs ?? 10_000,
       },

@@ -46,3 +46,9 @@ export const zeroMetricsProvider: MetricsProvider = {
     return store.list("/nodes").map((n) => ({ name: n.metadata.name ?? "", usage: { cpu: "0", memory: "0" } }));
   },
 };
+
+/** Prometheus text exposition (format 0.0.4) of a cluster's workloads, for `/metrics`. */
+export type PrometheusProvider = () => string;
+
+/** Until a provider is set: no series. */
+export const emptyPrometheusProvider: PrometheusProvider = () => "";

@@ -11,10 +11,10 @@ function ensure(store: Store, gr: string, o: KObject): void {
   store.create(gr, o, { fieldManager: "kube-apiserver", keepStatus: true });
 }
 
-/** Node objects: three per cluster, one per zone, the last with a GPU. */
-export function seedNodes(cluster: ClusterInfo): KObject[] {
+/** Node objects: three per cluster (or `count`), spread over the zones, the last with a GPU. */
+export function seedNodes(cluster: ClusterInfo, wanted = 3): KObject[] {
   const zones = cluster.zones.length ? cluster.zones : [`${cluster.region}-a`];
-  const count = Math.max(3, zones.length);
+  const count = Math.max(1, wanted, zones.length);
   const nodes: KObject[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${cluster.name}-node-${i + 1}`;
@@ -40,7 +40,7 @@ export function seedNodes(cluster: ClusterInfo): KObject[] {
         },
         annotations: { "node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake" },
       },
-      spec: { podCIDR: `10.244.${i}.0/24`, podCIDRs: [`10.244.${i}.0/24`], providerID: `sandbox://${cluster.name}/${name}` },
+      spec: { podCIDR: `10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`, podCIDRs: [`10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`], providerID: `sandbox://${cluster.name}/${name}` },
       status: {
         capacity,
         allocatable: { ...capacity, memory: "31Gi" },
@@ -52,7 +52,7 @@ export function seedNodes(cluster: ClusterInfo): KObject[] {
           { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
         ].map((c) => ({ ...c, lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") })),
         addresses: [
-          { type: "InternalIP", address: `10.0.${i}.10` },
+          { type: "InternalIP", address: `10.0.${i % 256}.${10 + Math.floor(i / 256)}` },
           { type: "Hostname", address: name },
         ],
         daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
@@ -90,6 +90,6 @@ export function ensureDefaults(store: Store): void {
 }
 
 /** First start only: the nodes (later starts keep whatever the snapshot holds). */
-export function seedFresh(store: Store, cluster: ClusterInfo): void {
-  for (const n of seedNodes(cluster)) ensure(store, "/nodes", n);
+export function seedFresh(store: Store, cluster: ClusterInfo, nodes?: number): void {
+  for (const n of seedNodes(cluster, nodes)) ensure(store, "/nodes", n);
 }

@@ -7,7 +7,7 @@ import https from "node:https";
 import os from "node:os";
 import path from "node:path";
 import { ApiException, KubeConfig } from "@kubernetes/client-node";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../index.js";
+import { startSandbox, type Sandbox, type SandboxOptions, type SimulationOptions } from "../index.js";
 import type { SandboxCluster } from "../server/cluster.js";
 
 export interface TestSandbox extends Sandbox {
@@ -115,13 +115,13 @@ export async function apiError(p: Promise<unknown>): Promise<{ code: number; bod
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<T> {
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, what = "condition"): Promise<Exclude<T, undefined | null | false | 0 | "">> {
   const start = Date.now();
   let last: unknown;
   for (;;) {
     try {
       const v = await fn();
-      if (v) return v;
+      if (v) return v as Exclude<T, undefined | null | false | 0 | "">;
     } catch (e) {
       last = e;
     }
@@ -131,3 +131,19 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Simulation knobs for tests: pods start in 20-60 ms, simulated container
+ * durations run 50x faster (a 10 s crash back-off takes 200 ms, a `slow`
+ * image is ready after ~0.5 s), the HPA syncs every 250 ms and scales down
+ * after a 1.5 s stabilisation window.
+ * Assertions on a Terminating pod still tolerate it being gone already.
+ */
+export const FAST_SIMULATION: SimulationOptions = {
+  podStartDelayMs: [20, 60],
+  timeScale: 0.02,
+  terminationDelayMs: 10_000, // Terminating pods stay 100-200 ms: long enough to observe
+  hpaSyncPeriodMs: 250,
+  hpaDownscaleStabilizationMs: 1500,
+  schedulerRetryMs: 300,
+};
