@@ -14,30 +14,12 @@
  *   WHARF_SANDBOX_TIME_SCALE  simulated container durations multiplier (default 0.25)
  *   WHARF_SANDBOX_HPA_SYNC_MS HPA sync period                 (default 15000)
  */
-import { DEFAULT_CLUSTERS, startSandbox, type ClusterSpec } from "./index.js";
-
-function clustersFromEnv(): ClusterSpec[] {
-  const raw = process.env.WHARF_SANDBOX_CLUSTERS?.trim();
-  if (!raw) return DEFAULT_CLUSTERS;
-  return raw.split(",").map((s) => {
-    const [name, region, zones] = s.trim().split(":");
-    return { name, ...(region ? { region } : {}), ...(zones ? { zones: zones.split("|") } : {}) };
-  });
-}
+import { startSandbox } from "./index.js";
+import { sandboxOptionsFromEnv } from "./env-options.js";
 
 async function main(): Promise<void> {
-  const clusters = clustersFromEnv();
-  const ports = process.env.WHARF_SANDBOX_PORTS
-    ? process.env.WHARF_SANDBOX_PORTS.split(",").map((p) => Number(p.trim()))
-    : clusters.map((_, i) => 6443 + i);
-  const sandbox = await startSandbox({
-    clusters,
-    ports,
-    stateDir: process.env.WHARF_SANDBOX_STATE_DIR ?? ".wharf/sandbox",
-    kubeconfigPath: process.env.WHARF_SANDBOX_KUBECONFIG ?? ".wharf/kubeconfig",
-    snapshot: process.env.WHARF_SANDBOX_SNAPSHOT !== "0",
-    adminPort: Number(process.env.WHARF_SANDBOX_ADMIN_PORT ?? 6440),
-  });
+  // The same options as the portal's dev command, so both start the same clusters.
+  const sandbox = await startSandbox(sandboxOptionsFromEnv());
   console.log("Wharf sandbox running:");
   for (const c of sandbox.clusters) console.log(`  ${c.name.padEnd(16)} ${c.server}  (region ${c.region}, zones ${c.zones.join(",")})`);
   console.log(`  admin endpoint   ${sandbox.adminUrl ?? "(disabled)"}`);

@@ -142,7 +142,8 @@ describe("Deployments", () => {
     expect(before.find((r) => revision(r) === "2")?.metadata?.annotations?.["kubernetes.io/change-cause"]).toBe("v2");
     // what kubectl sends for --to-revision=1: the RS template without the hash label, as a JSON patch
     const rev1 = before.find((r) => revision(r) === "1") as V1ReplicaSet;
-    const tpl = structuredClone(rev1.spec?.template) as Record<string, any>; // any: the template as sent on the wire
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the template as kubectl sends it on the wire
+    const tpl = structuredClone(rev1.spec?.template) as Record<string, any>;
     delete tpl.metadata.labels["pod-template-hash"];
     tpl.metadata.creationTimestamp = null;
     const annotations = Object.fromEntries(Object.entries(rev1.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith("deployment.kubernetes.io/")));

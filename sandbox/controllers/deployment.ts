@@ -621,9 +621,11 @@ export const deploymentController: Controller = {
   name: "deployment",
   start({ store, options }) {
     const recorder = new EventRecorder(store, "deployment-controller", options.events);
-    let syncer: DeploymentSync | undefined;
-    const queue = new WorkQueue("deployment", (key) => syncer?.sync(key));
-    syncer = new DeploymentSync(store, recorder, queue);
+    // The queue and the syncer need each other: the queue's callback reaches the syncer once it exists.
+    const holder: { syncer?: DeploymentSync } = {};
+    const queue = new WorkQueue("deployment", (key) => holder.syncer?.sync(key));
+    const syncer = new DeploymentSync(store, recorder, queue);
+    holder.syncer = syncer;
     const stopDeploy = store.informer("apps/deployments", { add: (o) => queue.add(nsKey(o)), update: (o) => queue.add(nsKey(o)), delete: (o) => queue.add(nsKey(o)) });
     const stopOther = store.subscribe((ev) => {
       if (ev.gr === "apps/replicasets") {

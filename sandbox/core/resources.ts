@@ -9,7 +9,6 @@ import { goMapString, validatePodSpec } from "./validation.js";
 
 export const ALL_VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
 const NS_VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"];
-const STATUS_VERBS = ["get", "patch", "update"];
 
 /** Kubernetes' duration.HumanDuration, as shown in AGE columns. */
 export function humanDuration(ms: number): string {

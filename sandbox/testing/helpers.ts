@@ -38,7 +38,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   text: string;
-  json: any; // any: arbitrary API JSON, read loosely by tests
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- arbitrary API JSON, read loosely by tests
+  json: any;
 }
 
 /** A raw HTTPS request to a cluster as the admin (or with the given token / headers). */
@@ -93,7 +94,8 @@ export function adminToken(cluster: SandboxCluster): string {
 }
 
 /** Awaits a rejected client-node call and returns its HTTP code and parsed Status body. */
-export async function apiError(p: Promise<unknown>): Promise<{ code: number; body: any }> { // any: a Status (or other) JSON body
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a Status (or other) JSON body, read loosely by tests
+export async function apiError(p: Promise<unknown>): Promise<{ code: number; body: any }> {
   try {
     await p;
   } catch (e) {
