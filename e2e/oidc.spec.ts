@@ -16,8 +16,12 @@ test("a new user signs in through the company's OIDC provider and is created as 
   await page.getByRole("button", { name: /continue/i }).click();
 
   await expect(page.getByRole("heading", { name: /^Hello, Oidc/ })).toBeVisible();
-  await page.getByRole("button", { name: "User menu" }).click();
-  await expect(page.getByText(email)).toBeVisible();
+  // The menu may be clicked before the page has hydrated: open it until it shows.
+  await expect(async () => {
+    await page.getByRole("button", { name: "User menu" }).click();
+    await expect(page.getByRole("menu")).toBeVisible({ timeout: 1000 });
+  }).toPass();
+  await expect(page.getByRole("menu").getByText(email)).toBeVisible();
   await expect(page.getByTestId("platform-role")).toHaveText("developer");
 
   // The admin sees the new user, created at first sign-in.

@@ -17,7 +17,10 @@ for (const role of Object.keys(NAV) as DemoRole[]) {
       await page.goto("/");
       const items = page.getByRole("list", { name: "Main" }).getByRole("link");
       await expect(items).toHaveText(NAV[role]);
-      await page.getByRole("button", { name: "User menu" }).click();
+      await expect(async () => {
+        await page.getByRole("button", { name: "User menu" }).click();
+        await expect(page.getByRole("menu")).toBeVisible({ timeout: 1000 });
+      }).toPass();
       await expect(page.getByTestId("platform-role")).toHaveText(role);
     });
   });

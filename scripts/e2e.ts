@@ -118,7 +118,8 @@ try {
 } catch (e) {
   console.error(e);
 } finally {
-  for (const c of children) c.kill("SIGTERM");
+  // Stop the app and the worker (which finishes its running jobs) before their database goes.
+  await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : (c.once("exit", resolve), c.kill("SIGTERM"))))));
   await oidc.stop();
   await sandbox.stop();
   fs.rmSync(sandboxDir, { recursive: true, force: true });

@@ -15,8 +15,21 @@ import "./tasks";
 const log = childLogger("worker");
 
 /** graphile-worker's own messages, through pino. */
+/** graphile-worker passes whole pg clients and jobs in its log metadata: keep what a person reads. */
+function readable(meta: Record<string, unknown> | undefined) {
+  if (!meta) return {};
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(meta)) {
+    if (k === "client") continue;
+    if (v instanceof Error || (v && typeof v === "object" && "severity" in v)) out[k] = { message: (v as Error).message, code: (v as { code?: string }).code };
+    else if (k === "job" && v && typeof v === "object") out[k] = { id: (v as { id?: string }).id, task: (v as { task_identifier?: string }).task_identifier };
+    else out[k] = v;
+  }
+  return out;
+}
+
 const graphileLogger = new Logger((scope) => (level, message, meta) => {
-  const bindings = { scope, ...(meta ?? {}) };
+  const bindings = { scope, ...readable(meta) };
   // A failed attempt is already logged by our task wrapper, with the step's context.
   if (meta?.failure) log.debug(bindings, message);
   else if (level === "error") log.error(bindings, message);
