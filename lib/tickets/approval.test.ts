@@ -18,6 +18,8 @@ const CASES: { who: Actor; t: TicketForDecision; allowed: boolean; name: string 
   { name: "the owner of another project may not approve", who: actor("own", "developer", { p2: "owner" }), t: ticket({ type: "permission" }), allowed: false },
   { name: "ops approves an access request", who: actor("o", "ops"), t: ticket({ type: "permission" }), allowed: true },
   { name: "ops approves archiving", who: actor("o", "ops"), t: ticket({ type: "archive" }), allowed: true },
+  { name: "ops approve a production deploy", who: actor("o", "ops"), t: ticket({ type: "deploy" }), allowed: true },
+  { name: "the owner may not approve their project's production deploy", who: actor("own", "developer", { p1: "owner" }), t: ticket({ type: "deploy" }), allowed: false },
   { name: "the owner may not approve archiving", who: actor("own", "developer", { p1: "owner" }), t: ticket({ type: "archive" }), allowed: false },
   { name: "nobody approves their own request, not even an admin", who: actor("req", "admin"), t: ticket({}), allowed: false },
   { name: "nobody decides a ticket that is no longer open", who: actor("a", "admin"), t: ticket({ status: "rejected" }), allowed: false },

@@ -4,12 +4,12 @@
  * - onboarding and quota: ops or admin; an admin when the request needs one
  *   (quota above the presets, or GPUs);
  * - permission: the project's owner, ops or admin;
- * - archive: ops or admin.
+ * - archive and production deploys: ops or admin.
  */
 import type { Actor } from "@/lib/access/policy";
 
 export interface TicketForDecision {
-  type: "onboarding" | "permission" | "quota" | "archive";
+  type: "onboarding" | "permission" | "quota" | "archive" | "deploy";
   status: string;
   requesterId: string;
   projectId: string | null;
@@ -35,6 +35,8 @@ export function canDecide(actor: Actor, t: TicketForDecision): DecisionRight {
       return { allowed: false, reason: "The project's owner, ops or an admin approve access requests." };
     case "archive":
       return role === "ops" ? { allowed: true } : { allowed: false, reason: "Ops or an admin approve archiving." };
+    case "deploy":
+      return role === "ops" ? { allowed: true } : { allowed: false, reason: "Ops or an admin approve production deploys." };
   }
 }
 

@@ -16,7 +16,7 @@ function inboxWhere(actor: Actor): Prisma.TicketWhereInput {
   if (actor.platformRole === "admin") return { status: "open", ...notMine };
   const owned = Object.entries(actor.projectRoles).filter(([, r]) => r === "owner").map(([id]) => id);
   const or: Prisma.TicketWhereInput[] = [];
-  if (actor.platformRole === "ops") or.push({ type: { in: ["onboarding", "quota"] }, requiresAdmin: false }, { type: { in: ["permission", "archive"] } });
+  if (actor.platformRole === "ops") or.push({ type: { in: ["onboarding", "quota"] }, requiresAdmin: false }, { type: { in: ["permission", "archive", "deploy"] } });
   if (owned.length) or.push({ type: "permission", projectId: { in: owned } });
   return or.length ? { status: "open", ...notMine, OR: or } : { id: "none" };
 }
@@ -71,7 +71,7 @@ export async function getTicket(ctx: Ctx, number: number) {
   const run = ticket.runs[0] ? await getRun(ticket.runs[0].id) : null;
   // Before approval the plan is what approving would do, computed from the catalog as it is now.
   let plan: ReturnType<typeof computePlan> | null = null;
-  if (!run && ticket.projectId && ticket.status === "open") {
+  if (!run && ticket.projectId && ticket.status === "open" && ticket.type !== "deploy") {
     const kind = ticket.type === "permission" ? "member_sync" : ticket.type;
     try {
       const input = await loadPlanInput(ticket.projectId, kind, ((ticket.payload as { params?: Record<string, unknown> }).params ?? {}));

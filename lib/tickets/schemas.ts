@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ENVIRONMENTS, TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
 import { MAX_GPUS, PRESET_NAMES } from "@/lib/provisioning/quota";
 
-export const TICKET_TYPES = ["onboarding", "permission", "quota", "archive"] as const;
+export const TICKET_TYPES = ["onboarding", "permission", "quota", "archive", "deploy"] as const;
 export const TICKET_STATUSES = ["open", "approved", "rejected", "cancelled", "provisioning", "done", "failed"] as const;
 export const REQUESTABLE_ROLES = ["owner", "maintainer", "developer", "viewer"] as const;
 
