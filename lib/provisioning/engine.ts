@@ -19,7 +19,7 @@ import { ClusterError } from "@/lib/kube/gateway";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import { childLogger } from "@/lib/log";
-import { planContributors, stepKind, type PlanInput, type StepDraft } from "./registry";
+import { FinalStepError, planContributors, stepKind, type PlanInput, type StepDraft } from "./registry";
 import "./builtin";
 import "./repository";
 
@@ -27,7 +27,7 @@ const log = childLogger("provisioning");
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export type RunKind = PlanInput["kind"] | "reconcile";
+export type RunKind = PlanInput["kind"] | "reconcile" | "release" | "operation";
 export type RunOutcome = "succeeded" | "failed";
 
 /** What happens when a run of a kind ends (set the project active, close the ticket, notify, ...). */
@@ -123,7 +123,7 @@ export const provisioningStepTask = defineTask({
     } catch (e) {
       const details = e instanceof AppError && e.fieldErrors ? ` (${Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ")})` : "";
       const message = e instanceof ClusterError ? `${e.cluster}: ${e.reason}` : e instanceof Error ? `${e.message}${details}` : String(e);
-      const final = attempt >= maxAttempts;
+      const final = attempt >= maxAttempts || e instanceof FinalStepError;
       await db().$transaction(async (tx) => {
         await tx.provisioningStep.update({
           where: { id: stepId },

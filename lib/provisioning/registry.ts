@@ -33,6 +33,11 @@ export interface StepKind<S extends z.ZodType = z.ZodType> {
   run(spec: z.output<S>, ctx: StepRunContext): Promise<unknown>;
 }
 
+/** Thrown by a step that failed for good (a crash-looping rollout): no retry would change the outcome. */
+export class FinalStepError extends Error {
+  readonly final = true;
+}
+
 const stepKinds = new Map<string, StepKind>();
 
 export function defineStepKind<S extends z.ZodType>(def: StepKind<S>): StepKind<S> {

@@ -7,6 +7,7 @@ import { quotaOf, type QuotaPreset } from "@/lib/provisioning/quota";
 import { notify } from "@/lib/notifications";
 import { canDecide, canSeeTicket } from "./approval";
 import { startRun, syncMembers } from "@/lib/provisioning/start";
+import { startRelease } from "@/lib/deploy/releases";
 import "./effects";
 import { ZComment, ZDecision, type TDecision } from "./schemas";
 import type { z } from "zod";
@@ -42,6 +43,7 @@ export async function decideTicket(ctx: Ctx, raw: z.input<typeof ZDecision> | TD
     let runId: string | null = null;
     if (approve) runId = await carryOut(tx, ctx, ticket);
     else if (ticket.type === "onboarding" && ticket.projectId) await dropRequestedProject(tx, ctx, ticket.projectId);
+    else if (ticket.type === "deploy") await endPendingRelease(tx, ticket.payload, "rejected", input.comment);
     await notify(tx, {
       userIds: [ticket.requesterId],
       teamId: ticket.project?.teamId,
@@ -97,6 +99,9 @@ async function carryOut(tx: Tx, ctx: Ctx, ticket: Awaited<ReturnType<typeof lock
     case "archive":
       run = await startRun(tx, ctx, { kind: "archive", projectId, ticketId: ticket.id });
       break;
+    case "deploy":
+      run = { runId: await startRelease(tx, ctx, String(payload.releaseId)) };
+      break;
   }
   const status = run && run.runId ? "provisioning" : "done";
   // A run with no steps (nothing provisioned yet) has finished already and closed nothing: close the ticket here.
@@ -113,6 +118,12 @@ async function dropRequestedProject(tx: Tx, ctx: Ctx, projectId: string) {
   await recordAudit(tx, ctx, { action: "project.request.drop", target: { type: "project", id: projectId, label: project.slug }, projectId, before: project });
 }
 
+/** A production release waiting for its ticket ends with the ticket's decision. */
+async function endPendingRelease(tx: Tx, payload: unknown, status: "rejected" | "cancelled", reason: string) {
+  const releaseId = String((payload as { releaseId?: string }).releaseId ?? "");
+  await tx.release.updateMany({ where: { id: releaseId, status: "pending_approval" }, data: { status, reason, finishedAt: new Date() } });
+}
+
 export async function cancelTicket(ctx: Ctx, ticketId: string) {
   return db().$transaction(async (tx) => {
     const ticket = await lockTicket(tx, ticketId);
@@ -120,6 +131,7 @@ export async function cancelTicket(ctx: Ctx, ticketId: string) {
     if (ticket.status !== "open") throw new AppError("PRECONDITION_FAILED", `This ticket is ${ticket.status}; only open tickets can be cancelled.`);
     await tx.ticket.update({ where: { id: ticket.id }, data: { status: "cancelled", version: { increment: 1 } } });
     if (ticket.type === "onboarding" && ticket.projectId) await dropRequestedProject(tx, ctx, ticket.projectId);
+    if (ticket.type === "deploy") await endPendingRelease(tx, ticket.payload, "cancelled", "cancelled by the requester");
     await recordAudit(tx, ctx, { action: "ticket.cancel", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: ticket.projectId, before: { status: "open" }, after: { status: "cancelled" } });
     return { number: ticket.number };
   });

@@ -5,3 +5,5 @@ export { webhookTask } from "@/lib/notifications";
 export { rbacReconcileTask } from "@/lib/provisioning/reconcile";
 // The ends of provisioning runs: tickets closed, projects activated or archived.
 import "@/lib/tickets/effects";
+// Releases: their steps, automatic rollbacks and what their end means.
+export { autoRollbackTask } from "@/lib/deploy/releases";

@@ -1,0 +1,240 @@
+/**
+ * Releases: deploy a service's spec and image to every cluster of an
+ * environment (production through an approved ticket), one at a time per
+ * service and environment, all clusters at once or one cluster first; roll
+ * back by deploying an earlier release again (a new release, as Argo CD and
+ * `kubectl rollout undo` do); roll back automatically when the service's
+ * policy says so.
+ */
+import { randomUUID } from "node:crypto";
+import { z } from "zod";
+import type { KubernetesObject } from "@kubernetes/client-node";
+import { db, type Prisma, type Tx } from "@/lib/db/client";
+import { AppError, parseInput } from "@/lib/errors";
+import { recordAudit } from "@/lib/audit/record";
+import { authorize, systemCtx, type Ctx } from "@/lib/context";
+import { projectResource } from "@/lib/access/policy";
+import { ENVIRONMENTS } from "@/lib/catalog/schemas";
+import { namespaceName } from "@/lib/provisioning/manifests";
+import { createRun, onRunFinished } from "@/lib/provisioning/engine";
+import type { StepDraft } from "@/lib/provisioning/registry";
+import { notify } from "@/lib/notifications";
+import { enqueue } from "@/lib/jobs/enqueue";
+import { defineTask } from "@/lib/jobs/registry";
+import { serviceOrThrow, specAtVersion } from "./specs";
+import { renderManifests } from "./render";
+import { resolveSpec, type EnvKind, type TAppSpec } from "./spec";
+import "./steps";
+
+export const ACTIVE_RELEASE = ["pending_approval", "queued", "progressing"] as const;
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+export const ZCreateRelease = z.object({
+  serviceId: z.string().min(1),
+  environment: z.enum(ENVIRONMENTS),
+  tag: z.string().trim().regex(TAG, { message: "Use an image tag: letters, digits, '_', '.', '-', at most 128, not starting with '.' or '-'" }),
+  strategy: z.enum(["all_at_once", "one_cluster_first"]).default("all_at_once"),
+  /** Defaults to the latest saved spec version (0 when none was saved: the initial spec). */
+  specVersion: z.number().int().min(0).optional(),
+});
+
+export const ZRollback = z.object({ releaseId: z.string().min(1) });
+
+function applyAttempts() {
+  return Number(process.env.WHARF_RELEASE_APPLY_ATTEMPTS ?? 4);
+}
+
+type Target = { clusterId: string; clusterName: string; objects: KubernetesObject[] };
+
+async function newRelease(
+  ctx: Ctx,
+  opts: { serviceId: string; environment: EnvKind; tag: string; strategy: "all_at_once" | "one_cluster_first"; specVersion?: number; rollbackOfId?: string; automatic?: boolean },
+) {
+  const service = await serviceOrThrow(opts.serviceId);
+  const project = service.project;
+  if (!opts.automatic) authorize(ctx, "deploy.create", projectResource(project.id));
+  if (project.lifecycle !== "active") throw new AppError("PRECONDITION_FAILED", `${project.name} is ${project.lifecycle}: only active projects deploy.`);
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId: project.id, kind: opts.environment } },
+    include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
+  });
+  if (!env || env.clusters.length === 0) {
+    throw new AppError("INVALID_INPUT", `${project.name} has no ${opts.environment} environment with clusters.`, { fieldErrors: { environment: ["Choose an environment the project runs in"] } });
+  }
+  const latest = await db().serviceSpec.findFirst({ where: { serviceId: service.id }, orderBy: { version: "desc" }, select: { version: true } });
+  const specVersion = opts.specVersion ?? latest?.version ?? 0;
+  const spec: TAppSpec = await specAtVersion(service.id, specVersion);
+  const image = `${spec.image.repository}:${opts.tag}`;
+  const id = randomUUID();
+  const clusters = env.clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name));
+  const prod = opts.environment === "prod";
+
+  return db().$transaction(async (tx) => {
+    // One release at a time per service and environment: the second is refused, never interleaved.
+    await tx.$queryRaw`select id from "Service" where id = ${service.id} for update`;
+    const active = await tx.release.findFirst({ where: { serviceId: service.id, environment: opts.environment, status: { in: [...ACTIVE_RELEASE] } }, orderBy: { number: "desc" } });
+    if (active) {
+      throw new AppError(
+        "PRECONDITION_FAILED",
+        active.status === "pending_approval"
+          ? `Release #${active.number} of ${service.slug} to ${opts.environment} is waiting for approval: cancel it or wait for the decision.`
+          : `Release #${active.number} of ${service.slug} to ${opts.environment} is still ${active.status}: wait until it finishes.`,
+      );
+    }
+    const number = ((await tx.release.aggregate({ where: { serviceId: service.id, environment: opts.environment }, _max: { number: true } }))._max.number ?? 0) + 1;
+    const ctxRender = { project: { slug: project.slug }, service: { slug: service.slug, kind: service.kind }, environment: opts.environment, namespace: namespaceName(project.slug, opts.environment), image, release: { id, number } };
+    const targets: Target[] = clusters.map((c) => ({ clusterId: c.id, clusterName: c.name, objects: renderManifests(spec, ctxRender) }));
+    const release = await tx.release.create({
+      data: {
+        id,
+        serviceId: service.id,
+        environment: opts.environment,
+        number,
+        specVersion,
+        image,
+        tag: opts.tag,
+        strategy: opts.strategy,
+        status: prod && !opts.automatic ? "pending_approval" : "queued",
+        spec: resolveSpec(spec, opts.environment) as unknown as Prisma.InputJsonValue,
+        manifests: targets as unknown as Prisma.InputJsonValue,
+        createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
+        rollbackOfId: opts.rollbackOfId ?? null,
+        automatic: opts.automatic ?? false,
+      },
+    });
+    await recordAudit(tx, ctx, {
+      action: opts.rollbackOfId ? "deploy.rollback" : "deploy.create",
+      target: { type: "release", id, label: `${project.slug}/${service.slug} ${opts.environment} #${number}` },
+      projectId: project.id,
+      after: { image, specVersion, strategy: opts.strategy, environment: opts.environment, rollbackOf: opts.rollbackOfId ?? null, automatic: opts.automatic ?? false },
+    });
+    if (release.status === "pending_approval") {
+      const ticket = await tx.ticket.create({
+        data: {
+          type: "deploy",
+          title: `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${opts.rollbackOfId ? ", a rollback" : ""}`,
+          requesterId: ctx.actor.id,
+          projectId: project.id,
+          payload: { releaseId: id, service: service.slug, environment: opts.environment, image, specVersion, strategy: opts.strategy, rollbackOf: opts.rollbackOfId ?? null },
+        },
+      });
+      await tx.release.update({ where: { id }, data: { ticketId: ticket.id } });
+      await recordAudit(tx, ctx, { action: "ticket.create", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: project.id, after: { type: "deploy", title: ticket.title } });
+      await notify(tx, { userIds: [], teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
+      return { id, number, status: "pending_approval" as const, ticketNumber: ticket.number };
+    }
+    await startRelease(tx, ctx, id);
+    return { id, number, status: "queued" as const, ticketNumber: null };
+  });
+}
+
+/** Queues a release's steps: apply then follow the rollout on each cluster, one cluster first when asked. */
+export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
+  const release = await tx.release.findUniqueOrThrow({ where: { id: releaseId }, include: { service: { select: { projectId: true, slug: true } } } });
+  const targets = release.manifests as unknown as Target[];
+  const spec = release.spec as unknown as { rollout: { progressDeadlineSeconds: number } };
+  const drafts: StepDraft[] = [];
+  targets.forEach((t, i) => {
+    const deployment = t.objects.find((o) => o.kind === "Deployment")!;
+    const after = release.strategy === "one_cluster_first" && i > 0 ? [`rollout:${targets[0]!.clusterName}`] : [];
+    drafts.push({
+      key: `apply:${t.clusterName}`,
+      kind: "release-apply",
+      title: `Apply ${release.image} on ${t.clusterName}`,
+      clusterId: t.clusterId,
+      clusterName: t.clusterName,
+      environment: release.environment,
+      target: `Deployment ${deployment.metadata!.namespace}/${deployment.metadata!.name}`,
+      spec: { releaseId, objects: t.objects },
+      dependsOn: after,
+      maxAttempts: applyAttempts(),
+    });
+    drafts.push({
+      key: `rollout:${t.clusterName}`,
+      kind: "release-rollout",
+      title: `Rollout on ${t.clusterName}`,
+      clusterId: t.clusterId,
+      clusterName: t.clusterName,
+      environment: release.environment,
+      target: `Deployment ${deployment.metadata!.namespace}/${deployment.metadata!.name}`,
+      spec: { releaseId, namespace: deployment.metadata!.namespace!, name: deployment.metadata!.name!, deadlineSeconds: spec.rollout.progressDeadlineSeconds },
+      dependsOn: [`apply:${t.clusterName}`],
+      maxAttempts: applyAttempts(),
+    });
+  });
+  const { runId } = await createRun(tx, { kind: "release", projectId: release.service.projectId, ticketId: release.ticketId, createdById: ctx.actor.kind === "user" ? ctx.actor.id : null, drafts });
+  await tx.release.update({ where: { id: releaseId }, data: { runId, status: "queued" } });
+  return runId;
+}
+
+export async function createRelease(ctx: Ctx, raw: z.input<typeof ZCreateRelease>) {
+  const input = parseInput(ZCreateRelease, raw);
+  return newRelease(ctx, input);
+}
+
+/** Deploys what an earlier release deployed (its spec version and image) as a new release. */
+export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts: { automatic?: boolean } = {}) {
+  const { releaseId } = parseInput(ZRollback, raw);
+  const target = await db().release.findUnique({ where: { id: releaseId } });
+  if (!target) throw new AppError("NOT_FOUND", "This release does not exist (any more).");
+  return newRelease(ctx, { serviceId: target.serviceId, environment: target.environment, tag: target.tag, strategy: target.strategy, specVersion: target.specVersion, rollbackOfId: target.id, automatic: opts.automatic });
+}
+
+/** What a release failed of, in one sentence per cluster. */
+async function failureReason(tx: Tx, runId: string) {
+  const steps = await tx.provisioningStep.findMany({ where: { runId, status: "failed" }, include: { cluster: { select: { name: true } } }, orderBy: { position: "asc" } });
+  return steps.map((s) => `${s.cluster?.name ?? "?"}: ${s.lastError.replace(/^[^:]+: /, "")}`).join("; ");
+}
+
+onRunFinished("release", async (tx, run, outcome) => {
+  const release = await tx.release.findFirst({ where: { runId: run.id }, include: { service: { select: { slug: true, projectId: true, project: { select: { slug: true, teamId: true } } } } } });
+  if (!release || !["queued", "progressing"].includes(release.status)) return;
+  const spec = release.spec as unknown as { rollout?: { autoRollback?: boolean } };
+  const reason = outcome === "failed" ? await failureReason(tx, run.id) : "";
+  // A failed release is rolled back to the last good one when the service's policy says so (never a rollback of a rollback).
+  const previous =
+    outcome === "failed" && spec.rollout?.autoRollback && !release.automatic
+      ? await tx.release.findFirst({ where: { serviceId: release.serviceId, environment: release.environment, status: "succeeded", number: { lt: release.number } }, orderBy: { number: "desc" } })
+      : null;
+  const status = outcome === "succeeded" ? "succeeded" : previous ? "rolled_back" : "failed";
+  await tx.release.update({ where: { id: release.id }, data: { status, reason, finishedAt: new Date() } });
+  await recordAudit(tx, systemCtx(`run-${run.id}`), {
+    action: `deploy.${status}`,
+    target: { type: "release", id: release.id, label: `${release.service.project.slug}/${release.service.slug} ${release.environment} #${release.number}` },
+    projectId: release.service.projectId,
+    before: { status: release.status },
+    after: { status, reason },
+  });
+  if (release.ticketId) {
+    const ticket = await tx.ticket.findUnique({ where: { id: release.ticketId } });
+    if (ticket?.status === "provisioning") await tx.ticket.update({ where: { id: ticket.id }, data: { status: outcome === "succeeded" ? "done" : "failed", version: { increment: 1 } } });
+  }
+  if (release.createdById) {
+    await notify(tx, {
+      userIds: [release.createdById],
+      teamId: release.service.project.teamId,
+      title: `Release #${release.number} of ${release.service.slug} to ${release.environment} ${status === "succeeded" ? "succeeded" : status === "rolled_back" ? "failed and is being rolled back" : "failed"}`,
+      body: reason || release.image,
+      link: `/releases/${release.id}`,
+    });
+  }
+  if (previous) {
+    // Queued with this transaction, run after it commits: the service's lock is free by then.
+    await enqueue(autoRollbackTask, { failedId: release.id, targetId: previous.id }, { maxAttempts: 3 }, tx);
+  }
+});
+
+onRunFinished("release:resumed", async (tx, run) => {
+  await tx.release.updateMany({ where: { runId: run.id, status: { in: ["failed"] } }, data: { status: "progressing", finishedAt: null, reason: "" } });
+  if (run.ticketId) await tx.ticket.updateMany({ where: { id: run.ticketId, status: "failed" }, data: { status: "provisioning" } });
+});
+
+export const autoRollbackTask = defineTask({
+  name: "auto_rollback",
+  description: "Rolls a service back to its last good release after a failed rollout (the service's policy)",
+  payload: z.object({ failedId: z.string(), targetId: z.string() }),
+  async run({ failedId, targetId }, { jobId, log }) {
+    const result = await rollbackTo(systemCtx(`job-${jobId}`), { releaseId: targetId }, { automatic: true });
+    log.info({ failedId, rollback: result.number }, "automatic rollback started");
+  },
+});
