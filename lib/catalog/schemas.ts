@@ -123,6 +123,8 @@ export const ZUpdateProject = ZCreateProject.omit({ slug: true }).extend({
   id: z.string().min(1),
   version: z.number().int().positive(),
   lifecycle: z.enum(LIFECYCLES).optional(),
+  /** Allow the chaos action (killing pods) in production. */
+  allowChaosInProd: z.boolean().optional(),
 });
 export type TUpdateProject = z.infer<typeof ZUpdateProject>;
 

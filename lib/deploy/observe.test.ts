@@ -1,0 +1,160 @@
+/**
+ * What the portal shows about running services, read from live (sandbox)
+ * clusters: the matrix across clusters (an unreachable one marked, the rest
+ * unaffected), history merged with the clusters' revisions (kubectl changes
+ * show as out-of-band), diffs, pods, restarts and the chaos action.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { AppsV1Api, KubeConfig } from "@kubernetes/client-node";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import type { Ctx } from "@/lib/context";
+import { registerCluster } from "@/lib/catalog/clusters";
+import { setEnvironment } from "@/lib/catalog/project-parts";
+import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
+import { loadPlanInput } from "@/lib/provisioning/plan-input";
+import { createRelease } from "./releases";
+import { getServiceSpec, saveServiceSpec } from "./specs";
+import { deploymentMatrix } from "./matrix";
+import { diffReleases, getHistory, getRelease, listPods } from "./observe";
+import { killPod, restartService } from "./operations";
+import { ctxFor, makeProject, makeUser } from "@/test/factories";
+import { sandboxForThisFile } from "@/test/sandbox";
+import { until, workerForThisFile } from "@/test/worker";
+import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
+
+process.env.WHARF_CLUSTER_READ_TIMEOUT_MS = "800";
+const env = sandboxForThisFile({ simulation: FAST_SIMULATION });
+workerForThisFile();
+
+let owner: Ctx;
+let serviceId = "";
+let projectId = "";
+const releases: string[] = [];
+
+async function finished(id: string) {
+  return until(async () => {
+    const r = await db().release.findUniqueOrThrow({ where: { id } });
+    return ["succeeded", "failed"].includes(r.status) ? r : null;
+  }, 40_000, "release");
+}
+
+beforeAll(async () => {
+  const admin = await ctxFor(await makeUser("admin"));
+  const ids: string[] = [];
+  for (const c of env.sandbox.clusters) ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
+  const user = await makeUser("developer", "matrix owner");
+  const p = await makeProject({ owner: user, slug: "shop" });
+  owner = await ctxFor(user);
+  projectId = p.id;
+  await setEnvironment(admin, { projectId: p.id, kind: "dev", clusterIds: ids });
+  await setEnvironment(admin, { projectId: p.id, kind: "prod", clusterIds: ids });
+  const { runId } = await db().$transaction(async (tx) => createRun(tx, { kind: "onboarding", projectId: p.id, drafts: computePlan(await loadPlanInput(p.id, "onboarding", {}, tx)) }));
+  await until(async () => (await getRun(runId))?.status === "succeeded", 30_000, "provisioning");
+  const s = await db().service.create({ data: { projectId: p.id, slug: "web", name: "Web", kind: "web" } });
+  serviceId = s.id;
+  const { spec } = await getServiceSpec(owner, s.id);
+  await saveServiceSpec(owner, { serviceId: s.id, baseVersion: 0, spec: { ...spec, replicas: 2, image: { repository: "registry.example.com/shop/web" } } });
+  releases.push((await finished((await createRelease(owner, { serviceId: s.id, environment: "dev", tag: "v1" })).id)).id);
+  const { spec: v1 } = await getServiceSpec(owner, s.id);
+  await saveServiceSpec(owner, { serviceId: s.id, baseVersion: 1, spec: { ...v1, replicas: 3 }, comment: "more replicas" });
+  releases.push((await finished((await createRelease(owner, { serviceId: s.id, environment: "dev", tag: "v2" })).id)).id);
+});
+
+describe("observing deployments", () => {
+  it("shows every service x environment x cluster, with the tag running and ready replicas", async () => {
+    const m = await deploymentMatrix(owner, { projectSlug: "shop" });
+    const dev = m.rows.find((r) => r.environment === "dev")!;
+    expect(dev.lastRelease).toMatchObject({ number: 2, status: "succeeded", tag: "v2" });
+    expect(dev.cells.map((c) => [c.cluster, c.status, c.tag, c.ready, c.desired])).toEqual([
+      ["sandbox-east", "ready", "v2", 3, 3],
+      ["sandbox-west", "ready", "v2", 3, 3],
+    ]);
+    expect(m.rows.find((r) => r.environment === "prod")!.cells.every((c) => c.status === "not-deployed")).toBe(true);
+  });
+
+  it("marks a slow cluster's cells unreachable within its timeout, the others unaffected", async () => {
+    const west = env.sandbox.cluster("sandbox-west");
+    west.setLatency(2000);
+    try {
+      await new Promise((r) => setTimeout(r, 3100)); // past the read cache
+      const started = performance.now();
+      const m = await deploymentMatrix(owner, { projectSlug: "shop" });
+      expect(performance.now() - started).toBeLessThan(1800);
+      const cells = m.rows.find((r) => r.environment === "dev")!.cells;
+      expect(cells.find((c) => c.cluster === "sandbox-east")).toMatchObject({ status: "ready", tag: "v2" });
+      expect(cells.find((c) => c.cluster === "sandbox-west")).toMatchObject({ status: "unreachable", error: expect.stringMatching(/No answer .* within 0\.8 s/) });
+    } finally {
+      west.setLatency(0);
+    }
+  });
+
+  it("merges releases with each cluster's revisions, and shows a kubectl change as out-of-band", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(env.sandbox.cluster("sandbox-east").kubeconfig);
+    const apps = kc.makeApiClient(AppsV1Api);
+    const d = await apps.readNamespacedDeployment({ name: "web", namespace: "shop-dev" });
+    d.spec!.template.spec!.containers[0]!.image = "registry.example.com/shop/web:hotfix";
+    await apps.replaceNamespacedDeployment({ name: "web", namespace: "shop-dev", body: d });
+    await until(async () => {
+      const h = await getHistory(owner, serviceId, "dev");
+      const east = h.clusters.find((c) => c.cluster === "sandbox-east");
+      return east?.ok && east.value.some((r) => r.image.endsWith(":hotfix")) ? h : null;
+    }, 15_000, "the kubectl revision");
+    await new Promise((r) => setTimeout(r, 3100));
+    const h = await getHistory(owner, serviceId, "dev");
+    expect(h.releases.map((r) => r.number)).toEqual([2, 1]);
+    const east = h.clusters.find((c) => c.cluster === "sandbox-east")!;
+    if (!east.ok) throw new Error(east.error);
+    expect(east.value.map((r) => [r.revision, r.image.split(":").pop(), r.outOfBand])).toEqual([
+      [3, "hotfix", true],
+      [2, "v2", false],
+      [1, "v1", false],
+    ]);
+    expect(east.value[0]!.current).toBe(true);
+  });
+
+  it("diffs two releases: their specs and their manifests per cluster", async () => {
+    const d = await diffReleases(owner, releases[0]!, releases[1]!);
+    expect(d.spec.a).toContain("replicas: 2");
+    expect(d.spec.b).toContain("replicas: 3");
+    expect(d.manifests.map((m) => m.cluster)).toEqual(["sandbox-east", "sandbox-west"]);
+    expect(d.manifests[0]!.a).toContain("image: registry.example.com/shop/web:v1");
+    expect(d.manifests[0]!.b).toContain("image: registry.example.com/shop/web:v2");
+  });
+
+  it("shows a release's rollout per cluster with the Deployment's state and events", async () => {
+    const r = await getRelease(owner, releases[1]!);
+    expect(r.run?.steps.every((s) => s.status === "succeeded")).toBe(true);
+    const west = r.live.find((l) => l.cluster === "sandbox-west")!;
+    if (!west.ok) throw new Error(west.error);
+    expect(west.value.deployment).toMatchObject({ replicas: 3, ready: 3 });
+    expect(west.value.events.map((e) => e.reason)).toContain("ScalingReplicaSet");
+  });
+
+  it("lists pods, restarts the service, and kills a pod that is then replaced", async () => {
+    const pods = await listPods(owner, serviceId, "dev");
+    const west = pods.find((p) => p.cluster === "sandbox-west")!;
+    if (!west.ok) throw new Error(west.error);
+    expect(west.value.length).toBeGreaterThanOrEqual(3);
+    const victim = west.value.find((p) => p.phase === "Running")!;
+    await killPod(owner, { serviceId, environment: "dev", clusterId: west.clusterId, pod: victim.name });
+    await until(async () => {
+      await new Promise((r) => setTimeout(r, 1100));
+      const again = (await listPods(owner, serviceId, "dev")).find((p) => p.cluster === "sandbox-west")!;
+      return again.ok && !again.value.some((p) => p.name === victim.name) && again.value.filter((p) => p.phase === "Running").length >= 3;
+    }, 20_000, "the pod to be replaced");
+    expect(await db().auditEvent.count({ where: { projectId, action: "workload.chaos.kill" } })).toBe(1);
+    const { runId } = await restartService(owner, { serviceId, environment: "dev" });
+    await until(async () => (await getRun(runId))?.status === "succeeded", 20_000, "restart");
+  });
+
+  it("refuses the chaos action in production unless the project allows it, and to a viewer", async () => {
+    const prod = (await listPods(owner, serviceId, "prod"))[0]!;
+    const e = await killPod(owner, { serviceId, environment: "prod", clusterId: prod.clusterId, pod: "web-x" }).then(() => null, (err: unknown) => err as AppError);
+    expect(e?.userMessage).toMatch(/Killing pods in production is off for this project/);
+    const viewer = await ctxFor(await makeUser());
+    const e2 = await killPod(viewer, { serviceId, environment: "dev", clusterId: prod.clusterId, pod: "web-x" }).then(() => null, (err: unknown) => err as AppError);
+    expect(e2?.code).toBe("FORBIDDEN");
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * What runs on the clusters for a service in an environment: the live state
+ * of a release's rollout, the revision history merged with Wharf's releases
+ * (so a change made with kubectl shows up as an out-of-band revision), pods
+ * with their last events. Bounded reads, cluster by cluster.
+ */
+import { AppsV1Api, CoreV1Api, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
+import { stringify } from "yaml";
+import { db } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { authorize, type Ctx } from "@/lib/context";
+import { projectResource } from "@/lib/access/policy";
+import { readCluster, readClusters } from "@/lib/kube/fanout";
+import { namespaceName } from "@/lib/provisioning/manifests";
+import { getRun } from "@/lib/provisioning/engine";
+import { serviceOrThrow } from "./specs";
+import { selectorLabels } from "./render";
+import type { EnvKind } from "./spec";
+
+async function releaseOrThrow(ctx: Ctx, releaseId: string) {
+  const release = await db().release.findUnique({
+    where: { id: releaseId },
+    include: { service: { include: { project: { select: { id: true, slug: true, name: true } } } }, },
+  });
+  if (!release) throw new AppError("NOT_FOUND", "This release does not exist.");
+  authorize(ctx, "deploy.read", projectResource(release.service.project.id));
+  return release;
+}
+
+function eventLine(e: CoreV1Event) {
+  return {
+    at: (e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? new Date(0)).toString(),
+    type: e.type ?? "Normal",
+    reason: e.reason ?? "",
+    object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
+    message: e.message ?? "",
+    count: e.count ?? 1,
+  };
+}
+
+/** A release with its steps and, per cluster, the Deployment's state and recent events (for the live page). */
+export async function getRelease(ctx: Ctx, releaseId: string) {
+  const release = await releaseOrThrow(ctx, releaseId);
+  const run = release.runId ? await getRun(release.runId) : null;
+  const targets = release.manifests as unknown as { clusterId: string; clusterName: string }[];
+  const ns = namespaceName(release.service.project.slug, release.environment);
+  const live = await Promise.all(
+    targets.map((t) =>
+      readCluster(
+        t.clusterId,
+        `release:${release.id}`,
+        async (conn) => {
+          const d = await conn.api(AppsV1Api).readNamespacedDeployment({ name: release.service.slug, namespace: ns }).catch(() => null);
+          const events = await conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns });
+          const mine = events.items.filter((e) => e.involvedObject.name?.startsWith(release.service.slug)).map(eventLine);
+          const newest = (list: ReturnType<typeof eventLine>[], n: number) => list.sort((a, b) => b.at.localeCompare(a.at)).slice(0, n);
+          // The Deployment's events tell the rollout, the ReplicaSets' and pods' why it struggles: a few of each.
+          const of = (kind: string, n: number) => newest(mine.filter((e) => e.object.startsWith(`${kind}/`)), n);
+          const rollout = [...of("Deployment", 4), ...of("ReplicaSet", 3)];
+          const pods = of("Pod", 3);
+          return {
+            deployment: d
+              ? {
+                  image: d.spec?.template.spec?.containers[0]?.image ?? "",
+                  revision: d.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? "",
+                  replicas: d.spec?.replicas ?? 0,
+                  updated: d.status?.updatedReplicas ?? 0,
+                  ready: d.status?.readyReplicas ?? 0,
+                  available: d.status?.availableReplicas ?? 0,
+                  conditions: (d.status?.conditions ?? []).map((c) => ({ type: c.type, status: c.status, reason: c.reason ?? "", message: c.message ?? "" })),
+                }
+              : null,
+            events: newest([...rollout, ...pods], 10),
+          };
+        },
+        { ttlMs: 1000 },
+      ),
+    ),
+  );
+  return { release, run, namespace: ns, live };
+}
+
+/** Releases of a service in an environment, merged with each cluster's Deployment revisions. */
+export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKind) {
+  const service = await serviceOrThrow(serviceId);
+  authorize(ctx, "deploy.read", projectResource(service.project.id));
+  const releases = await db().release.findMany({ where: { serviceId, environment }, orderBy: { number: "desc" }, take: 100 });
+  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: service.project.id, kind: environment } }, include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } } });
+  const ns = namespaceName(service.project.slug, environment);
+  const selector = Object.entries(selectorLabels({ project: service.project, service })).map(([k, v]) => `${k}=${v}`).join(",");
+  const reads = await readClusters((env?.clusters ?? []).map((c) => c.cluster.id), `revisions:${ns}:${service.slug}`, async (conn) => {
+    const [d, rs] = await Promise.all([
+      conn.api(AppsV1Api).readNamespacedDeployment({ name: service.slug, namespace: ns }).catch(() => null),
+      conn.api(AppsV1Api).listNamespacedReplicaSet({ namespace: ns, labelSelector: selector }),
+    ]);
+    const current = d?.metadata?.annotations?.["deployment.kubernetes.io/revision"];
+    return rs.items
+      .map((r) => {
+        const releaseNumber = Number(r.metadata?.annotations?.["wharf.dev/release"] ?? r.spec?.template?.metadata?.annotations?.["wharf.dev/release"] ?? 0) || null;
+        const image = r.spec?.template?.spec?.containers[0]?.image ?? "";
+        const release = releaseNumber ? releases.find((x) => x.number === releaseNumber) : undefined;
+        return {
+          revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
+          name: r.metadata?.name ?? "",
+          image,
+          createdAt: r.metadata?.creationTimestamp?.toString() ?? "",
+          replicas: r.status?.replicas ?? 0,
+          current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
+          releaseNumber,
+          // Not made by Wharf: no release of ours, or a pod template whose image is not the release's (kubectl set image, edit).
+          outOfBand: !release || release.image !== image,
+          changeCause: r.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "",
+        };
+      })
+      .sort((a, b) => b.revision - a.revision);
+  });
+  return { service, environment, releases, clusters: reads };
+}
+
+/** Two releases side by side: the spec each deployed, and the manifests per cluster, as YAML. */
+export async function diffReleases(ctx: Ctx, aId: string, bId: string) {
+  const [a, b] = await Promise.all([releaseOrThrow(ctx, aId), releaseOrThrow(ctx, bId)]);
+  if (a.serviceId !== b.serviceId) throw new AppError("INVALID_INPUT", "Compare two releases of the same service.");
+  const manifests = (r: typeof a) => r.manifests as unknown as { clusterName: string; objects: object[] }[];
+  const clusters = [...new Set([...manifests(a), ...manifests(b)].map((m) => m.clusterName))].sort();
+  const yamlOf = (r: typeof a, cluster: string) => (manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []).map((o) => stringify(o)).join("---\n");
+  return {
+    a: { id: a.id, number: a.number, image: a.image, environment: a.environment, specVersion: a.specVersion },
+    b: { id: b.id, number: b.number, image: b.image, environment: b.environment, specVersion: b.specVersion },
+    spec: { a: stringify(a.spec), b: stringify(b.spec) },
+    manifests: clusters.map((c) => ({ cluster: c, a: yamlOf(a, c), b: yamlOf(b, c) })),
+  };
+}
+
+function podRow(p: V1Pod, events: CoreV1Event[]) {
+  const statuses = p.status?.containerStatuses ?? [];
+  const waiting = statuses.find((c) => c.state?.waiting)?.state?.waiting?.reason;
+  const terminated = statuses.find((c) => c.state?.terminated)?.state?.terminated?.reason;
+  return {
+    name: p.metadata?.name ?? "",
+    phase: p.metadata?.deletionTimestamp ? "Terminating" : waiting ?? terminated ?? p.status?.phase ?? "Unknown",
+    ready: `${statuses.filter((c) => c.ready).length}/${p.spec?.containers.length ?? statuses.length}`,
+    restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
+    node: p.spec?.nodeName ?? "",
+    createdAt: p.metadata?.creationTimestamp?.toString() ?? "",
+    image: p.spec?.containers[0]?.image ?? "",
+    events: events.filter((e) => e.involvedObject.name === p.metadata?.name).map(eventLine).sort((a, b) => b.at.localeCompare(a.at)).slice(0, 3),
+  };
+}
+
+/** Pods of a service in an environment, per cluster, with their last events. */
+export async function listPods(ctx: Ctx, serviceId: string, environment: EnvKind) {
+  const service = await serviceOrThrow(serviceId);
+  authorize(ctx, "deploy.read", projectResource(service.project.id));
+  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: service.project.id, kind: environment } }, include: { clusters: { include: { cluster: { select: { id: true } } } } } });
+  const ns = namespaceName(service.project.slug, environment);
+  const selector = Object.entries(selectorLabels({ project: service.project, service })).map(([k, v]) => `${k}=${v}`).join(",");
+  return readClusters(
+    (env?.clusters ?? []).map((c) => c.cluster.id),
+    `pods:${ns}:${service.slug}`,
+    async (conn) => {
+      const [pods, events] = await Promise.all([conn.api(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selector }), conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns })]);
+      return pods.items.map((p) => podRow(p, events.items)).sort((a, b) => a.name.localeCompare(b.name));
+    },
+    { ttlMs: 1000 },
+  );
+}
