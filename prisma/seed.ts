@@ -102,10 +102,11 @@ export async function seed(log: (line: string) => void = console.log) {
     const project = await createProject(ctx, { ...fields, teamId: teamIds[team]!, ownerId: users[owner]! });
     for (const s of services) await addService(ctx, { projectId: project.id, ...s, description: "" });
     for (const [who, role] of members) await setMember(ctx, { projectId: project.id, userId: users[who]!, role });
-    // Environments need clusters: production runs on every registered cluster (dual-active), the rest on the first.
+    // Environments need clusters.
     if (clusters.length) {
       for (const env of environments) {
-        const on = env === "prod" ? clusters : clusters.slice(0, 1);
+        // Production runs on every cluster (dual-active); so does the checkout API's dev, to try multi-cluster deploys.
+        const on = env === "prod" || p.slug === "checkout-api" ? clusters : clusters.slice(0, 1);
         await setEnvironment(ctx, { projectId: project.id, kind: env, clusterIds: on.map((c) => c.id) });
       }
     }

@@ -26,6 +26,10 @@ const LABELS: Record<string, string> = {
   new: "New",
   onboard: "Onboard",
   settings: "Settings",
+  services: "Services",
+  releases: "Releases",
+  spec: "Spec",
+  diff: "Compare",
 };
 
 /** Breadcrumbs from the path: known segments get their names, the rest (slugs) are shown as they are. */

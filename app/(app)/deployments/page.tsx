@@ -1,89 +1,47 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { Rocket } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
-import { listPlacements } from "@/lib/catalog/placement";
+import { can, platform } from "@/lib/access/policy";
+import { deploymentMatrix } from "@/lib/deploy/matrix";
+import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { Button } from "@/components/ui/button";
+import { NoAccess } from "@/components/shell/no-access";
+import { MatrixTable } from "@/components/deploy/matrix-table";
 import { EmptyState } from "@/components/ui/empty-state";
-import { StatusBadge } from "@/components/ui/status-badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
 
 export const metadata: Metadata = { title: "Deployments" };
 
-const ENVS = ["dev", "test", "staging", "prod"] as const;
-
-export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<{ all?: string }> }) {
+export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<{ project?: string; env?: string; q?: string }> }) {
   const ctx = await requireCtx();
-  const mine = ctx.actor.platformRole === "developer" && (await searchParams).all !== "1";
-  const { projects, clusters } = await listPlacements(ctx, { mine });
+  if (!can(ctx.actor, "deployment.read", platform)) return <NoAccess what="deployments" />;
+  const sp = await searchParams;
+  const env = ENVIRONMENTS.find((e) => e === sp.env);
+  const matrix = await deploymentMatrix(ctx, { projectSlug: sp.project || undefined, environment: env, q: sp.q || undefined });
+  const query = new URLSearchParams(Object.entries({ project: sp.project ?? "", env: env ?? "", q: sp.q ?? "" }).filter(([, v]) => v)).toString();
   return (
     <>
-      <PageHeader
-        title="Deployments"
-        description="Which clusters each project's environments run on."
-        actions={
-          ctx.actor.platformRole === "developer" ? (
-            <Button asChild variant="outline" size="sm">
-              <Link href={mine ? "/deployments?all=1" : "/deployments"}>{mine ? "Show all projects" : "Show my projects"}</Link>
-            </Button>
-          ) : undefined
-        }
-      />
-      {projects.length === 0 ? (
-        <EmptyState
-          icon={Rocket}
-          title="Nothing placed on a cluster yet"
-          description={
-            clusters.length === 0
-              ? "No cluster is registered yet. Once an admin registers one, projects' environments can run on it."
-              : "Give a project an environment and choose its clusters on the project's page."
-          }
-        />
+      <PageHeader title={sp.project ? `Deployments of ${sp.project}` : "Deployments"} description="What runs where: every service in every environment on every cluster, read live from the clusters." />
+      <form className="mb-4 flex flex-wrap gap-2" action="/deployments">
+        <Input name="q" defaultValue={sp.q} placeholder="Filter by project/service" className="w-64" aria-label="Filter" />
+        <select name="env" defaultValue={env ?? ""} aria-label="Environment" className="h-9 rounded-md border bg-transparent px-2 text-sm">
+          <option value="">All environments</option>
+          {ENVIRONMENTS.map((e) => (
+            <option key={e} value={e}>
+              {e}
+            </option>
+          ))}
+        </select>
+        {sp.project && <input type="hidden" name="project" value={sp.project} />}
+        <Button type="submit" variant="outline">
+          Filter
+        </Button>
+      </form>
+      {matrix.rows.length === 0 ? (
+        <EmptyState icon={Rocket} title="Nothing to show" description="Services of active projects you can see appear here once their projects have environments." />
       ) : (
-        <div className="rounded-md border">
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Project</TableHead>
-                <TableHead>Services</TableHead>
-                {ENVS.map((e) => (
-                  <TableHead key={e}>{e}</TableHead>
-                ))}
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {projects.map((p) => (
-                <TableRow key={p.id}>
-                  <TableCell>
-                    <Link href={`/projects/${p.slug}`} className="font-medium hover:underline">
-                      {p.name}
-                    </Link>
-                  </TableCell>
-                  <TableCell className="text-sm text-muted-foreground">{p.services.map((s) => s.slug).join(", ") || "—"}</TableCell>
-                  {ENVS.map((kind) => {
-                    const env = p.environments.find((e) => e.kind === kind);
-                    return (
-                      <TableCell key={kind}>
-                        {env ? (
-                          <div className="flex flex-col gap-1">
-                            {env.clusters.map((c) => (
-                              <span key={c.cluster.name} className="inline-flex items-center gap-1 text-xs">
-                                <StatusBadge status={c.cluster.status} label={c.cluster.name} />
-                              </span>
-                            ))}
-                          </div>
-                        ) : (
-                          <span className="text-muted-foreground">—</span>
-                        )}
-                      </TableCell>
-                    );
-                  })}
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
-        </div>
+        <MatrixTable initial={JSON.parse(JSON.stringify(matrix))} query={query} showProject={!sp.project} />
       )}
     </>
   );

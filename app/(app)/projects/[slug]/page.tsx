@@ -51,6 +51,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
         description={project.description || "No description."}
         actions={
           <>
+            <Button asChild variant="outline">
+              <Link href={`/deployments?project=${project.slug}`}>Deployments</Link>
+            </Button>
             {project.rights.requestAccess && <RequestAccessDialog projectId={project.id} projectName={project.name} currentRole={project.memberRole} />}
             {project.rights.requestArchive && <RequestArchiveDialog projectId={project.id} projectName={project.name} />}
             {project.rights.update && !archived && (
@@ -168,7 +171,9 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                   {project.services.map((s) => (
                     <TableRow key={s.id}>
                       <TableCell>
-                        <div className="font-medium">{s.name}</div>
+                        <Link className="font-medium hover:underline" href={`/projects/${project.slug}/services/${s.slug}`}>
+                          {s.name}
+                        </Link>
                         <div className="font-mono text-xs text-muted-foreground">{s.slug}</div>
                       </TableCell>
                       <TableCell>

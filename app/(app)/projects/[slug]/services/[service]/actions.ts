@@ -1,0 +1,17 @@
+"use server";
+
+import { defineAction } from "@/lib/http/action";
+import { createRelease, rollbackTo, ZCreateRelease, ZRollback } from "@/lib/deploy/releases";
+import { killPod, restartService, ZKillPod, ZRestart } from "@/lib/deploy/operations";
+
+export const createReleaseAction = defineAction("deploy.create", ZCreateRelease, (input, ctx) => createRelease(ctx, input), {
+  revalidate: () => ["/projects/[slug]/services/[service]", "/deployments"],
+});
+
+export const rollbackAction = defineAction("deploy.rollback", ZRollback, (input, ctx) => rollbackTo(ctx, input), {
+  revalidate: () => ["/projects/[slug]/services/[service]", "/releases/[id]"],
+});
+
+export const restartAction = defineAction("workload.restart", ZRestart, (input, ctx) => restartService(ctx, input));
+
+export const killPodAction = defineAction("workload.chaos", ZKillPod, (input, ctx) => killPod(ctx, input));

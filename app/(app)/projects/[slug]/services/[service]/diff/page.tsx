@@ -1,0 +1,36 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requireCtx } from "@/lib/access/session";
+import { diffReleases } from "@/lib/deploy/observe";
+import { isAppError } from "@/lib/errors";
+import { PageHeader } from "@/components/shell/page-header";
+import { SideBySide } from "@/components/deploy/side-by-side";
+
+export const metadata: Metadata = { title: "Compare releases" };
+
+export default async function DiffPage({ searchParams }: { searchParams: Promise<{ a?: string; b?: string }> }) {
+  const ctx = await requireCtx();
+  const { a, b } = await searchParams;
+  if (!a || !b) notFound();
+  const d = await diffReleases(ctx, a, b).catch((e) => {
+    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
+    throw e;
+  });
+  const [older, newer] = d.a.number < d.b.number ? (["a", "b"] as const) : (["b", "a"] as const);
+  const title = (k: "a" | "b") => `#${d[k].number} ${d[k].image.split(":").pop()} (spec v${d[k].specVersion})`;
+  return (
+    <>
+      <PageHeader title={`Release #${d[older].number} → #${d[newer].number}`} description="What changed between two releases: the spec each deployed, and the manifests on each cluster." />
+      <section className="mb-8 space-y-2">
+        <h2 className="text-lg font-semibold">Spec</h2>
+        <SideBySide left={d.spec[older]} right={d.spec[newer]} leftTitle={title(older)} rightTitle={title(newer)} />
+      </section>
+      {d.manifests.map((m) => (
+        <section key={m.cluster} className="mb-8 space-y-2">
+          <h2 className="text-lg font-semibold">Manifests on {m.cluster}</h2>
+          <SideBySide left={m[older]} right={m[newer]} leftTitle={title(older)} rightTitle={title(newer)} />
+        </section>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,186 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { FileCode2 } from "lucide-react";
+import { requireCtx } from "@/lib/access/session";
+import { getServicePage } from "@/lib/deploy/service-page";
+import { isAppError } from "@/lib/errors";
+import { PageHeader } from "@/components/shell/page-header";
+import { DeployForm, KillPodButton, ReleaseHistory, RestartButton } from "@/components/deploy/service-actions";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { EmptyState } from "@/components/ui/empty-state";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { cn } from "@/lib/utils";
+
+export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
+  const p = await params;
+  return { title: `${p.slug}/${p.service}` };
+}
+
+export default async function ServicePage({ params, searchParams }: { params: Promise<{ slug: string; service: string }>; searchParams: Promise<{ env?: string }> }) {
+  const ctx = await requireCtx();
+  const { slug, service: serviceSlug } = await params;
+  const data = await getServicePage(ctx, slug, serviceSlug, (await searchParams).env).catch((e) => {
+    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
+    throw e;
+  });
+  const { service, environment, history, pods } = data;
+  const base = `/projects/${slug}/services/${serviceSlug}`;
+  return (
+    <>
+      <PageHeader
+        title={
+          <span className="flex items-center gap-3">
+            {service.project.name} / {service.slug} <Badge variant="secondary">{service.kind}</Badge>
+          </span>
+        }
+        description={`Spec version ${data.spec.version}${data.spec.saved ? "" : " (not saved yet: the initial spec)"} · image ${data.spec.spec.image.repository}`}
+        actions={
+          <Button asChild variant="outline">
+            <Link href={`${base}/spec`}>
+              <FileCode2 /> Spec
+            </Link>
+          </Button>
+        }
+      />
+      {!environment || !history || !pods ? (
+        <EmptyState title="No environment yet" description="Give the project an environment on its page; then this service can be deployed." />
+      ) : (
+        <>
+          <nav className="mb-4 flex gap-2" aria-label="Environments">
+            {data.environments.map((e) => (
+              <Link key={e} href={`${base}?env=${e}`} className={cn("rounded-md px-3 py-1.5 text-sm", e === environment ? "bg-primary text-primary-foreground" : "hover:bg-muted")} aria-current={e === environment ? "page" : undefined}>
+                {e}
+              </Link>
+            ))}
+          </nav>
+          <div className="space-y-6">
+            {data.rights.deploy && service.project.lifecycle === "active" && (
+              <Card>
+                <CardHeader>
+                  <CardTitle>Deploy</CardTitle>
+                  <CardDescription>Rolls the current spec out with the image tag you give, on every cluster of {environment}.</CardDescription>
+                </CardHeader>
+                <CardContent>
+                  <DeployForm serviceId={service.id} environment={environment} knownTags={data.tags} specVersion={data.spec.version} />
+                </CardContent>
+              </Card>
+            )}
+            <Card>
+              <CardHeader>
+                <CardTitle>History</CardTitle>
+                <CardDescription>Releases of {service.slug} in {environment}, newest first. Pick two to compare; roll back to any of them.</CardDescription>
+              </CardHeader>
+              <CardContent>
+                {history.releases.length === 0 ? (
+                  <p className="text-sm text-muted-foreground">Never deployed to {environment}.</p>
+                ) : (
+                  <ReleaseHistory
+                    diffBase={`${base}/diff`}
+                    canDeploy={data.rights.deploy}
+                    releases={history.releases.map((r) => ({
+                      id: r.id,
+                      number: r.number,
+                      tag: r.tag,
+                      status: r.status,
+                      reason: r.reason,
+                      createdAt: r.createdAt.toISOString(),
+                      specVersion: r.specVersion,
+                      automatic: r.automatic,
+                      rollbackOfNumber: r.rollbackOfId ? (history.releases.find((x) => x.id === r.rollbackOfId)?.number ?? null) : null,
+                      by: r.createdById ? (data.users?.[r.createdById] ?? "someone") : "Wharf",
+                    }))}
+                  />
+                )}
+                <div className="mt-6 grid gap-4 lg:grid-cols-2">
+                  {history.clusters.map((c) => (
+                    <section key={c.clusterId} aria-label={`Revisions on ${c.cluster}`}>
+                      <h3 className="mb-2 text-sm font-semibold">Revisions on {c.cluster}</h3>
+                      {!c.ok ? (
+                        <p className="text-sm text-destructive">{c.error}</p>
+                      ) : c.value.length === 0 ? (
+                        <p className="text-sm text-muted-foreground">Nothing deployed here.</p>
+                      ) : (
+                        <ul className="space-y-1 text-sm">
+                          {c.value.map((r) => (
+                            <li key={r.name} className="flex flex-wrap items-center gap-2" data-testid={`revision-${c.cluster}-${r.revision}`}>
+                              <span className="font-mono">rev {r.revision}</span>
+                              <span className="font-mono text-xs">{r.image.split(":").pop()}</span>
+                              {r.releaseNumber && !r.outOfBand && <Badge variant="outline">release #{r.releaseNumber}</Badge>}
+                              {r.outOfBand && <Badge variant="warning">out of band</Badge>}
+                              {r.current && <Badge>current</Badge>}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </section>
+                  ))}
+                </div>
+              </CardContent>
+            </Card>
+            <Card>
+              <CardHeader>
+                <CardTitle>Pods</CardTitle>
+                <CardDescription>
+                  Per cluster, with their last events.{environment === "prod" && !service.project.allowChaosInProd ? " Killing pods is off in production for this project." : ""}
+                </CardDescription>
+                {data.rights.restart && (
+                  <CardAction>
+                    <RestartButton serviceId={service.id} environment={environment} />
+                  </CardAction>
+                )}
+              </CardHeader>
+              <CardContent className="space-y-6">
+                {pods.map((c) => (
+                  <section key={c.clusterId} aria-label={`Pods on ${c.cluster}`}>
+                    <h3 className="mb-2 text-sm font-semibold">{c.cluster}</h3>
+                    {!c.ok ? (
+                      <p className="text-sm text-destructive">{c.error}</p>
+                    ) : c.value.length === 0 ? (
+                      <p className="text-sm text-muted-foreground">No pods.</p>
+                    ) : (
+                      <Table>
+                        <TableHeader>
+                          <TableRow>
+                            <TableHead>Pod</TableHead>
+                            <TableHead>Status</TableHead>
+                            <TableHead>Ready</TableHead>
+                            <TableHead>Restarts</TableHead>
+                            <TableHead>Node</TableHead>
+                            <TableHead>Last event</TableHead>
+                            <TableHead />
+                          </TableRow>
+                        </TableHeader>
+                        <TableBody>
+                          {c.value.map((p) => (
+                            <TableRow key={p.name}>
+                              <TableCell className="font-mono text-xs">
+                                {p.name}
+                                <div className="text-muted-foreground">{p.image.split(":").pop()}</div>
+                              </TableCell>
+                              <TableCell>
+                                <StatusBadge status={p.phase} />
+                              </TableCell>
+                              <TableCell className="tabular-nums">{p.ready}</TableCell>
+                              <TableCell className="tabular-nums">{p.restarts}</TableCell>
+                              <TableCell className="text-xs">{p.node}</TableCell>
+                              <TableCell className="max-w-xs text-xs text-muted-foreground">{p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}</TableCell>
+                              <TableCell>{data.rights.chaos && (environment !== "prod" || service.project.allowChaosInProd) && <KillPodButton serviceId={service.id} environment={environment} clusterId={c.clusterId} pod={p.name} />}</TableCell>
+                            </TableRow>
+                          ))}
+                        </TableBody>
+                      </Table>
+                    )}
+                  </section>
+                ))}
+              </CardContent>
+            </Card>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

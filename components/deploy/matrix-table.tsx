@@ -1,0 +1,93 @@
+"use client";
+
+import Link from "next/link";
+import { useQuery } from "@tanstack/react-query";
+import { formatDistanceToNowStrict } from "date-fns";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import type { MatrixRow } from "@/lib/deploy/matrix";
+
+type Matrix = { rows: (Omit<MatrixRow, "lastRelease"> & { lastRelease?: { id: string; number: number; status: string; tag: string; at: string | Date } })[]; clusters: { name: string; ok: boolean; ms: number; error?: string }[] };
+
+const TONE: Record<string, string> = { ready: "succeeded", progressing: "progressing", degraded: "failed", unreachable: "unreachable", "not-deployed": "planned" };
+
+/** Services x environments x clusters, refreshed every 10 s; a cluster that does not answer marks its own cells. */
+export function MatrixTable({ initial, query, showProject }: { initial: Matrix; query: string; showProject: boolean }) {
+  const { data } = useQuery({
+    queryKey: ["matrix", query],
+    queryFn: async (): Promise<Matrix> => {
+      const res = await fetch(`/api/matrix?${query}`);
+      if (!res.ok) throw new Error(`matrix: ${res.status}`);
+      return res.json();
+    },
+    initialData: initial,
+    refetchInterval: 10_000,
+  });
+  const down = data.clusters.filter((c) => !c.ok);
+  return (
+    <div className="space-y-3">
+      {down.length > 0 && (
+        <p className="text-sm text-destructive" data-testid="clusters-down">
+          {down.map((c) => `${c.name}: ${c.error}`).join(" · ")}
+        </p>
+      )}
+      <div className="rounded-md border">
+        <Table>
+          <TableHeader>
+            <TableRow>
+              {showProject && <TableHead>Project</TableHead>}
+              <TableHead>Service</TableHead>
+              <TableHead>Environment</TableHead>
+              <TableHead>Clusters</TableHead>
+              <TableHead>Last release</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {data.rows.map((r) => (
+              <TableRow key={`${r.serviceId}-${r.environment}`} data-testid={`matrix-${r.projectSlug}-${r.service}-${r.environment}`}>
+                {showProject && (
+                  <TableCell>
+                    <Link className="hover:underline" href={`/projects/${r.projectSlug}`}>
+                      {r.projectName}
+                    </Link>
+                  </TableCell>
+                )}
+                <TableCell>
+                  <Link className="font-medium hover:underline" href={`/projects/${r.projectSlug}/services/${r.service}?env=${r.environment}`}>
+                    {r.service}
+                  </Link>
+                </TableCell>
+                <TableCell>{r.environment}</TableCell>
+                <TableCell>
+                  <div className="flex flex-wrap gap-2">
+                    {r.cells.map((c) => (
+                      <span key={c.clusterId} className="inline-flex items-center gap-2 rounded-md border px-2 py-1 text-xs" title={c.error} data-testid={`cell-${c.cluster}`}>
+                        <span className="font-medium">{c.cluster}</span>
+                        {c.tag && <span className="font-mono">{c.tag}</span>}
+                        {c.desired !== undefined && (
+                          <span className="tabular-nums text-muted-foreground">
+                            {c.ready}/{c.desired}
+                          </span>
+                        )}
+                        <StatusBadge status={TONE[c.status] ?? c.status} label={c.status} />
+                      </span>
+                    ))}
+                  </div>
+                </TableCell>
+                <TableCell className="text-sm">
+                  {r.lastRelease ? (
+                    <Link className="hover:underline" href={`/releases/${r.lastRelease.id}`}>
+                      #{r.lastRelease.number} {r.lastRelease.tag} · {r.lastRelease.status} · {formatDistanceToNowStrict(new Date(r.lastRelease.at), { addSuffix: true })}
+                    </Link>
+                  ) : (
+                    <span className="text-muted-foreground">never deployed</span>
+                  )}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,168 @@
+"use client";
+
+import { useState } from "react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { GitCompare, Loader2, RotateCcw, RotateCw, Rocket, Skull } from "lucide-react";
+import { Button } from "@/components/ui/button";
+import { Input } from "@/components/ui/input";
+import { Label } from "@/components/ui/label";
+import { NativeSelect } from "@/components/ui/native-select";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { Badge } from "@/components/ui/badge";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { FormError } from "@/components/forms/form-error";
+import { useAction } from "@/components/forms/use-action";
+import { createReleaseAction, killPodAction, restartAction, rollbackAction } from "@/app/(app)/projects/[slug]/services/[service]/actions";
+
+type Env = "dev" | "test" | "staging" | "prod";
+
+function useGoToRelease() {
+  const router = useRouter();
+  return (d: { id: string; status: string; ticketNumber: number | null }) => router.push(d.status === "pending_approval" && d.ticketNumber ? `/tickets/${d.ticketNumber}` : `/releases/${d.id}`);
+}
+
+export function DeployForm({ serviceId, environment, knownTags, specVersion }: { serviceId: string; environment: Env; knownTags: string[]; specVersion: number }) {
+  const [tag, setTag] = useState("");
+  const [strategy, setStrategy] = useState<"all_at_once" | "one_cluster_first">("all_at_once");
+  const go = useGoToRelease();
+  const deploy = useAction(createReleaseAction, {
+    success: (d) => (d.status === "pending_approval" ? `Release #${d.number} waits for approval (ticket #${d.ticketNumber})` : `Release #${d.number} started`),
+    onSuccess: go,
+  });
+  return (
+    <form
+      className="flex flex-wrap items-end gap-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void deploy.run({ serviceId, environment, tag, strategy });
+      }}
+    >
+      <div className="space-y-1">
+        <Label htmlFor="deploy-tag">Image tag</Label>
+        <Input id="deploy-tag" list="known-tags" value={tag} onChange={(e) => setTag(e.target.value)} placeholder="v1.4.2" className="w-48" aria-invalid={Boolean(deploy.formError?.fieldErrors?.tag)} />
+        <datalist id="known-tags">
+          {knownTags.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
+      </div>
+      <div className="space-y-1">
+        <Label htmlFor="deploy-strategy">Clusters</Label>
+        <NativeSelect id="deploy-strategy" value={strategy} onChange={(e) => setStrategy(e.target.value as typeof strategy)} className="w-56">
+          <option value="all_at_once">all at once</option>
+          <option value="one_cluster_first">one cluster first, then the rest</option>
+        </NativeSelect>
+      </div>
+      <Button type="submit" disabled={deploy.pending || !tag.trim()}>
+        {deploy.pending ? <Loader2 className="animate-spin" /> : <Rocket />} Deploy to {environment}
+      </Button>
+      <span className="text-xs text-muted-foreground">spec version {specVersion}{environment === "prod" ? " · production needs an approval" : ""}</span>
+      <div className="basis-full">
+        {deploy.formError?.fieldErrors?.tag && <p className="text-sm text-destructive">{deploy.formError.fieldErrors.tag.join(" ")}</p>}
+        <FormError error={deploy.formError?.fieldErrors ? null : deploy.formError} />
+      </div>
+    </form>
+  );
+}
+
+interface ReleaseRow {
+  id: string;
+  number: number;
+  tag: string;
+  status: string;
+  reason: string;
+  createdAt: string;
+  specVersion: number;
+  automatic: boolean;
+  rollbackOfNumber: number | null;
+  by: string;
+}
+
+export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: ReleaseRow[]; diffBase: string; canDeploy: boolean }) {
+  const [picked, setPicked] = useState<string[]>([]);
+  const go = useGoToRelease();
+  const rollback = useAction(rollbackAction, { success: (d) => `Rollback release #${d.number} ${d.status === "pending_approval" ? "waits for approval" : "started"}`, onSuccess: go });
+  const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
+  return (
+    <div className="space-y-2">
+      <div className="flex items-center gap-2">
+        <Button asChild={picked.length === 2} size="sm" variant="outline" disabled={picked.length !== 2}>
+          {picked.length === 2 ? (
+            <Link href={`${diffBase}?a=${picked[0]}&b=${picked[1]}`}>
+              <GitCompare /> Compare the two
+            </Link>
+          ) : (
+            <span>
+              <GitCompare /> Pick two to compare
+            </span>
+          )}
+        </Button>
+        <FormError error={rollback.formError} />
+      </div>
+      <Table>
+        <TableHeader>
+          <TableRow>
+            <TableHead className="w-8" />
+            <TableHead>Release</TableHead>
+            <TableHead>Tag</TableHead>
+            <TableHead>Spec</TableHead>
+            <TableHead>Status</TableHead>
+            <TableHead>By</TableHead>
+            <TableHead />
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {releases.map((r) => (
+            <TableRow key={r.id} data-testid={`release-${r.number}`}>
+              <TableCell>
+                <input type="checkbox" aria-label={`Compare release #${r.number}`} checked={picked.includes(r.id)} onChange={() => toggle(r.id)} />
+              </TableCell>
+              <TableCell>
+                <Link className="font-medium hover:underline" href={`/releases/${r.id}`}>
+                  #{r.number}
+                </Link>{" "}
+                {r.rollbackOfNumber && <Badge variant="outline">rollback to #{r.rollbackOfNumber}</Badge>} {r.automatic && <Badge variant="secondary">automatic</Badge>}
+                <div className="text-xs text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</div>
+              </TableCell>
+              <TableCell className="font-mono text-sm">{r.tag}</TableCell>
+              <TableCell className="text-sm">v{r.specVersion}</TableCell>
+              <TableCell className="max-w-xs">
+                <StatusBadge status={r.status} />
+                {r.reason && <div className="mt-1 text-xs text-destructive">{r.reason}</div>}
+              </TableCell>
+              <TableCell className="text-sm">{r.by}</TableCell>
+              <TableCell>
+                {canDeploy && (r.status === "succeeded" || r.status === "rolled_back" || r.status === "failed") && (
+                  <Button size="sm" variant="ghost" disabled={rollback.pending} onClick={() => void rollback.run({ releaseId: r.id })}>
+                    <RotateCcw /> Roll back to this
+                  </Button>
+                )}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </div>
+  );
+}
+
+export function RestartButton({ serviceId, environment }: { serviceId: string; environment: Env }) {
+  const router = useRouter();
+  const restart = useAction(restartAction, { success: "Rolling restart started", onSuccess: () => setTimeout(() => router.refresh(), 1500) });
+  return (
+    <Button size="sm" variant="outline" disabled={restart.pending} onClick={() => void restart.run({ serviceId, environment })}>
+      <RotateCw /> Rolling restart
+    </Button>
+  );
+}
+
+export function KillPodButton({ serviceId, environment, clusterId, pod }: { serviceId: string; environment: Env; clusterId: string; pod: string }) {
+  const router = useRouter();
+  const kill = useAction(killPodAction, { success: `${pod} killed: watch it be replaced`, onSuccess: () => setTimeout(() => router.refresh(), 1500) });
+  return (
+    <Button size="icon-sm" variant="ghost" aria-label={`Kill ${pod}`} title="Kill this pod (chaos)" disabled={kill.pending} onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>
+      <Skull />
+    </Button>
+  );
+}
