@@ -26,7 +26,8 @@ export async function readCluster<T>(
   const timeoutMs = opts.timeoutMs ?? readTimeoutMs();
   const cacheKey = `${clusterId}:${key}`;
   const hit = cache.get(cacheKey);
-  if (hit && Date.now() - hit.at < (opts.ttlMs ?? 3000)) return hit.value as Promise<ClusterRead<T>>;
+  const ttl = opts.ttlMs ?? Number(process.env.WHARF_CLUSTER_READ_CACHE_MS ?? 3000);
+  if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<ClusterRead<T>>;
   const started = performance.now();
   const value = (async (): Promise<ClusterRead<T>> => {
     let name = clusterId;
