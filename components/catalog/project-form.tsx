@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
+import { Checkbox } from "@/components/ui/checkbox";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
@@ -28,6 +29,7 @@ const ZForm = z.object({
   language: z.string().max(40),
   framework: z.string().max(40),
   repositoryUrl: z.string().max(500),
+  allowChaosInProd: z.boolean(),
   labels: z.string().superRefine((text, ctx) => {
     const parsed = parseLabelText(text);
     if ("error" in parsed) return ctx.addIssue({ code: "custom", message: String(parsed.error) });
@@ -64,6 +66,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
       framework: "",
       repositoryUrl: "",
       labels: "",
+      allowChaosInProd: false,
     },
     mode: "onTouched",
   });
@@ -110,7 +113,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
       repositoryUrl: values.repositoryUrl,
       labels,
     };
-    if (project) void update.run({ ...common, id: project.id, version: project.version, lifecycle: canChangeLifecycle ? values.lifecycle : undefined });
+    if (project) void update.run({ ...common, id: project.id, version: project.version, lifecycle: canChangeLifecycle ? values.lifecycle : undefined, allowChaosInProd: values.allowChaosInProd });
     else void create.run({ ...common, slug: values.slug });
   }
 
@@ -302,6 +305,20 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             </FormItem>
           )}
         />
+        {editing && (
+          <FormField
+            control={form.control}
+            name="allowChaosInProd"
+            render={({ field }) => (
+              <FormItem className="flex items-center gap-2">
+                <FormControl>
+                  <Checkbox checked={field.value} onCheckedChange={(v) => field.onChange(v === true)} />
+                </FormControl>
+                <FormLabel className="!mt-0">Allow killing pods in production (the chaos action)</FormLabel>
+              </FormItem>
+            )}
+          />
+        )}
         {editing && canChangeLifecycle && (
           <FormField
             control={form.control}

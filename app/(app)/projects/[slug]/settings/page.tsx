@@ -37,6 +37,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
           framework: project.framework,
           repositoryUrl: project.repositoryUrl,
           labels: labelText(project.labels),
+          allowChaosInProd: project.allowChaosInProd,
         }}
       />
     </>
