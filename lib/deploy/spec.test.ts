@@ -6,7 +6,9 @@ import { GPU_RESOURCE, parseWharfSpec } from "@/lib/templates/wharf-spec";
 import { ZAppSpec, parseSpecYaml, resolveSpec, specFromWharfService, specToYaml, type TAppSpecInput } from "./spec";
 import { renderManifests, type RenderContext } from "./render";
 
-const base: TAppSpecInput = {
+// Plain objects: the resource lists' input type (known keys plus a numeric catchall) cannot be written as a literal.
+type Patch = { [K in keyof TAppSpecInput]?: unknown };
+const base: Patch = {
   image: { repository: "registry.wharf.local/shop/api" },
   replicas: 2,
   ports: [{ name: "http", containerPort: 8080 }],
@@ -15,7 +17,7 @@ const base: TAppSpecInput = {
   lifecycle: { preStopDelaySeconds: 5 },
 };
 
-const spec = (patch: Partial<TAppSpecInput> = {}) => ZAppSpec.parse({ ...base, ...patch });
+const spec = (patch: Patch = {}) => ZAppSpec.parse({ ...base, ...patch });
 
 describe("ZAppSpec", () => {
   it("defaults to a lossless rolling update (maxUnavailable 0), spread, a PDB of 1 and a 120 s deadline", () => {

@@ -169,7 +169,7 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                     <TableRow key={s.id}>
                       <TableCell>
                         <div className="font-medium">{s.name}</div>
-                        <div className="font-mono text-xs text-muted-foreground">{s.slug}</div>
+                        <div className="font-mono text-xs text-muted-foreground">{s.slug} · <Link className="font-sans underline-offset-2 hover:underline" href={`/projects/${project.slug}/services/${s.slug}/spec`}>Spec</Link></div>
                       </TableCell>
                       <TableCell>
                         <Badge variant="secondary">{s.kind}</Badge>
