@@ -16,9 +16,10 @@ const S = ZWharfService.shape;
 
 const ZOverride = z
   .object({
-    replicas: S.replicas.optional(),
+    // Without their defaults: an override that leaves a field out inherits it (zod 4 applies a default even inside .optional()).
+    replicas: S.replicas.unwrap().optional(),
     resources: ZWharfResources.optional(),
-    env: S.env.optional(),
+    env: S.env.unwrap().optional(),
     autoscaling: S.autoscaling,
   })
   .strict();

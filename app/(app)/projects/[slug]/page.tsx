@@ -174,7 +174,12 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                         <Link className="font-medium hover:underline" href={`/projects/${project.slug}/services/${s.slug}`}>
                           {s.name}
                         </Link>
-                        <div className="font-mono text-xs text-muted-foreground">{s.slug}</div>
+                        <div className="font-mono text-xs text-muted-foreground">
+                          {s.slug} ·{" "}
+                          <Link className="font-sans underline-offset-2 hover:underline" href={`/projects/${project.slug}/services/${s.slug}/spec`}>
+                            Spec
+                          </Link>
+                        </div>
                       </TableCell>
                       <TableCell>
                         <Badge variant="secondary">{s.kind}</Badge>

@@ -1,0 +1,114 @@
+/** The developer edits a service's spec in the form and in YAML, sees a YAML problem at its line, previews the manifests and saves. */
+import { expect, test, type Page } from "@playwright/test";
+import { authFile } from "./support/users";
+
+test.use({ storageState: authFile("developer") });
+
+/**
+ * Replaces `from` by `to` on the first line of the YAML editor that contains it; returns that line's number.
+ * The cursor walks down line by line: CodeMirror renders only the lines in view.
+ */
+async function editLine(page: Page, from: string, to: string): Promise<number> {
+  await page.getByRole("textbox", { name: "Spec YAML" }).click();
+  await page.keyboard.press("ControlOrMeta+Home");
+  let line = 1;
+  while (!(await page.locator(".cm-activeLine").innerText()).includes(from)) {
+    expect(line, `a line with "${from}"`).toBeLessThan(300);
+    await page.keyboard.press("ArrowDown");
+    line++;
+  }
+  await page.keyboard.press("End");
+  for (let i = 0; i < from.length; i++) await page.keyboard.press("Backspace");
+  await page.keyboard.insertText(to);
+  return line;
+}
+
+test("edit the spec of checkout-api/api in the form and in YAML, preview dev, save with a comment", async ({ page }) => {
+  await page.goto("/projects/checkout-api");
+  await page.getByRole("link", { name: "Spec" }).first().click();
+  await expect(page).toHaveURL(/\/projects\/checkout-api\/services\/api\/spec$/);
+  await expect(page.getByRole("heading", { name: /Spec of Checkout API/ })).toBeVisible();
+
+  // The form: replicas 4.
+  await page.getByLabel("Replicas", { exact: true }).fill("4");
+  await expect(page.getByTestId("spec-status")).toContainText("unsaved changes");
+
+  // The YAML tab shows the same document.
+  await page.getByRole("tab", { name: "YAML" }).click();
+  const editor = page.getByRole("textbox", { name: "Spec YAML" });
+  await expect(editor).toContainText("replicas: 4");
+
+  // A CPU request above its limit: the problem is listed at its line and marked in the gutter.
+  const line = await editLine(page, "cpu: 100m", "cpu: 900m");
+  const problems = page.getByRole("list", { name: "YAML problems" });
+  await expect(problems).toContainText(`line ${line}: resources.requests.cpu must not exceed the limit (500m)`);
+  await expect(page.locator(".cm-lint-marker-error").first()).toBeVisible();
+  // The form takes only a valid spec.
+  await page.getByRole("tab", { name: "Form" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Still on YAML" })).toBeVisible();
+  await expect(page.getByRole("tab", { name: "YAML" })).toHaveAttribute("aria-selected", "true");
+
+  await editLine(page, "cpu: 900m", "cpu: 100m");
+  await expect(problems).toBeHidden();
+  await expect(page.getByText("A valid spec.")).toBeVisible();
+
+  // The rendered manifests for dev carry the edit.
+  await page.getByRole("tab", { name: "Rendered manifests" }).click();
+  await expect(page.getByLabel("Environment", { exact: true })).toHaveValue("dev");
+  const deployment = page.getByLabel("Deployment YAML");
+  await expect(deployment).toContainText("replicas: 4");
+  await expect(deployment).toContainText("namespace: checkout-api-dev");
+  await expect(deployment).toContainText("maxUnavailable: 0");
+  await expect(page.getByLabel("Service YAML")).toBeVisible();
+  await expect(page.getByLabel("PodDisruptionBudget YAML")).toBeVisible();
+  await expect(page.getByTestId("preview-clusters")).toBeVisible();
+  await page.getByLabel("Image tag").fill("1.2.3");
+  await expect(deployment).toContainText("/checkout-api/api:1.2.3");
+
+  // Save with a comment: the new version is listed with who and why.
+  await page.getByLabel("Comment").fill("Four replicas for the launch");
+  await page.getByRole("button", { name: "Save spec" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Saved as version 1\./ })).toBeVisible();
+  const versions = page.getByRole("list", { name: "Versions" });
+  await expect(versions).toContainText("v1");
+  await expect(versions).toContainText("Dana Developer");
+  await expect(versions).toContainText("Four replicas for the launch");
+  await expect(page.getByTestId("spec-status")).toContainText("version 1");
+  await expect(page.getByTestId("spec-status")).not.toContainText("unsaved changes");
+
+  // It is what the page loads now.
+  await page.reload();
+  await expect(page.getByLabel("Replicas", { exact: true })).toHaveValue("4");
+});
+
+test("a save over a newer version is refused and the edits stay; field errors show at their fields", async ({ browser }) => {
+  const context = await browser.newContext({ storageState: authFile("developer") });
+  const [mine, theirs] = [await context.newPage(), await context.newPage()];
+  for (const p of [mine, theirs]) await p.goto("/projects/ledger/services/api/spec");
+
+  await theirs.getByLabel("Replicas", { exact: true }).fill("3");
+  await theirs.getByRole("button", { name: "Save spec" }).click();
+  await expect(theirs.getByRole("status").filter({ hasText: /Saved as version \d+\./ })).toBeVisible();
+
+  // A bad value is caught at its field before anything is sent.
+  await mine.getByLabel("CPU request").first().fill("900m");
+  await mine.getByRole("button", { name: "Save spec" }).click();
+  await expect(mine.getByText("must not exceed the limit (500m)").first()).toBeVisible();
+  await expect(mine.getByRole("list", { name: "Form problems" })).toContainText("resources.requests.cpu must not exceed the limit (500m)");
+  await mine.getByLabel("CPU request").first().fill("200m");
+
+  // A prod override, then the save: refused, as the other tab saved first.
+  await mine.getByText("Override for prod").click();
+  await mine.getByLabel("Replicas", { exact: true }).nth(1).fill("5");
+  await mine.getByRole("button", { name: "Save spec" }).click();
+  await expect(mine.getByRole("alert").filter({ hasText: "Not saved: this record changed meanwhile" })).toBeVisible();
+  await expect(mine.getByLabel("CPU request").first()).toHaveValue("200m");
+  await expect(mine.getByLabel("Replicas", { exact: true }).nth(1)).toHaveValue("5");
+  await expect(mine.getByTestId("spec-status")).toContainText("unsaved changes");
+
+  // The override is in prod's manifests.
+  await mine.getByRole("tab", { name: "Rendered manifests" }).click();
+  await mine.getByLabel("Environment", { exact: true }).selectOption("prod");
+  await expect(mine.getByLabel("Deployment YAML")).toContainText("replicas: 5");
+  await context.close();
+});
