@@ -23,11 +23,12 @@ async function editLine(page: Page, from: string, to: string): Promise<number> {
   return line;
 }
 
-test("edit the spec of checkout-api/api in the form and in YAML, preview dev, save with a comment", async ({ page }) => {
-  await page.goto("/projects/checkout-api");
-  await page.getByRole("link", { name: "Spec" }).first().click();
-  await expect(page).toHaveURL(/\/projects\/checkout-api\/services\/api\/spec$/);
-  await expect(page.getByRole("heading", { name: /Spec of Checkout API/ })).toBeVisible();
+// Services of their own: deploy.spec deploys checkout-api/api at the same time.
+test("edit the spec of storefront-web/bff in the form and in YAML, preview dev, save with a comment", async ({ page }) => {
+  await page.goto("/projects/storefront-web");
+  await page.getByRole("row").filter({ hasText: "Backend for frontend" }).getByRole("link", { name: "Spec" }).click();
+  await expect(page).toHaveURL(/\/projects\/storefront-web\/services\/bff\/spec$/);
+  await expect(page.getByRole("heading", { name: /Spec of Backend for frontend/ })).toBeVisible();
 
   // The form: replicas 4.
   await page.getByLabel("Replicas", { exact: true }).fill("4");
@@ -57,13 +58,13 @@ test("edit the spec of checkout-api/api in the form and in YAML, preview dev, sa
   await expect(page.getByLabel("Environment", { exact: true })).toHaveValue("dev");
   const deployment = page.getByLabel("Deployment YAML");
   await expect(deployment).toContainText("replicas: 4");
-  await expect(deployment).toContainText("namespace: checkout-api-dev");
+  await expect(deployment).toContainText("namespace: storefront-web-dev");
   await expect(deployment).toContainText("maxUnavailable: 0");
   await expect(page.getByLabel("Service YAML")).toBeVisible();
   await expect(page.getByLabel("PodDisruptionBudget YAML")).toBeVisible();
   await expect(page.getByTestId("preview-clusters")).toBeVisible();
   await page.getByLabel("Image tag").fill("1.2.3");
-  await expect(deployment).toContainText("/checkout-api/api:1.2.3");
+  await expect(deployment).toContainText("/storefront-web/bff:1.2.3");
 
   // Save with a comment: the new version is listed with who and why.
   await page.getByLabel("Comment").fill("Four replicas for the launch");
@@ -111,4 +112,30 @@ test("a save over a newer version is refused and the edits stay; field errors sh
   await mine.getByLabel("Environment", { exact: true }).selectOption("prod");
   await expect(mine.getByLabel("Deployment YAML")).toContainText("replicas: 5");
   await context.close();
+});
+
+test("a priority class deleted in YAML stays deleted in the form; a bad replica count is shown at its field", async ({ page }) => {
+  await page.goto("/projects/storefront-web/services/web/spec");
+  await page.getByLabel("Priority class").fill("high");
+  await page.getByLabel("GPUs").fill("2");
+  await page.getByRole("button", { name: "Save spec" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Saved as version/ })).toBeVisible();
+
+  await page.getByRole("tab", { name: "YAML" }).click();
+  const editor = page.getByRole("textbox", { name: "Spec YAML" });
+  await expect(editor).toContainText("nvidia.com/gpu: 2");
+  await editLine(page, "priorityClassName: high", "");
+  await page.getByRole("tab", { name: "Form" }).click();
+  await expect(page.getByLabel("Priority class")).toHaveValue("");
+  await expect(page.getByTestId("spec-status")).toContainText("unsaved changes");
+  await page.getByRole("tab", { name: "YAML" }).click();
+  await expect(editor).not.toContainText("priorityClassName");
+
+  await page.getByRole("tab", { name: "Form" }).click();
+  await page.getByLabel("Replicas", { exact: true }).fill("-1");
+  await page.getByRole("button", { name: "Save spec" }).click();
+  await expect(page.getByRole("list", { name: "Form problems" })).toContainText("replicas");
+  // Nothing was sent: the saved version is still the one from before.
+  await expect(page.getByRole("status").filter({ hasText: /Saved as version/ })).toBeHidden();
+  await expect(page.getByTestId("spec-status")).toContainText("unsaved changes");
 });
