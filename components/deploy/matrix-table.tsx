@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { formatDistanceToNowStrict } from "date-fns";
+import { TimeAgo } from "@/components/shell/time-ago";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { MatrixRow } from "@/lib/deploy/matrix";
@@ -77,7 +77,7 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
                 <TableCell className="text-sm">
                   {r.lastRelease ? (
                     <Link className="hover:underline" href={`/releases/${r.lastRelease.id}`}>
-                      #{r.lastRelease.number} {r.lastRelease.tag} · {r.lastRelease.status} · {formatDistanceToNowStrict(new Date(r.lastRelease.at), { addSuffix: true })}
+                      #{r.lastRelease.number} {r.lastRelease.tag} · {r.lastRelease.status} · <TimeAgo date={r.lastRelease.at} />
                     </Link>
                   ) : (
                     <span className="text-muted-foreground">never deployed</span>

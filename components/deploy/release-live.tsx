@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
-import { formatDistanceToNowStrict } from "date-fns";
+import { TimeAgo } from "@/components/shell/time-ago";
 import { Loader2, RotateCw } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
@@ -64,7 +64,7 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
         </span>
         <span className="font-mono">{r.image}</span>
         <Badge variant="outline">{r.strategy.replace(/_/g, " ")}</Badge>
-        <span className="text-muted-foreground">started {formatDistanceToNowStrict(new Date(r.createdAt), { addSuffix: true })}</span>
+        <span className="text-muted-foreground">started <TimeAgo date={r.createdAt} /></span>
         <Link className="underline" href={`/projects/${r.service.project.slug}/services/${r.service.slug}?env=${r.environment}`}>
           history of {r.service.slug} in {r.environment}
         </Link>

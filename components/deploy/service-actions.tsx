@@ -93,9 +93,9 @@ export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: Re
               <GitCompare /> Compare the two
             </Link>
           ) : (
-            <span>
+            <>
               <GitCompare /> Pick two to compare
-            </span>
+            </>
           )}
         </Button>
         <FormError error={rollback.formError} />
@@ -127,7 +127,7 @@ export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: Re
               </TableCell>
               <TableCell className="font-mono text-sm">{r.tag}</TableCell>
               <TableCell className="text-sm">v{r.specVersion}</TableCell>
-              <TableCell className="max-w-xs">
+              <TableCell className="max-w-sm whitespace-normal">
                 <StatusBadge status={r.status} />
                 {r.reason && <div className="mt-1 text-xs text-destructive">{r.reason}</div>}
               </TableCell>

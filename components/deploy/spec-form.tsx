@@ -490,6 +490,7 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
         <PathError paths={["strategy", "strategy.rollingUpdate"]} />
         <div className="grid gap-4 sm:grid-cols-2">
           <Field name="rollout.progressDeadlineSeconds" label="Progress deadline (s)" kind="number" description="A rollout that makes no progress for this long has failed." />
+          <Field name="rollout.minReadySeconds" label="Ready before available (s)" kind="number" description="A new pod must stay ready this long before the rollout moves on: an image that crashes soon after start fails the rollout." />
           <CheckField name="rollout.autoRollback" label="Roll back automatically" description="When a rollout fails, go back to the last good release." />
         </div>
       </Section>

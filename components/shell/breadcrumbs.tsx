@@ -32,11 +32,19 @@ const LABELS: Record<string, string> = {
   diff: "Compare",
 };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A segment's label: known words get their names, ids are shortened as git shortens hashes, slugs stay as they are. */
+function label(segment: string): string {
+  const s = decodeURIComponent(segment);
+  return LABELS[s] ?? (UUID.test(s) ? s.slice(0, 8) : s);
+}
+
 /** Breadcrumbs from the path: known segments get their names, the rest (slugs) are shown as they are. */
 export function Breadcrumbs() {
   const pathname = usePathname();
   const segments = pathname.split("/").filter(Boolean);
-  const crumbs = [{ href: "/", label: "Home" }, ...segments.map((s, i) => ({ href: "/" + segments.slice(0, i + 1).join("/"), label: LABELS[s] ?? decodeURIComponent(s) }))];
+  const crumbs = [{ href: "/", label: "Home" }, ...segments.map((s, i) => ({ href: "/" + segments.slice(0, i + 1).join("/"), label: label(s) }))];
   return (
     <Breadcrumb>
       <BreadcrumbList>

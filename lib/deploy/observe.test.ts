@@ -137,6 +137,10 @@ describe("observing deployments", () => {
     const west = pods.find((p) => p.cluster === "sandbox-west")!;
     if (!west.ok) throw new Error(west.error);
     expect(west.value.length).toBeGreaterThanOrEqual(3);
+    // A running pod's last event is its container starting, not its scheduling (events of one second keep their order).
+    const running = west.value.find((p) => p.phase === "Running" && p.events.length)!;
+    expect(running.events[0]!.reason).toBe("Started");
+    expect(running.events.map((e) => e.at)).toEqual([...running.events.map((e) => e.at)].sort().reverse());
     const victim = west.value.find((p) => p.phase === "Running")!;
     await killPod(owner, { serviceId, environment: "dev", clusterId: west.clusterId, pod: victim.name });
     await until(async () => {

@@ -27,9 +27,12 @@ async function releaseOrThrow(ctx: Ctx, releaseId: string) {
   return release;
 }
 
-function eventLine(e: CoreV1Event) {
+function eventLine(e: CoreV1Event, seq: number) {
   return {
-    at: (e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? new Date(0)).toString(),
+    // ISO text sorts as time does (Date#toString starts with the weekday).
+    at: new Date(e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? 0).toISOString(),
+    /** Position in the list: events of the same second are listed in the order they were recorded. */
+    seq,
     type: e.type ?? "Normal",
     reason: e.reason ?? "",
     object: `${e.involvedObject.kind}/${e.involvedObject.name}`,
@@ -53,7 +56,7 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
           const d = await conn.api(AppsV1Api).readNamespacedDeployment({ name: release.service.slug, namespace: ns }).catch(() => null);
           const events = await conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns });
           const mine = events.items.filter((e) => e.involvedObject.name?.startsWith(release.service.slug)).map(eventLine);
-          const newest = (list: ReturnType<typeof eventLine>[], n: number) => list.sort((a, b) => b.at.localeCompare(a.at)).slice(0, n);
+          const newest = (list: ReturnType<typeof eventLine>[], n: number) => list.sort(byNewest).slice(0, n);
           // The Deployment's events tell the rollout, the ReplicaSets' and pods' why it struggles: a few of each.
           const of = (kind: string, n: number) => newest(mine.filter((e) => e.object.startsWith(`${kind}/`)), n);
           const rollout = [...of("Deployment", 4), ...of("ReplicaSet", 3)];
@@ -132,6 +135,11 @@ export async function diffReleases(ctx: Ctx, aId: string, bId: string) {
   };
 }
 
+/** Newest first; timestamps have whole seconds, so ties go by the order the API listed them (oldest first). */
+function byNewest(a: { at: string; seq: number }, b: { at: string; seq: number }) {
+  return b.at.localeCompare(a.at) || b.seq - a.seq;
+}
+
 function podRow(p: V1Pod, events: CoreV1Event[]) {
   const statuses = p.status?.containerStatuses ?? [];
   const waiting = statuses.find((c) => c.state?.waiting)?.state?.waiting?.reason;
@@ -144,7 +152,7 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
     node: p.spec?.nodeName ?? "",
     createdAt: p.metadata?.creationTimestamp?.toString() ?? "",
     image: p.spec?.containers[0]?.image ?? "",
-    events: events.filter((e) => e.involvedObject.name === p.metadata?.name).map(eventLine).sort((a, b) => b.at.localeCompare(a.at)).slice(0, 3),
+    events: events.filter((e) => e.involvedObject.name === p.metadata?.name).map(eventLine).sort(byNewest).slice(0, 3),
   };
 }
 

@@ -38,7 +38,7 @@ beforeAll(async () => {
 });
 
 /** A provisioned project with dev on both clusters and prod on one, and an api service with a small spec. */
-async function project(slug: string, opts: { autoRollback?: boolean } = {}) {
+async function project(slug: string, opts: { autoRollback?: boolean; minReadySeconds?: number; probes?: Record<string, unknown> } = {}) {
   const user = await makeUser("developer", `owner ${slug}`);
   const p = await makeProject({ owner: user, slug });
   owner = await ctxFor(user);
@@ -53,7 +53,14 @@ async function project(slug: string, opts: { autoRollback?: boolean } = {}) {
   await saveServiceSpec(owner, {
     serviceId: service.id,
     baseVersion: 0,
-    spec: { ...spec, image: { repository: `registry.example.com/${slug}/api` }, replicas: 2, rollout: { progressDeadlineSeconds: 30, autoRollback: opts.autoRollback ?? false } },
+    spec: {
+      ...spec,
+      image: { repository: `registry.example.com/${slug}/api` },
+      replicas: 2,
+      ...(opts.probes ? { probes: opts.probes } : {}),
+      // minReadySeconds is real time in the sandbox; 0 keeps the tests that are not about it quick.
+      rollout: { progressDeadlineSeconds: 30, minReadySeconds: opts.minReadySeconds ?? 0, autoRollback: opts.autoRollback ?? false },
+    },
   });
   return { project: p, service };
 }
@@ -104,6 +111,21 @@ describe("releases", () => {
     expect((await finished(rollback.id)).status).toBe("succeeded");
     expect(rollback.tag).toBe("v1");
     for (const c of ["sandbox-east", "sandbox-west"]) expect((await imageOn(c, "rel-crash-dev")).image).toBe("registry.example.com/rel-crash/api:v1");
+  });
+
+  it("fails an image that passes readiness and crashes soon after: its pods never count as available", async () => {
+    // No readiness probe: the container is ready the moment it starts and crashes a moment later. Without a
+    // minimum ready time the Deployment would count it available and report the rollout complete.
+    const { service } = await project("rel-late-crash", { minReadySeconds: 3, probes: {} });
+    const bad = await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v1-crash" });
+    const failed = await finished(bad.id, 60_000);
+    expect(failed.status).toBe("failed");
+    expect(failed.reason).toMatch(/CrashLoopBackOff/);
+    const kc = new KubeConfig();
+    kc.loadFromString(env.sandbox.cluster("sandbox-east").kubeconfig);
+    const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "api", namespace: "rel-late-crash-dev" });
+    expect(d.spec?.minReadySeconds).toBe(3);
+    expect(d.status?.availableReplicas ?? 0).toBe(0);
   });
 
   it("fails an image that cannot be pulled, with the cluster's message", async () => {

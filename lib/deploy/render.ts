@@ -71,6 +71,7 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
       ...(autoscale ? {} : { replicas: s.replicas }),
       revisionHistoryLimit: 10,
       progressDeadlineSeconds: s.rollout.progressDeadlineSeconds,
+      minReadySeconds: s.rollout.minReadySeconds,
       selector: { matchLabels: select },
       strategy: s.strategy,
       template: {

@@ -20,12 +20,12 @@ const base: Patch = {
 const spec = (patch: Patch = {}) => ZAppSpec.parse({ ...base, ...patch });
 
 describe("ZAppSpec", () => {
-  it("defaults to a lossless rolling update (maxUnavailable 0), spread, a PDB of 1 and a 120 s deadline", () => {
+  it("defaults to a lossless rolling update (maxUnavailable 0), spread, a PDB of 1, a 120 s deadline and 10 s ready before available", () => {
     const s = spec();
     expect(s.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
     expect(s.spread).toEqual({ acrossNodes: true, acrossZones: true });
     expect(s.minAvailable).toBe(1);
-    expect(s.rollout).toEqual({ progressDeadlineSeconds: 120, autoRollback: false });
+    expect(s.rollout).toEqual({ progressDeadlineSeconds: 120, minReadySeconds: 10, autoRollback: false });
     expect(s.overrides).toEqual({});
   });
 
@@ -34,6 +34,8 @@ describe("ZAppSpec", () => {
     expect(r.success).toBe(false);
     const paths = r.error!.issues.map((i) => i.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["minAvailable", "terminationGracePeriodSeconds"]));
+    const slow = ZAppSpec.safeParse({ ...base, rollout: { progressDeadlineSeconds: 30, minReadySeconds: 30 } });
+    expect(slow.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`)).toEqual(["rollout.minReadySeconds must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline"]);
   });
 
   it("resolves overrides per environment: replicas, resources, autoscaling, env merged by name", () => {
@@ -167,7 +169,7 @@ describe("renderManifests", () => {
   });
 
   it("spreads across nodes and zones, sleeps before stopping, sets the rollout deadline and the strategy", () => {
-    const d = byKind(render(spec({ rollout: { progressDeadlineSeconds: 300, autoRollback: true } })), "Deployment")!;
+    const d = byKind(render(spec({ rollout: { progressDeadlineSeconds: 300, minReadySeconds: 15, autoRollback: true } })), "Deployment")!;
     const pod = (d.spec.template as { spec: { containers: Record<string, unknown>[]; topologySpreadConstraints: { topologyKey: string }[]; terminationGracePeriodSeconds: number } }).spec;
     expect(pod.topologySpreadConstraints.map((t) => t.topologyKey)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
     expect(pod.containers[0]!.lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
@@ -175,6 +177,7 @@ describe("renderManifests", () => {
     expect(pod.containers[0]!.env).toContainEqual({ name: "WHARF_ENVIRONMENT", value: "prod" });
     expect(pod.terminationGracePeriodSeconds).toBe(30);
     expect(d.spec.progressDeadlineSeconds).toBe(300);
+    expect(d.spec.minReadySeconds).toBe(15);
     expect(d.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } });
     const none = byKind(render(spec({ spread: { acrossNodes: false, acrossZones: false }, lifecycle: { preStopDelaySeconds: 0 } })), "Deployment")!;
     const nonePod = (none.spec.template as { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } }).spec;

@@ -59,17 +59,25 @@ export const ZAppSpec = z
       .object({
         /** A rollout that has not progressed for this long is failed (Deployment progressDeadlineSeconds). */
         progressDeadlineSeconds: z.number().int().min(10).max(3600).default(120),
+        /**
+         * A new pod counts as available only after it has been ready this long (Deployment minReadySeconds), so
+         * an image that starts, passes readiness and then crashes stalls the rollout instead of completing it.
+         */
+        minReadySeconds: z.number().int().min(0).max(600).default(10),
         /** Roll back to the last good release automatically when a rollout fails. */
         autoRollback: z.boolean().default(false),
       })
       .strict()
-      .default({ progressDeadlineSeconds: 120, autoRollback: false }),
+      .default({ progressDeadlineSeconds: 120, minReadySeconds: 10, autoRollback: false }),
     overrides: z.partialRecord(z.enum(ENVIRONMENTS), ZOverride).default({}),
   })
   .strict()
   .superRefine((s, ctx) => {
     if (s.terminationGracePeriodSeconds <= s.lifecycle.preStopDelaySeconds && s.lifecycle.preStopDelaySeconds > 0) {
       ctx.addIssue({ code: "custom", path: ["terminationGracePeriodSeconds"], message: "must be longer than lifecycle.preStopDelaySeconds, or the app is killed before it can shut down" });
+    }
+    if (s.rollout.minReadySeconds >= s.rollout.progressDeadlineSeconds) {
+      ctx.addIssue({ code: "custom", path: ["rollout", "minReadySeconds"], message: "must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline" });
     }
     const names = new Set<string>();
     s.ports.forEach((p, i) => {

@@ -1,6 +1,6 @@
 import { redirect } from "next/navigation";
 
-/** Releases live under their services; the index is the deployment matrix. */
+/** Releases are found through what runs where (the deployment matrix) and each service's history. */
 export default function ReleasesIndex() {
   redirect("/deployments");
 }

@@ -167,7 +167,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
                               <TableCell className="tabular-nums">{p.ready}</TableCell>
                               <TableCell className="tabular-nums">{p.restarts}</TableCell>
                               <TableCell className="text-xs">{p.node}</TableCell>
-                              <TableCell className="max-w-xs text-xs text-muted-foreground">{p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}</TableCell>
+                              <TableCell className="max-w-xs text-xs whitespace-normal text-muted-foreground">{p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}</TableCell>
                               <TableCell>{data.rights.chaos && (environment !== "prod" || service.project.allowChaosInProd) && <KillPodButton serviceId={service.id} environment={environment} clusterId={c.clusterId} pod={p.name} />}</TableCell>
                             </TableRow>
                           ))}
