@@ -34,7 +34,8 @@ export interface MatrixRow {
   cells: MatrixCell[];
 }
 
-function cellOf(d: V1Deployment | undefined): Omit<MatrixCell, "cluster" | "clusterId"> {
+/** A cluster's cell; a rollout that has not completed after its release failed is degraded, not progressing. */
+function cellOf(d: V1Deployment | undefined, releaseFailed: boolean): Omit<MatrixCell, "cluster" | "clusterId"> {
   if (!d) return { status: "not-deployed" };
   const desired = d.spec?.replicas ?? 0;
   const ready = d.status?.readyReplicas ?? 0;
@@ -42,7 +43,11 @@ function cellOf(d: V1Deployment | undefined): Omit<MatrixCell, "cluster" | "clus
   const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "latest";
   const progressing = d.status?.conditions?.find((c) => c.type === "Progressing");
   const status: CellStatus =
-    progressing?.reason === "ProgressDeadlineExceeded" ? "degraded" : ready >= desired && (d.status?.updatedReplicas ?? 0) >= desired ? "ready" : "progressing";
+    ready >= desired && (d.status?.updatedReplicas ?? 0) >= desired
+      ? "ready"
+      : progressing?.reason === "ProgressDeadlineExceeded" || releaseFailed
+        ? "degraded"
+        : "progressing";
   return { status, tag, ready, desired };
 }
 
@@ -98,7 +103,7 @@ export async function deploymentMatrix(ctx: Ctx, opts: { projectSlug?: string; e
               const read = byCluster.get(c.id);
               if (!read || !read.ok) return { cluster: c.name, clusterId: c.id, status: "unreachable" as const, error: read && !read.ok ? read.error : "not read" };
               const d = read.value.find((x) => x.metadata?.namespace === ns && x.metadata?.name === s.slug);
-              return { cluster: c.name, clusterId: c.id, ...cellOf(d) };
+              return { cluster: c.name, clusterId: c.id, ...cellOf(d, rel?.status === "failed") };
             }),
         });
       }

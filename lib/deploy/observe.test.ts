@@ -13,7 +13,7 @@ import { registerCluster } from "@/lib/catalog/clusters";
 import { setEnvironment } from "@/lib/catalog/project-parts";
 import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
-import { createRelease } from "./releases";
+import { createRelease, rollbackTo } from "./releases";
 import { getServiceSpec, saveServiceSpec } from "./specs";
 import { deploymentMatrix } from "./matrix";
 import { diffReleases, getHistory, getRelease, listPods } from "./observe";
@@ -160,5 +160,16 @@ describe("observing deployments", () => {
     const viewer = await ctxFor(await makeUser());
     const e2 = await killPod(viewer, { serviceId, environment: "dev", clusterId: prod.clusterId, pod: "web-x" }).then(() => null, (err: unknown) => err as AppError);
     expect(e2?.code).toBe("FORBIDDEN");
+  });
+
+  it("refuses a user outside the project: no history, release, pods, diff, restart or rollback", async () => {
+    const outsider = await ctxFor(await makeUser());
+    const code = (p: Promise<unknown>) => p.then(() => "allowed", (err: unknown) => (err as AppError).code);
+    expect(await code(getHistory(outsider, serviceId, "dev"))).toBe("FORBIDDEN");
+    expect(await code(getRelease(outsider, releases[0]!))).toBe("FORBIDDEN");
+    expect(await code(listPods(outsider, serviceId, "dev"))).toBe("FORBIDDEN");
+    expect(await code(diffReleases(outsider, releases[0]!, releases[1]!))).toBe("FORBIDDEN");
+    expect(await code(restartService(outsider, { serviceId, environment: "dev" }))).toBe("FORBIDDEN");
+    expect(await code(rollbackTo(outsider, { releaseId: releases[0]! }))).toBe("FORBIDDEN");
   });
 });

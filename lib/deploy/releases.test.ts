@@ -17,6 +17,7 @@ import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { decideTicket } from "@/lib/tickets/decide";
 import { createRelease, rollbackTo } from "./releases";
 import { saveServiceSpec, getServiceSpec } from "./specs";
+import { deploymentMatrix } from "./matrix";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { until, workerForThisFile } from "@/test/worker";
@@ -134,6 +135,10 @@ describe("releases", () => {
     const failed = await finished(r.id, 60_000);
     expect(failed.status).toBe("failed");
     expect(failed.reason).toMatch(/ImagePullBackOff: Back-off pulling image "registry\.example\.com\/rel-pull\/api:does-not-exist"/);
+    // The matrix says so too: the stuck rollout is degraded on both clusters, not "progressing".
+    const { rows } = await deploymentMatrix(owner, { projectSlug: "rel-pull", environment: "dev" });
+    expect(rows[0]!.lastRelease).toMatchObject({ status: "failed", tag: "does-not-exist" });
+    expect(rows[0]!.cells.map((c) => [c.cluster, c.status])).toEqual([["sandbox-east", "degraded"], ["sandbox-west", "degraded"]]);
   });
 
   it("refuses a second deploy of the same service and environment while one runs, and a bad tag", async () => {
