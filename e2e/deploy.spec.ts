@@ -71,3 +71,16 @@ test("a crashing image fails with the cluster's reason, and a rollback restores 
   await page.goto("/deployments?project=checkout-api");
   await expect(page.getByTestId("matrix-checkout-api-api-dev").getByTestId("cell-sandbox-west")).toContainText("v1");
 });
+
+test("killing a pod shows it go and its replacement come up, without reloading", async ({ page }) => {
+  await page.goto(SERVICE);
+  const west = page.getByRole("region", { name: "Pods on sandbox-west" });
+  const before = await west.locator("[data-testid^=pod-]").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-testid")!));
+  expect(before.length).toBeGreaterThan(0);
+  const victim = before[0]!.slice("pod-".length);
+  await west.getByRole("button", { name: `Kill ${victim}` }).click();
+  await expect(page.getByText(`${victim} killed: watch it be replaced`)).toBeVisible();
+  await expect(west.getByTestId(`pod-${victim}`)).toBeHidden({ timeout: 30_000 });
+  await expect(west.locator("[data-testid^=pod-]").filter({ hasText: "Running" })).toHaveCount(before.length, { timeout: 30_000 });
+  await expect(west.locator("[data-testid^=pod-]").filter({ hasNotText: victim })).toHaveCount(before.length);
+});

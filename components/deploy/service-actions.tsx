@@ -157,9 +157,10 @@ export function RestartButton({ serviceId, environment }: { serviceId: string; e
   );
 }
 
-export function KillPodButton({ serviceId, environment, clusterId, pod }: { serviceId: string; environment: Env; clusterId: string; pod: string }) {
+/** Kills a pod (the chaos action); `onKilled` lets a live list show the replacement at once. */
+export function KillPodButton({ serviceId, environment, clusterId, pod, onKilled }: { serviceId: string; environment: Env; clusterId: string; pod: string; onKilled?: () => void }) {
   const router = useRouter();
-  const kill = useAction(killPodAction, { success: `${pod} killed: watch it be replaced`, onSuccess: () => setTimeout(() => router.refresh(), 1500) });
+  const kill = useAction(killPodAction, { success: `${pod} killed: watch it be replaced`, onSuccess: () => (onKilled ? onKilled() : setTimeout(() => router.refresh(), 1500)) });
   return (
     <Button size="icon-sm" variant="ghost" aria-label={`Kill ${pod}`} title="Kill this pod (chaos)" disabled={kill.pending} onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>
       <Skull />

@@ -106,7 +106,7 @@ export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKi
           revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
           name: r.metadata?.name ?? "",
           image,
-          createdAt: r.metadata?.creationTimestamp?.toString() ?? "",
+          createdAt: r.metadata?.creationTimestamp ? new Date(r.metadata.creationTimestamp).toISOString() : "",
           replicas: r.status?.replicas ?? 0,
           current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
           releaseNumber,
@@ -150,7 +150,7 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
     ready: `${statuses.filter((c) => c.ready).length}/${p.spec?.containers.length ?? statuses.length}`,
     restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     node: p.spec?.nodeName ?? "",
-    createdAt: p.metadata?.creationTimestamp?.toString() ?? "",
+    createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : "",
     image: p.spec?.containers[0]?.image ?? "",
     events: events.filter((e) => e.involvedObject.name === p.metadata?.name).map(eventLine).sort(byNewest).slice(0, 3),
   };

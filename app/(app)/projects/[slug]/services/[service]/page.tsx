@@ -6,13 +6,12 @@ import { requireCtx } from "@/lib/access/session";
 import { getServicePage } from "@/lib/deploy/service-page";
 import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
-import { DeployForm, KillPodButton, ReleaseHistory, RestartButton } from "@/components/deploy/service-actions";
+import { DeployForm, ReleaseHistory, RestartButton } from "@/components/deploy/service-actions";
+import { PodsPanel } from "@/components/deploy/pods-panel";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
-import { StatusBadge } from "@/components/ui/status-badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/utils";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
@@ -133,49 +132,8 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
                   </CardAction>
                 )}
               </CardHeader>
-              <CardContent className="space-y-6">
-                {pods.map((c) => (
-                  <section key={c.clusterId} aria-label={`Pods on ${c.cluster}`}>
-                    <h3 className="mb-2 text-sm font-semibold">{c.cluster}</h3>
-                    {!c.ok ? (
-                      <p className="text-sm text-destructive">{c.error}</p>
-                    ) : c.value.length === 0 ? (
-                      <p className="text-sm text-muted-foreground">No pods.</p>
-                    ) : (
-                      <Table>
-                        <TableHeader>
-                          <TableRow>
-                            <TableHead>Pod</TableHead>
-                            <TableHead>Status</TableHead>
-                            <TableHead>Ready</TableHead>
-                            <TableHead>Restarts</TableHead>
-                            <TableHead>Node</TableHead>
-                            <TableHead>Last event</TableHead>
-                            <TableHead />
-                          </TableRow>
-                        </TableHeader>
-                        <TableBody>
-                          {c.value.map((p) => (
-                            <TableRow key={p.name}>
-                              <TableCell className="font-mono text-xs">
-                                {p.name}
-                                <div className="text-muted-foreground">{p.image.split(":").pop()}</div>
-                              </TableCell>
-                              <TableCell>
-                                <StatusBadge status={p.phase} />
-                              </TableCell>
-                              <TableCell className="tabular-nums">{p.ready}</TableCell>
-                              <TableCell className="tabular-nums">{p.restarts}</TableCell>
-                              <TableCell className="text-xs">{p.node}</TableCell>
-                              <TableCell className="max-w-xs text-xs whitespace-normal text-muted-foreground">{p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}</TableCell>
-                              <TableCell>{data.rights.chaos && (environment !== "prod" || service.project.allowChaosInProd) && <KillPodButton serviceId={service.id} environment={environment} clusterId={c.clusterId} pod={p.name} />}</TableCell>
-                            </TableRow>
-                          ))}
-                        </TableBody>
-                      </Table>
-                    )}
-                  </section>
-                ))}
+              <CardContent>
+                <PodsPanel serviceId={service.id} environment={environment} initial={pods} canKill={data.rights.chaos && (environment !== "prod" || service.project.allowChaosInProd)} />
               </CardContent>
             </Card>
           </div>
