@@ -4,7 +4,7 @@
  * progress deadline, minReadySeconds, history cleanup, scaling and pod
  * replacement.
  */
-import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Deployment, type V1DeploymentStrategy, type V1ReplicaSet, Watch } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, PatchStrategy, setHeaderOptions, type V1Deployment, type V1DeploymentStrategy, type V1PodTemplateSpec, type V1ReplicaSet, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, FAST_SIMULATION, kubeConfigFor, sleep, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
 
@@ -142,8 +142,10 @@ describe("Deployments", () => {
     expect(before.find((r) => revision(r) === "2")?.metadata?.annotations?.["kubernetes.io/change-cause"]).toBe("v2");
     // what kubectl sends for --to-revision=1: the RS template without the hash label, as a JSON patch
     const rev1 = before.find((r) => revision(r) === "1") as V1ReplicaSet;
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the template as kubectl sends it on the wire
-    const tpl = structuredClone(rev1.spec?.template) as Record<string, any>;
+    // The template as kubectl sends it on the wire: creationTimestamp is null there, which V1ObjectMeta cannot say.
+    const tpl = structuredClone(rev1.spec!.template!) as Omit<V1PodTemplateSpec, "metadata"> & {
+      metadata: { labels: Record<string, string>; creationTimestamp?: null };
+    };
     delete tpl.metadata.labels["pod-template-hash"];
     tpl.metadata.creationTimestamp = null;
     const annotations = Object.fromEntries(Object.entries(rev1.metadata?.annotations ?? {}).filter(([k]) => !k.startsWith("deployment.kubernetes.io/")));
