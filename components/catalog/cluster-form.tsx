@@ -10,10 +10,10 @@ import { CheckCircle2, Loader2, PlugZap, Upload, XCircle } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { FormError } from "@/components/forms/form-error";
+import { SelectField, TextField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { CLUSTER_TIERS, ZClusterName } from "@/lib/catalog/schemas";
 import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/app/(app)/clusters/actions";
@@ -99,70 +99,18 @@ export function ClusterForm({ cluster }: Props) {
     <Form {...form}>
       <form onSubmit={form.handleSubmit(onSubmit)} className="grid max-w-3xl gap-6" noValidate>
         <div className="grid gap-6 md:grid-cols-2">
-          <FormField
+          <TextField
             control={form.control}
             name="name"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Name</FormLabel>
-                <FormControl>
-                  <Input placeholder="prod-sh-1" disabled={Boolean(cluster)} autoComplete="off" {...field} />
-                </FormControl>
-                <FormDescription>{cluster ? "The name cannot change." : "A DNS label: lowercase letters, digits and '-'."}</FormDescription>
-                <FormMessage />
-              </FormItem>
-            )}
+            label="Name"
+            placeholder="prod-sh-1"
+            disabled={Boolean(cluster)}
+            autoComplete="off"
+            description={cluster ? "The name cannot change." : "A DNS label: lowercase letters, digits and '-'."}
           />
-          <FormField
-            control={form.control}
-            name="displayName"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Display name</FormLabel>
-                <FormControl>
-                  <Input placeholder="Shanghai production 1" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="region"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Region or data centre</FormLabel>
-                <FormControl>
-                  <Input placeholder="us-east-1" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="tier"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Tier</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
-                  <FormControl>
-                    <SelectTrigger className="w-full">
-                      <SelectValue />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {CLUSTER_TIERS.map((t) => (
-                      <SelectItem key={t} value={t}>
-                        {t}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
+          <TextField control={form.control} name="displayName" label="Display name" placeholder="Shanghai production 1" />
+          <TextField control={form.control} name="region" label="Region or data centre" placeholder="us-east-1" />
+          <SelectField control={form.control} name="tier" label="Tier" options={CLUSTER_TIERS} />
         </div>
         <FormField
           control={form.control}

@@ -28,11 +28,11 @@ import {
   AlertDialogTitle,
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
-import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
+import { Form } from "@/components/ui/form";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { FormError } from "@/components/forms/form-error";
+import { TextField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ENVIRONMENTS, PROJECT_ROLES_LIST, SERVICE_KINDS, ZServiceSlug } from "@/lib/catalog/schemas";
 import {
@@ -83,56 +83,9 @@ export function AddServiceDialog({ projectId }: { projectId: string }) {
             className="space-y-4"
             noValidate
           >
-            <FormField
-              control={form.control}
-              name="slug"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Slug</FormLabel>
-                  <FormControl>
-                    <Input placeholder="api" autoComplete="off" {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
-            <FormField
-              control={form.control}
-              name="name"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Name</FormLabel>
-                  <FormControl>
-                    <Input placeholder="Checkout API" {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
-            <FormField
-              control={form.control}
-              name="kind"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Kind</FormLabel>
-                  <Select value={field.value} onValueChange={field.onChange}>
-                    <FormControl>
-                      <SelectTrigger className="w-full">
-                        <SelectValue />
-                      </SelectTrigger>
-                    </FormControl>
-                    <SelectContent>
-                      {SERVICE_KINDS.map((k) => (
-                        <SelectItem key={k} value={k}>
-                          {k}
-                        </SelectItem>
-                      ))}
-                    </SelectContent>
-                  </Select>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
+            <TextField control={form.control} name="slug" label="Slug" placeholder="api" autoComplete="off" />
+            <TextField control={form.control} name="name" label="Name" placeholder="Checkout API" />
+            <SelectField control={form.control} name="kind" label="Kind" options={SERVICE_KINDS} />
             <FormError error={action.formError} />
             <DialogFooter>
               <Button type="submit" disabled={action.pending}>

@@ -9,10 +9,9 @@ import { Check, Loader2, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
-import { Textarea } from "@/components/ui/textarea";
 import { Checkbox } from "@/components/ui/checkbox";
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { FormError } from "@/components/forms/form-error";
+import { TextField, TextareaField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { LIFECYCLES, TIERS, ZLabels, ZProjectSlug, parseLabelText } from "@/lib/catalog/schemas";
 import { checkProjectSlugAction, createProjectAction, updateProjectAction } from "@/app/(app)/projects/actions";
@@ -121,19 +120,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
     <Form {...form}>
       <form onSubmit={form.handleSubmit(onSubmit)} className="grid max-w-3xl gap-6" noValidate>
         <div className="grid gap-6 md:grid-cols-2">
-          <FormField
-            control={form.control}
-            name="name"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Name</FormLabel>
-                <FormControl>
-                  <Input placeholder="Checkout API" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
+          <TextField control={form.control} name="name" label="Name" placeholder="Checkout API" />
           <FormField
             control={form.control}
             name="slug"
@@ -162,134 +149,16 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             )}
           />
         </div>
-        <FormField
-          control={form.control}
-          name="description"
-          render={({ field }) => (
-            <FormItem>
-              <FormLabel>Description</FormLabel>
-              <FormControl>
-                <Textarea rows={3} placeholder="What the project does, in a sentence or two." {...field} />
-              </FormControl>
-              <FormMessage />
-            </FormItem>
-          )}
-        />
+        <TextareaField control={form.control} name="description" label="Description" rows={3} placeholder="What the project does, in a sentence or two." />
         <div className="grid gap-6 md:grid-cols-3">
-          <FormField
-            control={form.control}
-            name="teamId"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Team</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
-                  <FormControl>
-                    <SelectTrigger className="w-full">
-                      <SelectValue placeholder="Choose a team" />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {teams.map((t) => (
-                      <SelectItem key={t.id} value={t.id}>
-                        {t.name}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="ownerId"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Owner</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
-                  <FormControl>
-                    <SelectTrigger className="w-full">
-                      <SelectValue placeholder="Choose an owner" />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {users.map((u) => (
-                      <SelectItem key={u.id} value={u.id}>
-                        {u.name} ({u.email})
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="tier"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Tier</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
-                  <FormControl>
-                    <SelectTrigger className="w-full">
-                      <SelectValue />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {TIERS.map((t) => (
-                      <SelectItem key={t} value={t}>
-                        {t}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormDescription>Critical gets the strictest defaults and approvals.</FormDescription>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
+          <SelectField control={form.control} name="teamId" label="Team" placeholder="Choose a team" options={teams.map((t) => ({ value: t.id, label: t.name }))} />
+          <SelectField control={form.control} name="ownerId" label="Owner" placeholder="Choose an owner" options={users.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))} />
+          <SelectField control={form.control} name="tier" label="Tier" options={TIERS} description="Critical gets the strictest defaults and approvals." />
         </div>
         <div className="grid gap-6 md:grid-cols-3">
-          <FormField
-            control={form.control}
-            name="language"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Language</FormLabel>
-                <FormControl>
-                  <Input placeholder="Java" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="framework"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Framework</FormLabel>
-                <FormControl>
-                  <Input placeholder="Spring Boot" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
-          <FormField
-            control={form.control}
-            name="repositoryUrl"
-            render={({ field }) => (
-              <FormItem>
-                <FormLabel>Repository</FormLabel>
-                <FormControl>
-                  <Input placeholder="https://git.example.com/payments/checkout-api.git" {...field} />
-                </FormControl>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
+          <TextField control={form.control} name="language" label="Language" placeholder="Java" />
+          <TextField control={form.control} name="framework" label="Framework" placeholder="Spring Boot" />
+          <TextField control={form.control} name="repositoryUrl" label="Repository" placeholder="https://git.example.com/payments/checkout-api.git" />
         </div>
         <FormField
           control={form.control}
@@ -320,30 +189,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
           />
         )}
         {editing && canChangeLifecycle && (
-          <FormField
-            control={form.control}
-            name="lifecycle"
-            render={({ field }) => (
-              <FormItem className="max-w-xs">
-                <FormLabel>Lifecycle</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
-                  <FormControl>
-                    <SelectTrigger className="w-full">
-                      <SelectValue />
-                    </SelectTrigger>
-                  </FormControl>
-                  <SelectContent>
-                    {LIFECYCLES.map((l) => (
-                      <SelectItem key={l} value={l}>
-                        {l}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-                <FormMessage />
-              </FormItem>
-            )}
-          />
+          <SelectField control={form.control} name="lifecycle" label="Lifecycle" options={LIFECYCLES} className="max-w-xs" />
         )}
         <FormError error={formError} />
         <div className="flex gap-2">

@@ -9,11 +9,10 @@ import { Loader2, Pencil, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
-import { Input } from "@/components/ui/input";
-import { Textarea } from "@/components/ui/textarea";
 import { NativeSelect } from "@/components/ui/native-select";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { FormError } from "@/components/forms/form-error";
+import { TextField, TextareaField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ZTeamSlug } from "@/lib/catalog/schemas";
 import { createTeamAction, setTeamMemberAction, updateTeamAction } from "@/app/(app)/teams/actions";
@@ -81,45 +80,9 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
                 : create.run({ slug: v.slug, name: v.name, description: v.description }),
             )}
           >
-            <FormField
-              control={form.control}
-              name="slug"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Slug</FormLabel>
-                  <FormControl>
-                    <Input placeholder="payments" disabled={Boolean(team)} autoComplete="off" {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
-            <FormField
-              control={form.control}
-              name="name"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Name</FormLabel>
-                  <FormControl>
-                    <Input placeholder="Payments" {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
-            <FormField
-              control={form.control}
-              name="description"
-              render={({ field }) => (
-                <FormItem>
-                  <FormLabel>Description</FormLabel>
-                  <FormControl>
-                    <Textarea rows={3} {...field} />
-                  </FormControl>
-                  <FormMessage />
-                </FormItem>
-              )}
-            />
+            <TextField control={form.control} name="slug" label="Slug" placeholder="payments" disabled={Boolean(team)} autoComplete="off" />
+            <TextField control={form.control} name="name" label="Name" placeholder="Payments" />
+            <TextareaField control={form.control} name="description" label="Description" rows={3} />
             {team && (
               <div className="grid grid-cols-3 gap-3">
                 <FormField
@@ -141,19 +104,7 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
                     </FormItem>
                   )}
                 />
-                <FormField
-                  control={form.control}
-                  name="webhookUrl"
-                  render={({ field }) => (
-                    <FormItem className="col-span-2">
-                      <FormLabel>Webhook URL</FormLabel>
-                      <FormControl>
-                        <Input placeholder="https://hooks.slack.com/services/..." {...field} />
-                      </FormControl>
-                      <FormMessage />
-                    </FormItem>
-                  )}
-                />
+                <TextField control={form.control} name="webhookUrl" label="Webhook URL" placeholder="https://hooks.slack.com/services/..." className="col-span-2" />
               </div>
             )}
             <FormError error={create.formError ?? update.formError} />
