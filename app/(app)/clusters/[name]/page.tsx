@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { can, clusterResource } from "@/lib/access/policy";
 import { getCluster } from "@/lib/catalog/clusters";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { NoAccess } from "@/components/shell/no-access";
 import { TimeAgo } from "@/components/shell/time-ago";
@@ -16,6 +14,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { orNotFound } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   return { title: (await params).name };
@@ -25,10 +24,7 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
   const ctx = await requireCtx();
   const { name } = await params;
   if (!can(ctx.actor, "cluster.read", clusterResource())) return <NoAccess what="the cluster registry" />;
-  const cluster = await getCluster(ctx, name).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const cluster = await orNotFound(getCluster(ctx, name));
   const resource = clusterResource(cluster.id);
   const checks = [...cluster.checks].reverse().map((c) => ({ at: c.at.toISOString(), latencyMs: c.latencyMs, status: c.status }));
   return (

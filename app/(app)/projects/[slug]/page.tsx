@@ -1,12 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { ExternalLink, Layers, Settings, Users } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { getProjectOverview } from "@/lib/catalog/projects";
 import { listClusterOptions } from "@/lib/catalog/clusters";
 import { listUserOptions } from "@/lib/catalog/users";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { AddServiceDialog, EnvironmentDialog, MemberDialog, RemoveButton } from "@/components/catalog/project-dialogs";
@@ -20,6 +18,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { orNotFound } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -28,10 +27,7 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
   const { slug } = await params;
-  const project = await getProjectOverview(ctx, slug).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const project = await orNotFound(getProjectOverview(ctx, slug));
   const archived = project.lifecycle === "archived";
   const [clusters, users] = await Promise.all([
     project.rights.manageEnvironments && !archived ? listClusterOptions(ctx) : Promise.resolve([]),

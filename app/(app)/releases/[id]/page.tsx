@@ -1,21 +1,17 @@
 import type { Metadata } from "next";
-import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
+import { orNotFound } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Release" };
 
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
   const ctx = await requireCtx();
   const { id } = await params;
-  const view = await getRelease(ctx, id).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const view = await orNotFound(getRelease(ctx, id));
   const r = view.release;
   return (
     <>

@@ -1,15 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { getTeam } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { TeamDialog, TeamMemberDialog } from "@/components/catalog/team-dialogs";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardAction, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { orNotFound } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -18,10 +17,7 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 export default async function TeamPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
   const { slug } = await params;
-  const team = await getTeam(ctx, slug).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const team = await orNotFound(getTeam(ctx, slug));
   const users = team.rights.update ? await listUserOptions(ctx) : [];
   const memberIds = new Set(team.members.map((m) => m.userId));
   return (

@@ -4,7 +4,6 @@ import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { getTicket } from "@/lib/tickets/query";
 import { namesForPayload } from "@/lib/tickets/names";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { PayloadView } from "@/components/tickets/payload-view";
@@ -14,6 +13,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { orNotFound } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   return { title: `Ticket #${(await params).number}` };
@@ -23,10 +23,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
   const ctx = await requireCtx();
   const number = Number((await params).number);
   if (!Number.isInteger(number) || number < 1) notFound();
-  const ticket = await getTicket(ctx, number).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const ticket = await orNotFound(getTicket(ctx, number));
   const names = await namesForPayload(ticket.payload);
   const steps: StepView[] = ticket.run
     ? ticket.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null, nextAttemptAt: s.nextAttemptAt?.toISOString() ?? null }))

@@ -1,10 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { notFound } from "next/navigation";
 import { FileCode2 } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { getServicePage } from "@/lib/deploy/service-page";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { DeployForm, ReleaseHistory, RestartButton } from "@/components/deploy/service-actions";
 import { PodsPanel } from "@/components/deploy/pods-panel";
@@ -13,6 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
+import { orNotFound } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
@@ -22,10 +21,7 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 export default async function ServicePage({ params, searchParams }: { params: Promise<{ slug: string; service: string }>; searchParams: Promise<{ env?: string }> }) {
   const ctx = await requireCtx();
   const { slug, service: serviceSlug } = await params;
-  const data = await getServicePage(ctx, slug, serviceSlug, (await searchParams).env).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const data = await orNotFound(getServicePage(ctx, slug, serviceSlug, (await searchParams).env));
   const { service, environment, history, pods } = data;
   const base = `/projects/${slug}/services/${serviceSlug}`;
   return (

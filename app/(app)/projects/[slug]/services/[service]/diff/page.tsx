@@ -2,9 +2,9 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { diffReleases } from "@/lib/deploy/observe";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { SideBySide } from "@/components/deploy/side-by-side";
+import { orNotFound } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Compare releases" };
 
@@ -12,10 +12,7 @@ export default async function DiffPage({ searchParams }: { searchParams: Promise
   const ctx = await requireCtx();
   const { a, b } = await searchParams;
   if (!a || !b) notFound();
-  const d = await diffReleases(ctx, a, b).catch((e) => {
-    if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-    throw e;
-  });
+  const d = await orNotFound(diffReleases(ctx, a, b));
   const [older, newer] = d.a.number < d.b.number ? (["a", "b"] as const) : (["b", "a"] as const);
   const title = (k: "a" | "b") => `#${d[k].number} ${d[k].image.split(":").pop()} (spec v${d[k].specVersion})`;
   return (

@@ -6,11 +6,11 @@ import { can, projectResource } from "@/lib/access/policy";
 import { getProjectOverview } from "@/lib/catalog/projects";
 import { listUserOptions } from "@/lib/catalog/users";
 import { getServiceSpec } from "@/lib/deploy/specs";
-import { isAppError } from "@/lib/errors";
 import { PageHeader } from "@/components/shell/page-header";
 import { NoAccess } from "@/components/shell/no-access";
 import { Badge } from "@/components/ui/badge";
 import { SpecEditor } from "@/components/deploy/spec-editor";
+import { orNotFound } from "@/lib/http/page";
 
 type Params = { params: Promise<{ slug: string; service: string }> };
 
@@ -19,21 +19,16 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
   return { title: `Spec of ${slug}/${service}` };
 }
 
-function notFoundOn404(e: unknown): never {
-  if (isAppError(e) && e.code === "NOT_FOUND") notFound();
-  throw e;
-}
-
 export default async function ServiceSpecPage({ params }: Params) {
   const ctx = await requireCtx();
   const { slug, service: serviceSlug } = await params;
-  const project = await getProjectOverview(ctx, slug).catch(notFoundOn404);
+  const project = await orNotFound(getProjectOverview(ctx, slug));
   const service = project.services.find((s) => s.slug === serviceSlug);
   if (!service) notFound();
   const resource = projectResource(project.id);
   if (!can(ctx.actor, "deploy.read", resource)) return <NoAccess what={`the spec of ${project.slug}/${service.slug}`} />;
   const canEdit = can(ctx.actor, "service.spec.update", resource) && project.lifecycle !== "archived";
-  const current = await getServiceSpec(ctx, service.id).catch(notFoundOn404);
+  const current = await orNotFound(getServiceSpec(ctx, service.id));
   const users = current.versions.length ? await listUserOptions(ctx) : [];
   const nameOf = new Map(users.map((u) => [u.id, u.name]));
   return (
