@@ -44,11 +44,16 @@ export async function restartService(ctx: Ctx, raw: z.input<typeof ZRestart>) {
   });
 }
 
+/** The chaos action runs in production only where the project allows it. */
+export function chaosAllowedIn(environment: string, project: { allowChaosInProd: boolean }): boolean {
+  return environment !== "prod" || project.allowChaosInProd;
+}
+
 export async function killPod(ctx: Ctx, raw: z.input<typeof ZKillPod>) {
   const input = parseInput(ZKillPod, raw);
   const service = await serviceOrThrow(input.serviceId);
   authorize(ctx, "workload.chaos", projectResource(service.project.id));
-  if (input.environment === "prod" && !service.project.allowChaosInProd) {
+  if (!chaosAllowedIn(input.environment, service.project)) {
     throw new AppError("PRECONDITION_FAILED", "Killing pods in production is off for this project: its owner can allow it in the project's settings.");
   }
   if (!input.pod.startsWith(`${service.slug}-`)) throw new AppError("INVALID_INPUT", `${input.pod} is not a pod of ${service.slug}.`);

@@ -5,6 +5,7 @@ import { authorize, type Ctx } from "@/lib/context";
 import { can, projectResource } from "@/lib/access/policy";
 import { getServiceSpec } from "./specs";
 import { getHistory, listPods } from "./observe";
+import { chaosAllowedIn } from "./operations";
 import type { EnvKind } from "./spec";
 
 export async function getServicePage(ctx: Ctx, projectSlug: string, serviceSlug: string, envParam?: string) {
@@ -18,14 +19,15 @@ export async function getServicePage(ctx: Ctx, projectSlug: string, serviceSlug:
   const environments = order.filter((e) => service.project.environments.some((x) => x.kind === e));
   const environment = (environments.find((e) => e === envParam) ?? environments[0]) as EnvKind | undefined;
   const spec = await getServiceSpec(ctx, service.id);
-  if (!environment) return { service, environments, environment: null, spec, history: null, pods: null, tags: [], rights: rights(ctx, service.project.id) };
+  if (!environment) return { service, environments, environment: null, spec, history: null, pods: null, tags: [], chaosHere: false, rights: rights(ctx, service.project.id) };
   const [history, pods, tags] = await Promise.all([
     getHistory(ctx, service.id, environment),
     listPods(ctx, service.id, environment),
     db().release.findMany({ where: { serviceId: service.id }, distinct: ["tag"], orderBy: { createdAt: "desc" }, take: 20, select: { tag: true } }),
   ]);
   const users = await db().user.findMany({ where: { id: { in: history.releases.map((r) => r.createdById).filter((x): x is string => Boolean(x)) } }, select: { id: true, name: true } });
-  return { service, environments, environment, spec, history, pods, tags: tags.map((t) => t.tag), users: Object.fromEntries(users.map((u) => [u.id, u.name])), rights: rights(ctx, service.project.id) };
+  const chaosHere = chaosAllowedIn(environment, service.project);
+  return { service, environments, environment, spec, history, pods, tags: tags.map((t) => t.tag), chaosHere, users: Object.fromEntries(users.map((u) => [u.id, u.name])), rights: rights(ctx, service.project.id) };
 }
 
 function rights(ctx: Ctx, projectId: string) {

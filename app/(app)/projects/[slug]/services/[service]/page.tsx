@@ -120,7 +120,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
               <CardHeader>
                 <CardTitle>Pods</CardTitle>
                 <CardDescription>
-                  Per cluster, with their last events.{environment === "prod" && !service.project.allowChaosInProd ? " Killing pods is off in production for this project." : ""}
+                  Per cluster, with their last events.{data.chaosHere ? "" : " Killing pods is off in production for this project."}
                 </CardDescription>
                 {data.rights.restart && (
                   <CardAction>
@@ -129,7 +129,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
                 )}
               </CardHeader>
               <CardContent>
-                <PodsPanel serviceId={service.id} environment={environment} initial={pods} canKill={data.rights.chaos && (environment !== "prod" || service.project.allowChaosInProd)} />
+                <PodsPanel serviceId={service.id} environment={environment} initial={pods} canKill={data.rights.chaos && data.chaosHere} />
               </CardContent>
             </Card>
           </div>
