@@ -7,26 +7,19 @@
  *   4. the worker and `next start`
  *   5. playwright test (Debian's Chromium), then everything is stopped
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePort, startEmbeddedPostgres } from "./lib/postgres";
 import { projectRoot } from "./lib/local-env";
+import { buildApp, nextBin } from "./lib/next-app";
 
 const say = (line: string) => console.log(`\x1b[35m[e2e]\x1b[0m ${line}`);
 const extraArgs = process.argv.slice(2);
 
-if (process.env.E2E_SKIP_BUILD !== "1") {
-  say("building the app (next build)");
-  const build = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "build"], {
-    cwd: projectRoot,
-    stdio: "inherit",
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" },
-  });
-  if (build.status !== 0) process.exit(build.status ?? 1);
-}
+buildApp(say, "E2E_SKIP_BUILD");
 
 const appPort = await freePort();
 const oidcPort = await freePort();
@@ -83,7 +76,7 @@ await seed(say);
 const children: ChildProcess[] = [];
 const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });
 children.push(worker);
-const app = spawn(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "start", "--port", String(appPort)], {
+const app = spawn(process.execPath, [nextBin, "start", "--port", String(appPort)], {
   cwd: projectRoot,
   env,
   stdio: "inherit",

@@ -6,7 +6,7 @@
  *   BENCH_CONNECTIONS=4    concurrent connections (default 4)
  *   BENCH_SECONDS=10       duration of each scenario
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,6 +16,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
+import { buildApp, nextBin } from "../lib/next-app";
 import { applyMigrations } from "../../lib/db/schema-engine";
 
 const PROJECTS = 10_000;
@@ -24,11 +25,7 @@ const connections = Number(process.env.BENCH_CONNECTIONS ?? 4);
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const say = (s: string) => console.log(`[bench] ${s}`);
 
-if (process.env.BENCH_SKIP_BUILD !== "1") {
-  say("next build");
-  const b = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "build"], { cwd: projectRoot, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
-  if (b.status !== 0) process.exit(1);
-}
+buildApp(say, "BENCH_SKIP_BUILD");
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-pg-"));
 fs.chmodSync(dir, 0o755);
@@ -89,7 +86,7 @@ const env = {
 };
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to .wharf/prof (open it in Chrome DevTools).
 const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(projectRoot, ".wharf/prof")}`] : [];
-const app = spawn(process.execPath, [...profile, path.join(projectRoot, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
+const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
 const base = `http://localhost:${port}`;
 for (let i = 0; ; i++) {
   try {

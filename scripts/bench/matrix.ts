@@ -7,7 +7,7 @@
  *      per-cluster timeout, at most 1.5 s, that cluster's cells unreachable).
  *   BENCH_SKIP_BUILD=1 reuses .next; BENCH_REQUESTS=20
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -15,15 +15,12 @@ import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
+import { buildApp, nextBin } from "../lib/next-app";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const say = (s: string) => console.log(`[bench] ${s}`);
 
-if (process.env.BENCH_SKIP_BUILD !== "1") {
-  say("next build");
-  const b = spawnSync(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "build"], { cwd: projectRoot, stdio: "inherit", env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" } });
-  if (b.status !== 0) process.exit(1);
-}
+buildApp(say, "BENCH_SKIP_BUILD");
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-matrix-"));
 fs.chmodSync(tmp, 0o755);
@@ -76,7 +73,7 @@ for (const s of project.services) {
 }
 
 const port = await freePort();
-const app = spawn(process.execPath, [path.join(projectRoot, "node_modules/next/dist/bin/next"), "start", "--port", String(port)], {
+const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
   cwd: projectRoot,
   env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: `http://localhost:${port}`, WHARF_DEV_LOGIN: "1", WHARF_CLUSTER_READ_CACHE_MS: "0" },
   stdio: "inherit",
