@@ -17,7 +17,15 @@ export default defineConfig({
     launchOptions: {
       executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
       // Root in CI needs --no-sandbox; the rest keeps Chromium off a network it cannot reach.
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+      ],
     },
   },
   projects: [

@@ -1,10 +1,10 @@
-"use client"
+"use client";
 
-import * as React from "react"
-import { MonitorIcon, MoonIcon, SunIcon } from "lucide-react"
-import { useTheme } from "next-themes"
+import * as React from "react";
+import { MonitorIcon, MoonIcon, SunIcon } from "lucide-react";
+import { useTheme } from "next-themes";
 
-import { Button } from "@/components/ui/button"
+import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -13,32 +13,21 @@ import {
   DropdownMenuRadioItem,
   DropdownMenuSeparator,
   DropdownMenuTrigger,
-} from "@/components/ui/dropdown-menu"
+} from "@/components/ui/dropdown-menu";
 
 const THEMES = [
   { value: "light", label: "Light", icon: SunIcon },
   { value: "dark", label: "Dark", icon: MoonIcon },
   { value: "system", label: "System", icon: MonitorIcon },
-] as const
+] as const;
 
-function ThemeToggle({
-  className,
-  align = "end",
-}: {
-  className?: string
-  align?: "start" | "center" | "end"
-}) {
-  const { theme, setTheme } = useTheme()
+function ThemeToggle({ className, align = "end" }: { className?: string; align?: "start" | "center" | "end" }) {
+  const { theme, setTheme } = useTheme();
 
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button
-          variant="ghost"
-          size="icon"
-          className={className}
-          data-slot="theme-toggle"
-        >
+        <Button variant="ghost" size="icon" className={className} data-slot="theme-toggle">
           <SunIcon className="scale-100 rotate-0 transition-all dark:scale-0 dark:-rotate-90" />
           <MoonIcon className="absolute scale-0 rotate-90 transition-all dark:scale-100 dark:rotate-0" />
           <span className="sr-only">Toggle theme</span>
@@ -57,7 +46,7 @@ function ThemeToggle({
         </DropdownMenuRadioGroup>
       </DropdownMenuContent>
     </DropdownMenu>
-  )
+  );
 }
 
-export { ThemeToggle }
+export { ThemeToggle };

@@ -46,7 +46,9 @@ describe("configuration at start-up", () => {
 
   it("refuses production with no way to sign in, and never turns the dev sign-in on by default", () => {
     expect(problems({ ...good, NODE_ENV: "production" }).map((p) => p.variable)).toEqual(["OIDC_ISSUER"]);
-    expect(loadConfig({ ...good, NODE_ENV: "production", OIDC_ISSUER: "https://id", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" }).WHARF_DEV_LOGIN).toBe(false);
+    expect(loadConfig({ ...good, NODE_ENV: "production", OIDC_ISSUER: "https://id", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" }).WHARF_DEV_LOGIN).toBe(
+      false,
+    );
   });
 
   it("reads the admin bootstrap list case-insensitively", () => {

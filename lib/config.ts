@@ -48,12 +48,7 @@ export const ZEnv = z
     /** When set, /api/metrics requires `Authorization: Bearer <token>`. */
     WHARF_METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    WHARF_CLUSTER_TIMEOUT_MS: z.coerce
-      .number({ message: "must be a number of milliseconds" })
-      .int()
-      .min(100)
-      .max(60_000)
-      .default(5_000),
+    WHARF_CLUSTER_TIMEOUT_MS: z.coerce.number({ message: "must be a number of milliseconds" }).int().min(100).max(60_000).default(5_000),
     WHARF_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */
     WHARF_K8S_USER_PREFIX: z.string().max(40).default(""),
@@ -72,7 +67,9 @@ export const ZEnv = z
           .refine((v) => /^(https?|ssh|file):\/\//.test(v), {
             message: "must be a URL template starting with https://, http://, ssh:// or file://, e.g. https://git.example.com/{team}/{project}.git",
           })
-          .refine((v) => v.includes("{project}"), { message: "must contain {project} (and may contain {team}), e.g. https://git.example.com/{team}/{project}.git" })
+          .refine((v) => v.includes("{project}"), {
+            message: "must contain {project} (and may contain {team}), e.g. https://git.example.com/{team}/{project}.git",
+          })
           .refine((v) => !/^https?:\/\/[^/]*@/.test(v), { message: "must not contain credentials: set WHARF_GIT_USERNAME and WHARF_GIT_TOKEN instead" })
           .optional(),
       ),
@@ -97,7 +94,11 @@ export const ZEnv = z
       }
     }
     if (env.WHARF_GIT_TOKEN && !env.WHARF_GIT_REMOTE_URL?.startsWith("http")) {
-      ctx.addIssue({ code: "custom", path: ["WHARF_GIT_TOKEN"], message: "only used with an http(s) WHARF_GIT_REMOTE_URL; set that too, or unset the credentials" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["WHARF_GIT_TOKEN"],
+        message: "only used with an http(s) WHARF_GIT_REMOTE_URL; set that too, or unset the credentials",
+      });
     }
     if (env.NODE_ENV === "production" && !env.OIDC_ISSUER && !env.WHARF_DEV_LOGIN) {
       ctx.addIssue({

@@ -81,10 +81,9 @@ export function fieldErrorsFromZod(issues: { path: PropertyKey[]; message: strin
 }
 
 /** Validates input at a domain function's boundary: a ZodError becomes INVALID_INPUT with field messages. */
-export function parseInput<S extends { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }>(
-  schema: S,
-  raw: unknown,
-): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
+export function parseInput<
+  S extends { safeParse(v: unknown): { success: true; data: unknown } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+>(schema: S, raw: unknown): Extract<ReturnType<S["safeParse"]>, { success: true }>["data"] {
   const r = schema.safeParse(raw);
   if (r.success) return r.data as Extract<ReturnType<S["safeParse"]>, { success: true }>["data"];
   throw new AppError("INVALID_INPUT", "Some fields need attention.", { fieldErrors: fieldErrorsFromZod(r.error.issues) });

@@ -65,8 +65,21 @@ async function server(): Promise<void> {
     const pod: KObject = {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name: `${app}-${i}`, namespace: `team-${i % NAMESPACES}`, labels: { app, tier: i % 3 === 0 ? "web" : "worker", "app.kubernetes.io/part-of": "bench" } },
-      spec: { containers: [{ name: "app", image: i % 5 === 0 ? "ghcr.io/acme/orders-java:1.4.2" : "nginx:1.27", ports: [{ containerPort: 8080 }], resources: { requests: { cpu: "10m", memory: "32Mi" } } }] },
+      metadata: {
+        name: `${app}-${i}`,
+        namespace: `team-${i % NAMESPACES}`,
+        labels: { app, tier: i % 3 === 0 ? "web" : "worker", "app.kubernetes.io/part-of": "bench" },
+      },
+      spec: {
+        containers: [
+          {
+            name: "app",
+            image: i % 5 === 0 ? "ghcr.io/acme/orders-java:1.4.2" : "nginx:1.27",
+            ports: [{ containerPort: 8080 }],
+            resources: { requests: { cpu: "10m", memory: "32Mi" } },
+          },
+        ],
+      },
     };
     // created the way a ReplicaSet creates pods (control-plane writes carry no managedFields, see README)
     store.create("/pods", pod, { fieldManager: "kube-controller-manager", untracked: true });
@@ -110,7 +123,10 @@ async function timed(fn: () => Promise<unknown>, runs = RUNS): Promise<number[]>
 }
 
 async function client(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ["--server"], { execArgv: [...process.execArgv, "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(fileURLToPath(import.meta.url), ["--server"], {
+    execArgv: [...process.execArgv, "--expose-gc"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const next = <T>(key: string): Promise<T> =>
     new Promise((resolve, reject) => {
       const onMsg = (m: Record<string, T>) => {
@@ -160,7 +176,12 @@ async function client(): Promise<void> {
     const deadline = Date.now() + 20_000;
     while (lat.length < WATCHERS * WATCH_EVENTS && Date.now() < deadline) await sleep(20);
     for (const a of aborts) a.abort();
-    results.push({ name: `watch delivery, ${WATCHERS} watchers x ${WATCH_EVENTS} creates p50 / p99`, value: `${ms(pct(lat, 50))} / ${ms(pct(lat, 99))}`, target: "p99 < 50 ms", ok: lat.length === WATCHERS * WATCH_EVENTS && pct(lat, 99) < 50 });
+    results.push({
+      name: `watch delivery, ${WATCHERS} watchers x ${WATCH_EVENTS} creates p50 / p99`,
+      value: `${ms(pct(lat, 50))} / ${ms(pct(lat, 99))}`,
+      target: "p99 < 50 ms",
+      ok: lat.length === WATCHERS * WATCH_EVENTS && pct(lat, 99) < 50,
+    });
 
     // lists
     const count = (await core.listPodForAllNamespaces()).items.length;
@@ -171,11 +192,16 @@ async function client(): Promise<void> {
     const raw = (p: string) =>
       new Promise<void>((resolve, reject) => {
         const u = new URL(p, cluster?.server);
-        https.get({ host: u.hostname, port: u.port, path: u.pathname + u.search, ca, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } }, (res) => {
-          res.on("data", () => undefined);
-          res.on("end", () => resolve());
-          res.on("error", reject);
-        }).on("error", reject);
+        https
+          .get(
+            { host: u.hostname, port: u.port, path: u.pathname + u.search, ca, headers: { Authorization: `Bearer ${token}`, Accept: "application/json" } },
+            (res) => {
+              res.on("data", () => undefined);
+              res.on("end", () => resolve());
+              res.on("error", reject);
+            },
+          )
+          .on("error", reject);
       });
     // small lists first: the multi-megabyte ones leave garbage the client would collect during the next series
     const one = await timed(() => core.listNamespacedPod({ namespace: "team-7" }), SMALL_RUNS);
@@ -183,10 +209,28 @@ async function client(): Promise<void> {
     const allRaw = await timed(() => raw("/api/v1/pods"));
     const all = await timed(() => core.listPodForAllNamespaces());
     const labelled = (await core.listPodForAllNamespaces({ labelSelector: "app=svc-7,tier=web" })).items.length;
-    results.push({ name: `list all pods (${count}), HTTPS response to last byte p50 / p95`, value: `${ms(pct(allRaw, 50))} / ${ms(pct(allRaw, 95))}`, target: "p50 < 200 ms", ok: pct(allRaw, 50) < 200 });
-    results.push({ name: "list all pods, client-node listPodForAllNamespaces p50 / p95", value: `${ms(pct(all, 50))} / ${ms(pct(all, 95))}`, note: "incl. client-node's JSON.parse + typed deserialisation of ~9 MB" });
-    results.push({ name: "list one namespace (25 pods) p50 / p95", value: `${ms(pct(one, 50))} / ${ms(pct(one, 95))}`, target: "p50 < 10 ms", ok: pct(one, 50) < 10 });
-    results.push({ name: `list by label, all namespaces (${labelled} pods) p50 / p95`, value: `${ms(pct(byLabel, 50))} / ${ms(pct(byLabel, 95))}`, note: "label index, then sort and filter" });
+    results.push({
+      name: `list all pods (${count}), HTTPS response to last byte p50 / p95`,
+      value: `${ms(pct(allRaw, 50))} / ${ms(pct(allRaw, 95))}`,
+      target: "p50 < 200 ms",
+      ok: pct(allRaw, 50) < 200,
+    });
+    results.push({
+      name: "list all pods, client-node listPodForAllNamespaces p50 / p95",
+      value: `${ms(pct(all, 50))} / ${ms(pct(all, 95))}`,
+      note: "incl. client-node's JSON.parse + typed deserialisation of ~9 MB",
+    });
+    results.push({
+      name: "list one namespace (25 pods) p50 / p95",
+      value: `${ms(pct(one, 50))} / ${ms(pct(one, 95))}`,
+      target: "p50 < 10 ms",
+      ok: pct(one, 50) < 10,
+    });
+    results.push({
+      name: `list by label, all namespaces (${labelled} pods) p50 / p95`,
+      value: `${ms(pct(byLabel, 50))} / ${ms(pct(byLabel, 95))}`,
+      note: "label index, then sort and filter",
+    });
 
     // memory of the sandbox process
     child.send({ cmd: "memory" });
@@ -202,14 +246,23 @@ async function client(): Promise<void> {
           namespace: "rollout",
           body: {
             metadata: { name: `web-${i}` },
-            spec: { replicas: 3, selector: { matchLabels: { app: `web-${i}` } }, template: { metadata: { labels: { app: `web-${i}` } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } } },
+            spec: {
+              replicas: 3,
+              selector: { matchLabels: { app: `web-${i}` } },
+              template: { metadata: { labels: { app: `web-${i}` } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } },
+            },
           },
         }),
       ),
     );
     for (;;) {
       const list = await apps.listNamespacedDeployment({ namespace: "rollout" });
-      const done = list.items.filter((d) => d.status?.availableReplicas === 3 && d.status.updatedReplicas === 3 && d.status.conditions?.some((c) => c.type === "Progressing" && c.reason === "NewReplicaSetAvailable")).length;
+      const done = list.items.filter(
+        (d) =>
+          d.status?.availableReplicas === 3 &&
+          d.status.updatedReplicas === 3 &&
+          d.status.conditions?.some((c) => c.type === "Progressing" && c.reason === "NewReplicaSetAvailable"),
+      ).length;
       if (done === DEPLOYMENTS) break;
       if (performance.now() - t0 > 60_000) throw new Error(`rollouts not complete after 60 s (${done}/${DEPLOYMENTS})`);
       await sleep(25);
@@ -225,7 +278,8 @@ async function client(): Promise<void> {
   console.log("\nWharf sandbox benchmark (client-node over HTTPS, sandbox in its own process)");
   console.log("targets: list latencies by their median (p95 shown too), watch delivery by its p99");
   console.log("=".repeat(w + 42));
-  for (const r of results) console.log(`${r.name.padEnd(w)}  ${r.value.padEnd(22)}  ${r.target ? `${r.target.padEnd(12)} ${r.ok ? "PASS" : "FAIL"}` : (r.note ?? "")}`);
+  for (const r of results)
+    console.log(`${r.name.padEnd(w)}  ${r.value.padEnd(22)}  ${r.target ? `${r.target.padEnd(12)} ${r.ok ? "PASS" : "FAIL"}` : (r.note ?? "")}`);
   const failed = results.filter((r) => r.ok === false);
   if (failed.length) {
     console.log(`\n${failed.length} target(s) missed`);

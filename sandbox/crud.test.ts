@@ -16,7 +16,10 @@ beforeAll(async () => {
 });
 afterAll(async () => sb.dispose());
 
-const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = { a: "1" }): V1ConfigMap => ({ metadata: { name, labels }, data });
+const cm = (name: string, labels: Record<string, string> = {}, data: Record<string, string> = { a: "1" }): V1ConfigMap => ({
+  metadata: { name, labels },
+  data,
+});
 
 describe("discovery and server info", () => {
   it("reports version 1.33 and serves /api, /apis and resource lists with verbs and subresources", async () => {
@@ -28,7 +31,18 @@ describe("discovery and server info", () => {
     expect(api.json.versions).toEqual(["v1"]);
     const apis = await request(c, "GET", "/apis");
     const names = apis.json.groups.map((g: { name: string }) => g.name);
-    expect(names).toEqual(expect.arrayContaining(["apps", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "authorization.k8s.io", "apiextensions.k8s.io", "metrics.k8s.io"]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "apps",
+        "autoscaling",
+        "policy",
+        "networking.k8s.io",
+        "rbac.authorization.k8s.io",
+        "authorization.k8s.io",
+        "apiextensions.k8s.io",
+        "metrics.k8s.io",
+      ]),
+    );
     const v1 = await request(c, "GET", "/api/v1");
     const res = v1.json.resources as { name: string; verbs: string[]; shortNames?: string[]; categories?: string[]; kind: string }[];
     const pods = res.findIndex((r) => r.name === "pods");
@@ -80,7 +94,14 @@ describe("CRUD", () => {
     expect(deleted).toMatchObject({ kind: "ConfigMap" });
     const nf = await apiError(core.readNamespacedConfigMap({ name: "crud-a", namespace: "default" }));
     expect(nf.code).toBe(404);
-    expect(nf.body).toMatchObject({ kind: "Status", status: "Failure", reason: "NotFound", message: 'configmaps "crud-a" not found', details: { name: "crud-a", kind: "configmaps" }, code: 404 });
+    expect(nf.body).toMatchObject({
+      kind: "Status",
+      status: "Failure",
+      reason: "NotFound",
+      message: 'configmaps "crud-a" not found',
+      details: { name: "crud-a", kind: "configmaps" },
+      code: 404,
+    });
   });
 
   it("refuses duplicates, stale resourceVersions and missing namespaces with the real messages", async () => {
@@ -96,7 +117,9 @@ describe("CRUD", () => {
     b.data = { a: "from-b" };
     const stale = await apiError(core.replaceNamespacedConfigMap({ name: "cfg", namespace: "default", body: b }));
     expect(stale.code).toBe(409);
-    expect(stale.body.message).toBe('Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again');
+    expect(stale.body.message).toBe(
+      'Operation cannot be fulfilled on configmaps "cfg": the object has been modified; please apply your changes to the latest version and try again',
+    );
     expect(stale.body.reason).toBe("Conflict");
 
     const missing = await apiError(core.createNamespacedConfigMap({ namespace: "nowhere", body: cm("x") }));
@@ -112,7 +135,10 @@ describe("CRUD", () => {
       namespace: "default",
       body: {
         metadata: { generateName: "web-" },
-        spec: { selector: { matchLabels: { app: "gen" } }, template: { metadata: { labels: { app: "gen" } }, spec: { containers: [{ name: "app", image: "nginx" }] } } },
+        spec: {
+          selector: { matchLabels: { app: "gen" } },
+          template: { metadata: { labels: { app: "gen" } }, spec: { containers: [{ name: "app", image: "nginx" }] } },
+        },
       },
     });
     const name = d.metadata?.name ?? "";
@@ -121,7 +147,11 @@ describe("CRUD", () => {
     expect(d.metadata?.generation).toBe(1);
     const labelled = await apps.patchNamespacedDeployment({ name, namespace: "default", body: [{ op: "add", path: "/metadata/labels", value: { x: "y" } }] });
     expect(labelled.metadata?.generation).toBe(1);
-    const status = await apps.replaceNamespacedDeploymentStatus({ name, namespace: "default", body: { ...labelled, status: { replicas: 3, observedGeneration: 1 } } });
+    const status = await apps.replaceNamespacedDeploymentStatus({
+      name,
+      namespace: "default",
+      body: { ...labelled, status: { replicas: 3, observedGeneration: 1 } },
+    });
     expect(status.metadata?.generation).toBe(1);
     expect(status.status?.replicas).toBe(3);
     const scaled = await apps.patchNamespacedDeployment({ name, namespace: "default", body: [{ op: "replace", path: "/spec/replicas", value: 4 }] });
@@ -146,13 +176,25 @@ describe("CRUD", () => {
     expect(svc.body.details.causes[0].message).toContain("DNS-1035 label");
     const label = await apiError(core.createNamespacedConfigMap({ namespace: "default", body: cm("ok-name", { app: "not ok!" }) }));
     expect(label.body.details.causes[0]).toMatchObject({ field: "metadata.labels" });
-    const pod = await apiError(core.createNamespacedPod({ namespace: "default", body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "" }] } } }));
+    const pod = await apiError(
+      core.createNamespacedPod({ namespace: "default", body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "" }] } } }),
+    );
     expect(pod.body.details.causes).toEqual([{ reason: "FieldValueRequired", message: "Required value", field: "spec.containers[0].image" }]);
-    const dep = await apiError(apps.createNamespacedDeployment({
-      namespace: "default",
-      body: { metadata: { name: "mismatch" }, spec: { selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } } } },
-    }));
-    expect(dep.body.message).toContain('Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`');
+    const dep = await apiError(
+      apps.createNamespacedDeployment({
+        namespace: "default",
+        body: {
+          metadata: { name: "mismatch" },
+          spec: {
+            selector: { matchLabels: { app: "a" } },
+            template: { metadata: { labels: { app: "b" } }, spec: { containers: [{ name: "c", image: "i" }] } },
+          },
+        },
+      }),
+    );
+    expect(dep.body.message).toContain(
+      'Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+    );
   });
 
   it("supports dryRun=All without storing anything", async () => {
@@ -166,7 +208,10 @@ describe("lists and selectors", () => {
   beforeAll(async () => {
     await core.createNamespace({ body: { metadata: { name: "sel" } } });
     for (let i = 0; i < 7; i++) {
-      await core.createNamespacedConfigMap({ namespace: "sel", body: cm(`item-${i}`, { tier: i % 2 === 0 ? "even" : "odd", ...(i < 3 ? { low: "yes" } : {}) }) });
+      await core.createNamespacedConfigMap({
+        namespace: "sel",
+        body: cm(`item-${i}`, { tier: i % 2 === 0 ? "even" : "odd", ...(i < 3 ? { low: "yes" } : {}) }),
+      });
     }
   });
 
@@ -238,7 +283,9 @@ describe("lists and selectors", () => {
     expect(t.json.rows).toHaveLength(5);
     expect(t.json.rows[0].cells[0]).toBe("item-0");
     expect(t.json.rows[0].object.kind).toBe("PartialObjectMetadata");
-    const next = await request(c, "GET", `/api/v1/namespaces/sel/configmaps?limit=5&continue=${encodeURIComponent(t.json.metadata.continue)}`, { headers: { Accept: accept } });
+    const next = await request(c, "GET", `/api/v1/namespaces/sel/configmaps?limit=5&continue=${encodeURIComponent(t.json.metadata.continue)}`, {
+      headers: { Accept: accept },
+    });
     expect(next.json.rows.map((r: { cells: unknown[] }) => r.cells[0])).toEqual(["item-5", "item-6"]);
     const pods = await request(c, "GET", "/api/v1/namespaces/sel/pods", { headers: { Accept: accept } });
     const cols = pods.json.columnDefinitions.map((d: { name: string; priority: number }) => `${d.name}:${d.priority}`);

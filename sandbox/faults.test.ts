@@ -118,7 +118,13 @@ describe("faults", () => {
 describe("snapshot and restore", () => {
   it("keeps objects and tokens across a restart", async () => {
     const dir = path.join(sb.dir, "snap");
-    const opts = { stateDir: dir, kubeconfigPath: path.join(dir, "kubeconfig"), snapshot: true, clusters: [{ name: "snap", region: "ap-south" }], adminPort: -1 };
+    const opts = {
+      stateDir: dir,
+      kubeconfigPath: path.join(dir, "kubeconfig"),
+      snapshot: true,
+      clusters: [{ name: "snap", region: "ap-south" }],
+      adminPort: -1,
+    };
     const first = await startSandbox(opts);
     const kc = kubeConfigFor(first.clusters[0]);
     await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: "kept" } } });

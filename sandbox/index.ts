@@ -119,7 +119,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const mergedKubeconfig = () => {
     const us = users();
     const contexts = clusters.flatMap((c) => us.map((u) => ({ name: u.name === ADMIN_USER ? c.name : `${c.name}-${u.name}`, cluster: c.name, user: u.name })));
-    return renderKubeconfig(clusters.map((c) => ({ name: c.name, server: c.server, caPem: c.caPem })), us, contexts, clusters[0]?.name ?? "");
+    return renderKubeconfig(
+      clusters.map((c) => ({ name: c.name, server: c.server, caPem: c.caPem })),
+      us,
+      contexts,
+      clusters[0]?.name ?? "",
+    );
   };
   const writeKubeconfigs = () => {
     const us = users();

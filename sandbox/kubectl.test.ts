@@ -33,10 +33,15 @@ for (const version of VERSIONS) {
 
     const kubectl = (args: string[], input?: string): Promise<Result> =>
       new Promise((resolve) => {
-        const child = execFile(bin, args, { env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir }, timeout: 20_000 }, (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
-          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-        });
+        const child = execFile(
+          bin,
+          args,
+          { env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir }, timeout: 20_000 },
+          (err, stdout, stderr) => {
+            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
+            resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+          },
+        );
         if (input !== undefined) {
           child.stdin?.write(input);
           child.stdin?.end();
@@ -55,7 +60,9 @@ for (const version of VERSIONS) {
 
     beforeAll(async () => {
       if (!existsSync(bin)) {
-        throw new Error(`kubectl ${version} not found: looked for ${bin} (folder ${KUBECTL_DIR}; set WHARF_KUBECTL_DIR to the folder holding kubectl.${version})`);
+        throw new Error(
+          `kubectl ${version} not found: looked for ${bin} (folder ${KUBECTL_DIR}; set WHARF_KUBECTL_DIR to the folder holding kubectl.${version})`,
+        );
       }
       workDir = path.join(sb.dir, `kubectl-${version}`);
       cacheDir = path.join(workDir, "cache");
@@ -111,17 +118,25 @@ spec:
       expect(await ok(["create", "configmap", "gen", "-n", ns, "--from-literal=k=v"])).toBe("configmap/gen created\n");
       expect(await ok(["create", "deployment", "gen", "-n", ns, "--image=nginx:1.25", "--replicas=2"])).toBe("deployment.apps/gen created\n");
       await ok(["run", "solo", "-n", ns, "--image=busybox"]);
-      const pods = await eventually(async () => {
-        const out = await ok(["get", "pods", "-n", ns]);
-        return /^solo\s+1\/1\s+Running\s+0\s+\S+$/m.test(out) ? out : undefined;
-      }, 10_000, "solo running");
+      const pods = await eventually(
+        async () => {
+          const out = await ok(["get", "pods", "-n", ns]);
+          return /^solo\s+1\/1\s+Running\s+0\s+\S+$/m.test(out) ? out : undefined;
+        },
+        10_000,
+        "solo running",
+      );
       expect(pods.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/);
       const wide = await ok(["get", "pods", "-n", ns, "-o", "wide"]);
       expect(wide.split("\n")[0]).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
-      const deps = await eventually(async () => {
-        const out = await ok(["get", "deploy", "-n", ns]);
-        return /^gen\s+2\/2\s+2\s+2\s+\S+$/m.test(out) ? out : undefined;
-      }, 10_000, "gen available");
+      const deps = await eventually(
+        async () => {
+          const out = await ok(["get", "deploy", "-n", ns]);
+          return /^gen\s+2\/2\s+2\s+2\s+\S+$/m.test(out) ? out : undefined;
+        },
+        10_000,
+        "gen available",
+      );
       expect(deps.split("\n")[0]).toMatch(/^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
       const yaml = await ok(["get", "cm", "gen", "-n", ns, "-o", "yaml"]);
       expect(yaml).toContain("kind: ConfigMap");
@@ -133,10 +148,31 @@ spec:
     });
 
     it("patches with every type", async () => {
-      expect(await ok(["patch", "deploy", "web", "-n", ns, "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":4}]'])).toBe("deployment.apps/web patched\n");
-      expect(await ok(["patch", "deploy", "web", "-n", ns, "--type=merge", "-p", '{"metadata":{"labels":{"tier":"front"}}}'])).toBe("deployment.apps/web patched\n");
-      await ok(["patch", "deploy", "web", "-n", ns, "--type=strategic", "-p", '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.26"}]}}}}']);
-      const out = await ok(["get", "deploy", "web", "-n", ns, "-o", "jsonpath={.spec.replicas} {.metadata.labels.tier} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}"]);
+      expect(await ok(["patch", "deploy", "web", "-n", ns, "--type=json", "-p", '[{"op":"replace","path":"/spec/replicas","value":4}]'])).toBe(
+        "deployment.apps/web patched\n",
+      );
+      expect(await ok(["patch", "deploy", "web", "-n", ns, "--type=merge", "-p", '{"metadata":{"labels":{"tier":"front"}}}'])).toBe(
+        "deployment.apps/web patched\n",
+      );
+      await ok([
+        "patch",
+        "deploy",
+        "web",
+        "-n",
+        ns,
+        "--type=strategic",
+        "-p",
+        '{"spec":{"template":{"spec":{"containers":[{"name":"app","image":"nginx:1.26"}]}}}}',
+      ]);
+      const out = await ok([
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        ns,
+        "-o",
+        "jsonpath={.spec.replicas} {.metadata.labels.tier} {.spec.template.spec.containers[0].image} {.spec.template.spec.containers[0].ports[0].containerPort}",
+      ]);
       expect(out).toBe("4 front nginx:1.26 80");
       await ok(["scale", "deploy", "web", "-n", ns, "--replicas=1"]);
       await ok(["set", "image", "deploy/web", "-n", ns, "app=nginx:1.27"]);
@@ -144,7 +180,9 @@ spec:
     });
 
     it("watches while objects change", async () => {
-      const child = spawn(bin, ["get", "configmaps", "-n", ns, "--watch", "--output-watch-events"], { env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir } });
+      const child = spawn(bin, ["get", "configmaps", "-n", ns, "--watch", "--output-watch-events"], {
+        env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir },
+      });
       let out = "";
       child.stdout.on("data", (d: Buffer) => {
         out += d.toString();
@@ -188,7 +226,9 @@ spec:
       expect(whoami).toMatch(/^Groups\s+\[devs system:authenticated\]$/m);
       const denied = await kubectl(["get", "pods", "-n", ns, "--context", "sandbox-east-bob"]);
       expect(denied.code).not.toBe(0);
-      expect(denied.stderr).toContain(`Error from server (Forbidden): pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "${ns}"`);
+      expect(denied.stderr).toContain(
+        `Error from server (Forbidden): pods is forbidden: User "bob" cannot list resource "pods" in API group "" in the namespace "${ns}"`,
+      );
       const imp = await kubectl(["get", "pods", "-n", ns, "--context", "sandbox-east-bob", "--as", "alice"]);
       expect(imp.stderr).toContain('users "alice" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope');
     });
@@ -196,7 +236,9 @@ spec:
     it("serves CRD-defined kinds", async () => {
       const crdName = `widgets${version.replace(".", "")}.wharf.dev`;
       const plural = crdName.split(".")[0];
-      const crd = file("crd.yaml", `apiVersion: apiextensions.k8s.io/v1
+      const crd = file(
+        "crd.yaml",
+        `apiVersion: apiextensions.k8s.io/v1
 kind: CustomResourceDefinition
 metadata:
   name: ${crdName}
@@ -212,9 +254,13 @@ spec:
     additionalPrinterColumns:
     - {name: Size, type: string, jsonPath: .spec.size}
     - {name: Age, type: date, jsonPath: .metadata.creationTimestamp}
-`);
+`,
+      );
       expect(await ok(["apply", "-f", crd])).toContain("created");
-      const w = file("w.yaml", `apiVersion: wharf.dev/v1\nkind: Widget${version.replace(".", "")}\nmetadata: {name: w1, namespace: ${ns}}\nspec: {size: large}\n`);
+      const w = file(
+        "w.yaml",
+        `apiVersion: wharf.dev/v1\nkind: Widget${version.replace(".", "")}\nmetadata: {name: w1, namespace: ${ns}}\nspec: {size: large}\n`,
+      );
       expect(await ok(["apply", "-f", w])).toContain("created");
       expect(await ok(["apply", "-f", w])).toContain("unchanged");
       const got = await ok(["get", plural, "-n", ns]);
@@ -234,7 +280,11 @@ spec:
       await ok(["annotate", "deploy/app", "kubernetes.io/change-cause=image 1.28", ...d]);
       const status = await ok(["rollout", "status", "deploy/app", "--timeout=30s", ...d]);
       expect(status.trim().split("\n").at(-1)).toBe('deployment "app" successfully rolled out');
-      const history = async () => (await ok(["rollout", "history", "deploy/app", ...d])).split("\n").map((l) => l.trim()).filter((l) => /^\d+\s/.test(l));
+      const history = async () =>
+        (await ok(["rollout", "history", "deploy/app", ...d]))
+          .split("\n")
+          .map((l) => l.trim())
+          .filter((l) => /^\d+\s/.test(l));
       await eventually(async () => (await history()).join("|") === "1  <none>|2  image 1.28".replace(/ {2}/g, "         "), 5000, "history 1,2");
       expect((await ok(["rollout", "history", "deploy/app", ...d])).split("\n")[1]).toMatch(/^REVISION\s+CHANGE-CAUSE$/);
 
@@ -262,7 +312,9 @@ spec:
     });
 
     it("fails rollout status when the progress deadline passes", async () => {
-      const f = file("stuck.yaml", `apiVersion: apps/v1
+      const f = file(
+        "stuck.yaml",
+        `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: stuck, namespace: ${ns}}
 spec:
@@ -273,7 +325,8 @@ spec:
     metadata: {labels: {app: stuck}}
     spec:
       containers: [{name: app, image: "ghcr.io/acme/api:unready"}]
-`);
+`,
+      );
       await ok(["apply", "-f", f]);
       const r = await kubectl(["rollout", "status", "deploy/stuck", "-n", ns, "--timeout=20s"]);
       expect(r.code).toBe(1);
@@ -287,12 +340,15 @@ spec:
       const all = (await ok(["logs", "talker", "-n", ns])).split("\n").filter(Boolean);
       expect(all[0]).toBe("/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration");
       expect((await ok(["logs", "talker", "-n", ns, "--tail=3"])).split("\n").filter(Boolean)).toHaveLength(3);
-      for (const l of (await ok(["logs", "talker", "-n", ns, "--tail=2", "--timestamps"])).split("\n").filter(Boolean)) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
+      for (const l of (await ok(["logs", "talker", "-n", ns, "--tail=2", "--timestamps"])).split("\n").filter(Boolean))
+        expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z /);
       const since = (await ok(["logs", "talker", "-n", ns, "--since=1s"])).split("\n").filter(Boolean);
       expect(since.length).toBeLessThan(all.length);
       expect(await ok(["logs", "deploy/app", "-n", ns, "--tail=1"])).toMatch(/\S/);
 
-      const child = spawn(bin, ["logs", "-f", "talker", "-n", ns, "--tail=1"], { env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir } });
+      const child = spawn(bin, ["logs", "-f", "talker", "-n", ns, "--tail=1"], {
+        env: { ...process.env, KUBECONFIG: sb.kubeconfigPath, KUBECACHEDIR: cacheDir, HOME: workDir },
+      });
       let followed = "";
       child.stdout.on("data", (b: Buffer) => {
         followed += b.toString();
@@ -308,10 +364,14 @@ spec:
       expect(none.stderr).toContain('previous terminated container "talker" in pod "talker" not found');
 
       await ok(["run", "crashy", "--image=ghcr.io/acme/worker:crash", "-n", ns]);
-      const row = await eventually(async () => {
-        const out = await ok(["get", "pods", "crashy", "-n", ns]);
-        return /^crashy\s+0\/1\s+CrashLoopBackOff\s+[1-9]\d* \(\S+ ago\)\s+\S+$/m.exec(out)?.[0];
-      }, 15_000, "CrashLoopBackOff row");
+      const row = await eventually(
+        async () => {
+          const out = await ok(["get", "pods", "crashy", "-n", ns]);
+          return /^crashy\s+0\/1\s+CrashLoopBackOff\s+[1-9]\d* \(\S+ ago\)\s+\S+$/m.exec(out)?.[0];
+        },
+        15_000,
+        "CrashLoopBackOff row",
+      );
       expect(row).toMatch(/CrashLoopBackOff/);
       const prev = await ok(["logs", "crashy", "-n", ns, "--previous"]);
       expect(prev).toContain("panic: runtime error: invalid memory address or nil pointer dereference");

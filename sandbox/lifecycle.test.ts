@@ -1,4 +1,13 @@
-import { ApiextensionsV1Api, AppsV1Api, CoreV1Api, CustomObjectsApi, KubernetesObjectApi, Metrics, PatchStrategy, setHeaderOptions } from "@kubernetes/client-node";
+import {
+  ApiextensionsV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubernetesObjectApi,
+  Metrics,
+  PatchStrategy,
+  setHeaderOptions,
+} from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { forbidden } from "./core/errors.js";
 import type { StoreEvent } from "./core/store.js";
@@ -27,7 +36,8 @@ async function ownerWithDependents(ns: string, name: string) {
     body: { metadata: { name }, spec: { selector: { matchLabels: { o: name } }, template: { metadata: { labels: { o: name } }, spec: podSpec } } },
   });
   const ref = { apiVersion: "apps/v1", kind: "ReplicaSet", name, uid: owner.metadata?.uid ?? "", controller: true, blockOwnerDeletion: true };
-  for (const i of [1, 2]) await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: `${name}-p${i}`, ownerReferences: [ref] }, spec: podSpec } });
+  for (const i of [1, 2])
+    await core.createNamespacedPod({ namespace: ns, body: { metadata: { name: `${name}-p${i}`, ownerReferences: [ref] }, spec: podSpec } });
   return owner;
 }
 
@@ -68,7 +78,10 @@ describe("finalizers", () => {
     expect(r.json.metadata.deletionTimestamp).toBeTruthy();
     const still = await core.readNamespacedConfigMap({ name: "fin", namespace: "default" });
     expect(still.metadata?.deletionTimestamp).toBeTruthy();
-    await core.patchNamespacedConfigMap({ name: "fin", namespace: "default", body: { metadata: { finalizers: null } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    await core.patchNamespacedConfigMap(
+      { name: "fin", namespace: "default", body: { metadata: { finalizers: null } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
     expect((await apiError(core.readNamespacedConfigMap({ name: "fin", namespace: "default" }))).code).toBe(404);
   });
 
@@ -103,13 +116,23 @@ describe("subresources", () => {
   it("serves /scale as autoscaling/v1 Scale and writes replicas through it", async () => {
     await apps.createNamespacedDeployment({
       namespace: "default",
-      body: { metadata: { name: "sc" }, spec: { replicas: 2, selector: { matchLabels: { app: "sc" } }, template: { metadata: { labels: { app: "sc" } }, spec: podSpec } } },
+      body: {
+        metadata: { name: "sc" },
+        spec: { replicas: 2, selector: { matchLabels: { app: "sc" } }, template: { metadata: { labels: { app: "sc" } }, spec: podSpec } },
+      },
     });
     const s = await apps.readNamespacedDeploymentScale({ name: "sc", namespace: "default" });
     expect(s).toMatchObject({ kind: "Scale", apiVersion: "autoscaling/v1", spec: { replicas: 2 }, status: { replicas: 0, selector: "app=sc" } });
-    await apps.patchNamespacedDeploymentScale({ name: "sc", namespace: "default", body: { spec: { replicas: 5 } } }, setHeaderOptions("Content-Type", PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeploymentScale(
+      { name: "sc", namespace: "default", body: { spec: { replicas: 5 } } },
+      setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    );
     expect((await apps.readNamespacedDeployment({ name: "sc", namespace: "default" })).spec?.replicas).toBe(5);
-    const replaced = await apps.replaceNamespacedDeploymentScale({ name: "sc", namespace: "default", body: { metadata: { name: "sc", namespace: "default" }, spec: { replicas: 1 } } });
+    const replaced = await apps.replaceNamespacedDeploymentScale({
+      name: "sc",
+      namespace: "default",
+      body: { metadata: { name: "sc", namespace: "default" }, spec: { replicas: 1 } },
+    });
     expect(replaced.spec?.replicas).toBe(1);
   });
 
@@ -140,7 +163,10 @@ describe("custom resources", () => {
           storage: true,
           schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
           subresources: { status: {} },
-          additionalPrinterColumns: [{ name: "Owner", type: "string", jsonPath: ".spec.owner" }, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }],
+          additionalPrinterColumns: [
+            { name: "Owner", type: "string", jsonPath: ".spec.owner" },
+            { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" },
+          ],
         },
       ],
     },
@@ -155,21 +181,44 @@ describe("custom resources", () => {
     const disco = await request(sb.clusters[0], "GET", "/apis/wharf.dev/v1");
     expect(disco.json.resources.map((r: { name: string }) => r.name)).toEqual(["apps", "apps/status", "teams", "teams/status"]);
 
-    const app = (await custom.createNamespacedCustomObject({ group: "wharf.dev", version: "v1", namespace: "default", plural: "apps", body: { apiVersion: "wharf.dev/v1", kind: "App", metadata: { name: "shop" }, spec: { owner: "team-a" }, status: { ignored: true } } })) as KObject;
+    const app = (await custom.createNamespacedCustomObject({
+      group: "wharf.dev",
+      version: "v1",
+      namespace: "default",
+      plural: "apps",
+      body: { apiVersion: "wharf.dev/v1", kind: "App", metadata: { name: "shop" }, spec: { owner: "team-a" }, status: { ignored: true } },
+    })) as KObject;
     expect(app.metadata.generation).toBe(1);
     expect(app.status).toBeUndefined();
-    const withStatus = (await custom.replaceNamespacedCustomObjectStatus({ group: "wharf.dev", version: "v1", namespace: "default", plural: "apps", name: "shop", body: { ...app, status: { ready: true } } })) as KObject;
+    const withStatus = (await custom.replaceNamespacedCustomObjectStatus({
+      group: "wharf.dev",
+      version: "v1",
+      namespace: "default",
+      plural: "apps",
+      name: "shop",
+      body: { ...app, status: { ready: true } },
+    })) as KObject;
     expect(withStatus.status).toEqual({ ready: true });
     expect(withStatus.metadata.generation).toBe(1);
-    const team = (await custom.createClusterCustomObject({ group: "wharf.dev", version: "v1", plural: "teams", body: { apiVersion: "wharf.dev/v1", kind: "Team", metadata: { name: "team-a" }, spec: {} } })) as KObject;
+    const team = (await custom.createClusterCustomObject({
+      group: "wharf.dev",
+      version: "v1",
+      plural: "teams",
+      body: { apiVersion: "wharf.dev/v1", kind: "Team", metadata: { name: "team-a" }, spec: {} },
+    })) as KObject;
     expect(team.metadata.namespace).toBeUndefined();
     const generic = KubernetesObjectApi.makeApiClient(kubeConfigFor(sb.clusters[0]));
     const read = await generic.read({ apiVersion: "wharf.dev/v1", kind: "App", metadata: { name: "shop", namespace: "default" } });
     expect((read as KObject).spec).toEqual({ owner: "team-a" });
-    const table = await request(sb.clusters[0], "GET", "/apis/wharf.dev/v1/namespaces/default/apps", { headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" } });
+    const table = await request(sb.clusters[0], "GET", "/apis/wharf.dev/v1/namespaces/default/apps", {
+      headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
+    });
     expect(table.json.columnDefinitions.map((c: { name: string }) => c.name)).toEqual(["Name", "Owner", "Age"]);
     expect(table.json.rows[0].cells.slice(0, 2)).toEqual(["shop", "team-a"]);
-    const smp = await request(sb.clusters[0], "PATCH", "/apis/wharf.dev/v1/namespaces/default/apps/shop", { body: {}, headers: { "Content-Type": PatchStrategy.StrategicMergePatch } });
+    const smp = await request(sb.clusters[0], "PATCH", "/apis/wharf.dev/v1/namespaces/default/apps/shop", {
+      body: {},
+      headers: { "Content-Type": PatchStrategy.StrategicMergePatch },
+    });
     expect(smp.status).toBe(415);
 
     await ext.deleteCustomResourceDefinition({ name: "apps.wharf.dev" });
@@ -208,10 +257,15 @@ describe("store extension points", () => {
     const store = sb.clusters[0].store;
     const events: string[] = [];
     const unsub = store.subscribe((ev: StoreEvent) => {
-      if (ev.gr === "/configmaps" && ev.object.metadata.namespace === "default" && ev.object.metadata.name?.startsWith("sub-")) events.push(`${ev.type}:${ev.object.metadata.name}`);
+      if (ev.gr === "/configmaps" && ev.object.metadata.namespace === "default" && ev.object.metadata.name?.startsWith("sub-"))
+        events.push(`${ev.type}:${ev.object.metadata.name}`);
     });
     const informed: string[] = [];
-    const stopInformer = store.informer("/configmaps", { add: (o) => informed.push(`add:${o.metadata.name ?? ""}`), delete: (o) => informed.push(`delete:${o.metadata.name ?? ""}`) }, { namespace: "default" });
+    const stopInformer = store.informer(
+      "/configmaps",
+      { add: (o) => informed.push(`add:${o.metadata.name ?? ""}`), delete: (o) => informed.push(`delete:${o.metadata.name ?? ""}`) },
+      { namespace: "default" },
+    );
     await core.createNamespacedConfigMap({ namespace: "default", body: { metadata: { name: "sub-1" } } });
     await core.deleteNamespacedConfigMap({ name: "sub-1", namespace: "default" });
     await store.settled();
@@ -223,12 +277,17 @@ describe("store extension points", () => {
 
   it("supports graceful deletion (pods marked Terminating until deleted with grace 0)", async () => {
     const store = sb.clusters[0].store;
-    store.setGracefulDeletion("/pods", (pod, opts) => opts.gracePeriodSeconds ?? (pod.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30);
+    store.setGracefulDeletion(
+      "/pods",
+      (pod, opts) => opts.gracePeriodSeconds ?? (pod.spec as { terminationGracePeriodSeconds?: number }).terminationGracePeriodSeconds ?? 30,
+    );
     try {
       await core.createNamespacedPod({ namespace: "default", body: { metadata: { name: "slow" }, spec: podSpec } });
       const marked = await core.deleteNamespacedPod({ name: "slow", namespace: "default" });
       expect(marked.metadata?.deletionGracePeriodSeconds).toBe(30);
-      const table = await request(sb.clusters[0], "GET", "/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dslow", { headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" } });
+      const table = await request(sb.clusters[0], "GET", "/api/v1/namespaces/default/pods?fieldSelector=metadata.name%3Dslow", {
+        headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
+      });
       expect(table.json.rows[0].cells[2]).toBe("Terminating");
       await core.deleteNamespacedPod({ name: "slow", namespace: "default", gracePeriodSeconds: 0 });
       expect((await apiError(core.readNamespacedPod({ name: "slow", namespace: "default" }))).code).toBe(404);

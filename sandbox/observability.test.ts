@@ -29,18 +29,35 @@ beforeAll(async () => {
     ["ghost", "ghcr.io/acme/ghost:does-not-exist"],
   ];
   for (const [name, image] of pods) {
-    await core.createNamespacedPod({ namespace: NS, body: { metadata: { name, labels: { app: name }, annotations: { "sandbox.wharf.dev/rps": "40" } }, spec: { containers: [{ name: "app", image, resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } } }] } } });
+    await core.createNamespacedPod({
+      namespace: NS,
+      body: {
+        metadata: { name, labels: { app: name }, annotations: { "sandbox.wharf.dev/rps": "40" } },
+        spec: { containers: [{ name: "app", image, resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { memory: "1Gi" } } }] },
+      },
+    });
   }
   await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
     namespace: NS,
-    body: { metadata: { name: "front" }, spec: { replicas: 1, selector: { matchLabels: { app: "front" } }, template: { metadata: { labels: { app: "front" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } } } },
+    body: {
+      metadata: { name: "front" },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: "front" } },
+        template: { metadata: { labels: { app: "front" } }, spec: { containers: [{ name: "app", image: "nginx:1.27" }] } },
+      },
+    },
   });
-  await eventually(async () => {
-    const list = (await core.listNamespacedPod({ namespace: NS })).items;
-    const running = list.filter((p) => p.status?.phase === "Running").length;
-    const crashed = list.find((p) => p.metadata?.name === "payments")?.status?.containerStatuses?.[0]?.restartCount ?? 0;
-    return running >= 8 && crashed >= 1;
-  }, 10_000, "pods running and a crash");
+  await eventually(
+    async () => {
+      const list = (await core.listNamespacedPod({ namespace: NS })).items;
+      const running = list.filter((p) => p.status?.phase === "Running").length;
+      const crashed = list.find((p) => p.metadata?.name === "payments")?.status?.containerStatuses?.[0]?.restartCount ?? 0;
+      return running >= 8 && crashed >= 1;
+    },
+    10_000,
+    "pods running and a crash",
+  );
   await sleep(1200); // let the running containers log for a while
 });
 afterAll(async () => sb?.dispose());
@@ -54,32 +71,53 @@ describe("logs", () => {
     expect(java.status).toBe(200);
     expect(java.headers["content-type"]).toContain("text/plain");
     expect(java.text).toContain(":: Spring Boot ::");
-    expect(java.text).toMatch(/^\d{4}-\d\d-\d\dT\S+Z {2}INFO 1 --- \[orders\] \[ {11}main\] c\.e\.orders\.OrdersApplication +: Started OrdersApplication in [\d.]+ seconds/m);
-    expect(java.text).toMatch(/^\S+ +(INFO|ERROR) 1 --- \[orders\] \[nio-8080-exec-\d+\] \S+ +: \[orders,[0-9a-f]{32},[0-9a-f]{16}\] (GET|POST|PUT|DELETE) \/\S+ -> \d{3} \(\d+ ms\)$/m);
+    expect(java.text).toMatch(
+      /^\d{4}-\d\d-\d\dT\S+Z {2}INFO 1 --- \[orders\] \[ {11}main\] c\.e\.orders\.OrdersApplication +: Started OrdersApplication in [\d.]+ seconds/m,
+    );
+    expect(java.text).toMatch(
+      /^\S+ +(INFO|ERROR) 1 --- \[orders\] \[nio-8080-exec-\d+\] \S+ +: \[orders,[0-9a-f]{32},[0-9a-f]{16}\] (GET|POST|PUT|DELETE) \/\S+ -> \d{3} \(\d+ ms\)$/m,
+    );
 
-    const cartText = await eventually(async () => {
-      const t = (await log("cart")).text;
-      return t.includes('"msg":"request completed"') ? t : undefined;
-    }, 6000, "a request line");
+    const cartText = await eventually(
+      async () => {
+        const t = (await log("cart")).text;
+        return t.includes('"msg":"request completed"') ? t : undefined;
+      },
+      6000,
+      "a request line",
+    );
     const node = lines(cartText).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(node[0]).toMatchObject({ level: 30, pid: 1, hostname: "cart" });
-    expect(node.find((l) => l.msg === "request completed")).toMatchObject({ req: { method: expect.any(String), url: expect.stringMatching(/^\//) }, res: { statusCode: expect.any(Number) }, responseTime: expect.any(Number), traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(node.find((l) => l.msg === "request completed")).toMatchObject({
+      req: { method: expect.any(String), url: expect.stringMatching(/^\//) },
+      res: { statusCode: expect.any(Number) },
+      responseTime: expect.any(Number),
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
 
     const py = (await log("search")).text;
     expect(py).toContain("INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)");
     expect(py).toMatch(/^INFO: {5}10\.244\.\d+\.\d+:\d+ - "(GET|POST|PUT|DELETE) \/\S+ HTTP\/1\.1" \d{3} [A-Z]/m);
 
-    expect((await log("edge")).text).toMatch(/^10\.244\.\d+\.\d+ - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "(GET|POST|PUT|DELETE) \S+ HTTP\/1\.1" \d{3} \d+ /m);
-    expect((await log("billing")).text).toMatch(/^time=\S+Z level=(info|error) msg="request handled" method=\w+ path=\S+ status=\d{3} duration=\d+ms remote=\S+ trace_id=[0-9a-f]{32}$/m);
+    expect((await log("edge")).text).toMatch(
+      /^10\.244\.\d+\.\d+ - - \[\d\d\/\w{3}\/\d{4}:\d\d:\d\d:\d\d \+0000\] "(GET|POST|PUT|DELETE) \S+ HTTP\/1\.1" \d{3} \d+ /m,
+    );
+    expect((await log("billing")).text).toMatch(
+      /^time=\S+Z level=(info|error) msg="request handled" method=\w+ path=\S+ status=\d{3} duration=\d+ms remote=\S+ trace_id=[0-9a-f]{32}$/m,
+    );
     expect((await log("flaky")).text).toMatch(/path=\/ready status=503 /);
   });
 
   it("is deterministic and grows while the container runs", async () => {
     const first = (await log("orders")).text;
-    const second = await eventually(async () => {
-      const t = (await log("orders")).text;
-      return t.length > first.length ? t : undefined;
-    }, 5000, "more lines");
+    const second = await eventually(
+      async () => {
+        const t = (await log("orders")).text;
+        return t.length > first.length ? t : undefined;
+      },
+      5000,
+      "more lines",
+    );
     expect(second.startsWith(first)).toBe(true);
   });
 
@@ -107,12 +145,15 @@ describe("logs", () => {
     const c = sb.clusters[0];
     const url = new URL(`/api/v1/namespaces/${NS}/pods/billing/log?follow=true&tailLines=1`, c.server);
     let received = "";
-    const req = https.get({ host: url.hostname, port: url.port, path: url.pathname + url.search, ca: c.caPem, headers: { Authorization: `Bearer ${adminToken(c)}` } }, (res) => {
-      res.on("data", (d: Buffer) => {
-        received += d.toString();
-      });
-      res.on("error", () => undefined);
-    });
+    const req = https.get(
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, ca: c.caPem, headers: { Authorization: `Bearer ${adminToken(c)}` } },
+      (res) => {
+        res.on("data", (d: Buffer) => {
+          received += d.toString();
+        });
+        res.on("error", () => undefined);
+      },
+    );
     req.on("error", () => undefined);
     await eventually(() => lines(received).length >= 1, 3000, "the tail line");
     const initial = lines(received).length;
@@ -171,7 +212,17 @@ describe("metrics", () => {
     expect(res.status).toBe(200);
     expect(res.headers["content-type"]).toBe("text/plain; version=0.0.4; charset=utf-8");
     const { samples, types } = parse(res.text);
-    for (const name of ["container_cpu_usage_seconds_total", "container_memory_working_set_bytes", "http_requests_total", "http_request_duration_seconds", "jvm_memory_used_bytes", "jvm_gc_pause_seconds", "kube_pod_container_status_restarts_total", "kube_pod_status_phase", "kube_deployment_status_replicas"]) {
+    for (const name of [
+      "container_cpu_usage_seconds_total",
+      "container_memory_working_set_bytes",
+      "http_requests_total",
+      "http_request_duration_seconds",
+      "jvm_memory_used_bytes",
+      "jvm_gc_pause_seconds",
+      "kube_pod_container_status_restarts_total",
+      "kube_pod_status_phase",
+      "kube_deployment_status_replicas",
+    ]) {
       expect(types.has(name), name).toBe(true);
     }
     expect(types.get("http_request_duration_seconds")).toBe("histogram");
@@ -188,7 +239,9 @@ describe("metrics", () => {
     expect(of("http_requests_total", "flaky").map((s) => s.labels.code)).toEqual(["503"]);
     expect(of("kube_pod_container_status_restarts_total", "payments")[0].value).toBeGreaterThanOrEqual(1);
     expect(of("kube_pod_status_phase", "ghost").find((s) => s.labels.phase === "Pending")?.value).toBe(1);
-    expect(samples.find((s) => s.name === "kube_pod_container_status_waiting_reason" && s.labels.pod === "ghost")?.labels.reason).toMatch(/^(ErrImagePull|ImagePullBackOff)$/);
+    expect(samples.find((s) => s.name === "kube_pod_container_status_waiting_reason" && s.labels.pod === "ghost")?.labels.reason).toMatch(
+      /^(ErrImagePull|ImagePullBackOff)$/,
+    );
     // counters only grow
     await sleep(600);
     const again = parse((await request(sb.clusters[0], "GET", "/metrics")).text).samples;
@@ -199,7 +252,13 @@ describe("metrics", () => {
   it("authorises /metrics like the API server (nonResourceURLs) and serves it on the admin endpoint", async () => {
     const rbac = kubeConfigFor(sb.clusters[0]).makeApiClient(RbacAuthorizationV1Api);
     await rbac.createClusterRole({ body: { metadata: { name: "metrics-reader" }, rules: [{ nonResourceURLs: ["/metrics"], verbs: ["get"] }] } });
-    await rbac.createClusterRoleBinding({ body: { metadata: { name: "prom-metrics" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "metrics-reader" }, subjects: [{ kind: "User", name: "prom", apiGroup: "rbac.authorization.k8s.io" }] } });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: "prom-metrics" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "metrics-reader" },
+        subjects: [{ kind: "User", name: "prom", apiGroup: "rbac.authorization.k8s.io" }],
+      },
+    });
     const token = (user: string) => /token: (\S+)/.exec(sb.clusters[0].kubeconfigFor(user))?.[1] ?? "";
     expect((await request(sb.clusters[0], "GET", "/metrics", { token: token("prom") })).status).toBe(200);
     const denied = await request(sb.clusters[0], "GET", "/metrics", { token: token("nobody") });

@@ -22,7 +22,16 @@ function deployment(name: string, extra: Partial<V1Deployment["spec"]> = {}): V1
         metadata: { labels: { app: name } },
         spec: {
           containers: [
-            { name: "app", image: "nginx:1.25", ports: [{ containerPort: 80 }], env: [{ name: "A", value: "1" }, { name: "B", value: "2" }], volumeMounts: [{ name: "data", mountPath: "/data" }] },
+            {
+              name: "app",
+              image: "nginx:1.25",
+              ports: [{ containerPort: 80 }],
+              env: [
+                { name: "A", value: "1" },
+                { name: "B", value: "2" },
+              ],
+              volumeMounts: [{ name: "data", mountPath: "/data" }],
+            },
             { name: "sidecar", image: "busybox" },
           ],
           volumes: [{ name: "data", emptyDir: {} }],
@@ -63,7 +72,11 @@ describe("JSON patch and merge patch", () => {
 
   it("applies merge patches: objects merged, lists replaced, null deletes", async () => {
     const d = await apps.patchNamespacedDeployment(
-      { name: "jp", namespace: ns, body: { metadata: { annotations: { note: null, other: "y" } }, spec: { template: { spec: { containers: [{ name: "only", image: "x" }] } } } } },
+      {
+        name: "jp",
+        namespace: ns,
+        body: { metadata: { annotations: { note: null, other: "y" } }, spec: { template: { spec: { containers: [{ name: "only", image: "x" }] } } } },
+      },
       as(PatchStrategy.MergePatch),
     );
     expect(d.metadata?.annotations).toEqual({ other: "y" });
@@ -72,7 +85,10 @@ describe("JSON patch and merge patch", () => {
   });
 
   it("refuses unknown patch content types with 415", async () => {
-    const r = await request(sb.clusters[0], "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/jp`, { body: {}, headers: { "Content-Type": "application/x-nope" } });
+    const r = await request(sb.clusters[0], "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/jp`, {
+      body: {},
+      headers: { "Content-Type": "application/x-nope" },
+    });
     expect(r.status).toBe(415);
     expect(r.json.reason).toBe("UnsupportedMediaType");
   });
@@ -90,7 +106,16 @@ describe("strategic merge patch", () => {
             template: {
               spec: {
                 containers: [
-                  { name: "app", image: "nginx:1.26", env: [{ name: "B", value: "two" }, { name: "C", value: "3" }], ports: [{ containerPort: 8080 }], volumeMounts: [{ mountPath: "/data", readOnly: true }] },
+                  {
+                    name: "app",
+                    image: "nginx:1.26",
+                    env: [
+                      { name: "B", value: "two" },
+                      { name: "C", value: "3" },
+                    ],
+                    ports: [{ containerPort: 8080 }],
+                    volumeMounts: [{ mountPath: "/data", readOnly: true }],
+                  },
                 ],
               },
             },
@@ -102,7 +127,11 @@ describe("strategic merge patch", () => {
     const [app, sidecar] = d.spec?.template.spec?.containers ?? [];
     expect(app.image).toBe("nginx:1.26");
     expect(sidecar.name).toBe("sidecar");
-    expect(app.env).toEqual([{ name: "A", value: "1" }, { name: "B", value: "two" }, { name: "C", value: "3" }]);
+    expect(app.env).toEqual([
+      { name: "A", value: "1" },
+      { name: "B", value: "two" },
+      { name: "C", value: "3" },
+    ]);
     expect(app.ports?.map((p) => p.containerPort)).toEqual([80, 8080]);
     expect(app.volumeMounts).toEqual([{ name: "data", mountPath: "/data", readOnly: true }]);
   });
@@ -142,7 +171,15 @@ describe("strategic merge patch", () => {
   });
 
   it("is a pure function with Kubernetes list semantics", () => {
-    const original = { spec: { ports: [{ port: 80, name: "http" }, { port: 443, name: "https" }], tolerations: [{ key: "a" }] } };
+    const original = {
+      spec: {
+        ports: [
+          { port: 80, name: "http" },
+          { port: 443, name: "https" },
+        ],
+        tolerations: [{ key: "a" }],
+      },
+    };
     const out = strategicMergePatch(original, { spec: { ports: [{ port: 443, name: "tls" }, { port: 8080 }], tolerations: [{ key: "b" }] } });
     expect(out).toEqual({ spec: { ports: [{ port: 80, name: "http" }, { port: 443, name: "tls" }, { port: 8080 }], tolerations: [{ key: "b" }] } });
     expect(strategicMergePatch({ a: { b: 1 } }, { a: { $patch: "delete" } })).toEqual({});
@@ -151,7 +188,12 @@ describe("strategic merge patch", () => {
 
   it("is the default of KubernetesObjectApi.patch", async () => {
     const client = KubernetesObjectApi.makeApiClient(kubeConfigFor(sb.clusters[0]));
-    const patched = await client.patch({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "smp", namespace: ns }, spec: { template: { spec: { containers: [{ name: "sidecar", image: "busybox:2" }] } } } } as never);
+    const patched = await client.patch({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "smp", namespace: ns },
+      spec: { template: { spec: { containers: [{ name: "sidecar", image: "busybox:2" }] } } },
+    } as never);
     const containers = (patched as V1Deployment).spec?.template.spec?.containers ?? [];
     expect(containers.map((c) => `${c.name}=${c.image ?? ""}`)).toEqual(["sidecar=busybox:2", "app=nginx:1.26"]);
   });
@@ -171,14 +213,19 @@ describe("server-side apply", () => {
     expect(mf[0]).toMatchObject({ manager: "wharf", operation: "Apply", apiVersion: "apps/v1", fieldsType: "FieldsV1" });
     const fields = mf[0].fieldsV1 as Record<string, Record<string, unknown>>;
     expect(fields["f:spec"]["f:replicas"]).toEqual({});
-    expect(Object.keys((fields["f:spec"]["f:template"] as Record<string, Record<string, Record<string, unknown>>>)["f:spec"]["f:containers"])).toContain('k:{"name":"app"}');
+    expect(Object.keys((fields["f:spec"]["f:template"] as Record<string, Record<string, Record<string, unknown>>>)["f:spec"]["f:containers"])).toContain(
+      'k:{"name":"app"}',
+    );
     const again = await apply(cfg, "wharf");
     expect(again.metadata?.resourceVersion).toBe(rv);
     expect(again.metadata?.managedFields).toEqual(created.metadata?.managedFields);
   });
 
   it("requires a fieldManager", async () => {
-    const r = await request(sb.clusters[0], "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/ssa`, { body: deployment("ssa"), headers: { "Content-Type": PatchStrategy.ServerSideApply } });
+    const r = await request(sb.clusters[0], "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/ssa`, {
+      body: deployment("ssa"),
+      headers: { "Content-Type": PatchStrategy.ServerSideApply },
+    });
     expect(r.status).toBe(400);
   });
 
@@ -200,7 +247,10 @@ describe("server-side apply", () => {
   });
 
   it("conflicts with a field changed by an Update (merge patch) manager", async () => {
-    await apps.patchNamespacedDeployment({ name: "ssa", namespace: ns, body: { spec: { minReadySeconds: 5 } }, fieldManager: "editor" }, as(PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeployment(
+      { name: "ssa", namespace: ns, body: { spec: { minReadySeconds: 5 } }, fieldManager: "editor" },
+      as(PatchStrategy.MergePatch),
+    );
     const c = await apiError(apply({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "ssa" }, spec: { minReadySeconds: 9 } }, "wharf"));
     expect(c.code).toBe(409);
     expect(c.body.message).toMatch(/^Apply failed with 1 conflict: conflict with "editor" using apps\/v1 at \d{4}-.*: \.spec\.minReadySeconds$/);

@@ -30,7 +30,11 @@ beforeAll(async () => {
   // alice (via group devs) may edit team-a only
   await rbac.createNamespacedRoleBinding({
     namespace: "team-a",
-    body: { metadata: { name: "devs-edit" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" }, subjects: [{ kind: "Group", name: "devs", apiGroup: "rbac.authorization.k8s.io" }] },
+    body: {
+      metadata: { name: "devs-edit" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "edit" },
+      subjects: [{ kind: "Group", name: "devs", apiGroup: "rbac.authorization.k8s.io" }],
+    },
   });
   // bob: pods (not logs) in team-a, one configmap by name
   await rbac.createNamespacedRole({
@@ -45,16 +49,38 @@ beforeAll(async () => {
   });
   await rbac.createNamespacedRoleBinding({
     namespace: "team-a",
-    body: { metadata: { name: "bob-reads" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" }, subjects: [{ kind: "User", name: "bob", apiGroup: "rbac.authorization.k8s.io" }] },
+    body: {
+      metadata: { name: "bob-reads" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "pod-reader" },
+      subjects: [{ kind: "User", name: "bob", apiGroup: "rbac.authorization.k8s.io" }],
+    },
   });
   // carol (auditors) may read logs everywhere with */log, nodes cluster-wide
-  await rbac.createClusterRole({ body: { metadata: { name: "log-reader" }, rules: [{ apiGroups: [""], resources: ["*/log", "nodes"], verbs: ["get", "list"] }, { nonResourceURLs: ["/metrics"], verbs: ["get"] }] } });
-  await rbac.createClusterRoleBinding({
-    body: { metadata: { name: "auditors" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "log-reader" }, subjects: [{ kind: "Group", name: "auditors", apiGroup: "rbac.authorization.k8s.io" }] },
+  await rbac.createClusterRole({
+    body: {
+      metadata: { name: "log-reader" },
+      rules: [
+        { apiGroups: [""], resources: ["*/log", "nodes"], verbs: ["get", "list"] },
+        { nonResourceURLs: ["/metrics"], verbs: ["get"] },
+      ],
+    },
   });
-  await rbac.createClusterRole({ body: { metadata: { name: "impersonate-alice" }, rules: [{ apiGroups: [""], resources: ["users"], resourceNames: ["alice"], verbs: ["impersonate"] }] } });
   await rbac.createClusterRoleBinding({
-    body: { metadata: { name: "impersonator" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "impersonate-alice" }, subjects: [{ kind: "User", name: "impersonator", apiGroup: "rbac.authorization.k8s.io" }] },
+    body: {
+      metadata: { name: "auditors" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "log-reader" },
+      subjects: [{ kind: "Group", name: "auditors", apiGroup: "rbac.authorization.k8s.io" }],
+    },
+  });
+  await rbac.createClusterRole({
+    body: { metadata: { name: "impersonate-alice" }, rules: [{ apiGroups: [""], resources: ["users"], resourceNames: ["alice"], verbs: ["impersonate"] }] },
+  });
+  await rbac.createClusterRoleBinding({
+    body: {
+      metadata: { name: "impersonator" },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "impersonate-alice" },
+      subjects: [{ kind: "User", name: "impersonator", apiGroup: "rbac.authorization.k8s.io" }],
+    },
   });
   await core.createNamespacedPod({ namespace: "team-a", body: { metadata: { name: "p" }, spec: { containers: [{ name: "c", image: "nginx" }] } } });
   for (const name of ["allowed", "other"]) await core.createNamespacedConfigMap({ namespace: "team-a", body: { metadata: { name } } });
@@ -73,7 +99,11 @@ describe("RBAC authorizer", () => {
       message: 'deployments.apps is forbidden: User "alice" cannot create resource "deployments" in API group "apps" in the namespace "team-b"',
       details: { group: "apps", kind: "deployments" },
     });
-    const roles = await apiError(as("alice").makeApiClient(RbacAuthorizationV1Api).createNamespacedRole({ namespace: "team-a", body: { metadata: { name: "x" }, rules: [] } }));
+    const roles = await apiError(
+      as("alice")
+        .makeApiClient(RbacAuthorizationV1Api)
+        .createNamespacedRole({ namespace: "team-a", body: { metadata: { name: "x" }, rules: [] } }),
+    );
     expect(roles.code).toBe(403);
   });
 
@@ -110,7 +140,8 @@ describe("RBAC authorizer", () => {
 
   it("always lets authenticated users discover and review themselves", async () => {
     const bob = sb.clusters[0];
-    for (const p of ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/version", "/openapi/v2"]) expect((await request(bob, "GET", p, { token: bobToken })).status).toBe(200);
+    for (const p of ["/api", "/apis", "/api/v1", "/apis/apps/v1", "/version", "/openapi/v2"])
+      expect((await request(bob, "GET", p, { token: bobToken })).status).toBe(200);
   });
 });
 
@@ -121,7 +152,10 @@ describe("impersonation", () => {
     expect(admin.status).toBe(403);
     expect(admin.json.message).toContain('User "alice" cannot list resource "pods"');
     const impToken = /token: (\S+)/.exec(c.kubeconfigFor("impersonator"))?.[1] ?? "";
-    const ok = await request(c, "GET", "/api/v1/namespaces/team-a/configmaps", { token: impToken, headers: { "Impersonate-User": "alice", "Impersonate-Group": "devs" } });
+    const ok = await request(c, "GET", "/api/v1/namespaces/team-a/configmaps", {
+      token: impToken,
+      headers: { "Impersonate-User": "alice", "Impersonate-Group": "devs" },
+    });
     expect(ok.status).toBe(403); // the group needs its own grant
     expect(ok.json.message).toBe('groups "devs" is forbidden: User "impersonator" cannot impersonate resource "groups" in API group "" at the cluster scope');
     const asAlice = await request(c, "GET", "/api/v1/namespaces/team-a/configmaps", { token: impToken, headers: { "Impersonate-User": "alice" } });
@@ -134,12 +168,18 @@ describe("impersonation", () => {
 describe("access reviews", () => {
   it("answers SelfSubjectAccessReview for the caller (and an impersonated caller)", async () => {
     const authz = as("alice").makeApiClient(AuthorizationV1Api);
-    const yes = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: "team-a", verb: "create", group: "apps", resource: "deployments" } } } });
+    const yes = await authz.createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { namespace: "team-a", verb: "create", group: "apps", resource: "deployments" } } },
+    });
     expect(yes.status?.allowed).toBe(true);
     expect(yes.status?.reason).toBe('RBAC: allowed by RoleBinding "devs-edit/team-a" of ClusterRole "edit" to Group "devs"');
-    const no = await authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: "team-b", verb: "create", group: "apps", resource: "deployments" } } } });
+    const no = await authz.createSelfSubjectAccessReview({
+      body: { spec: { resourceAttributes: { namespace: "team-b", verb: "create", group: "apps", resource: "deployments" } } },
+    });
     expect(no.status?.allowed).toBe(false);
-    const logs = await as("bob").makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: "team-a", verb: "get", resource: "pods", subresource: "log" } } } });
+    const logs = await as("bob")
+      .makeApiClient(AuthorizationV1Api)
+      .createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace: "team-a", verb: "get", resource: "pods", subresource: "log" } } } });
     expect(logs.status?.allowed).toBe(false);
     const r = await request(sb.clusters[0], "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
       body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { verb: "list", resource: "nodes" } } },
@@ -150,17 +190,30 @@ describe("access reviews", () => {
   });
 
   it("lists rules with SelfSubjectRulesReview (kubectl auth can-i --list)", async () => {
-    const rr = await as("bob").makeApiClient(AuthorizationV1Api).createSelfSubjectRulesReview({ body: { spec: { namespace: "team-a" } } });
+    const rr = await as("bob")
+      .makeApiClient(AuthorizationV1Api)
+      .createSelfSubjectRulesReview({ body: { spec: { namespace: "team-a" } } });
     expect(rr.status?.incomplete).toBe(false);
-    expect(rr.status?.resourceRules).toEqual(expect.arrayContaining([expect.objectContaining({ resources: ["pods"], verbs: ["get", "list", "watch"] }), expect.objectContaining({ resources: ["configmaps"], resourceNames: ["allowed"] })]));
+    expect(rr.status?.resourceRules).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ resources: ["pods"], verbs: ["get", "list", "watch"] }),
+        expect.objectContaining({ resources: ["configmaps"], resourceNames: ["allowed"] }),
+      ]),
+    );
     expect(rr.status?.nonResourceRules.some((r) => r.nonResourceURLs?.includes("/version"))).toBe(true);
   });
 
   it("answers SubjectAccessReview for another user (admin only)", async () => {
     const authz = kubeConfigFor(sb.clusters[0]).makeApiClient(AuthorizationV1Api);
-    const sar = await authz.createSubjectAccessReview({ body: { spec: { user: "bob", resourceAttributes: { namespace: "team-a", verb: "list", resource: "pods" } } } });
+    const sar = await authz.createSubjectAccessReview({
+      body: { spec: { user: "bob", resourceAttributes: { namespace: "team-a", verb: "list", resource: "pods" } } },
+    });
     expect(sar.status?.allowed).toBe(true);
-    const denied = await apiError(as("bob").makeApiClient(AuthorizationV1Api).createSubjectAccessReview({ body: { spec: { user: "bob", resourceAttributes: { verb: "list", resource: "pods" } } } }));
+    const denied = await apiError(
+      as("bob")
+        .makeApiClient(AuthorizationV1Api)
+        .createSubjectAccessReview({ body: { spec: { user: "bob", resourceAttributes: { verb: "list", resource: "pods" } } } }),
+    );
     expect(denied.code).toBe(403);
   });
 

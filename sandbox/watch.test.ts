@@ -85,7 +85,11 @@ describe("watch", () => {
   });
 
   it("sends BOOKMARK events when asked and ends at timeoutSeconds", async () => {
-    const w = await collect(`/api/v1/namespaces/${ns}/configmaps`, { allowWatchBookmarks: true, resourceVersion: String(sb.clusters[0].store.resourceVersion), timeoutSeconds: 1 });
+    const w = await collect(`/api/v1/namespaces/${ns}/configmaps`, {
+      allowWatchBookmarks: true,
+      resourceVersion: String(sb.clusters[0].store.resourceVersion),
+      timeoutSeconds: 1,
+    });
     await eventually(() => w.events.some((e) => e.type === "BOOKMARK"), 3000, "bookmark");
     await eventually(() => w.done(), 3000, "timeout close");
     expect(Number(w.events.find((e) => e.type === "BOOKMARK")?.object.metadata?.resourceVersion)).toBeGreaterThan(0);
@@ -106,7 +110,10 @@ describe("watch", () => {
       await eventually(() => informer.get("inf", ns)?.data?.v === "2", 3000, "informer update");
       await core.deleteNamespacedConfigMap({ name: "inf", namespace: ns });
       await eventually(() => !informer.get("inf", ns), 3000, "informer delete");
-      const names = informer.list(ns).map((c) => c.metadata?.name).sort();
+      const names = informer
+        .list(ns)
+        .map((c) => c.metadata?.name)
+        .sort();
       const listed = (await core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name).sort();
       expect(names).toEqual(listed);
       expect(seen).toEqual(expect.arrayContaining(["add:inf", "update:inf", "delete:inf"]));
@@ -117,7 +124,9 @@ describe("watch", () => {
 
   it("streams Table rows for kubectl get --watch", async () => {
     const c = sb.clusters[0];
-    const r = await request(c, "GET", `/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=1`, { headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" } });
+    const r = await request(c, "GET", `/api/v1/namespaces/${ns}/configmaps?watch=1&timeoutSeconds=1`, {
+      headers: { Accept: "application/json;as=Table;v=v1;g=meta.k8s.io" },
+    });
     const first = JSON.parse(r.text.split("\n")[0]) as { object: { kind: string; rows: unknown[] } };
     expect(first.object.kind).toBe("Table");
     expect(first.object.rows).toHaveLength(1);

@@ -68,7 +68,10 @@ const { startSandbox } = await import("../sandbox/index");
 const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-sandbox-"));
 const sandbox = await startSandbox({ stateDir: path.join(sandboxDir, "state"), kubeconfigPath: path.join(sandboxDir, "kubeconfig"), adminPort: 0 });
 const { registerClusters } = await import("./lib/sandbox-clusters");
-await registerClusters(sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })), say);
+await registerClusters(
+  sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+  say,
+);
 
 const { seed } = await import("../prisma/seed");
 await seed(say);

@@ -22,7 +22,13 @@ export async function makeTeam(slug = `team-${uid()}`) {
 }
 
 /** A project, `requested` unless said otherwise: nothing is provisioned on its own until a plan runs. */
-export async function makeProject(opts: { owner: { id: string }; teamId?: string; slug?: string; members?: [{ id: string }, ProjectRole][]; lifecycle?: "requested" | "active" }) {
+export async function makeProject(opts: {
+  owner: { id: string };
+  teamId?: string;
+  slug?: string;
+  members?: [{ id: string }, ProjectRole][];
+  lifecycle?: "requested" | "active";
+}) {
   const teamId = opts.teamId ?? (await makeTeam()).id;
   const slug = opts.slug ?? `proj-${uid()}`;
   return db().project.create({

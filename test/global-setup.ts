@@ -51,7 +51,10 @@ export default async function setup(project: TestProject) {
 async function teardown() {
   const admin = new pg.Client({ connectionString: serverUrl });
   await admin.connect();
-  const dbs = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1 or datname = $2`, [`wharf_test_${process.pid}_%`, template]);
+  const dbs = await admin.query<{ datname: string }>(`select datname from pg_database where datname like $1 or datname = $2`, [
+    `wharf_test_${process.pid}_%`,
+    template,
+  ]);
   for (const { datname } of dbs.rows) await admin.query(`drop database if exists "${datname}" with (force)`);
   await admin.end();
   await embedded?.stop();

@@ -118,8 +118,7 @@ export default async function HomePage() {
                 <ul className="space-y-3 text-sm">
                   {summary.recent.map((e) => (
                     <li key={e.id}>
-                      <span className="font-medium">{e.actorLabel}</span> <span className="text-muted-foreground">{e.action}</span>{" "}
-                      {e.targetLabel}
+                      <span className="font-medium">{e.actorLabel}</span> <span className="text-muted-foreground">{e.action}</span> {e.targetLabel}
                       <div className="text-xs text-muted-foreground">
                         <TimeAgo date={e.at} />
                       </div>

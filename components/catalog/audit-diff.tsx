@@ -23,8 +23,8 @@ export function AuditDiff({ before, after }: { before: Json; after: Json }) {
         ) : (
           keys.slice(0, 6).map((k) => (
             <div key={k} className="font-mono">
-              <span className="text-muted-foreground">{k}:</span> <span className="text-destructive line-through">{show(b[k]).slice(0, 60)}</span>{" "}
-              → <span className="text-success">{show(a[k]).slice(0, 60)}</span>
+              <span className="text-muted-foreground">{k}:</span> <span className="text-destructive line-through">{show(b[k]).slice(0, 60)}</span> →{" "}
+              <span className="text-success">{show(a[k]).slice(0, 60)}</span>
             </div>
           ))
         )

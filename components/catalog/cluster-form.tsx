@@ -53,7 +53,10 @@ export function ClusterForm({ cluster }: Props) {
         ? ZForm
         : ZForm.extend({
             name: ZClusterName,
-            kubeconfig: z.string().min(1, { message: "Paste a kubeconfig or upload the file" }).max(512 * 1024, { message: "At most 512 KiB" }),
+            kubeconfig: z
+              .string()
+              .min(1, { message: "Paste a kubeconfig or upload the file" })
+              .max(512 * 1024, { message: "At most 512 KiB" }),
           }),
     ),
     defaultValues: cluster
@@ -91,7 +94,16 @@ export function ClusterForm({ cluster }: Props) {
   }
 
   function onSubmit(v: TForm) {
-    if (cluster) void update.run({ id: cluster.id, version: cluster.version, displayName: v.displayName, region: v.region, tier: v.tier, kubeconfig: v.kubeconfig, context: v.context });
+    if (cluster)
+      void update.run({
+        id: cluster.id,
+        version: cluster.version,
+        displayName: v.displayName,
+        region: v.region,
+        tier: v.tier,
+        kubeconfig: v.kubeconfig,
+        context: v.context,
+      });
     else void register.run(v);
   }
 
@@ -138,7 +150,8 @@ export function ClusterForm({ cluster }: Props) {
                 />
               </FormControl>
               <FormDescription>
-                Encrypted (AES-256-GCM) before it is stored and never shown again. Use a service-account token or client certificate; exec plugins cannot run on the portal.
+                Encrypted (AES-256-GCM) before it is stored and never shown again. Use a service-account token or client certificate; exec plugins cannot run on
+                the portal.
               </FormDescription>
               <FormMessage />
             </FormItem>

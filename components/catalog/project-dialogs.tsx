@@ -8,15 +8,7 @@ import { z } from "zod";
 import { Loader2, Plus, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
-import {
-  Dialog,
-  DialogContent,
-  DialogDescription,
-  DialogFooter,
-  DialogHeader,
-  DialogTitle,
-  DialogTrigger,
-} from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -35,13 +27,7 @@ import { FormError } from "@/components/forms/form-error";
 import { TextField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ENVIRONMENTS, PROJECT_ROLES_LIST, SERVICE_KINDS, ZServiceSlug } from "@/lib/catalog/schemas";
-import {
-  addServiceAction,
-  removeMemberAction,
-  removeServiceAction,
-  setEnvironmentAction,
-  setMemberAction,
-} from "@/app/(app)/projects/actions";
+import { addServiceAction, removeMemberAction, removeServiceAction, setEnvironmentAction, setMemberAction } from "@/app/(app)/projects/actions";
 
 const ZServiceForm = z.object({
   slug: ZServiceSlug,
@@ -78,11 +64,7 @@ export function AddServiceDialog({ projectId }: { projectId: string }) {
           <DialogDescription>A deployable part of the project: an API, a web front end, a worker or a job.</DialogDescription>
         </DialogHeader>
         <Form {...form}>
-          <form
-            onSubmit={form.handleSubmit((v) => action.run({ projectId, ...v, description: "" }))}
-            className="space-y-4"
-            noValidate
-          >
+          <form onSubmit={form.handleSubmit((v) => action.run({ projectId, ...v, description: "" }))} className="space-y-4" noValidate>
             <TextField control={form.control} name="slug" label="Slug" placeholder="api" autoComplete="off" />
             <TextField control={form.control} name="name" label="Name" placeholder="Checkout API" />
             <SelectField control={form.control} name="kind" label="Kind" options={SERVICE_KINDS} />
@@ -281,10 +263,7 @@ export function MemberDialog({
           <FormError error={action.formError} />
         </div>
         <DialogFooter>
-          <Button
-            disabled={action.pending || !userId}
-            onClick={() => action.run({ projectId, userId, role: role as (typeof PROJECT_ROLES_LIST)[number] })}
-          >
+          <Button disabled={action.pending || !userId} onClick={() => action.run({ projectId, userId, role: role as (typeof PROJECT_ROLES_LIST)[number] })}>
             {action.pending && <Loader2 className="animate-spin" />} Save
           </Button>
         </DialogFooter>

@@ -84,7 +84,12 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
           </option>
         ))}
       </NativeSelect>
-      <NativeSelect className="w-28" aria-label="Page size" value={params.get("size") ?? "20"} onChange={(e) => update({ size: e.target.value === "20" ? undefined : e.target.value })}>
+      <NativeSelect
+        className="w-28"
+        aria-label="Page size"
+        value={params.get("size") ?? "20"}
+        onChange={(e) => update({ size: e.target.value === "20" ? undefined : e.target.value })}
+      >
         {PAGE_SIZES.map((s) => (
           <option key={s} value={String(s)}>
             {s} / page

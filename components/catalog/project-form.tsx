@@ -50,9 +50,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
   const router = useRouter();
   const editing = Boolean(project);
   const form = useForm<TForm>({
-    resolver: zodResolver(
-      editing ? ZForm : ZForm.extend({ slug: ZProjectSlug }),
-    ),
+    resolver: zodResolver(editing ? ZForm : ZForm.extend({ slug: ZProjectSlug })),
     defaultValues: project ?? {
       slug: "",
       name: "",
@@ -112,7 +110,14 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
       repositoryUrl: values.repositoryUrl,
       labels,
     };
-    if (project) void update.run({ ...common, id: project.id, version: project.version, lifecycle: canChangeLifecycle ? values.lifecycle : undefined, allowChaosInProd: values.allowChaosInProd });
+    if (project)
+      void update.run({
+        ...common,
+        id: project.id,
+        version: project.version,
+        lifecycle: canChangeLifecycle ? values.lifecycle : undefined,
+        allowChaosInProd: values.allowChaosInProd,
+      });
     else void create.run({ ...common, slug: values.slug });
   }
 
@@ -151,8 +156,20 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
         </div>
         <TextareaField control={form.control} name="description" label="Description" rows={3} placeholder="What the project does, in a sentence or two." />
         <div className="grid gap-6 md:grid-cols-3">
-          <SelectField control={form.control} name="teamId" label="Team" placeholder="Choose a team" options={teams.map((t) => ({ value: t.id, label: t.name }))} />
-          <SelectField control={form.control} name="ownerId" label="Owner" placeholder="Choose an owner" options={users.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))} />
+          <SelectField
+            control={form.control}
+            name="teamId"
+            label="Team"
+            placeholder="Choose a team"
+            options={teams.map((t) => ({ value: t.id, label: t.name }))}
+          />
+          <SelectField
+            control={form.control}
+            name="ownerId"
+            label="Owner"
+            placeholder="Choose an owner"
+            options={users.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+          />
           <SelectField control={form.control} name="tier" label="Tier" options={TIERS} description="Critical gets the strictest defaults and approvals." />
         </div>
         <div className="grid gap-6 md:grid-cols-3">
@@ -188,9 +205,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             )}
           />
         )}
-        {editing && canChangeLifecycle && (
-          <SelectField control={form.control} name="lifecycle" label="Lifecycle" options={LIFECYCLES} className="max-w-xs" />
-        )}
+        {editing && canChangeLifecycle && <SelectField control={form.control} name="lifecycle" label="Lifecycle" options={LIFECYCLES} className="max-w-xs" />}
         <FormError error={formError} />
         <div className="flex gap-2">
           <Button type="submit" disabled={pending}>
@@ -205,4 +220,3 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
     </Form>
   );
 }
-

@@ -27,7 +27,11 @@ const ZTeamForm = z.object({
 type TTeamForm = z.infer<typeof ZTeamForm>;
 
 /** Create a team, or edit one (with its version, so two admins cannot overwrite each other). */
-export function TeamDialog({ team }: { team?: { id: string; version: number; slug: string; name: string; description: string; webhookKind: string | null; webhookUrl: string } }) {
+export function TeamDialog({
+  team,
+}: {
+  team?: { id: string; version: number; slug: string; name: string; description: string; webhookKind: string | null; webhookUrl: string };
+}) {
   const [open, setOpen] = useState(false);
   const router = useRouter();
   const form = useForm<TTeamForm>({
@@ -76,7 +80,14 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
             noValidate
             onSubmit={form.handleSubmit((v) =>
               team
-                ? update.run({ id: team.id, version: team.version, name: v.name, description: v.description, webhookUrl: v.webhookUrl, webhookKind: (v.webhookKind || null) as "slack" | null })
+                ? update.run({
+                    id: team.id,
+                    version: team.version,
+                    name: v.name,
+                    description: v.description,
+                    webhookUrl: v.webhookUrl,
+                    webhookKind: (v.webhookKind || null) as "slack" | null,
+                  })
                 : create.run({ slug: v.slug, name: v.name, description: v.description }),
             )}
           >
@@ -104,7 +115,13 @@ export function TeamDialog({ team }: { team?: { id: string; version: number; slu
                     </FormItem>
                   )}
                 />
-                <TextField control={form.control} name="webhookUrl" label="Webhook URL" placeholder="https://hooks.slack.com/services/..." className="col-span-2" />
+                <TextField
+                  control={form.control}
+                  name="webhookUrl"
+                  label="Webhook URL"
+                  placeholder="https://hooks.slack.com/services/..."
+                  className="col-span-2"
+                />
               </div>
             )}
             <FormError error={create.formError ?? update.formError} />

@@ -7,9 +7,18 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { MatrixRow } from "@/lib/deploy/matrix";
 
-type Matrix = { rows: (Omit<MatrixRow, "lastRelease"> & { lastRelease?: { id: string; number: number; status: string; tag: string; at: string | Date } })[]; clusters: { name: string; ok: boolean; ms: number; error?: string }[] };
+type Matrix = {
+  rows: (Omit<MatrixRow, "lastRelease"> & { lastRelease?: { id: string; number: number; status: string; tag: string; at: string | Date } })[];
+  clusters: { name: string; ok: boolean; ms: number; error?: string }[];
+};
 
-const TONE: Record<string, string> = { ready: "succeeded", progressing: "progressing", degraded: "failed", unreachable: "unreachable", "not-deployed": "planned" };
+const TONE: Record<string, string> = {
+  ready: "succeeded",
+  progressing: "progressing",
+  degraded: "failed",
+  unreachable: "unreachable",
+  "not-deployed": "planned",
+};
 
 /** Services x environments x clusters, refreshed every 10 s; a cluster that does not answer marks its own cells. */
 export function MatrixTable({ initial, query, showProject }: { initial: Matrix; query: string; showProject: boolean }) {
@@ -61,7 +70,12 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
                 <TableCell>
                   <div className="flex flex-wrap gap-2">
                     {r.cells.map((c) => (
-                      <span key={c.clusterId} className="inline-flex items-center gap-2 rounded-md border px-2 py-1 text-xs" title={c.error} data-testid={`cell-${c.cluster}`}>
+                      <span
+                        key={c.clusterId}
+                        className="inline-flex items-center gap-2 rounded-md border px-2 py-1 text-xs"
+                        title={c.error}
+                        data-testid={`cell-${c.cluster}`}
+                      >
                         <span className="font-medium">{c.cluster}</span>
                         {c.tag && <span className="font-mono">{c.tag}</span>}
                         {c.desired !== undefined && (

@@ -64,8 +64,14 @@ export function PodsPanel({ serviceId, environment, initial, canKill }: { servic
                     <TableCell className="tabular-nums">{p.restarts}</TableCell>
                     <TableCell className="text-xs">{p.createdAt ? <TimeAgo date={p.createdAt} /> : ""}</TableCell>
                     <TableCell className="text-xs">{p.node}</TableCell>
-                    <TableCell className="max-w-xs text-xs whitespace-normal text-muted-foreground">{p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}</TableCell>
-                    <TableCell>{canKill && p.phase !== "Terminating" && <KillPodButton serviceId={serviceId} environment={environment} clusterId={c.clusterId} pod={p.name} onKilled={() => void refetch()} />}</TableCell>
+                    <TableCell className="max-w-xs text-xs whitespace-normal text-muted-foreground">
+                      {p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}
+                    </TableCell>
+                    <TableCell>
+                      {canKill && p.phase !== "Terminating" && (
+                        <KillPodButton serviceId={serviceId} environment={environment} clusterId={c.clusterId} pod={p.name} onKilled={() => void refetch()} />
+                      )}
+                    </TableCell>
                   </TableRow>
                 ))}
               </TableBody>

@@ -13,19 +13,47 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
 import { retryStepAction } from "@/app/(app)/tickets/actions";
 
-interface Step { id: string; kind: string; status: string; attempts: number; maxAttempts: number; lastError: string; cluster: { name: string } | null; title: string }
+interface Step {
+  id: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  maxAttempts: number;
+  lastError: string;
+  cluster: { name: string } | null;
+  title: string;
+}
 interface Live {
   cluster: string;
   clusterId: string;
   ok: boolean;
   error?: string;
   value?: {
-    deployment: { image: string; revision: string; replicas: number; updated: number; ready: number; available: number; conditions: { type: string; status: string; reason: string; message: string }[] } | null;
+    deployment: {
+      image: string;
+      revision: string;
+      replicas: number;
+      updated: number;
+      ready: number;
+      available: number;
+      conditions: { type: string; status: string; reason: string; message: string }[];
+    } | null;
     events: { at: string; type: string; reason: string; object: string; message: string; count: number }[];
   };
 }
 export interface ReleaseView {
-  release: { id: string; number: number; status: string; reason: string; image: string; environment: string; strategy: string; createdAt: string; finishedAt: string | null; service: { slug: string; project: { slug: string } } };
+  release: {
+    id: string;
+    number: number;
+    status: string;
+    reason: string;
+    image: string;
+    environment: string;
+    strategy: string;
+    createdAt: string;
+    finishedAt: string | null;
+    service: { slug: string; project: { slug: string } };
+  };
   run: { status: string; steps: Step[] } | null;
   namespace: string;
   live: Live[];
@@ -64,7 +92,9 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
         </span>
         <span className="font-mono">{r.image}</span>
         <Badge variant="outline">{r.strategy.replace(/_/g, " ")}</Badge>
-        <span className="text-muted-foreground">started <TimeAgo date={r.createdAt} /></span>
+        <span className="text-muted-foreground">
+          started <TimeAgo date={r.createdAt} />
+        </span>
         <Link className="underline" href={`/projects/${r.service.project.slug}/services/${r.service.slug}?env=${r.environment}`}>
           history of {r.service.slug} in {r.environment}
         </Link>
@@ -91,7 +121,11 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
                     <li key={s.id} className="flex flex-wrap items-center gap-2">
                       <span className="w-20 text-muted-foreground">{s.kind === "release-apply" ? "apply" : "rollout"}</span>
                       <StatusBadge status={s.status} />
-                      {s.attempts > 1 && <span className="text-xs text-muted-foreground">attempt {s.attempts} of {s.maxAttempts}</span>}
+                      {s.attempts > 1 && (
+                        <span className="text-xs text-muted-foreground">
+                          attempt {s.attempts} of {s.maxAttempts}
+                        </span>
+                      )}
                       {canRetry && (s.status === "failed" || s.status === "retrying") && <RetryButton stepId={s.id} onDone={() => void refetch()} />}
                       {s.lastError && s.status !== "succeeded" && <div className="basis-full text-xs text-destructive">{s.lastError}</div>}
                     </li>
@@ -116,7 +150,8 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
                     <ul className="space-y-1 text-xs">
                       {d.conditions.map((c) => (
                         <li key={c.type}>
-                          <span className="font-medium">{c.type}</span> {c.status} {c.reason && <span className="text-muted-foreground">({c.reason})</span>} {c.message}
+                          <span className="font-medium">{c.type}</span> {c.status} {c.reason && <span className="text-muted-foreground">({c.reason})</span>}{" "}
+                          {c.message}
                         </li>
                       ))}
                     </ul>

@@ -80,7 +80,14 @@ export function RenderedManifests({ serviceId, environments, spec }: Props) {
         </div>
         <div className="grid w-56 gap-2">
           <Label htmlFor="preview-tag">Image tag</Label>
-          <Input id="preview-tag" value={tagDraft} onChange={(e) => setTagDraft(e.target.value)} placeholder="latest" className="font-mono" aria-invalid={Boolean(tagError)} />
+          <Input
+            id="preview-tag"
+            value={tagDraft}
+            onChange={(e) => setTagDraft(e.target.value)}
+            placeholder="latest"
+            className="font-mono"
+            aria-invalid={Boolean(tagError)}
+          />
         </div>
         {isFetching && <Loader2 className="mb-2 size-4 animate-spin text-muted-foreground" aria-label="Rendering" />}
       </div>

@@ -19,10 +19,21 @@ type Env = "dev" | "test" | "staging" | "prod";
 
 function useGoToRelease() {
   const router = useRouter();
-  return (d: { id: string; status: string; ticketNumber: number | null }) => router.push(d.status === "pending_approval" && d.ticketNumber ? `/tickets/${d.ticketNumber}` : `/releases/${d.id}`);
+  return (d: { id: string; status: string; ticketNumber: number | null }) =>
+    router.push(d.status === "pending_approval" && d.ticketNumber ? `/tickets/${d.ticketNumber}` : `/releases/${d.id}`);
 }
 
-export function DeployForm({ serviceId, environment, knownTags, specVersion }: { serviceId: string; environment: Env; knownTags: string[]; specVersion: number }) {
+export function DeployForm({
+  serviceId,
+  environment,
+  knownTags,
+  specVersion,
+}: {
+  serviceId: string;
+  environment: Env;
+  knownTags: string[];
+  specVersion: number;
+}) {
   const [tag, setTag] = useState("");
   const [strategy, setStrategy] = useState<"all_at_once" | "one_cluster_first">("all_at_once");
   const go = useGoToRelease();
@@ -40,7 +51,15 @@ export function DeployForm({ serviceId, environment, knownTags, specVersion }: {
     >
       <div className="space-y-1">
         <Label htmlFor="deploy-tag">Image tag</Label>
-        <Input id="deploy-tag" list="known-tags" value={tag} onChange={(e) => setTag(e.target.value)} placeholder="v1.4.2" className="w-48" aria-invalid={Boolean(deploy.formError?.fieldErrors?.tag)} />
+        <Input
+          id="deploy-tag"
+          list="known-tags"
+          value={tag}
+          onChange={(e) => setTag(e.target.value)}
+          placeholder="v1.4.2"
+          className="w-48"
+          aria-invalid={Boolean(deploy.formError?.fieldErrors?.tag)}
+        />
         <datalist id="known-tags">
           {knownTags.map((t) => (
             <option key={t} value={t} />
@@ -57,7 +76,10 @@ export function DeployForm({ serviceId, environment, knownTags, specVersion }: {
       <Button type="submit" disabled={deploy.pending || !tag.trim()}>
         {deploy.pending ? <Loader2 className="animate-spin" /> : <Rocket />} Deploy to {environment}
       </Button>
-      <span className="text-xs text-muted-foreground">spec version {specVersion}{environment === "prod" ? " · production needs an approval" : ""}</span>
+      <span className="text-xs text-muted-foreground">
+        spec version {specVersion}
+        {environment === "prod" ? " · production needs an approval" : ""}
+      </span>
       <div className="basis-full">
         {deploy.formError?.fieldErrors?.tag && <p className="text-sm text-destructive">{deploy.formError.fieldErrors.tag.join(" ")}</p>}
         <FormError error={deploy.formError?.fieldErrors ? null : deploy.formError} />
@@ -82,7 +104,10 @@ interface ReleaseRow {
 export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: ReleaseRow[]; diffBase: string; canDeploy: boolean }) {
   const [picked, setPicked] = useState<string[]>([]);
   const go = useGoToRelease();
-  const rollback = useAction(rollbackAction, { success: (d) => `Rollback release #${d.number} ${d.status === "pending_approval" ? "waits for approval" : "started"}`, onSuccess: go });
+  const rollback = useAction(rollbackAction, {
+    success: (d) => `Rollback release #${d.number} ${d.status === "pending_approval" ? "waits for approval" : "started"}`,
+    onSuccess: go,
+  });
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
   return (
     <div className="space-y-2">
@@ -122,7 +147,8 @@ export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: Re
                 <Link className="font-medium hover:underline" href={`/releases/${r.id}`}>
                   #{r.number}
                 </Link>{" "}
-                {r.rollbackOfNumber && <Badge variant="outline">rollback to #{r.rollbackOfNumber}</Badge>} {r.automatic && <Badge variant="secondary">automatic</Badge>}
+                {r.rollbackOfNumber && <Badge variant="outline">rollback to #{r.rollbackOfNumber}</Badge>}{" "}
+                {r.automatic && <Badge variant="secondary">automatic</Badge>}
                 <div className="text-xs text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</div>
               </TableCell>
               <TableCell className="font-mono text-sm">{r.tag}</TableCell>
@@ -158,11 +184,33 @@ export function RestartButton({ serviceId, environment }: { serviceId: string; e
 }
 
 /** Kills a pod (the chaos action); `onKilled` lets a live list show the replacement at once. */
-export function KillPodButton({ serviceId, environment, clusterId, pod, onKilled }: { serviceId: string; environment: Env; clusterId: string; pod: string; onKilled?: () => void }) {
+export function KillPodButton({
+  serviceId,
+  environment,
+  clusterId,
+  pod,
+  onKilled,
+}: {
+  serviceId: string;
+  environment: Env;
+  clusterId: string;
+  pod: string;
+  onKilled?: () => void;
+}) {
   const router = useRouter();
-  const kill = useAction(killPodAction, { success: `${pod} killed: watch it be replaced`, onSuccess: () => (onKilled ? onKilled() : setTimeout(() => router.refresh(), 1500)) });
+  const kill = useAction(killPodAction, {
+    success: `${pod} killed: watch it be replaced`,
+    onSuccess: () => (onKilled ? onKilled() : setTimeout(() => router.refresh(), 1500)),
+  });
   return (
-    <Button size="icon-sm" variant="ghost" aria-label={`Kill ${pod}`} title="Kill this pod (chaos)" disabled={kill.pending} onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>
+    <Button
+      size="icon-sm"
+      variant="ghost"
+      aria-label={`Kill ${pod}`}
+      title="Kill this pod (chaos)"
+      disabled={kill.pending}
+      onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}
+    >
       <Skull />
     </Button>
   );

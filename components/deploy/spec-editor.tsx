@@ -107,7 +107,9 @@ export function SpecEditor({ service, environments, version, spec, fromTemplate,
   function takeYaml(): TAppSpec | null {
     const r = parseSpecYaml(yamlText);
     if (!r.ok) {
-      setRefusal(`The YAML has ${r.problems.length === 1 ? "a problem" : `${r.problems.length} problems`} (listed under the editor). Fix ${r.problems.length === 1 ? "it" : "them"} first: the form shows only a valid spec.`);
+      setRefusal(
+        `The YAML has ${r.problems.length === 1 ? "a problem" : `${r.problems.length} problems`} (listed under the editor). Fix ${r.problems.length === 1 ? "it" : "them"} first: the form shows only a valid spec.`,
+      );
       return null;
     }
     // New defaults too: a field registering afresh falls back to its default when its value is undefined, which
@@ -236,7 +238,9 @@ export function SpecEditor({ service, environments, version, spec, fromTemplate,
               </p>
             )}
           </TabsContent>
-          <TabsContent value="manifests">{tab === "manifests" && <RenderedManifests serviceId={service.id} environments={environments} spec={previewSpec} />}</TabsContent>
+          <TabsContent value="manifests">
+            {tab === "manifests" && <RenderedManifests serviceId={service.id} environments={environments} spec={previewSpec} />}
+          </TabsContent>
         </Tabs>
 
         <aside className="grid content-start gap-6 xl:sticky xl:top-4 xl:self-start">
@@ -279,7 +283,8 @@ export function SpecEditor({ service, environments, version, spec, fromTemplate,
             <CardContent>
               {versions.length === 0 ? (
                 <p className="text-sm text-muted-foreground">
-                  Not saved yet. This is {fromTemplate ? "the service as the project template's wharf.yaml describes it" : "a default spec for its kind"}; saving makes it version 1.
+                  Not saved yet. This is {fromTemplate ? "the service as the project template's wharf.yaml describes it" : "a default spec for its kind"};
+                  saving makes it version 1.
                 </p>
               ) : (
                 <ol className="grid gap-3 text-sm" aria-label="Versions">

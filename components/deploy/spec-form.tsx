@@ -164,7 +164,16 @@ function GpuField({ prefix }: { prefix: string }) {
   return (
     <div className="grid gap-2">
       <Label htmlFor={id}>GPUs</Label>
-      <Input id={id} type="number" min={0} step={1} inputMode="numeric" value={typeof count === "number" ? String(count) : ""} placeholder="0" onChange={(e) => onChange(e.target.value)} />
+      <Input
+        id={id}
+        type="number"
+        min={0}
+        step={1}
+        inputMode="numeric"
+        value={typeof count === "number" ? String(count) : ""}
+        placeholder="0"
+        onChange={(e) => onChange(e.target.value)}
+      />
       <p className="font-mono text-xs text-muted-foreground">{GPU_RESOURCE}</p>
       <PathError paths={[`${prefix}.limits.${GPU_RESOURCE}`, `${prefix}.requests.${GPU_RESOURCE}`]} />
     </div>
@@ -208,7 +217,13 @@ function PortsFields() {
               <FormItem>
                 <FormLabel>Protocol</FormLabel>
                 <FormControl>
-                  <NativeSelect value={field.value ?? "TCP"} onChange={(e) => field.onChange(e.target.value)} onBlur={field.onBlur} name={field.name} ref={field.ref}>
+                  <NativeSelect
+                    value={field.value ?? "TCP"}
+                    onChange={(e) => field.onChange(e.target.value)}
+                    onBlur={field.onBlur}
+                    name={field.name}
+                    ref={field.ref}
+                  >
                     <option value="TCP">TCP</option>
                     <option value="UDP">UDP</option>
                   </NativeSelect>
@@ -221,7 +236,12 @@ function PortsFields() {
         </div>
       ))}
       <div>
-        <Button type="button" variant="outline" size="sm" onClick={() => append({ name: fields.length === 0 ? "http" : "", containerPort: 8080 + fields.length, protocol: "TCP" })}>
+        <Button
+          type="button"
+          variant="outline"
+          size="sm"
+          onClick={() => append({ name: fields.length === 0 ? "http" : "", containerPort: 8080 + fields.length, protocol: "TCP" })}
+        >
           <Plus /> Add port
         </Button>
       </div>
@@ -299,7 +319,9 @@ function ProbeFields({ probe }: { probe: (typeof PROBES)[number] }) {
           <Field name={`${base}.periodSeconds`} label="Period (s)" kind="number" placeholder="10" />
         </div>
       ) : value !== undefined ? (
-        <p className="text-sm text-muted-foreground">This probe uses {value.tcpSocket ? "tcpSocket" : value.exec ? "exec" : "no handler"}: edit it in the YAML tab.</p>
+        <p className="text-sm text-muted-foreground">
+          This probe uses {value.tcpSocket ? "tcpSocket" : value.exec ? "exec" : "no handler"}: edit it in the YAML tab.
+        </p>
       ) : null}
       <PathError paths={[base]} />
     </div>
@@ -318,7 +340,12 @@ function AutoscalingFields({ prefix, inheritNote }: { prefix: string; inheritNot
   }
   return (
     <>
-      <Toggle label="Autoscale on CPU" description={inheritNote ?? "A HorizontalPodAutoscaler sets the replica count between the bounds."} checked={enabled} onChange={toggle} />
+      <Toggle
+        label="Autoscale on CPU"
+        description={inheritNote ?? "A HorizontalPodAutoscaler sets the replica count between the bounds."}
+        checked={enabled}
+        onChange={toggle}
+      />
       {enabled && (
         <div className="grid gap-4 sm:grid-cols-3">
           <Field name={`${prefix}.minReplicas`} label="Min replicas" kind="number" />
@@ -342,7 +369,12 @@ function StrategyFields() {
         <NativeSelect
           id={id}
           value={type}
-          onChange={(e) => set("strategy", e.target.value === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } })}
+          onChange={(e) =>
+            set(
+              "strategy",
+              e.target.value === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } },
+            )
+          }
         >
           <option value="RollingUpdate">RollingUpdate</option>
           <option value="Recreate">Recreate (all old pods stop first: downtime)</option>
@@ -357,7 +389,13 @@ function StrategyFields() {
             placeholder="0"
             description="0 gives lossless upgrades: an old pod stops only when its replacement is ready."
           />
-          <Field name="strategy.rollingUpdate.maxSurge" label="Max surge" kind="number-or-text" placeholder="25%" description="Extra pods allowed during the rollout (a count or a percentage)." />
+          <Field
+            name="strategy.rollingUpdate.maxSurge"
+            label="Max surge"
+            kind="number-or-text"
+            placeholder="25%"
+            description="Extra pods allowed during the rollout (a count or a percentage)."
+          />
         </div>
       )}
     </>
@@ -398,7 +436,14 @@ function OverrideFields({ env, present }: { env: EnvKind; present: boolean }) {
           <Toggle
             label="Own autoscaling"
             checked={value.autoscaling !== undefined}
-            onChange={(on) => set(`${base}.autoscaling`, on ? structuredClone(getValues("autoscaling") ?? { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 70 }) : undefined)}
+            onChange={(on) =>
+              set(
+                `${base}.autoscaling`,
+                on
+                  ? structuredClone(getValues("autoscaling") ?? { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 70 })
+                  : undefined,
+              )
+            }
           />
           {value.autoscaling !== undefined && <AutoscalingFields prefix={`${base}.autoscaling`} inheritNote={`Replaces the autoscaling above in ${env}.`} />}
           <div className="grid gap-3">
@@ -418,7 +463,11 @@ function KeptFromYaml() {
   const kept = [
     command?.length ? `command: ${command.join(" ")}` : null,
     args?.length ? `args: ${args.join(" ")}` : null,
-    nodeSelector && Object.keys(nodeSelector).length ? `nodeSelector: ${Object.entries(nodeSelector).map(([k, v]) => `${k}=${v}`).join(", ")}` : null,
+    nodeSelector && Object.keys(nodeSelector).length
+      ? `nodeSelector: ${Object.entries(nodeSelector)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ")}`
+      : null,
     tolerations?.length ? `tolerations: ${tolerations.length}` : null,
   ].filter(Boolean);
   return (
@@ -436,7 +485,13 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
     <fieldset disabled={readOnly} className="grid min-w-0 gap-6">
       <Section title="Workload" description="What runs, and how many of it.">
         <div className="grid gap-4 sm:grid-cols-[2fr_1fr]">
-          <Field name="image.repository" label="Image repository" placeholder="registry.example.com/team/app" description="Without a tag: each release picks the tag." mono />
+          <Field
+            name="image.repository"
+            label="Image repository"
+            placeholder="registry.example.com/team/app"
+            description="Without a tag: each release picks the tag."
+            mono
+          />
           <Field
             name="replicas"
             label="Replicas"
@@ -457,7 +512,10 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
       <Section title="Environment variables" description="Plain values for every environment (secrets come from the config center).">
         <EnvFields name="env" empty="No variables. Wharf adds WHARF_ENVIRONMENT." />
       </Section>
-      <Section title="Config references" description="Config-center entries the service uses. The config center fills them in later; here they are references by name.">
+      <Section
+        title="Config references"
+        description="Config-center entries the service uses. The config center fills them in later; here they are references by name."
+      >
         <ConfigFields />
       </Section>
       <Section title="Health probes" description="How Kubernetes tells the app is alive, ready and started.">
@@ -475,8 +533,20 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
           <CheckField name="spread.acrossZones" label="Spread across zones" description="Where the cluster has zones." />
         </div>
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="minAvailable" label="Min available (PodDisruptionBudget)" kind="number" description="Replicas kept up while nodes are drained; 0 = no budget." />
-          <Field name="priorityClassName" label="Priority class" kind="optional-text" placeholder="(cluster default)" mono description="A PriorityClass of the cluster; higher priority evicts lower under pressure." />
+          <Field
+            name="minAvailable"
+            label="Min available (PodDisruptionBudget)"
+            kind="number"
+            description="Replicas kept up while nodes are drained; 0 = no budget."
+          />
+          <Field
+            name="priorityClassName"
+            label="Priority class"
+            kind="optional-text"
+            placeholder="(cluster default)"
+            mono
+            description="A PriorityClass of the cluster; higher priority evicts lower under pressure."
+          />
         </div>
       </Section>
       <Section title="Shutdown" description="A preStop delay lets load balancers stop sending traffic before the app gets SIGTERM.">
@@ -489,12 +559,25 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
         <StrategyFields />
         <PathError paths={["strategy", "strategy.rollingUpdate"]} />
         <div className="grid gap-4 sm:grid-cols-2">
-          <Field name="rollout.progressDeadlineSeconds" label="Progress deadline (s)" kind="number" description="A rollout that makes no progress for this long has failed." />
-          <Field name="rollout.minReadySeconds" label="Ready before available (s)" kind="number" description="A new pod must stay ready this long before the rollout moves on: an image that crashes soon after start fails the rollout." />
+          <Field
+            name="rollout.progressDeadlineSeconds"
+            label="Progress deadline (s)"
+            kind="number"
+            description="A rollout that makes no progress for this long has failed."
+          />
+          <Field
+            name="rollout.minReadySeconds"
+            label="Ready before available (s)"
+            kind="number"
+            description="A new pod must stay ready this long before the rollout moves on: an image that crashes soon after start fails the rollout."
+          />
           <CheckField name="rollout.autoRollback" label="Roll back automatically" description="When a rollout fails, go back to the last good release." />
         </div>
       </Section>
-      <Section title="Per-environment overrides" description="Replicas, resources, autoscaling and variables that differ in one environment; everything else is shared.">
+      <Section
+        title="Per-environment overrides"
+        description="Replicas, resources, autoscaling and variables that differ in one environment; everything else is shared."
+      >
         {ENVIRONMENTS.map((env) => (
           <OverrideFields key={env} env={env} present={environments.includes(env)} />
         ))}

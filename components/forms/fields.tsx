@@ -23,7 +23,14 @@ interface Row<T extends FieldValues> {
 type Bound = "name" | "value" | "defaultValue" | "onChange" | "onBlur" | "ref" | "className";
 
 /** A text input row; other input props (placeholder, type, autoComplete, disabled) pass through. */
-export function TextField<T extends FieldValues>({ control, name, label, description, className, ...input }: Row<T> & Omit<React.ComponentProps<typeof Input>, Bound>) {
+export function TextField<T extends FieldValues>({
+  control,
+  name,
+  label,
+  description,
+  className,
+  ...input
+}: Row<T> & Omit<React.ComponentProps<typeof Input>, Bound>) {
   return (
     <FormField
       control={control}
@@ -43,7 +50,14 @@ export function TextField<T extends FieldValues>({ control, name, label, descrip
 }
 
 /** A multi-line text row. */
-export function TextareaField<T extends FieldValues>({ control, name, label, description, className, ...input }: Row<T> & Omit<React.ComponentProps<typeof Textarea>, Bound>) {
+export function TextareaField<T extends FieldValues>({
+  control,
+  name,
+  label,
+  description,
+  className,
+  ...input
+}: Row<T> & Omit<React.ComponentProps<typeof Textarea>, Bound>) {
   return (
     <FormField
       control={control}

@@ -38,7 +38,15 @@ export interface WizardTemplate {
   language: string;
   framework: string;
   gpu: boolean;
-  parameters: { name: string; label: string; description?: string; type: "string" | "boolean" | "enum" | "integer"; default?: unknown; required?: boolean; options?: string[] }[];
+  parameters: {
+    name: string;
+    label: string;
+    description?: string;
+    type: "string" | "boolean" | "enum" | "integer";
+    default?: unknown;
+    required?: boolean;
+    options?: string[];
+  }[];
 }
 
 interface Props {
@@ -86,7 +94,14 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
   const [step, setStep] = useState(initialTemplate ? 1 : 0);
   const [templateId, setTemplateId] = useState(initialTemplate ?? "");
   const template = templates.find((t) => t.id === templateId);
-  const [project, setProject] = useState({ name: "", slug: "", description: "", teamId: teams[0]?.id ?? "", ownerId: me, tier: "standard" as (typeof TIERS)[number] });
+  const [project, setProject] = useState({
+    name: "",
+    slug: "",
+    description: "",
+    teamId: teams[0]?.id ?? "",
+    ownerId: me,
+    tier: "standard" as (typeof TIERS)[number],
+  });
   const [slugTouched, setSlugTouched] = useState(false);
   const defaultsFor = (id: string) =>
     Object.fromEntries((templates.find((t) => t.id === id)?.parameters ?? []).map((x) => [x.name, x.default ?? (x.type === "boolean" ? false : "")]));
@@ -118,7 +133,13 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
 
   const request = useMemo(
     // A template's GPU flavour follows the environments: on when any asks for a GPU.
-    () => ({ templateId, params: template?.gpu ? { ...params, gpu: envs.some((e) => e.gpu > 0) } : params, project: { ...project, slug }, environments: envs, members }),
+    () => ({
+      templateId,
+      params: template?.gpu ? { ...params, gpu: envs.some((e) => e.gpu > 0) } : params,
+      project: { ...project, slug },
+      environments: envs,
+      members,
+    }),
     [templateId, template, params, project, slug, envs, members],
   );
 
@@ -136,7 +157,8 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
     for (const i of issues) (own[i.path.join(".") || "_"] ??= []).push(i.message);
     if (step === 1 && slugState === "taken") own["project.slug"] = [`"${slug}" is already taken by another project`];
     if (step === 1 && template) {
-      for (const p of template.parameters) if (p.required && (params[p.name] === "" || params[p.name] === undefined)) own[`params.${p.name}`] = [`Enter ${p.label.toLowerCase()}`];
+      for (const p of template.parameters)
+        if (p.required && (params[p.name] === "" || params[p.name] === undefined)) own[`params.${p.name}`] = [`Enter ${p.label.toLowerCase()}`];
     }
     if (Object.keys(own).length) return setErrors(own);
     setErrors({});
@@ -168,7 +190,12 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
     const stale = [`project.${String(field)}`, ...(field === "name" ? ["project.slug"] : [])];
     if (stale.some((k) => errors[k])) setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !stale.includes(k))));
   }
-  const serverError: ErrorBody | null = submit.formError && !submit.formError.fieldErrors ? submit.formError : previewAction.formError && !previewAction.formError.fieldErrors ? previewAction.formError : null;
+  const serverError: ErrorBody | null =
+    submit.formError && !submit.formError.fieldErrors
+      ? submit.formError
+      : previewAction.formError && !previewAction.formError.fieldErrors
+        ? previewAction.formError
+        : null;
 
   return (
     <div className="grid gap-6 lg:grid-cols-[14rem_1fr]">
@@ -179,7 +206,10 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
               type="button"
               disabled={i > step}
               onClick={() => goTo(i)}
-              className={cn("flex w-full items-center gap-2 rounded-md px-3 py-2 text-left text-sm", i === step ? "bg-primary text-primary-foreground" : i < step ? "hover:bg-muted" : "text-muted-foreground")}
+              className={cn(
+                "flex w-full items-center gap-2 rounded-md px-3 py-2 text-left text-sm",
+                i === step ? "bg-primary text-primary-foreground" : i < step ? "hover:bg-muted" : "text-muted-foreground",
+              )}
               aria-current={i === step ? "step" : undefined}
             >
               <span className="flex size-5 items-center justify-center rounded-full border text-xs">{i < step ? <Check className="size-3" /> : i + 1}</span>
@@ -215,7 +245,13 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
             <div className="grid gap-5 md:grid-cols-2">
               <div className="space-y-2">
                 <Label htmlFor="p-name">Name</Label>
-                <Input id="p-name" value={project.name} onChange={(e) => edit("name", e.target.value)} placeholder="Payments Gateway" aria-invalid={Boolean(err("project.name"))} />
+                <Input
+                  id="p-name"
+                  value={project.name}
+                  onChange={(e) => edit("name", e.target.value)}
+                  placeholder="Payments Gateway"
+                  aria-invalid={Boolean(err("project.name"))}
+                />
                 {err("project.name") && <p className="text-sm text-destructive">{err("project.name")}</p>}
               </div>
               <div className="space-y-2">
@@ -237,7 +273,13 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     {slugState === "taken" && <X className="size-4 text-destructive" aria-label="taken" />}
                   </span>
                 </div>
-                <p className={cn("text-sm", slugState === "taken" || slugState === "invalid" || err("project.slug") ? "text-destructive" : "text-muted-foreground")} data-testid="slug-hint">
+                <p
+                  className={cn(
+                    "text-sm",
+                    slugState === "taken" || slugState === "invalid" || err("project.slug") ? "text-destructive" : "text-muted-foreground",
+                  )}
+                  data-testid="slug-hint"
+                >
                   {err("project.slug") ??
                     (slugState === "taken"
                       ? "Already taken by another project."
@@ -292,14 +334,22 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                   <div key={p.name} className="space-y-2">
                     {p.type === "boolean" ? (
                       <label className="flex items-center gap-2 text-sm">
-                        <Checkbox checked={Boolean(params[p.name])} onCheckedChange={(v) => setParams({ ...params, [p.name]: v === true })} aria-label={p.label} />
+                        <Checkbox
+                          checked={Boolean(params[p.name])}
+                          onCheckedChange={(v) => setParams({ ...params, [p.name]: v === true })}
+                          aria-label={p.label}
+                        />
                         {p.label}
                       </label>
                     ) : (
                       <>
                         <Label htmlFor={`param-${p.name}`}>{p.label}</Label>
                         {p.type === "enum" ? (
-                          <NativeSelect id={`param-${p.name}`} value={String(params[p.name] ?? "")} onChange={(e) => setParams({ ...params, [p.name]: e.target.value })}>
+                          <NativeSelect
+                            id={`param-${p.name}`}
+                            value={String(params[p.name] ?? "")}
+                            onChange={(e) => setParams({ ...params, [p.name]: e.target.value })}
+                          >
                             {(p.options ?? []).map((o) => (
                               <option key={o} value={o}>
                                 {o}
@@ -338,7 +388,19 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     <Checkbox
                       checked={Boolean(env)}
                       onCheckedChange={(v) =>
-                        setEnvs(v ? [...envs, { kind, clusterIds: kind === "prod" ? healthy.map((c) => c.id) : healthy.slice(0, 1).map((c) => c.id), preset: (kind === "prod" ? "medium" : "small") as QuotaPreset, gpu: 0 }].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind)) : envs.filter((e) => e.kind !== kind))
+                        setEnvs(
+                          v
+                            ? [
+                                ...envs,
+                                {
+                                  kind,
+                                  clusterIds: kind === "prod" ? healthy.map((c) => c.id) : healthy.slice(0, 1).map((c) => c.id),
+                                  preset: (kind === "prod" ? "medium" : "small") as QuotaPreset,
+                                  gpu: 0,
+                                },
+                              ].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind))
+                            : envs.filter((e) => e.kind !== kind),
+                        )
                       }
                       aria-label={`Environment ${kind}`}
                     />
@@ -392,10 +454,17 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
 
         {step === 3 && (
           <section aria-label="Members" className="max-w-2xl space-y-3">
-            <p className="text-sm text-muted-foreground">The owner is a member already. Add the people who work on the project; they get access on the clusters once the project is provisioned.</p>
+            <p className="text-sm text-muted-foreground">
+              The owner is a member already. Add the people who work on the project; they get access on the clusters once the project is provisioned.
+            </p>
             {members.map((m, i) => (
               <div key={i} className="flex items-center gap-2">
-                <NativeSelect aria-label={`Member ${i + 1}`} value={m.userId} onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, userId: e.target.value } : x)))} className="w-72">
+                <NativeSelect
+                  aria-label={`Member ${i + 1}`}
+                  value={m.userId}
+                  onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, userId: e.target.value } : x)))}
+                  className="w-72"
+                >
                   <option value="">Choose a user</option>
                   {users
                     .filter((u) => u.id !== project.ownerId)
@@ -405,7 +474,12 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                       </option>
                     ))}
                 </NativeSelect>
-                <NativeSelect aria-label={`Role of member ${i + 1}`} value={m.role} onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, role: e.target.value as Member["role"] } : x)))} className="w-40">
+                <NativeSelect
+                  aria-label={`Role of member ${i + 1}`}
+                  value={m.role}
+                  onChange={(e) => setMembers(members.map((x, j) => (j === i ? { ...x, role: e.target.value as Member["role"] } : x)))}
+                  className="w-40"
+                >
                   <option value="maintainer">maintainer</option>
                   <option value="developer">developer</option>
                   <option value="viewer">viewer</option>
@@ -415,9 +489,13 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                 </Button>
               </div>
             ))}
-            {Object.entries(errors).filter(([k]) => k.startsWith("members")).map(([k, v]) => (
-              <p key={k} className="text-sm text-destructive">{v.join(" ")}</p>
-            ))}
+            {Object.entries(errors)
+              .filter(([k]) => k.startsWith("members"))
+              .map(([k, v]) => (
+                <p key={k} className="text-sm text-destructive">
+                  {v.join(" ")}
+                </p>
+              ))}
             <Button variant="outline" size="sm" onClick={() => setMembers([...members, { userId: "", role: "developer" }])}>
               <Plus /> Add member
             </Button>
@@ -435,10 +513,12 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
               <>
                 <Alert>
                   <AlertTitle>
-                    {project.name} ({slug}) from {template?.name}: {preview.steps.length} steps on {new Set(preview.steps.map((s) => s.clusterName).filter(Boolean)).size} clusters
+                    {project.name} ({slug}) from {template?.name}: {preview.steps.length} steps on{" "}
+                    {new Set(preview.steps.map((s) => s.clusterName).filter(Boolean)).size} clusters
                   </AlertTitle>
                   <AlertDescription>
-                    {preview.requiresAdmin ? "It asks for GPUs or more than the largest preset: an admin approves it." : "Ops approve it."} The project shows as requested until it is provisioned.
+                    {preview.requiresAdmin ? "It asks for GPUs or more than the largest preset: an admin approves it." : "Ops approve it."} The project shows as
+                    requested until it is provisioned.
                     {preview.files.length > 0 && ` Its repository starts with ${preview.files.length} generated files.`}
                   </AlertDescription>
                 </Alert>
@@ -468,7 +548,9 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                             </div>
                             {openYaml === s.key && (
                               <pre className="mt-2 max-h-80 overflow-auto rounded bg-muted p-3 text-xs">
-                                {(s.spec as { objects?: unknown[] }).objects ? (s.spec as { objects: unknown[] }).objects.map((o) => stringify(o)).join("---\n") : stringify(s.spec)}
+                                {(s.spec as { objects?: unknown[] }).objects
+                                  ? (s.spec as { objects: unknown[] }).objects.map((o) => stringify(o)).join("---\n")
+                                  : stringify(s.spec)}
                               </pre>
                             )}
                           </li>

@@ -2,19 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import {
-  Anchor,
-  BarChart3,
-  Boxes,
-  Home,
-  LayoutTemplate,
-  Rocket,
-  Server,
-  Shield,
-  Ticket,
-  Users,
-  type LucideIcon,
-} from "lucide-react";
+import { Anchor, BarChart3, Boxes, Home, LayoutTemplate, Rocket, Server, Shield, Ticket, Users, type LucideIcon } from "lucide-react";
 import {
   Sidebar,
   SidebarContent,

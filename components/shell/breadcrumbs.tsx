@@ -3,14 +3,7 @@
 import Link from "next/link";
 import { Fragment } from "react";
 import { usePathname } from "next/navigation";
-import {
-  Breadcrumb,
-  BreadcrumbItem,
-  BreadcrumbLink,
-  BreadcrumbList,
-  BreadcrumbPage,
-  BreadcrumbSeparator,
-} from "@/components/ui/breadcrumb";
+import { Breadcrumb, BreadcrumbItem, BreadcrumbLink, BreadcrumbList, BreadcrumbPage, BreadcrumbSeparator } from "@/components/ui/breadcrumb";
 
 const LABELS: Record<string, string> = {
   projects: "Projects",
@@ -52,7 +45,13 @@ export function Breadcrumbs() {
           <Fragment key={c.href}>
             {i > 0 && <BreadcrumbSeparator />}
             <BreadcrumbItem>
-              {i === crumbs.length - 1 ? <BreadcrumbPage>{c.label}</BreadcrumbPage> : <BreadcrumbLink asChild><Link href={c.href}>{c.label}</Link></BreadcrumbLink>}
+              {i === crumbs.length - 1 ? (
+                <BreadcrumbPage>{c.label}</BreadcrumbPage>
+              ) : (
+                <BreadcrumbLink asChild>
+                  <Link href={c.href}>{c.label}</Link>
+                </BreadcrumbLink>
+              )}
             </BreadcrumbItem>
           </Fragment>
         ))}

@@ -23,7 +23,10 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
         <Button variant="ghost" size="icon" className="relative" aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
           <Bell />
           {unread > 0 && (
-            <span className="absolute -top-0.5 -right-0.5 flex min-w-4 items-center justify-center rounded-full bg-destructive px-1 text-[10px] font-semibold text-white" data-testid="unread-count">
+            <span
+              className="absolute -top-0.5 -right-0.5 flex min-w-4 items-center justify-center rounded-full bg-destructive px-1 text-[10px] font-semibold text-white"
+              data-testid="unread-count"
+            >
               {unread > 99 ? "99+" : unread}
             </span>
           )}

@@ -35,7 +35,9 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
         <DropdownMenuLabel className="space-y-1">
           <div className="font-medium">{name}</div>
           <div className="text-xs font-normal text-muted-foreground">{email}</div>
-          <Badge variant="secondary" data-testid="platform-role">{role}</Badge>
+          <Badge variant="secondary" data-testid="platform-role">
+            {role}
+          </Badge>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
         <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/signin" })}>

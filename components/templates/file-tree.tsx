@@ -36,8 +36,19 @@ function Entries({ node, highlighted }: { node: Node; highlighted: Set<string> }
       {entries.map((e) => (
         <li key={e.path}>
           <span className={`flex items-center gap-1.5 ${highlighted.has(e.path) ? "font-medium text-foreground" : "text-muted-foreground"}`}>
-            {e.isFile ? CODE.test(e.name) ? <FileCode className="size-3.5 shrink-0" /> : <File className="size-3.5 shrink-0" /> : <Folder className="size-3.5 shrink-0" />}
-            <span className="font-mono text-xs">{e.name}{e.isFile ? "" : "/"}</span>
+            {e.isFile ? (
+              CODE.test(e.name) ? (
+                <FileCode className="size-3.5 shrink-0" />
+              ) : (
+                <File className="size-3.5 shrink-0" />
+              )
+            ) : (
+              <Folder className="size-3.5 shrink-0" />
+            )}
+            <span className="font-mono text-xs">
+              {e.name}
+              {e.isFile ? "" : "/"}
+            </span>
             {e.executable && <span className="text-[10px] uppercase tracking-wide">exec</span>}
           </span>
           {!e.isFile && <Entries node={e} highlighted={highlighted} />}

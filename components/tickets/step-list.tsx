@@ -45,7 +45,13 @@ function StepRow({ step, canRetry, onRetried }: { step: StepView; canRetry: bool
   return (
     <li className="py-2" data-testid="step" data-status={step.status}>
       <div className="flex items-start gap-3">
-        <button type="button" className="mt-0.5 text-muted-foreground" onClick={() => setOpen((o) => !o)} aria-expanded={open} aria-label={`YAML of ${step.title}`}>
+        <button
+          type="button"
+          className="mt-0.5 text-muted-foreground"
+          onClick={() => setOpen((o) => !o)}
+          aria-expanded={open}
+          aria-label={`YAML of ${step.title}`}
+        >
           <ChevronRight className={`size-4 transition-transform ${open ? "rotate-90" : ""}`} />
         </button>
         <div className="min-w-0 flex-1">
@@ -62,7 +68,9 @@ function StepRow({ step, canRetry, onRetried }: { step: StepView; canRetry: bool
           {step.lastError && step.status !== "succeeded" && (
             <div className="mt-1 text-sm text-destructive" data-testid="step-error">
               {step.lastError}
-              {step.status === "retrying" && step.nextAttemptAt && <span className="text-muted-foreground"> · next attempt {formatDistanceToNowStrict(new Date(step.nextAttemptAt), { addSuffix: true })}</span>}
+              {step.status === "retrying" && step.nextAttemptAt && (
+                <span className="text-muted-foreground"> · next attempt {formatDistanceToNowStrict(new Date(step.nextAttemptAt), { addSuffix: true })}</span>
+              )}
             </div>
           )}
           {open && <Yaml spec={step.spec} />}
@@ -78,7 +86,17 @@ function StepRow({ step, canRetry, onRetried }: { step: StepView; canRetry: bool
 }
 
 /** Steps grouped by cluster; live (polled every 2 s) while the ticket is being carried out. */
-export function StepList({ ticketNumber, initialStatus, initialSteps, canRetry }: { ticketNumber: number; initialStatus: string; initialSteps: StepView[]; canRetry: boolean }) {
+export function StepList({
+  ticketNumber,
+  initialStatus,
+  initialSteps,
+  canRetry,
+}: {
+  ticketNumber: number;
+  initialStatus: string;
+  initialSteps: StepView[];
+  canRetry: boolean;
+}) {
   const { data, refetch } = useQuery({
     queryKey: ["ticket", ticketNumber],
     queryFn: async (): Promise<Progress> => {
@@ -89,9 +107,7 @@ export function StepList({ ticketNumber, initialStatus, initialSteps, canRetry }
     enabled: LIVE.has(initialStatus) || initialStatus === "failed",
     refetchInterval: (q) => (q.state.data && !LIVE.has(q.state.data.status) && q.state.data.run?.status !== "running" ? false : 2000),
   });
-  const steps: StepView[] = data?.run
-    ? data.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null }))
-    : initialSteps;
+  const steps: StepView[] = data?.run ? data.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null })) : initialSteps;
   const groups = new Map<string, StepView[]>();
   for (const s of steps) {
     const key = s.clusterName ? `${s.clusterName}` : "Portal";

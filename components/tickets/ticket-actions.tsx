@@ -21,14 +21,26 @@ export function DecisionPanel({ ticketId }: { ticketId: string }) {
   return (
     <div className="space-y-3">
       <Label htmlFor="decision-comment">Comment</Label>
-      <Textarea id="decision-comment" rows={3} value={comment} onChange={(e) => setComment(e.target.value)} placeholder="Optional when approving; say why when rejecting." aria-invalid={Boolean(commentError)} />
+      <Textarea
+        id="decision-comment"
+        rows={3}
+        value={comment}
+        onChange={(e) => setComment(e.target.value)}
+        placeholder="Optional when approving; say why when rejecting."
+        aria-invalid={Boolean(commentError)}
+      />
       {commentError && <p className="text-sm text-destructive">{commentError}</p>}
       <FormError error={decide.formError?.fieldErrors ? null : decide.formError} />
       <div className="flex gap-2">
         <Button disabled={decide.pending} onClick={() => void decide.run({ ticketId, decision: "approve", comment })}>
           {decide.pending ? <Loader2 className="animate-spin" /> : <Check />} Approve
         </Button>
-        <Button variant="outline" className="text-destructive" disabled={decide.pending} onClick={() => void decide.run({ ticketId, decision: "reject", comment })}>
+        <Button
+          variant="outline"
+          className="text-destructive"
+          disabled={decide.pending}
+          onClick={() => void decide.run({ ticketId, decision: "reject", comment })}
+        >
           <X /> Reject
         </Button>
       </div>

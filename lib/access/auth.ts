@@ -26,7 +26,9 @@ interface OidcProfile {
 }
 
 async function fetchUserinfo(issuer: string, accessToken: string): Promise<Partial<OidcProfile>> {
-  const meta = (await (await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })).json()) as { userinfo_endpoint?: string };
+  const meta = (await (await fetch(`${issuer}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(10_000) })).json()) as {
+    userinfo_endpoint?: string;
+  };
   if (!meta.userinfo_endpoint) return {};
   const res = await fetch(meta.userinfo_endpoint, { headers: { authorization: `Bearer ${accessToken}` }, signal: AbortSignal.timeout(10_000) });
   return res.ok ? ((await res.json()) as Partial<OidcProfile>) : {};
@@ -51,7 +53,8 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
     // Conforming IdPs may keep scope claims (email, name) out of the ID token and serve them from userinfo only.
     async profile(claims, tokens) {
       const present = Object.fromEntries(Object.entries(claims).filter(([, v]) => v !== undefined && v !== null));
-      const info: OidcProfile = !claims.email && tokens.access_token ? { ...(await fetchUserinfo(issuer, tokens.access_token)), ...present, sub: claims.sub } : claims;
+      const info: OidcProfile =
+        !claims.email && tokens.access_token ? { ...(await fetchUserinfo(issuer, tokens.access_token)), ...present, sub: claims.sub } : claims;
       return {
         id: claims.sub,
         email: info.email ?? null,
@@ -64,10 +67,7 @@ function oidcProvider(): OAuthConfig<OidcProfile> {
 /** Finds or creates the Wharf user for an OIDC identity. Returns null when sign-in must be refused. */
 export type OidcSignInResult = { user: { id: string; email: string; platformRole: string; oidcSubject: string | null } } | { error: "NoEmail" | "Disabled" };
 
-export async function upsertOidcUser(
-  issuer: string,
-  profile: { sub: string; email?: string | null; name?: string | null },
-): Promise<OidcSignInResult> {
+export async function upsertOidcUser(issuer: string, profile: { sub: string; email?: string | null; name?: string | null }): Promise<OidcSignInResult> {
   const email = profile.email?.trim().toLowerCase();
   if (!email) return { error: "NoEmail" };
   const admins = config().WHARF_ADMIN_EMAILS;

@@ -28,10 +28,7 @@ export interface Actor {
 
 /** What an action is about. A project resource carries its id so the actor's project role can be found. */
 export type Resource =
-  | { kind: "platform" }
-  | { kind: "project"; projectId: string }
-  | { kind: "team"; teamId: string }
-  | { kind: "cluster"; clusterId?: string };
+  { kind: "platform" } | { kind: "project"; projectId: string } | { kind: "team"; teamId: string } | { kind: "cluster"; clusterId?: string };
 
 type ResourceKind = Resource["kind"];
 

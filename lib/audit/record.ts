@@ -17,9 +17,7 @@ export interface AuditInput {
 /** Dates become ISO strings, undefined is dropped, secrets never pass. */
 function snapshot(value: unknown): Prisma.InputJsonValue | undefined {
   if (value === undefined || value === null) return undefined;
-  return JSON.parse(
-    JSON.stringify(value, (key, v) => (/kubeconfig|secret|password|token/i.test(key) ? "[redacted]" : v)),
-  ) as Prisma.InputJsonValue;
+  return JSON.parse(JSON.stringify(value, (key, v) => (/kubeconfig|secret|password|token/i.test(key) ? "[redacted]" : v))) as Prisma.InputJsonValue;
 }
 
 export async function recordAudit(tx: Tx, ctx: Ctx, input: AuditInput) {

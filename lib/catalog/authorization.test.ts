@@ -36,12 +36,33 @@ let fx: {
 beforeAll(async () => {
   const admin = await makeUser("admin");
   const adminCtx = await ctxFor(admin);
-  const [viewer, maintainer, other, dev, ops, manager] = await Promise.all([makeUser(), makeUser(), makeUser(), makeUser(), makeUser("ops"), makeUser("manager")]);
+  const [viewer, maintainer, other, dev, ops, manager] = await Promise.all([
+    makeUser(),
+    makeUser(),
+    makeUser(),
+    makeUser(),
+    makeUser("ops"),
+    makeUser("manager"),
+  ]);
   const team = await makeTeam();
-  const project = await makeProject({ owner: admin, teamId: team.id, members: [[viewer, "viewer"], [maintainer, "maintainer"]] });
+  const project = await makeProject({
+    owner: admin,
+    teamId: team.id,
+    members: [
+      [viewer, "viewer"],
+      [maintainer, "maintainer"],
+    ],
+  });
   await makeProject({ owner: other });
   const service = await db().service.create({ data: { projectId: project.id, slug: "api", name: "API" } });
-  const cluster = await registerCluster(adminCtx, { name: "authz", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("authz"), displayName: "", context: "" });
+  const cluster = await registerCluster(adminCtx, {
+    name: "authz",
+    region: "eu",
+    tier: "dev",
+    kubeconfig: unreachableKubeconfig("authz"),
+    displayName: "",
+    context: "",
+  });
   fx = {
     developer: await ctxFor(dev),
     ops: await ctxFor(ops),
@@ -61,31 +82,85 @@ beforeAll(async () => {
   };
 });
 
-const projectFields = () => ({ teamId: fx.teamId, ownerId: fx.someUserId, tier: "standard" as const, language: "", framework: "", repositoryUrl: "", labels: {}, description: "", name: "X" });
+const projectFields = () => ({
+  teamId: fx.teamId,
+  ownerId: fx.someUserId,
+  tier: "standard" as const,
+  language: "",
+  framework: "",
+  repositoryUrl: "",
+  labels: {},
+  description: "",
+  name: "X",
+});
 
 const CASES: { name: string; who: () => Ctx; call: (ctx: Ctx) => Promise<unknown> }[] = [
   { name: "a developer creating a project directly", who: () => fx.developer, call: (c) => createProject(c, { ...projectFields(), slug: "nope" }) },
-  { name: "a viewer editing the project", who: () => fx.viewer, call: (c) => updateProject(c, { ...projectFields(), id: fx.projectId, version: fx.projectVersion }) },
-  { name: "the owner of another project editing this one", who: () => fx.ownerOfOther, call: (c) => updateProject(c, { ...projectFields(), id: fx.projectId, version: fx.projectVersion }) },
-  { name: "a viewer adding a service", who: () => fx.viewer, call: (c) => addService(c, { projectId: fx.projectId, slug: "web", name: "Web", kind: "web", description: "" }) },
+  {
+    name: "a viewer editing the project",
+    who: () => fx.viewer,
+    call: (c) => updateProject(c, { ...projectFields(), id: fx.projectId, version: fx.projectVersion }),
+  },
+  {
+    name: "the owner of another project editing this one",
+    who: () => fx.ownerOfOther,
+    call: (c) => updateProject(c, { ...projectFields(), id: fx.projectId, version: fx.projectVersion }),
+  },
+  {
+    name: "a viewer adding a service",
+    who: () => fx.viewer,
+    call: (c) => addService(c, { projectId: fx.projectId, slug: "web", name: "Web", kind: "web", description: "" }),
+  },
   { name: "a non-member removing a service", who: () => fx.developer, call: (c) => removeService(c, fx.projectId, fx.serviceId) },
-  { name: "a viewer choosing clusters of an environment", who: () => fx.viewer, call: (c) => setEnvironment(c, { projectId: fx.projectId, kind: "dev", clusterIds: [fx.clusterId] }) },
-  { name: "a maintainer adding a member", who: () => fx.maintainer, call: (c) => setMember(c, { projectId: fx.projectId, userId: fx.someUserId, role: "owner" }) },
-  { name: "the owner of another project removing a member", who: () => fx.ownerOfOther, call: (c) => removeMember(c, { projectId: fx.projectId, userId: fx.someUserId }) },
+  {
+    name: "a viewer choosing clusters of an environment",
+    who: () => fx.viewer,
+    call: (c) => setEnvironment(c, { projectId: fx.projectId, kind: "dev", clusterIds: [fx.clusterId] }),
+  },
+  {
+    name: "a maintainer adding a member",
+    who: () => fx.maintainer,
+    call: (c) => setMember(c, { projectId: fx.projectId, userId: fx.someUserId, role: "owner" }),
+  },
+  {
+    name: "the owner of another project removing a member",
+    who: () => fx.ownerOfOther,
+    call: (c) => removeMember(c, { projectId: fx.projectId, userId: fx.someUserId }),
+  },
   { name: "ops creating a team", who: () => fx.ops, call: (c) => createTeam(c, { slug: "ops-team", name: "Ops", description: "" }) },
-  { name: "a manager editing a team", who: () => fx.manager, call: (c) => updateTeam(c, { id: fx.teamId, version: fx.teamVersion, name: "Renamed", description: "" }) },
-  { name: "a developer adding a team member", who: () => fx.developer, call: (c) => setTeamMember(c, { teamId: fx.teamId, userId: fx.someUserId, role: "lead" }) },
+  {
+    name: "a manager editing a team",
+    who: () => fx.manager,
+    call: (c) => updateTeam(c, { id: fx.teamId, version: fx.teamVersion, name: "Renamed", description: "" }),
+  },
+  {
+    name: "a developer adding a team member",
+    who: () => fx.developer,
+    call: (c) => setTeamMember(c, { teamId: fx.teamId, userId: fx.someUserId, role: "lead" }),
+  },
   { name: "a developer removing a team member", who: () => fx.developer, call: (c) => removeTeamMember(c, fx.teamId, fx.someUserId) },
-  { name: "ops registering a cluster", who: () => fx.ops, call: (c) => registerCluster(c, { name: "ops-cluster", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig(), displayName: "", context: "" }) },
+  {
+    name: "ops registering a cluster",
+    who: () => fx.ops,
+    call: (c) => registerCluster(c, { name: "ops-cluster", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig(), displayName: "", context: "" }),
+  },
   { name: "ops testing a kubeconfig", who: () => fx.ops, call: (c) => testKubeconfig(c, { kubeconfig: unreachableKubeconfig() }) },
-  { name: "ops editing a cluster", who: () => fx.ops, call: (c) => updateCluster(c, { id: fx.clusterId, version: fx.clusterVersion, displayName: "", region: "x", tier: "dev", kubeconfig: "", context: "" }) },
+  {
+    name: "ops editing a cluster",
+    who: () => fx.ops,
+    call: (c) => updateCluster(c, { id: fx.clusterId, version: fx.clusterVersion, displayName: "", region: "x", tier: "dev", kubeconfig: "", context: "" }),
+  },
   { name: "ops removing a cluster", who: () => fx.ops, call: (c) => deleteCluster(c, fx.clusterId) },
   { name: "a developer checking a cluster", who: () => fx.developer, call: (c) => checkCluster(c, fx.clusterId) },
   { name: "a developer listing the cluster registry", who: () => fx.developer, call: (c) => listClusters(c) },
   { name: "a manager opening a cluster", who: () => fx.manager, call: (c) => getCluster(c, "authz") },
   { name: "ops browsing the audit log", who: () => fx.ops, call: (c) => listAuditEvents(c, ZAuditQuery.parse({})) },
   { name: "a manager listing users", who: () => fx.manager, call: (c) => listUsers(c) },
-  { name: "ops changing a platform role", who: () => fx.ops, call: (c) => setPlatformRole(c, { userId: fx.someUserId, version: fx.someUserVersion, platformRole: "admin" }) },
+  {
+    name: "ops changing a platform role",
+    who: () => fx.ops,
+    call: (c) => setPlatformRole(c, { userId: fx.someUserId, version: fx.someUserVersion, platformRole: "admin" }),
+  },
   { name: "a developer reading the platform dashboard", who: () => fx.developer, call: (c) => getCatalogDashboard(c) },
 ];
 

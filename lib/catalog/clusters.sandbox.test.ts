@@ -11,7 +11,14 @@ describe("registering and checking a live cluster", () => {
   it("registers both sandbox clusters from their kubeconfigs and shows them reachable with version and latency", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
     for (const cluster of env.sandbox.clusters) {
-      const c = await registerCluster(ctx, { name: cluster.name, region: cluster.region ?? "local", tier: "dev", kubeconfig: cluster.kubeconfig, displayName: "", context: "" });
+      const c = await registerCluster(ctx, {
+        name: cluster.name,
+        region: cluster.region ?? "local",
+        tier: "dev",
+        kubeconfig: cluster.kubeconfig,
+        displayName: "",
+        context: "",
+      });
       expect(c.status).toBe("reachable");
       expect(c.kubernetesVersion).toMatch(/^v1\.33\.\d+/);
       expect(c.latencyMs).toBeGreaterThanOrEqual(0);

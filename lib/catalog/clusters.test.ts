@@ -6,12 +6,18 @@ import { checkCluster, deleteCluster, listClusters, registerCluster, testKubecon
 import { setEnvironment } from "./project-parts";
 import { ctxFor, makeProject, makeUser, unreachableKubeconfig } from "@/test/factories";
 
-const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as AppError,
+  );
 
 describe("the cluster registry", () => {
   it("refuses a malformed kubeconfig at the kubeconfig field and stores nothing", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const e = await caught(registerCluster(ctx, { name: "broken", region: "eu", tier: "dev", kubeconfig: "clusters: [\n  - name", displayName: "", context: "" }));
+    const e = await caught(
+      registerCluster(ctx, { name: "broken", region: "eu", tier: "dev", kubeconfig: "clusters: [\n  - name", displayName: "", context: "" }),
+    );
     expect(e?.code).toBe("INVALID_INPUT");
     expect(e?.fieldErrors?.kubeconfig?.[0]).toMatch(/not valid YAML/);
     expect(await db().cluster.count({ where: { name: "broken" } })).toBe(0);
@@ -19,7 +25,14 @@ describe("the cluster registry", () => {
 
   it("registers an unreachable cluster and says why it is unreachable", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const c = await registerCluster(ctx, { name: "far-away", region: "mars-1", tier: "prod", kubeconfig: unreachableKubeconfig("far-away"), displayName: "", context: "" });
+    const c = await registerCluster(ctx, {
+      name: "far-away",
+      region: "mars-1",
+      tier: "prod",
+      kubeconfig: unreachableKubeconfig("far-away"),
+      displayName: "",
+      context: "",
+    });
     expect(c.status).toBe("unreachable");
     expect(c.statusReason).toMatch(/Connection refused by 127\.0\.0\.1:59123/);
     expect(c.apiUrl).toBe("https://127.0.0.1:59123");
@@ -30,7 +43,14 @@ describe("the cluster registry", () => {
 
   it("keeps the kubeconfig sealed: encrypted in the row, never in ordinary reads or audit", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const c = await registerCluster(ctx, { name: "sealed", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("sealed"), displayName: "", context: "" });
+    const c = await registerCluster(ctx, {
+      name: "sealed",
+      region: "eu",
+      tier: "dev",
+      kubeconfig: unreachableKubeconfig("sealed"),
+      displayName: "",
+      context: "",
+    });
     expect(c).not.toHaveProperty("kubeconfigEncrypted");
     const listed = await listClusters(ctx);
     expect(listed.find((x) => x.name === "sealed")).not.toHaveProperty("kubeconfigEncrypted");
@@ -59,7 +79,14 @@ describe("the cluster registry", () => {
 
   it("records each check and audits only status changes", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const c = await registerCluster(ctx, { name: "checked", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("checked"), displayName: "", context: "" });
+    const c = await registerCluster(ctx, {
+      name: "checked",
+      region: "eu",
+      tier: "dev",
+      kubeconfig: unreachableKubeconfig("checked"),
+      displayName: "",
+      context: "",
+    });
     await checkCluster(ctx, c.id);
     await checkCluster(ctx, c.id);
     expect(await db().clusterCheck.count({ where: { clusterId: c.id } })).toBe(3);
@@ -75,9 +102,18 @@ describe("the cluster registry", () => {
   it("detects a concurrent edit and refuses to remove a cluster that runs environments", async () => {
     const admin = await makeUser("admin");
     const ctx = await ctxFor(admin);
-    const c = await registerCluster(ctx, { name: "in-use", region: "eu", tier: "prod", kubeconfig: unreachableKubeconfig("in-use"), displayName: "", context: "" });
+    const c = await registerCluster(ctx, {
+      name: "in-use",
+      region: "eu",
+      tier: "prod",
+      kubeconfig: unreachableKubeconfig("in-use"),
+      displayName: "",
+      context: "",
+    });
     await updateCluster(ctx, { id: c.id, version: c.version, displayName: "In use", region: "eu-1", tier: "prod", kubeconfig: "", context: "" });
-    const stale = await caught(updateCluster(ctx, { id: c.id, version: c.version, displayName: "Stale", region: "eu-2", tier: "prod", kubeconfig: "", context: "" }));
+    const stale = await caught(
+      updateCluster(ctx, { id: c.id, version: c.version, displayName: "Stale", region: "eu-2", tier: "prod", kubeconfig: "", context: "" }),
+    );
     expect(stale?.code).toBe("CONFLICT");
     const project = await makeProject({ owner: admin });
     await setEnvironment(ctx, { projectId: project.id, kind: "prod", clusterIds: [c.id] });

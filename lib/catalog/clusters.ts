@@ -117,9 +117,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
   const before = await db().cluster.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This cluster is no longer registered.");
   const parsed = input.kubeconfig.trim() ? parseKubeconfig(input.kubeconfig, input.context || undefined) : null;
-  const check = parsed
-    ? await checkKubeConfig(before.name, kubeConfigFromYaml(parsed.minimal), config().WHARF_CLUSTER_TIMEOUT_MS)
-    : null;
+  const check = parsed ? await checkKubeConfig(before.name, kubeConfigFromYaml(parsed.minimal), config().WHARF_CLUSTER_TIMEOUT_MS) : null;
   return db().$transaction(async (tx) => {
     const { count } = await tx.cluster.updateMany({
       where: { id: input.id, version: input.version },
@@ -233,8 +231,6 @@ async function recordClusterCheck(ctx: Ctx, clusterId: string, result: ClusterCh
 /** Checks every registered cluster in parallel (the periodic job). */
 export async function checkAllClusters(ctx: Ctx = systemCtx()) {
   const clusters = await db().cluster.findMany({ select: { id: true, name: true } });
-  const results = await Promise.all(
-    clusters.map(async (c) => ({ name: c.name, ...(await checkCluster(ctx, c.id)) })),
-  );
+  const results = await Promise.all(clusters.map(async (c) => ({ name: c.name, ...(await checkCluster(ctx, c.id)) })));
   return results;
 }

@@ -74,9 +74,7 @@ export async function setEnvironment(ctx: Ctx, raw: TSetEnvironment) {
       where: { projectId_kind: { projectId: project.id, kind: input.kind } },
       include: { clusters: { include: { cluster: { select: { name: true } } } } },
     });
-    const env =
-      existing ??
-      (await tx.environment.create({ data: { projectId: project.id, kind: input.kind } }));
+    const env = existing ?? (await tx.environment.create({ data: { projectId: project.id, kind: input.kind } }));
     await tx.environmentCluster.deleteMany({ where: { environmentId: env.id } });
     await tx.environmentCluster.createMany({ data: clusters.map((c) => ({ environmentId: env.id, clusterId: c.id })) });
     await tx.environment.update({ where: { id: env.id }, data: { updatedAt: new Date() } });

@@ -46,7 +46,18 @@ describe("projects in the catalog", () => {
     const admin = await makeUser("admin");
     const team = await makeTeam();
     const ctx = await ctxFor(admin);
-    const input = { slug: "dup", name: "Dup", description: "", teamId: team.id, ownerId: admin.id, tier: "standard" as const, language: "", framework: "", repositoryUrl: "", labels: {} };
+    const input = {
+      slug: "dup",
+      name: "Dup",
+      description: "",
+      teamId: team.id,
+      ownerId: admin.id,
+      tier: "standard" as const,
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
+    };
     await createProject(ctx, input);
     const before = await db().auditEvent.count();
     const e = await expectAppError(createProject(ctx, { ...input, name: "Other" }), "ALREADY_EXISTS");
@@ -60,10 +71,32 @@ describe("projects in the catalog", () => {
     const disabled = await db().user.create({ data: { email: "gone@test.wharf", name: "Gone", disabled: true } });
     const ctx = await ctxFor(admin);
     await expect(
-      createProject(ctx, { slug: "Not_DNS", name: "X", description: "", teamId: "t", ownerId: admin.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {} }),
+      createProject(ctx, {
+        slug: "Not_DNS",
+        name: "X",
+        description: "",
+        teamId: "t",
+        ownerId: admin.id,
+        tier: "standard",
+        language: "",
+        framework: "",
+        repositoryUrl: "",
+        labels: {},
+      }),
     ).rejects.toThrow();
     const e = await expectAppError(
-      createProject(ctx, { slug: "fine", name: "X", description: "", teamId: "no-team", ownerId: disabled.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {} }),
+      createProject(ctx, {
+        slug: "fine",
+        name: "X",
+        description: "",
+        teamId: "no-team",
+        ownerId: disabled.id,
+        tier: "standard",
+        language: "",
+        framework: "",
+        repositoryUrl: "",
+        labels: {},
+      }),
       "INVALID_INPUT",
     );
     expect(Object.keys(e.fieldErrors ?? {}).sort()).toEqual(["ownerId", "teamId"]);
@@ -75,9 +108,29 @@ describe("projects in the catalog", () => {
     const admin2 = await makeUser("admin", "Ada Two");
     const team = await makeTeam();
     const p = await createProject(await ctxFor(admin), {
-      slug: "edited", name: "Edited", description: "", teamId: team.id, ownerId: admin.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+      slug: "edited",
+      name: "Edited",
+      description: "",
+      teamId: team.id,
+      ownerId: admin.id,
+      tier: "standard",
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
     });
-    const base = { id: p.id, version: p.version, teamId: team.id, ownerId: admin.id, tier: "standard" as const, language: "", framework: "", repositoryUrl: "", labels: {}, description: "" };
+    const base = {
+      id: p.id,
+      version: p.version,
+      teamId: team.id,
+      ownerId: admin.id,
+      tier: "standard" as const,
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
+      description: "",
+    };
     await updateProject(await ctxFor(admin), { ...base, name: "First" });
     const e = await expectAppError(updateProject(await ctxFor(admin2), { ...base, name: "Second" }), "CONFLICT");
     expect(e.userMessage).toContain(admin.email);
@@ -93,8 +146,23 @@ describe("projects in the catalog", () => {
     const ctx = await ctxFor(admin);
     const pay = await makeTeam("search-pay");
     const web = await makeTeam("search-web");
-    const mk = (slug: string, teamId: string, extra: Partial<{ tier: "critical" | "standard" | "experimental"; description: string; labels: Record<string, string> }> = {}) =>
-      createProject(ctx, { slug, name: slug.toUpperCase(), description: extra.description ?? "", teamId, ownerId: admin.id, tier: extra.tier ?? "standard", language: "", framework: "", repositoryUrl: "", labels: extra.labels ?? {} });
+    const mk = (
+      slug: string,
+      teamId: string,
+      extra: Partial<{ tier: "critical" | "standard" | "experimental"; description: string; labels: Record<string, string> }> = {},
+    ) =>
+      createProject(ctx, {
+        slug,
+        name: slug.toUpperCase(),
+        description: extra.description ?? "",
+        teamId,
+        ownerId: admin.id,
+        tier: extra.tier ?? "standard",
+        language: "",
+        framework: "",
+        repositoryUrl: "",
+        labels: extra.labels ?? {},
+      });
     await mk("zz-ledger", pay.id, { tier: "critical", labels: { pci: "true" } });
     await mk("zz-wallet", pay.id, { description: "Stores customer balances" });
     await mk("zz-shop", web.id, { tier: "experimental" });
@@ -116,7 +184,16 @@ describe("projects in the catalog", () => {
     const team = await makeTeam();
     const admin = await makeUser("admin");
     const p = await createProject(await ctxFor(admin), {
-      slug: "owned", name: "Owned", description: "", teamId: team.id, ownerId: owner.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+      slug: "owned",
+      name: "Owned",
+      description: "",
+      teamId: team.id,
+      ownerId: owner.id,
+      tier: "standard",
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
     });
     const ownerCtx = await ctxFor(owner);
     await setMember(ownerCtx, { projectId: p.id, userId: dev.id, role: "developer" });
@@ -133,7 +210,16 @@ describe("projects in the catalog", () => {
     const team = await makeTeam();
     const admin = await makeUser("admin");
     const p = await createProject(await ctxFor(admin), {
-      slug: "private-activity", name: "P", description: "", teamId: team.id, ownerId: owner.id, tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {},
+      slug: "private-activity",
+      name: "P",
+      description: "",
+      teamId: team.id,
+      ownerId: owner.id,
+      tier: "standard",
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
     });
     await addService(await ctxFor(owner), { projectId: p.id, slug: "api", name: "API", kind: "api", description: "" });
     const forOwner = await getProjectOverview(await ctxFor(owner), "private-activity");

@@ -6,13 +6,7 @@ import { staleVersionError } from "@/lib/db/optimistic";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
 import { can, platform, projectResource } from "@/lib/access/policy";
-import {
-  ZCreateProject,
-  ZUpdateProject,
-  type TCreateProject,
-  type TProjectListQuery,
-  type TUpdateProject,
-} from "./schemas";
+import { ZCreateProject, ZUpdateProject, type TCreateProject, type TProjectListQuery, type TUpdateProject } from "./schemas";
 
 /** What the search matches: name, slug, description and labels, lower-cased. */
 export function buildSearchText(p: { name: string; slug: string; description: string; labels: Record<string, string> }) {
@@ -108,10 +102,19 @@ export async function getProjectOverview(ctx: Ctx, slug: string) {
   const [activity, runs, tickets] = await Promise.all([
     canReadActivity ? db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "desc" }, take: 15 }) : Promise.resolve(null),
     canReadActivity
-      ? db().provisioningRun.findMany({ where: { projectId: project.id }, orderBy: { createdAt: "desc" }, take: 5, include: { ticket: { select: { number: true } }, _count: { select: { steps: true } } } })
+      ? db().provisioningRun.findMany({
+          where: { projectId: project.id },
+          orderBy: { createdAt: "desc" },
+          take: 5,
+          include: { ticket: { select: { number: true } }, _count: { select: { steps: true } } },
+        })
       : Promise.resolve([]),
     db().ticket.findMany({
-      where: { projectId: project.id, status: { in: ["open", "approved", "provisioning", "failed"] }, ...(canReadActivity ? {} : { requesterId: ctx.actor.id }) },
+      where: {
+        projectId: project.id,
+        status: { in: ["open", "approved", "provisioning", "failed"] },
+        ...(canReadActivity ? {} : { requesterId: ctx.actor.id }),
+      },
       orderBy: { createdAt: "desc" },
       select: { number: true, type: true, status: true, title: true },
     }),

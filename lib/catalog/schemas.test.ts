@@ -47,7 +47,18 @@ describe("a new project", () => {
 
 describe("the projects list query", () => {
   it("falls back to defaults instead of failing on a bad URL", () => {
-    expect(ZProjectListQuery.parse({ page: "-3", size: "7", sort: "evil", tier: "platinum" })).toMatchObject({ page: 1, size: 20, sort: "name", tier: undefined });
-    expect(ZProjectListQuery.parse({ page: "2", size: "50", sort: "updated", dir: "desc", q: " pay " })).toMatchObject({ page: 2, size: 50, sort: "updated", dir: "desc", q: "pay" });
+    expect(ZProjectListQuery.parse({ page: "-3", size: "7", sort: "evil", tier: "platinum" })).toMatchObject({
+      page: 1,
+      size: 20,
+      sort: "name",
+      tier: undefined,
+    });
+    expect(ZProjectListQuery.parse({ page: "2", size: "50", sort: "updated", dir: "desc", q: " pay " })).toMatchObject({
+      page: 2,
+      size: 50,
+      sort: "updated",
+      dir: "desc",
+      q: "pay",
+    });
   });
 });

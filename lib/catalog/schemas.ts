@@ -35,21 +35,24 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /** Labels as Kubernetes has them: `{ key: value }`, keys with an optional DNS prefix, values up to 63 characters. */
-export const ZLabels = z
-  .record(z.string(), z.string())
-  .superRefine((labels, ctx) => {
-    const entries = Object.entries(labels);
-    if (entries.length > 20) ctx.addIssue({ code: "custom", message: "At most 20 labels" });
-    for (const [k, v] of entries) {
-      if (k.length > 63 + 254 || !LABEL_KEY.test(k)) ctx.addIssue({ code: "custom", message: `Label key "${k}" is not valid (letters, digits, '-', '_', '.', optional prefix/)` });
-      if (v.length > 63 || !LABEL_VALUE.test(v)) ctx.addIssue({ code: "custom", message: `Label value "${v}" of "${k}" is not valid (at most 63 letters, digits, '-', '_', '.')` });
-    }
-  });
+export const ZLabels = z.record(z.string(), z.string()).superRefine((labels, ctx) => {
+  const entries = Object.entries(labels);
+  if (entries.length > 20) ctx.addIssue({ code: "custom", message: "At most 20 labels" });
+  for (const [k, v] of entries) {
+    if (k.length > 63 + 254 || !LABEL_KEY.test(k))
+      ctx.addIssue({ code: "custom", message: `Label key "${k}" is not valid (letters, digits, '-', '_', '.', optional prefix/)` });
+    if (v.length > 63 || !LABEL_VALUE.test(v))
+      ctx.addIssue({ code: "custom", message: `Label value "${v}" of "${k}" is not valid (at most 63 letters, digits, '-', '_', '.')` });
+  }
+});
 
 /** "team=payments, pci=true" <-> { team: "payments", pci: "true" } (the form's text field). */
 export function parseLabelText(text: string): Record<string, string> | { error: string } {
   const out: Record<string, string> = {};
-  for (const part of text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf("=");
     if (eq <= 0) return { error: `"${part}" is not key=value` };
     out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
@@ -179,7 +182,10 @@ export const ZRegisterCluster = z.object({
   displayName: z.string().trim().max(80).default(""),
   region: z.string().trim().min(1, { message: "Enter the region or data centre, e.g. us-east-1 or sh-dc2" }).max(60),
   tier: z.enum(CLUSTER_TIERS).default("shared"),
-  kubeconfig: z.string().min(1, { message: "Paste a kubeconfig or upload the file" }).max(512 * 1024, { message: "At most 512 KiB" }),
+  kubeconfig: z
+    .string()
+    .min(1, { message: "Paste a kubeconfig or upload the file" })
+    .max(512 * 1024, { message: "At most 512 KiB" }),
   context: z.string().trim().max(253).default(""),
 });
 export type TRegisterCluster = z.infer<typeof ZRegisterCluster>;
@@ -191,7 +197,10 @@ export const ZUpdateCluster = z.object({
   region: z.string().trim().min(1, { message: "Enter the region or data centre" }).max(60),
   tier: z.enum(CLUSTER_TIERS),
   /** Empty keeps the stored kubeconfig (it is never shown back). */
-  kubeconfig: z.string().max(512 * 1024).default(""),
+  kubeconfig: z
+    .string()
+    .max(512 * 1024)
+    .default(""),
   context: z.string().trim().max(253).default(""),
 });
 export type TUpdateCluster = z.infer<typeof ZUpdateCluster>;

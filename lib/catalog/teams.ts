@@ -69,7 +69,13 @@ export async function updateTeam(ctx: Ctx, raw: z.input<typeof ZUpdateTeam> | TU
   return db().$transaction(async (tx) => {
     const { count } = await tx.team.updateMany({
       where: { id: input.id, version: input.version },
-      data: { name: input.name, description: input.description, webhookKind: input.webhookUrl ? input.webhookKind : null, webhookUrl: input.webhookUrl, version: { increment: 1 } },
+      data: {
+        name: input.name,
+        description: input.description,
+        webhookKind: input.webhookUrl ? input.webhookKind : null,
+        webhookUrl: input.webhookUrl,
+        version: { increment: 1 },
+      },
     });
     if (count === 0) {
       const current = await tx.team.findUnique({ where: { id: input.id }, select: { updatedAt: true } });

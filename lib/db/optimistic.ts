@@ -6,11 +6,7 @@
 import { AppError } from "@/lib/errors";
 import type { Tx } from "./client";
 
-export async function staleVersionError(
-  tx: Tx,
-  target: { type: string; id: string; noun: string },
-  current: { updatedAt: Date } | null,
-): Promise<AppError> {
+export async function staleVersionError(tx: Tx, target: { type: string; id: string; noun: string }, current: { updatedAt: Date } | null): Promise<AppError> {
   if (!current) return new AppError("NOT_FOUND", `This ${target.noun} was deleted while you were editing it.`);
   const last = await tx.auditEvent.findFirst({
     where: { targetType: target.type, targetId: target.id },

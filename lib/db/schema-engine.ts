@@ -141,11 +141,7 @@ export async function openSchemaEngine(connectionString: string, schemaText?: st
   const schema = schemaText ?? fs.readFileSync(schemaPath, "utf8");
   const factory = new CharSafePrismaPg(connectionString);
   const adapter = bindMigrationAwareSqlAdapterFactory(factory);
-  const engine: SchemaEngine = await mod.SchemaEngine.new(
-    { datamodels: [[schemaPath, schema]] },
-    () => {},
-    adapter,
-  );
+  const engine: SchemaEngine = await mod.SchemaEngine.new({ datamodels: [[schemaPath, schema]] }, () => {}, adapter);
   const close = async () => {
     engine.free();
     await Promise.all(factory.opened.map((a) => a.dispose().catch(() => {})));

@@ -67,8 +67,10 @@ export async function deploymentMatrix(ctx: Ctx, opts: { projectSlug?: string; e
   });
   const visible = projects.filter((p) => can(ctx.actor, "deploy.read", projectResource(p.id)));
   const clusterIds = [...new Set(visible.flatMap((p) => p.environments.flatMap((e) => e.clusters.map((c) => c.cluster.id))))];
-  const reads = await readClusters(clusterIds, "wharf-deployments", async (conn) =>
-    (await conn.api(AppsV1Api).listDeploymentForAllNamespaces({ labelSelector: "app.kubernetes.io/managed-by=wharf" })).items,
+  const reads = await readClusters(
+    clusterIds,
+    "wharf-deployments",
+    async (conn) => (await conn.api(AppsV1Api).listDeploymentForAllNamespaces({ labelSelector: "app.kubernetes.io/managed-by=wharf" })).items,
   );
   const byCluster = new Map(reads.map((r) => [r.clusterId, r]));
   const serviceIds = visible.flatMap((p) => p.services.map((s) => s.id));
@@ -101,7 +103,8 @@ export async function deploymentMatrix(ctx: Ctx, opts: { projectSlug?: string; e
             .sort((a, b) => a.name.localeCompare(b.name))
             .map((c) => {
               const read = byCluster.get(c.id);
-              if (!read || !read.ok) return { cluster: c.name, clusterId: c.id, status: "unreachable" as const, error: read && !read.ok ? read.error : "not read" };
+              if (!read || !read.ok)
+                return { cluster: c.name, clusterId: c.id, status: "unreachable" as const, error: read && !read.ok ? read.error : "not read" };
               const d = read.value.find((x) => x.metadata?.namespace === ns && x.metadata?.name === s.slug);
               return { cluster: c.name, clusterId: c.id, ...cellOf(d, rel?.status === "failed") };
             }),

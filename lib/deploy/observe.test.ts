@@ -33,23 +33,30 @@ let projectId = "";
 const releases: string[] = [];
 
 async function finished(id: string) {
-  return until(async () => {
-    const r = await db().release.findUniqueOrThrow({ where: { id } });
-    return ["succeeded", "failed"].includes(r.status) ? r : null;
-  }, 40_000, "release");
+  return until(
+    async () => {
+      const r = await db().release.findUniqueOrThrow({ where: { id } });
+      return ["succeeded", "failed"].includes(r.status) ? r : null;
+    },
+    40_000,
+    "release",
+  );
 }
 
 beforeAll(async () => {
   const admin = await ctxFor(await makeUser("admin"));
   const ids: string[] = [];
-  for (const c of env.sandbox.clusters) ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
+  for (const c of env.sandbox.clusters)
+    ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
   const user = await makeUser("developer", "matrix owner");
   const p = await makeProject({ owner: user, slug: "shop" });
   owner = await ctxFor(user);
   projectId = p.id;
   await setEnvironment(admin, { projectId: p.id, kind: "dev", clusterIds: ids });
   await setEnvironment(admin, { projectId: p.id, kind: "prod", clusterIds: ids });
-  const { runId } = await db().$transaction(async (tx) => createRun(tx, { kind: "onboarding", projectId: p.id, drafts: computePlan(await loadPlanInput(p.id, "onboarding", {}, tx)) }));
+  const { runId } = await db().$transaction(async (tx) =>
+    createRun(tx, { kind: "onboarding", projectId: p.id, drafts: computePlan(await loadPlanInput(p.id, "onboarding", {}, tx)) }),
+  );
   await until(async () => (await getRun(runId))?.status === "succeeded", 30_000, "provisioning");
   const s = await db().service.create({ data: { projectId: p.id, slug: "web", name: "Web", kind: "web" } });
   serviceId = s.id;
@@ -83,7 +90,10 @@ describe("observing deployments", () => {
       expect(performance.now() - started).toBeLessThan(1800);
       const cells = m.rows.find((r) => r.environment === "dev")!.cells;
       expect(cells.find((c) => c.cluster === "sandbox-east")).toMatchObject({ status: "ready", tag: "v2" });
-      expect(cells.find((c) => c.cluster === "sandbox-west")).toMatchObject({ status: "unreachable", error: expect.stringMatching(/No answer .* within 0\.8 s/) });
+      expect(cells.find((c) => c.cluster === "sandbox-west")).toMatchObject({
+        status: "unreachable",
+        error: expect.stringMatching(/No answer .* within 0\.8 s/),
+      });
     } finally {
       west.setLatency(0);
     }
@@ -96,11 +106,15 @@ describe("observing deployments", () => {
     const d = await apps.readNamespacedDeployment({ name: "web", namespace: "shop-dev" });
     d.spec!.template.spec!.containers[0]!.image = "registry.example.com/shop/web:hotfix";
     await apps.replaceNamespacedDeployment({ name: "web", namespace: "shop-dev", body: d });
-    await until(async () => {
-      const h = await getHistory(owner, serviceId, "dev");
-      const east = h.clusters.find((c) => c.cluster === "sandbox-east");
-      return east?.ok && east.value.some((r) => r.image.endsWith(":hotfix")) ? h : null;
-    }, 15_000, "the kubectl revision");
+    await until(
+      async () => {
+        const h = await getHistory(owner, serviceId, "dev");
+        const east = h.clusters.find((c) => c.cluster === "sandbox-east");
+        return east?.ok && east.value.some((r) => r.image.endsWith(":hotfix")) ? h : null;
+      },
+      15_000,
+      "the kubectl revision",
+    );
     await new Promise((r) => setTimeout(r, 3100));
     const h = await getHistory(owner, serviceId, "dev");
     expect(h.releases.map((r) => r.number)).toEqual([2, 1]);
@@ -143,11 +157,15 @@ describe("observing deployments", () => {
     expect(running.events.map((e) => e.at)).toEqual([...running.events.map((e) => e.at)].sort().reverse());
     const victim = west.value.find((p) => p.phase === "Running")!;
     await killPod(owner, { serviceId, environment: "dev", clusterId: west.clusterId, pod: victim.name });
-    await until(async () => {
-      await new Promise((r) => setTimeout(r, 1100));
-      const again = (await listPods(owner, serviceId, "dev")).find((p) => p.cluster === "sandbox-west")!;
-      return again.ok && !again.value.some((p) => p.name === victim.name) && again.value.filter((p) => p.phase === "Running").length >= 3;
-    }, 20_000, "the pod to be replaced");
+    await until(
+      async () => {
+        await new Promise((r) => setTimeout(r, 1100));
+        const again = (await listPods(owner, serviceId, "dev")).find((p) => p.cluster === "sandbox-west")!;
+        return again.ok && !again.value.some((p) => p.name === victim.name) && again.value.filter((p) => p.phase === "Running").length >= 3;
+      },
+      20_000,
+      "the pod to be replaced",
+    );
     expect(await db().auditEvent.count({ where: { projectId, action: "workload.chaos.kill" } })).toBe(1);
     const { runId } = await restartService(owner, { serviceId, environment: "dev" });
     await until(async () => (await getRun(runId))?.status === "succeeded", 20_000, "restart");
@@ -155,16 +173,26 @@ describe("observing deployments", () => {
 
   it("refuses the chaos action in production unless the project allows it, and to a viewer", async () => {
     const prod = (await listPods(owner, serviceId, "prod"))[0]!;
-    const e = await killPod(owner, { serviceId, environment: "prod", clusterId: prod.clusterId, pod: "web-x" }).then(() => null, (err: unknown) => err as AppError);
+    const e = await killPod(owner, { serviceId, environment: "prod", clusterId: prod.clusterId, pod: "web-x" }).then(
+      () => null,
+      (err: unknown) => err as AppError,
+    );
     expect(e?.userMessage).toMatch(/Killing pods in production is off for this project/);
     const viewer = await ctxFor(await makeUser());
-    const e2 = await killPod(viewer, { serviceId, environment: "dev", clusterId: prod.clusterId, pod: "web-x" }).then(() => null, (err: unknown) => err as AppError);
+    const e2 = await killPod(viewer, { serviceId, environment: "dev", clusterId: prod.clusterId, pod: "web-x" }).then(
+      () => null,
+      (err: unknown) => err as AppError,
+    );
     expect(e2?.code).toBe("FORBIDDEN");
   });
 
   it("refuses a user outside the project: no history, release, pods, diff, restart or rollback", async () => {
     const outsider = await ctxFor(await makeUser());
-    const code = (p: Promise<unknown>) => p.then(() => "allowed", (err: unknown) => (err as AppError).code);
+    const code = (p: Promise<unknown>) =>
+      p.then(
+        () => "allowed",
+        (err: unknown) => (err as AppError).code,
+      );
     expect(await code(getHistory(outsider, serviceId, "dev"))).toBe("FORBIDDEN");
     expect(await code(getRelease(outsider, releases[0]!))).toBe("FORBIDDEN");
     expect(await code(listPods(outsider, serviceId, "dev"))).toBe("FORBIDDEN");

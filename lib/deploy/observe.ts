@@ -20,7 +20,7 @@ import type { EnvKind } from "./spec";
 async function releaseOrThrow(ctx: Ctx, releaseId: string) {
   const release = await db().release.findUnique({
     where: { id: releaseId },
-    include: { service: { include: { project: { select: { id: true, slug: true, name: true } } } }, },
+    include: { service: { include: { project: { select: { id: true, slug: true, name: true } } } } },
   });
   if (!release) throw new AppError("NOT_FOUND", "This release does not exist.");
   authorize(ctx, "deploy.read", projectResource(release.service.project.id));
@@ -53,12 +53,19 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
         t.clusterId,
         `release:${release.id}`,
         async (conn) => {
-          const d = await conn.api(AppsV1Api).readNamespacedDeployment({ name: release.service.slug, namespace: ns }).catch(() => null);
+          const d = await conn
+            .api(AppsV1Api)
+            .readNamespacedDeployment({ name: release.service.slug, namespace: ns })
+            .catch(() => null);
           const events = await conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns });
           const mine = events.items.filter((e) => e.involvedObject.name?.startsWith(release.service.slug)).map(eventLine);
           const newest = (list: ReturnType<typeof eventLine>[], n: number) => list.sort(byNewest).slice(0, n);
           // The Deployment's events tell the rollout, the ReplicaSets' and pods' why it struggles: a few of each.
-          const of = (kind: string, n: number) => newest(mine.filter((e) => e.object.startsWith(`${kind}/`)), n);
+          const of = (kind: string, n: number) =>
+            newest(
+              mine.filter((e) => e.object.startsWith(`${kind}/`)),
+              n,
+            );
           const rollout = [...of("Deployment", 4), ...of("ReplicaSet", 3)];
           const pods = of("Pod", 3);
           return {
@@ -88,35 +95,48 @@ export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKi
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
   const releases = await db().release.findMany({ where: { serviceId, environment }, orderBy: { number: "desc" }, take: 100 });
-  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: service.project.id, kind: environment } }, include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } } });
-  const ns = namespaceName(service.project.slug, environment);
-  const selector = Object.entries(selectorLabels({ project: service.project, service })).map(([k, v]) => `${k}=${v}`).join(",");
-  const reads = await readClusters((env?.clusters ?? []).map((c) => c.cluster.id), `revisions:${ns}:${service.slug}`, async (conn) => {
-    const [d, rs] = await Promise.all([
-      conn.api(AppsV1Api).readNamespacedDeployment({ name: service.slug, namespace: ns }).catch(() => null),
-      conn.api(AppsV1Api).listNamespacedReplicaSet({ namespace: ns, labelSelector: selector }),
-    ]);
-    const current = d?.metadata?.annotations?.["deployment.kubernetes.io/revision"];
-    return rs.items
-      .map((r) => {
-        const releaseNumber = Number(r.metadata?.annotations?.["wharf.dev/release"] ?? r.spec?.template?.metadata?.annotations?.["wharf.dev/release"] ?? 0) || null;
-        const image = r.spec?.template?.spec?.containers[0]?.image ?? "";
-        const release = releaseNumber ? releases.find((x) => x.number === releaseNumber) : undefined;
-        return {
-          revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
-          name: r.metadata?.name ?? "",
-          image,
-          createdAt: r.metadata?.creationTimestamp ? new Date(r.metadata.creationTimestamp).toISOString() : "",
-          replicas: r.status?.replicas ?? 0,
-          current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
-          releaseNumber,
-          // Not made by Wharf: no release of ours, or a pod template whose image is not the release's (kubectl set image, edit).
-          outOfBand: !release || release.image !== image,
-          changeCause: r.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "",
-        };
-      })
-      .sort((a, b) => b.revision - a.revision);
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId: service.project.id, kind: environment } },
+    include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
   });
+  const ns = namespaceName(service.project.slug, environment);
+  const selector = Object.entries(selectorLabels({ project: service.project, service }))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+  const reads = await readClusters(
+    (env?.clusters ?? []).map((c) => c.cluster.id),
+    `revisions:${ns}:${service.slug}`,
+    async (conn) => {
+      const [d, rs] = await Promise.all([
+        conn
+          .api(AppsV1Api)
+          .readNamespacedDeployment({ name: service.slug, namespace: ns })
+          .catch(() => null),
+        conn.api(AppsV1Api).listNamespacedReplicaSet({ namespace: ns, labelSelector: selector }),
+      ]);
+      const current = d?.metadata?.annotations?.["deployment.kubernetes.io/revision"];
+      return rs.items
+        .map((r) => {
+          const releaseNumber =
+            Number(r.metadata?.annotations?.["wharf.dev/release"] ?? r.spec?.template?.metadata?.annotations?.["wharf.dev/release"] ?? 0) || null;
+          const image = r.spec?.template?.spec?.containers[0]?.image ?? "";
+          const release = releaseNumber ? releases.find((x) => x.number === releaseNumber) : undefined;
+          return {
+            revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
+            name: r.metadata?.name ?? "",
+            image,
+            createdAt: r.metadata?.creationTimestamp ? new Date(r.metadata.creationTimestamp).toISOString() : "",
+            replicas: r.status?.replicas ?? 0,
+            current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
+            releaseNumber,
+            // Not made by Wharf: no release of ours, or a pod template whose image is not the release's (kubectl set image, edit).
+            outOfBand: !release || release.image !== image,
+            changeCause: r.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "",
+          };
+        })
+        .sort((a, b) => b.revision - a.revision);
+    },
+  );
   return { service, environment, releases, clusters: reads };
 }
 
@@ -146,13 +166,17 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
   const terminated = statuses.find((c) => c.state?.terminated)?.state?.terminated?.reason;
   return {
     name: p.metadata?.name ?? "",
-    phase: p.metadata?.deletionTimestamp ? "Terminating" : waiting ?? terminated ?? p.status?.phase ?? "Unknown",
+    phase: p.metadata?.deletionTimestamp ? "Terminating" : (waiting ?? terminated ?? p.status?.phase ?? "Unknown"),
     ready: `${statuses.filter((c) => c.ready).length}/${p.spec?.containers.length ?? statuses.length}`,
     restarts: statuses.reduce((n, c) => n + (c.restartCount ?? 0), 0),
     node: p.spec?.nodeName ?? "",
     createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : "",
     image: p.spec?.containers[0]?.image ?? "",
-    events: events.filter((e) => e.involvedObject.name === p.metadata?.name).map(eventLine).sort(byNewest).slice(0, 3),
+    events: events
+      .filter((e) => e.involvedObject.name === p.metadata?.name)
+      .map(eventLine)
+      .sort(byNewest)
+      .slice(0, 3),
   };
 }
 
@@ -160,14 +184,22 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
 export async function listPods(ctx: Ctx, serviceId: string, environment: EnvKind) {
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
-  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: service.project.id, kind: environment } }, include: { clusters: { include: { cluster: { select: { id: true } } } } } });
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId: service.project.id, kind: environment } },
+    include: { clusters: { include: { cluster: { select: { id: true } } } } },
+  });
   const ns = namespaceName(service.project.slug, environment);
-  const selector = Object.entries(selectorLabels({ project: service.project, service })).map(([k, v]) => `${k}=${v}`).join(",");
+  const selector = Object.entries(selectorLabels({ project: service.project, service }))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
   return readClusters(
     (env?.clusters ?? []).map((c) => c.cluster.id),
     `pods:${ns}:${service.slug}`,
     async (conn) => {
-      const [pods, events] = await Promise.all([conn.api(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selector }), conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns })]);
+      const [pods, events] = await Promise.all([
+        conn.api(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selector }),
+        conn.api(CoreV1Api).listNamespacedEvent({ namespace: ns }),
+      ]);
       return pods.items.map((p) => podRow(p, events.items)).sort((a, b) => a.name.localeCompare(b.name));
     },
     { ttlMs: 1000 },

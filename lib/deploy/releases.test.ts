@@ -35,7 +35,8 @@ beforeAll(async () => {
   const admin = await ctxFor(await makeUser("admin"));
   ops = await ctxFor(await makeUser("ops"));
   ids = {};
-  for (const c of env.sandbox.clusters) ids[c.name] = (await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id;
+  for (const c of env.sandbox.clusters)
+    ids[c.name] = (await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id;
 });
 
 /** A provisioned project with dev on both clusters and prod on one, and an api service with a small spec. */
@@ -67,10 +68,14 @@ async function project(slug: string, opts: { autoRollback?: boolean; minReadySec
 }
 
 async function finished(releaseId: string, timeoutMs = 40_000) {
-  return until(async () => {
-    const r = await db().release.findUniqueOrThrow({ where: { id: releaseId } });
-    return ["succeeded", "failed", "rolled_back", "rejected"].includes(r.status) ? r : null;
-  }, timeoutMs, `release ${releaseId}`);
+  return until(
+    async () => {
+      const r = await db().release.findUniqueOrThrow({ where: { id: releaseId } });
+      return ["succeeded", "failed", "rolled_back", "rejected"].includes(r.status) ? r : null;
+    },
+    timeoutMs,
+    `release ${releaseId}`,
+  );
 }
 
 async function imageOn(cluster: string, namespace: string) {
@@ -80,7 +85,11 @@ async function imageOn(cluster: string, namespace: string) {
   return { image: d.spec?.template.spec?.containers[0]?.image, ready: d.status?.readyReplicas ?? 0 };
 }
 
-const refused = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+const refused = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as AppError,
+  );
 
 describe("releases", () => {
   it("rolls a new image out on every cluster of the environment, and a second release replaces it", async () => {
@@ -88,7 +97,8 @@ describe("releases", () => {
     const v1 = await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v1" });
     expect(v1.status).toBe("queued");
     expect((await finished(v1.id)).status).toBe("succeeded");
-    for (const c of ["sandbox-east", "sandbox-west"]) expect(await imageOn(c, "rel-basic-dev")).toEqual({ image: "registry.example.com/rel-basic/api:v1", ready: 2 });
+    for (const c of ["sandbox-east", "sandbox-west"])
+      expect(await imageOn(c, "rel-basic-dev")).toEqual({ image: "registry.example.com/rel-basic/api:v1", ready: 2 });
     const v2 = await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v2", strategy: "one_cluster_first" });
     const done = await finished(v2.id);
     expect(done.status).toBe("succeeded");
@@ -108,7 +118,11 @@ describe("releases", () => {
     const failed = await finished(bad.id, 60_000);
     expect(failed.status).toBe("rolled_back");
     expect(failed.reason).toMatch(/CrashLoopBackOff/);
-    const rollback = await until(async () => db().release.findFirst({ where: { serviceId: service.id, rollbackOfId: { not: null }, automatic: true } }), 20_000, "the automatic rollback");
+    const rollback = await until(
+      async () => db().release.findFirst({ where: { serviceId: service.id, rollbackOfId: { not: null }, automatic: true } }),
+      20_000,
+      "the automatic rollback",
+    );
     expect((await finished(rollback.id)).status).toBe("succeeded");
     expect(rollback.tag).toBe("v1");
     for (const c of ["sandbox-east", "sandbox-west"]) expect((await imageOn(c, "rel-crash-dev")).image).toBe("registry.example.com/rel-crash/api:v1");
@@ -138,7 +152,10 @@ describe("releases", () => {
     // The matrix says so too: the stuck rollout is degraded on both clusters, not "progressing".
     const { rows } = await deploymentMatrix(owner, { projectSlug: "rel-pull", environment: "dev" });
     expect(rows[0]!.lastRelease).toMatchObject({ status: "failed", tag: "does-not-exist" });
-    expect(rows[0]!.cells.map((c) => [c.cluster, c.status])).toEqual([["sandbox-east", "degraded"], ["sandbox-west", "degraded"]]);
+    expect(rows[0]!.cells.map((c) => [c.cluster, c.status])).toEqual([
+      ["sandbox-east", "degraded"],
+      ["sandbox-west", "degraded"],
+    ]);
   });
 
   it("refuses a second deploy of the same service and environment while one runs, and a bad tag", async () => {

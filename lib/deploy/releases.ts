@@ -48,7 +48,15 @@ type Target = { clusterId: string; clusterName: string; objects: KubernetesObjec
 
 async function newRelease(
   ctx: Ctx,
-  opts: { serviceId: string; environment: EnvKind; tag: string; strategy: "all_at_once" | "one_cluster_first"; specVersion?: number; rollbackOfId?: string; automatic?: boolean },
+  opts: {
+    serviceId: string;
+    environment: EnvKind;
+    tag: string;
+    strategy: "all_at_once" | "one_cluster_first";
+    specVersion?: number;
+    rollbackOfId?: string;
+    automatic?: boolean;
+  },
 ) {
   const service = await serviceOrThrow(opts.serviceId);
   const project = service.project;
@@ -59,7 +67,9 @@ async function newRelease(
     include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
   });
   if (!env || env.clusters.length === 0) {
-    throw new AppError("INVALID_INPUT", `${project.name} has no ${opts.environment} environment with clusters.`, { fieldErrors: { environment: ["Choose an environment the project runs in"] } });
+    throw new AppError("INVALID_INPUT", `${project.name} has no ${opts.environment} environment with clusters.`, {
+      fieldErrors: { environment: ["Choose an environment the project runs in"] },
+    });
   }
   const latest = await db().serviceSpec.findFirst({ where: { serviceId: service.id }, orderBy: { version: "desc" }, select: { version: true } });
   const specVersion = opts.specVersion ?? latest?.version ?? 0;
@@ -72,7 +82,10 @@ async function newRelease(
   return db().$transaction(async (tx) => {
     // One release at a time per service and environment: the second is refused, never interleaved.
     await tx.$queryRaw`select id from "Service" where id = ${service.id} for update`;
-    const active = await tx.release.findFirst({ where: { serviceId: service.id, environment: opts.environment, status: { in: [...ACTIVE_RELEASE] } }, orderBy: { number: "desc" } });
+    const active = await tx.release.findFirst({
+      where: { serviceId: service.id, environment: opts.environment, status: { in: [...ACTIVE_RELEASE] } },
+      orderBy: { number: "desc" },
+    });
     if (active) {
       throw new AppError(
         "PRECONDITION_FAILED",
@@ -81,8 +94,16 @@ async function newRelease(
           : `Release #${active.number} of ${service.slug} to ${opts.environment} is still ${active.status}: wait until it finishes.`,
       );
     }
-    const number = ((await tx.release.aggregate({ where: { serviceId: service.id, environment: opts.environment }, _max: { number: true } }))._max.number ?? 0) + 1;
-    const ctxRender = { project: { slug: project.slug }, service: { slug: service.slug, kind: service.kind }, environment: opts.environment, namespace: namespaceName(project.slug, opts.environment), image, release: { id, number } };
+    const number =
+      ((await tx.release.aggregate({ where: { serviceId: service.id, environment: opts.environment }, _max: { number: true } }))._max.number ?? 0) + 1;
+    const ctxRender = {
+      project: { slug: project.slug },
+      service: { slug: service.slug, kind: service.kind },
+      environment: opts.environment,
+      namespace: namespaceName(project.slug, opts.environment),
+      image,
+      release: { id, number },
+    };
     const targets: Target[] = clusters.map((c) => ({ clusterId: c.id, clusterName: c.name, objects: renderManifests(spec, ctxRender) }));
     const release = await tx.release.create({
       data: {
@@ -106,7 +127,14 @@ async function newRelease(
       action: opts.rollbackOfId ? "deploy.rollback" : "deploy.create",
       target: { type: "release", id, label: `${project.slug}/${service.slug} ${opts.environment} #${number}` },
       projectId: project.id,
-      after: { image, specVersion, strategy: opts.strategy, environment: opts.environment, rollbackOf: opts.rollbackOfId ?? null, automatic: opts.automatic ?? false },
+      after: {
+        image,
+        specVersion,
+        strategy: opts.strategy,
+        environment: opts.environment,
+        rollbackOf: opts.rollbackOfId ?? null,
+        automatic: opts.automatic ?? false,
+      },
     });
     if (release.status === "pending_approval") {
       const ticket = await tx.ticket.create({
@@ -115,12 +143,30 @@ async function newRelease(
           title: `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${opts.rollbackOfId ? ", a rollback" : ""}`,
           requesterId: ctx.actor.id,
           projectId: project.id,
-          payload: { releaseId: id, service: service.slug, environment: opts.environment, image, specVersion, strategy: opts.strategy, rollbackOf: opts.rollbackOfId ?? null },
+          payload: {
+            releaseId: id,
+            service: service.slug,
+            environment: opts.environment,
+            image,
+            specVersion,
+            strategy: opts.strategy,
+            rollbackOf: opts.rollbackOfId ?? null,
+          },
         },
       });
       await tx.release.update({ where: { id }, data: { ticketId: ticket.id } });
-      await recordAudit(tx, ctx, { action: "ticket.create", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: project.id, after: { type: "deploy", title: ticket.title } });
-      await notify(tx, { userIds: [], teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
+      await recordAudit(tx, ctx, {
+        action: "ticket.create",
+        target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
+        projectId: project.id,
+        after: { type: "deploy", title: ticket.title },
+      });
+      await notify(tx, {
+        userIds: [],
+        teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId,
+        title: `New request #${ticket.number}: ${ticket.title}`,
+        link: `/tickets/${ticket.number}`,
+      });
       return { id, number, status: "pending_approval" as const, ticketNumber: ticket.number };
     }
     await startRelease(tx, ctx, id);
@@ -162,7 +208,13 @@ export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
       maxAttempts: applyAttempts(),
     });
   });
-  const { runId } = await createRun(tx, { kind: "release", projectId: release.service.projectId, ticketId: release.ticketId, createdById: ctx.actor.kind === "user" ? ctx.actor.id : null, drafts });
+  const { runId } = await createRun(tx, {
+    kind: "release",
+    projectId: release.service.projectId,
+    ticketId: release.ticketId,
+    createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
+    drafts,
+  });
   await tx.release.update({ where: { id: releaseId }, data: { runId, status: "queued" } });
   return runId;
 }
@@ -177,24 +229,42 @@ export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts:
   const { releaseId } = parseInput(ZRollback, raw);
   const target = await db().release.findUnique({ where: { id: releaseId } });
   if (!target) throw new AppError("NOT_FOUND", "This release does not exist (any more).");
-  return newRelease(ctx, { serviceId: target.serviceId, environment: target.environment, tag: target.tag, strategy: target.strategy, specVersion: target.specVersion, rollbackOfId: target.id, automatic: opts.automatic });
+  return newRelease(ctx, {
+    serviceId: target.serviceId,
+    environment: target.environment,
+    tag: target.tag,
+    strategy: target.strategy,
+    specVersion: target.specVersion,
+    rollbackOfId: target.id,
+    automatic: opts.automatic,
+  });
 }
 
 /** What a release failed of, in one sentence per cluster. */
 async function failureReason(tx: Tx, runId: string) {
-  const steps = await tx.provisioningStep.findMany({ where: { runId, status: "failed" }, include: { cluster: { select: { name: true } } }, orderBy: { position: "asc" } });
+  const steps = await tx.provisioningStep.findMany({
+    where: { runId, status: "failed" },
+    include: { cluster: { select: { name: true } } },
+    orderBy: { position: "asc" },
+  });
   return steps.map((s) => `${s.cluster?.name ?? "?"}: ${s.lastError.replace(/^[^:]+: /, "")}`).join("; ");
 }
 
 onRunFinished("release", async (tx, run, outcome) => {
-  const release = await tx.release.findFirst({ where: { runId: run.id }, include: { service: { select: { slug: true, projectId: true, project: { select: { slug: true, teamId: true } } } } } });
+  const release = await tx.release.findFirst({
+    where: { runId: run.id },
+    include: { service: { select: { slug: true, projectId: true, project: { select: { slug: true, teamId: true } } } } },
+  });
   if (!release || !["queued", "progressing"].includes(release.status)) return;
   const spec = release.spec as unknown as { rollout?: { autoRollback?: boolean } };
   const reason = outcome === "failed" ? await failureReason(tx, run.id) : "";
   // A failed release is rolled back to the last good one when the service's policy says so (never a rollback of a rollback).
   const previous =
     outcome === "failed" && spec.rollout?.autoRollback && !release.automatic
-      ? await tx.release.findFirst({ where: { serviceId: release.serviceId, environment: release.environment, status: "succeeded", number: { lt: release.number } }, orderBy: { number: "desc" } })
+      ? await tx.release.findFirst({
+          where: { serviceId: release.serviceId, environment: release.environment, status: "succeeded", number: { lt: release.number } },
+          orderBy: { number: "desc" },
+        })
       : null;
   const status = outcome === "succeeded" ? "succeeded" : previous ? "rolled_back" : "failed";
   await tx.release.update({ where: { id: release.id }, data: { status, reason, finishedAt: new Date() } });
@@ -207,7 +277,8 @@ onRunFinished("release", async (tx, run, outcome) => {
   });
   if (release.ticketId) {
     const ticket = await tx.ticket.findUnique({ where: { id: release.ticketId } });
-    if (ticket?.status === "provisioning") await tx.ticket.update({ where: { id: ticket.id }, data: { status: outcome === "succeeded" ? "done" : "failed", version: { increment: 1 } } });
+    if (ticket?.status === "provisioning")
+      await tx.ticket.update({ where: { id: ticket.id }, data: { status: outcome === "succeeded" ? "done" : "failed", version: { increment: 1 } } });
   }
   if (release.createdById) {
     await notify(tx, {

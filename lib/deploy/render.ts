@@ -42,12 +42,20 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
   const select = selectorLabels(c);
   const labels = { ...MANAGED_BY, ...select, "wharf.dev/project": c.project.slug, "wharf.dev/service": c.service.slug, "wharf.dev/environment": c.environment };
   const annotations: Record<string, string> = c.release
-    ? { "wharf.dev/release": String(c.release.number), "wharf.dev/release-id": c.release.id, "kubernetes.io/change-cause": `wharf release #${c.release.number}: ${c.image}` }
+    ? {
+        "wharf.dev/release": String(c.release.number),
+        "wharf.dev/release-id": c.release.id,
+        "kubernetes.io/change-cause": `wharf release #${c.release.number}: ${c.image}`,
+      }
     : {};
   const autoscale = s.autoscaling?.enabled ? s.autoscaling : undefined;
   const spreads = [
-    ...(s.spread.acrossNodes ? [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: select } }] : []),
-    ...(s.spread.acrossZones ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: select } }] : []),
+    ...(s.spread.acrossNodes
+      ? [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: select } }]
+      : []),
+    ...(s.spread.acrossZones
+      ? [{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: select } }]
+      : []),
   ];
   const container = {
     name: CONTAINER,
@@ -106,7 +114,9 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
         scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name },
         minReplicas: autoscale.minReplicas,
         maxReplicas: autoscale.maxReplicas,
-        metrics: [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscale.targetCPUUtilizationPercentage } } }],
+        metrics: [
+          { type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: autoscale.targetCPUUtilizationPercentage } } },
+        ],
       },
     } as KubernetesObject);
   }

@@ -4,8 +4,12 @@ import { parseSpecYaml } from "./spec";
 
 describe("the spec editor's helpers", () => {
   it("write a problem as its line, path and message", () => {
-    expect(problemText({ line: 12, path: "resources.requests.cpu", message: "must not exceed the limit (500m)" })).toBe("line 12: resources.requests.cpu must not exceed the limit (500m)");
-    expect(problemText({ path: "replicas", message: "Invalid input: expected number, received string" })).toBe("replicas: Invalid input: expected number, received string");
+    expect(problemText({ line: 12, path: "resources.requests.cpu", message: "must not exceed the limit (500m)" })).toBe(
+      "line 12: resources.requests.cpu must not exceed the limit (500m)",
+    );
+    expect(problemText({ path: "replicas", message: "Invalid input: expected number, received string" })).toBe(
+      "replicas: Invalid input: expected number, received string",
+    );
     expect(problemText({ line: 3, path: "", message: "Missing closing quote" })).toBe("line 3: Missing closing quote");
     expect(problemText({ line: 52, path: "", message: "Map keys must be unique at line 52, column 1:" })).toBe("line 52: Map keys must be unique");
   });

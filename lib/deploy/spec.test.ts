@@ -35,12 +35,17 @@ describe("ZAppSpec", () => {
     const paths = r.error!.issues.map((i) => i.path.join("."));
     expect(paths).toEqual(expect.arrayContaining(["minAvailable", "terminationGracePeriodSeconds"]));
     const slow = ZAppSpec.safeParse({ ...base, rollout: { progressDeadlineSeconds: 30, minReadySeconds: 30 } });
-    expect(slow.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`)).toEqual(["rollout.minReadySeconds must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline"]);
+    expect(slow.error?.issues.map((i) => `${i.path.join(".")} ${i.message}`)).toEqual([
+      "rollout.minReadySeconds must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline",
+    ]);
   });
 
   it("resolves overrides per environment: replicas, resources, autoscaling, env merged by name", () => {
     const s = spec({
-      env: [{ name: "LOG_LEVEL", value: "info" }, { name: "REGION", value: "eu" }],
+      env: [
+        { name: "LOG_LEVEL", value: "info" },
+        { name: "REGION", value: "eu" },
+      ],
       overrides: {
         dev: { replicas: 1, env: [{ name: "LOG_LEVEL", value: "debug" }] },
         prod: {
@@ -51,7 +56,10 @@ describe("ZAppSpec", () => {
     });
     const dev = resolveSpec(s, "dev");
     expect(dev.replicas).toBe(1);
-    expect(dev.env).toEqual([{ name: "REGION", value: "eu" }, { name: "LOG_LEVEL", value: "debug" }]);
+    expect(dev.env).toEqual([
+      { name: "REGION", value: "eu" },
+      { name: "LOG_LEVEL", value: "debug" },
+    ]);
     expect(dev.resources.limits.cpu).toBe("500m");
     const prod = resolveSpec(s, "prod");
     expect(prod.replicas).toBe(2);
@@ -87,7 +95,14 @@ describe("parseSpecYaml", () => {
   });
 
   it("places a missing field on its parent's line and an unknown key on its own", () => {
-    const text = ["image:", "  repository: registry.wharf.local/shop/api", "resources:", "  requests: { cpu: 100m, memory: 1Mi }", "  limits: { cpu: 1, memory: 1Gi }", "replicaz: 3"].join("\n");
+    const text = [
+      "image:",
+      "  repository: registry.wharf.local/shop/api",
+      "resources:",
+      "  requests: { cpu: 100m, memory: 1Mi }",
+      "  limits: { cpu: 1, memory: 1Gi }",
+      "replicaz: 3",
+    ].join("\n");
     const r = parseSpecYaml(text);
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -145,7 +160,11 @@ describe("renderManifests", () => {
     namespace: "shop-prod",
     image: "registry.wharf.local/shop/api:1.4.2",
   };
-  type Obj = { kind: string; metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> }; spec: Record<string, unknown> } & Record<string, unknown>;
+  type Obj = {
+    kind: string;
+    metadata: { name: string; namespace: string; labels: Record<string, string>; annotations?: Record<string, string> };
+    spec: Record<string, unknown>;
+  } & Record<string, unknown>;
   const render = (s = spec(), c: Partial<RenderContext> = {}) => renderManifests(s, { ...ctx, ...c }) as unknown as Obj[];
   const byKind = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind);
 
@@ -170,7 +189,11 @@ describe("renderManifests", () => {
 
   it("spreads across nodes and zones, sleeps before stopping, sets the rollout deadline and the strategy", () => {
     const d = byKind(render(spec({ rollout: { progressDeadlineSeconds: 300, minReadySeconds: 15, autoRollback: true } })), "Deployment")!;
-    const pod = (d.spec.template as { spec: { containers: Record<string, unknown>[]; topologySpreadConstraints: { topologyKey: string }[]; terminationGracePeriodSeconds: number } }).spec;
+    const pod = (
+      d.spec.template as {
+        spec: { containers: Record<string, unknown>[]; topologySpreadConstraints: { topologyKey: string }[]; terminationGracePeriodSeconds: number };
+      }
+    ).spec;
     expect(pod.topologySpreadConstraints.map((t) => t.topologyKey)).toEqual(["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
     expect(pod.containers[0]!.lifecycle).toEqual({ preStop: { sleep: { seconds: 5 } } });
     expect(pod.containers[0]!.image).toBe("registry.wharf.local/shop/api:1.4.2");

@@ -32,7 +32,9 @@ export const ZAppSpec = z
           .string()
           .trim()
           .min(1, { message: "Enter the image repository, e.g. registry.example.com/team/app" })
-          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, { message: "must be an image repository (lowercase, no tag), e.g. registry.example.com/team/app" }),
+          .regex(/^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/, {
+            message: "must be an image repository (lowercase, no tag), e.g. registry.example.com/team/app",
+          }),
       })
       .strict(),
     replicas: S.replicas,
@@ -46,10 +48,17 @@ export const ZAppSpec = z
     probes: S.probes,
     autoscaling: S.autoscaling,
     /** Spread replicas across nodes and zones (topology spread constraints). */
-    spread: z.object({ acrossNodes: z.boolean().default(true), acrossZones: z.boolean().default(true) }).strict().default({ acrossNodes: true, acrossZones: true }),
+    spread: z
+      .object({ acrossNodes: z.boolean().default(true), acrossZones: z.boolean().default(true) })
+      .strict()
+      .default({ acrossNodes: true, acrossZones: true }),
     /** Keeps at least this many replicas up during voluntary disruptions (a PodDisruptionBudget); 0 = none. */
     minAvailable: z.number().int().min(0).default(1),
-    priorityClassName: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a PriorityClass name" }).max(253).optional(),
+    priorityClassName: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, { message: "must be a PriorityClass name" })
+      .max(253)
+      .optional(),
     strategy: S.strategy,
     lifecycle: S.lifecycle,
     terminationGracePeriodSeconds: S.terminationGracePeriodSeconds,
@@ -74,10 +83,18 @@ export const ZAppSpec = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.terminationGracePeriodSeconds <= s.lifecycle.preStopDelaySeconds && s.lifecycle.preStopDelaySeconds > 0) {
-      ctx.addIssue({ code: "custom", path: ["terminationGracePeriodSeconds"], message: "must be longer than lifecycle.preStopDelaySeconds, or the app is killed before it can shut down" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["terminationGracePeriodSeconds"],
+        message: "must be longer than lifecycle.preStopDelaySeconds, or the app is killed before it can shut down",
+      });
     }
     if (s.rollout.minReadySeconds >= s.rollout.progressDeadlineSeconds) {
-      ctx.addIssue({ code: "custom", path: ["rollout", "minReadySeconds"], message: "must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["rollout", "minReadySeconds"],
+        message: "must be shorter than rollout.progressDeadlineSeconds, or every rollout fails its deadline",
+      });
     }
     const names = new Set<string>();
     s.ports.forEach((p, i) => {
@@ -138,9 +155,7 @@ export function defaultSpec(service: { slug: string; kind: string }, projectSlug
     replicas: web ? 2 : 1,
     ports: web ? [{ name: "http", containerPort: 8080 }] : [],
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-    probes: web
-      ? { liveness: { httpGet: { path: "/healthz", port: "http" } }, readiness: { httpGet: { path: "/readyz", port: "http" } } }
-      : {},
+    probes: web ? { liveness: { httpGet: { path: "/healthz", port: "http" } }, readiness: { httpGet: { path: "/readyz", port: "http" } } } : {},
     lifecycle: { preStopDelaySeconds: web ? 5 : 0 },
     minAvailable: web ? 1 : 0,
   });

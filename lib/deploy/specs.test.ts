@@ -70,7 +70,10 @@ describe("saveServiceSpec", () => {
       ...spec,
       replicas: -1,
       resources: { requests: { cpu: "2", memory: "128Mi" }, limits: { cpu: "1", memory: "lots" } },
-      ports: [{ name: "http", containerPort: 8080 }, { name: "http", containerPort: 8081 }],
+      ports: [
+        { name: "http", containerPort: 8080 },
+        { name: "http", containerPort: 8081 },
+      ],
     };
     const e = await failure(saveServiceSpec(developer, { serviceId, baseVersion: version, spec: bad }));
     expect(e.code).toBe("INVALID_INPUT");
@@ -99,7 +102,9 @@ describe("saveServiceSpec", () => {
 
 describe("previewManifests", () => {
   it("names the clusters of the environment and refuses a spec with problems", async () => {
-    const cluster = await db().cluster.create({ data: { name: "eu-west-1", region: "eu-west", apiUrl: "https://127.0.0.1:1", kubeconfigEncrypted: "x", context: "x" } });
+    const cluster = await db().cluster.create({
+      data: { name: "eu-west-1", region: "eu-west", apiUrl: "https://127.0.0.1:1", kubeconfigEncrypted: "x", context: "x" },
+    });
     await db().environment.create({ data: { projectId, kind: "prod", clusters: { create: [{ clusterId: cluster.id }] } } });
     const { spec } = await getServiceSpec(developer, serviceId);
     const prod = await previewManifests(developer, serviceId, { ...spec, overrides: { prod: { replicas: 5 } } }, "prod");

@@ -15,7 +15,22 @@ import { renderManifests } from "./render";
 export async function serviceOrThrow(serviceId: string) {
   const service = await db().service.findUnique({
     where: { id: serviceId },
-    include: { project: { select: { id: true, slug: true, name: true, lifecycle: true, templateId: true, allowChaosInProd: true, team: { select: { slug: true } }, owner: { select: { name: true, email: true } }, tier: true, description: true } } },
+    include: {
+      project: {
+        select: {
+          id: true,
+          slug: true,
+          name: true,
+          lifecycle: true,
+          templateId: true,
+          allowChaosInProd: true,
+          team: { select: { slug: true } },
+          owner: { select: { name: true, email: true } },
+          tier: true,
+          description: true,
+        },
+      },
+    },
   });
   if (!service) throw new AppError("NOT_FOUND", "This service does not exist (any more).");
   return service;
@@ -31,7 +46,9 @@ async function initialSpec(service: Awaited<ReturnType<typeof serviceOrThrow>>):
     const template = (await unsafeLoadTemplateCatalog()).templates.find((t) => t.id === p.templateId);
     if (template) {
       try {
-        const files = renderTemplate(template, { project: { slug: p.slug, name: p.name, description: p.description, team: p.team.slug, owner: p.owner, tier: p.tier } });
+        const files = renderTemplate(template, {
+          project: { slug: p.slug, name: p.name, description: p.description, team: p.team.slug, owner: p.owner, tier: p.tier },
+        });
         const wharf = files.find((f) => f.path === "wharf.yaml");
         const parsed = wharf ? parseWharfSpec(wharf.content) : null;
         const svc = parsed?.ok ? parsed.spec.spec.services.find((s) => s.name === service.slug) : undefined;
@@ -48,7 +65,12 @@ export async function getServiceSpec(ctx: Ctx, serviceId: string) {
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
   const latest = await db().serviceSpec.findFirst({ where: { serviceId }, orderBy: { version: "desc" } });
-  const versions = await db().serviceSpec.findMany({ where: { serviceId }, orderBy: { version: "desc" }, take: 50, select: { version: true, comment: true, createdAt: true, createdById: true } });
+  const versions = await db().serviceSpec.findMany({
+    where: { serviceId },
+    orderBy: { version: "desc" },
+    take: 50,
+    select: { version: true, comment: true, createdAt: true, createdById: true },
+  });
   return {
     service,
     version: latest?.version ?? 0,
@@ -89,10 +111,19 @@ export async function saveServiceSpec(ctx: Ctx, raw: z.input<typeof ZSaveSpec>) 
     const latest = await tx.serviceSpec.findFirst({ where: { serviceId: service.id }, orderBy: { version: "desc" } });
     const current = latest?.version ?? 0;
     if (current !== input.baseVersion) {
-      throw new AppError("CONFLICT", `Version ${current} of this spec was saved while you were editing version ${input.baseVersion}. Your changes were not saved: reload, then apply them again.`);
+      throw new AppError(
+        "CONFLICT",
+        `Version ${current} of this spec was saved while you were editing version ${input.baseVersion}. Your changes were not saved: reload, then apply them again.`,
+      );
     }
     const row = await tx.serviceSpec.create({
-      data: { serviceId: service.id, version: current + 1, spec: parsed.data as unknown as Prisma.InputJsonValue, comment: input.comment, createdById: ctx.actor.id },
+      data: {
+        serviceId: service.id,
+        version: current + 1,
+        spec: parsed.data as unknown as Prisma.InputJsonValue,
+        comment: input.comment,
+        createdById: ctx.actor.id,
+      },
     });
     await recordAudit(tx, ctx, {
       action: "service.spec.update",
@@ -110,7 +141,10 @@ export async function previewManifests(ctx: Ctx, serviceId: string, spec: unknow
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
   const parsed = ZAppSpec.safeParse(spec);
-  if (!parsed.success) throw new AppError("INVALID_INPUT", "Fix the spec first.", { fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [`spec.${i.path.join(".")}`, [i.message]])) });
+  if (!parsed.success)
+    throw new AppError("INVALID_INPUT", "Fix the spec first.", {
+      fieldErrors: Object.fromEntries(parsed.error.issues.map((i) => [`spec.${i.path.join(".")}`, [i.message]])),
+    });
   const env = await db().environment.findUnique({
     where: { projectId_kind: { projectId: service.project.id, kind: environment } },
     include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },

@@ -13,7 +13,9 @@ import type { ClusterConnection } from "@/lib/kube/connection";
 import { ClusterError, describeClusterFailure } from "@/lib/kube/gateway";
 import { FinalStepError, defineStepKind } from "@/lib/provisioning/registry";
 
-const ZObjects = z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) }));
+const ZObjects = z.array(
+  z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) }),
+);
 
 /** Kinds a spec may stop having; gone from the manifests, they go from the cluster. */
 const PRUNABLE = [
@@ -81,12 +83,26 @@ export async function rolloutState(conn: ClusterConnection, namespace: string, n
     return { done: false, summary, failure: `ProgressDeadlineExceeded: ${progressing.message ?? "the rollout made no progress"}` };
   }
   const observed = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
-  if (observed && summary.updated === replicas && summary.available === replicas && (s.replicas ?? 0) === replicas && progressing?.reason === "NewReplicaSetAvailable") {
+  if (
+    observed &&
+    summary.updated === replicas &&
+    summary.available === replicas &&
+    (s.replicas ?? 0) === replicas &&
+    progressing?.reason === "NewReplicaSetAvailable"
+  ) {
     return { done: true, summary };
   }
   // The new ReplicaSet's pods tell why a rollout is stuck long before the deadline does.
-  const rsList = await apps.listNamespacedReplicaSet({ namespace, labelSelector: Object.entries(d.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(",") });
-  const current = rsList.items.find((rs) => rs.metadata?.annotations?.["deployment.kubernetes.io/revision"] === revision && rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid));
+  const rsList = await apps.listNamespacedReplicaSet({
+    namespace,
+    labelSelector: Object.entries(d.spec?.selector?.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(","),
+  });
+  const current = rsList.items.find(
+    (rs) =>
+      rs.metadata?.annotations?.["deployment.kubernetes.io/revision"] === revision && rs.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid),
+  );
   const hash = current?.metadata?.labels?.["pod-template-hash"];
   if (hash) {
     const pods = await conn.api(CoreV1Api).listNamespacedPod({ namespace, labelSelector: `pod-template-hash=${hash}` });
@@ -116,7 +132,9 @@ export const releaseRolloutStep = defineStepKind({
       if (last.failure) throw new FinalStepError(last.failure);
       if (last.done) return { ...last.summary };
       if (Date.now() > giveUpAt) {
-        throw new FinalStepError(`The rollout did not complete within ${deadlineSeconds + 60} s: ${last.summary.updated}/${last.summary.replicas} updated, ${last.summary.available} available.`);
+        throw new FinalStepError(
+          `The rollout did not complete within ${deadlineSeconds + 60} s: ${last.summary.updated}/${last.summary.replicas} updated, ${last.summary.available} available.`,
+        );
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -132,7 +150,12 @@ export const restartStep = defineStepKind({
   async run({ namespace, name, at }, { cluster }) {
     // Not server-side apply: the restart stamp is kubectl's field, not part of the spec Wharf owns.
     await cluster!.objects.patch(
-      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name, namespace }, spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at } } } } } as KubernetesObject,
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: { name, namespace },
+        spec: { template: { metadata: { annotations: { "kubectl.kubernetes.io/restartedAt": at } } } },
+      } as KubernetesObject,
       undefined,
       undefined,
       undefined,

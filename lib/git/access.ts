@@ -10,9 +10,7 @@ import { can, projectResource, type Actor } from "@/lib/access/policy";
 import { db } from "@/lib/db/client";
 import { verifyGitToken } from "./token";
 
-export type GitReadDecision =
-  | { ok: true; actor: Actor | null }
-  | { ok: false; status: 401 | 403 | 404; message: string };
+export type GitReadDecision = { ok: true; actor: Actor | null } | { ok: false; status: 401 | 403 | 404; message: string };
 
 function parseBasic(header: string | null): { username: string; password: string } | null {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(header ?? "");

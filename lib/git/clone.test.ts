@@ -40,7 +40,10 @@ async function serve(handler: Handler): Promise<{ url: string; close: () => Prom
         body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
         duplex: "half",
       } as ConstructorParameters<typeof NextRequest>[1]);
-      const segments = new URL(url).pathname.replace(/^\/git\//, "").split("/").map(decodeURIComponent);
+      const segments = new URL(url).pathname
+        .replace(/^\/git\//, "")
+        .split("/")
+        .map(decodeURIComponent);
       const response = await handler(request, segments);
       res.writeHead(response.status, Object.fromEntries(response.headers));
       if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>).pipe(res);

@@ -33,7 +33,12 @@ describe("Git and template configuration", () => {
     expect(problems({ ...base, WHARF_GIT_REMOTE_URL: "https://git.example.com/{team}/{project}.git", WHARF_GIT_USERNAME: "bot" })).toEqual([
       "WHARF_GIT_TOKEN: required when the other of WHARF_GIT_USERNAME / WHARF_GIT_TOKEN is set",
     ]);
-    const c = loadConfig({ ...base, WHARF_GIT_REMOTE_URL: "https://git.example.com/{team}/{project}.git", WHARF_GIT_USERNAME: "bot", WHARF_GIT_TOKEN: "t0ken" });
+    const c = loadConfig({
+      ...base,
+      WHARF_GIT_REMOTE_URL: "https://git.example.com/{team}/{project}.git",
+      WHARF_GIT_USERNAME: "bot",
+      WHARF_GIT_TOKEN: "t0ken",
+    });
     expect(repositoryCloneUrl({ slug: "shop", team: "retail" }, gitStoreSettings(c))).toBe("https://git.example.com/retail/shop.git");
   });
 });

@@ -111,7 +111,10 @@ export async function handleGitHttp(req: Request, segments: string[], opts: GitH
     return text(decision.status, decision.message, decision.status === 401 ? { "www-authenticate": 'Basic realm="Wharf Git", charset="UTF-8"' } : {});
   }
   if (!(await portalRepositoryExists(slug, opts.settings))) {
-    return text(404, `Wharf: the project "${slug}" has no repository in the portal's store${opts.settings.remoteUrl ? " (its code lives on the company's Git server)" : ""}.`);
+    return text(
+      404,
+      `Wharf: the project "${slug}" has no repository in the portal's store${opts.settings.remoteUrl ? " (its code lives on the company's Git server)" : ""}.`,
+    );
   }
   const gitDir = portalRepositoryPath(slug, opts.settings);
   const protocol = gitProtocol(req);

@@ -58,7 +58,15 @@ describe("publishing a project's repository to the portal's store", () => {
   });
 
   it("keeps the executable bit and refuses to rewrite a repository that holds other files", async () => {
-    const input = { slug: "tools", files: [{ path: "bin/run", content: "#!/bin/sh\necho hi\n", executable: true }, { path: "README.md", content: "# tools\n" }], author, message: "Initial commit" };
+    const input = {
+      slug: "tools",
+      files: [
+        { path: "bin/run", content: "#!/bin/sh\necho hi\n", executable: true },
+        { path: "README.md", content: "# tools\n" },
+      ],
+      author,
+      message: "Initial commit",
+    };
     await publishProjectRepository(input, settings);
     expect(git(path.join(settings.repoDir, "tools.git"), "ls-tree", "main", "bin/run")).toMatch(/^100755 /);
     await expect(publishProjectRepository({ ...input, files: [{ path: "README.md", content: "# other\n" }] }, settings)).rejects.toMatchObject({
@@ -68,7 +76,18 @@ describe("publishing a project's repository to the portal's store", () => {
 
   it("refuses paths outside the repository, naming the file", async () => {
     await expect(
-      publishProjectRepository({ slug: "evil", files: [{ path: "../escape", content: "x" }, { path: ".git/config", content: "x" }], author, message: "m" }, settings),
+      publishProjectRepository(
+        {
+          slug: "evil",
+          files: [
+            { path: "../escape", content: "x" },
+            { path: ".git/config", content: "x" },
+          ],
+          author,
+          message: "m",
+        },
+        settings,
+      ),
     ).rejects.toMatchObject({ code: "INVALID_INPUT", fieldErrors: { "files.0.path": [expect.any(String)], "files.1.path": [expect.any(String)] } });
     expect(fs.existsSync(path.join(settings.repoDir, "evil.git"))).toBe(false);
   });

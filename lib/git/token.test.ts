@@ -12,7 +12,12 @@ describe("Git access tokens", () => {
     expect(verifyGitToken(token, { now, secret: "s".repeat(40) })?.userId).toBe("user-1");
     expect(verifyGitToken(token, { now: expiresAt.getTime(), secret: "s".repeat(40) })).toBeNull();
     expect(verifyGitToken(token, { now, secret: "t".repeat(40) })).toBeNull();
-    expect(verifyGitToken(token.replace(/.$/, (c) => (c === "A" ? "B" : "A")), { now, secret: "s".repeat(40) })).toBeNull();
+    expect(
+      verifyGitToken(
+        token.replace(/.$/, (c) => (c === "A" ? "B" : "A")),
+        { now, secret: "s".repeat(40) },
+      ),
+    ).toBeNull();
     expect(verifyGitToken("not-a-token", { now })).toBeNull();
   });
 

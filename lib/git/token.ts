@@ -25,10 +25,7 @@ export interface IssuedGitToken {
   expiresAt: Date;
 }
 
-export function issueGitToken(
-  userId: string,
-  opts: { now?: number; days?: number; secret?: string } = {},
-): IssuedGitToken {
+export function issueGitToken(userId: string, opts: { now?: number; days?: number; secret?: string } = {}): IssuedGitToken {
   const now = opts.now ?? Date.now();
   const days = opts.days ?? config().WHARF_GIT_TOKEN_DAYS;
   const secret = opts.secret ?? config().NEXTAUTH_SECRET;

@@ -14,11 +14,7 @@ const log = childLogger("route");
 
 type Handler<P> = (req: NextRequest, args: { params: P; ctx: Ctx | null; requestId: string }) => Promise<Response>;
 
-export function defineRoute<P = Record<string, string>>(
-  route: string,
-  handler: Handler<P>,
-  opts: { auth: boolean } = { auth: true },
-) {
+export function defineRoute<P = Record<string, string>>(route: string, handler: Handler<P>, opts: { auth: boolean } = { auth: true }) {
   return async (req: NextRequest, context: { params: Promise<P> }): Promise<Response> => {
     const requestId = req.headers.get("x-request-id") ?? randomUUID();
     const stop = metrics().httpDuration.startTimer({ method: req.method, route });

@@ -16,12 +16,7 @@ export interface EnqueueOptions {
   queue?: string;
 }
 
-export async function enqueue<S extends z.ZodType>(
-  task: TaskDefinition<S>,
-  payload: z.input<S>,
-  opts: EnqueueOptions = {},
-  tx?: Tx,
-): Promise<string> {
+export async function enqueue<S extends z.ZodType>(task: TaskDefinition<S>, payload: z.input<S>, opts: EnqueueOptions = {}, tx?: Tx): Promise<string> {
   const client = tx ?? db();
   const rows = await client.$queryRaw<{ id: string }[]>`
     select (graphile_worker.add_job(

@@ -29,7 +29,14 @@ async function until<T>(fn: () => Promise<T | null | undefined | false>, timeout
 describe("the job worker", () => {
   it("runs a cluster check from the queue and records its result", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const c = await registerCluster(ctx, { name: "queued", region: "eu", tier: "dev", kubeconfig: unreachableKubeconfig("queued"), displayName: "", context: "" });
+    const c = await registerCluster(ctx, {
+      name: "queued",
+      region: "eu",
+      tier: "dev",
+      kubeconfig: unreachableKubeconfig("queued"),
+      displayName: "",
+      context: "",
+    });
     await db().cluster.update({ where: { id: c.id }, data: { status: "unknown", statusReason: "" } });
     await enqueue(clusterCheck, { clusterId: c.id });
     const after = await until(async () => {
@@ -44,7 +51,14 @@ describe("the job worker", () => {
   });
 
   it("adds a job only when the transaction that asks for it commits", async () => {
-    const count = async () => Number((await db().$queryRaw<{ n: bigint }[]>`select count(*) as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'cluster_check' and j.payload->>'clusterId' = 'rolled-back'`)[0]!.n);
+    const count = async () =>
+      Number(
+        (
+          await db().$queryRaw<
+            { n: bigint }[]
+          >`select count(*) as n from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = 'cluster_check' and j.payload->>'clusterId' = 'rolled-back'`
+        )[0]!.n,
+      );
     await db()
       .$transaction(async (tx) => {
         await enqueue(clusterCheck, { clusterId: "rolled-back" }, { runAt: new Date(Date.now() + 3_600_000) }, tx);

@@ -45,7 +45,13 @@ export const CRONTAB = [
   "0 2 * * * rbac_reconcile ?max=1&jobKey=rbac_reconcile",
 ].join("\n");
 
-export async function startWorker(opts: { connectionString: string; concurrency: number; schedule?: boolean; pollInterval?: number; deadAfterMs?: number }): Promise<Runner> {
+export async function startWorker(opts: {
+  connectionString: string;
+  concurrency: number;
+  schedule?: boolean;
+  pollInterval?: number;
+  deadAfterMs?: number;
+}): Promise<Runner> {
   const taskList: TaskList = {};
   for (const task of registeredTasks()) {
     taskList[task.name] = async (rawPayload, helpers) => {
@@ -81,7 +87,9 @@ export async function startWorker(opts: { connectionString: string; concurrency:
     logger: graphileLogger,
   });
   log.info({ tasks: Object.keys(taskList), concurrency: opts.concurrency, poolId }, "worker started");
-  const stopRecovery = poolId ? startCrashRecovery(poolId, opts.deadAfterMs ?? Number(process.env.WHARF_WORKER_DEAD_AFTER_MS ?? 45_000)) : () => Promise.resolve();
+  const stopRecovery = poolId
+    ? startCrashRecovery(poolId, opts.deadAfterMs ?? Number(process.env.WHARF_WORKER_DEAD_AFTER_MS ?? 45_000))
+    : () => Promise.resolve();
   const stop = runner.stop.bind(runner);
   runner.stop = async () => {
     await stopRecovery();
@@ -116,6 +124,8 @@ function startCrashRecovery(poolId: string, deadAfterMs: number) {
   const timer = setInterval(tick, Math.max(1000, Math.floor(deadAfterMs / 4)));
   return async () => {
     clearInterval(timer);
-    await db().workerHeartbeat.delete({ where: { id: poolId } }).catch(() => {});
+    await db()
+      .workerHeartbeat.delete({ where: { id: poolId } })
+      .catch(() => {});
   };
 }

@@ -8,7 +8,8 @@
 import { connectCluster, type ClusterConnection } from "./connection";
 import { describeClusterFailure } from "./gateway";
 
-export type ClusterRead<T> = { cluster: string; clusterId: string; ok: true; value: T; ms: number } | { cluster: string; clusterId: string; ok: false; error: string; ms: number };
+export type ClusterRead<T> =
+  { cluster: string; clusterId: string; ok: true; value: T; ms: number } | { cluster: string; clusterId: string; ok: false; error: string; ms: number };
 
 const cache = new Map<string, { at: number; value: Promise<ClusterRead<unknown>> }>();
 
@@ -52,6 +53,11 @@ export async function readCluster<T>(
   return value;
 }
 
-export function readClusters<T>(clusterIds: string[], key: string, read: (conn: ClusterConnection) => Promise<T>, opts?: { timeoutMs?: number; ttlMs?: number }) {
+export function readClusters<T>(
+  clusterIds: string[],
+  key: string,
+  read: (conn: ClusterConnection) => Promise<T>,
+  opts?: { timeoutMs?: number; ttlMs?: number },
+) {
   return Promise.all(clusterIds.map((id) => readCluster(id, key, read, opts)));
 }

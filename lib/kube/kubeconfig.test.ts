@@ -72,7 +72,10 @@ describe("parsing a pasted kubeconfig", () => {
   });
 
   it("refuses credentials the portal cannot use", () => {
-    const exec = TWO_CONTEXTS.replace("user: { token: abc123 }", "user: { exec: { command: gke-gcloud-auth-plugin, apiVersion: client.authentication.k8s.io/v1beta1 } }");
+    const exec = TWO_CONTEXTS.replace(
+      "user: { token: abc123 }",
+      "user: { exec: { command: gke-gcloud-auth-plugin, apiVersion: client.authentication.k8s.io/v1beta1 } }",
+    );
     expect(fieldError(() => parseKubeconfig(exec)).message).toMatch(/exec plugin, which the portal cannot run/);
     const files = TWO_CONTEXTS.replace("user: { token: abc123 }", "user: { client-certificate: /home/me/cert.pem, client-key: /home/me/key.pem }");
     expect(fieldError(() => parseKubeconfig(files)).message).toMatch(/refers to files on another machine/);

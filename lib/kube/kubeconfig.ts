@@ -77,13 +77,8 @@ export function parseKubeconfig(text: string, contextName?: string): ParsedKubec
         "Use a service-account token or a client certificate.",
     );
   }
-  const authKind: ParsedKubeconfig["authKind"] = user.token || user.authProvider
-    ? "token"
-    : user.certData || user.certFile
-      ? "client-certificate"
-      : user.username
-        ? "basic"
-        : "none";
+  const authKind: ParsedKubeconfig["authKind"] =
+    user.token || user.authProvider ? "token" : user.certData || user.certFile ? "client-certificate" : user.username ? "basic" : "none";
   if (user.certFile || user.keyFile || cluster.caFile) {
     invalid("The kubeconfig refers to files on another machine (certificate, key or token files). Embed them as *-data fields.");
   }

@@ -26,7 +26,12 @@ export async function notify(tx: Tx, news: News & { userIds: string[]; teamId?: 
   if (news.teamId) {
     const team = await tx.team.findUnique({ where: { id: news.teamId }, select: { webhookUrl: true, webhookKind: true } });
     if (team?.webhookUrl && team.webhookKind) {
-      await enqueue(webhookTask, { url: team.webhookUrl, kind: team.webhookKind, title: news.title, body: news.body ?? "", link: news.link ?? "" }, { maxAttempts: 5 }, tx);
+      await enqueue(
+        webhookTask,
+        { url: team.webhookUrl, kind: team.webhookKind, title: news.title, body: news.body ?? "", link: news.link ?? "" },
+        { maxAttempts: 5 },
+        tx,
+      );
     }
   }
 }
@@ -52,7 +57,12 @@ export const webhookTask = defineTask({
   async run({ url, kind, title, body, link }) {
     const base = process.env.NEXTAUTH_URL ?? "";
     const text = [title, body, link ? `${base}${link}` : ""].filter(Boolean).join("\n");
-    const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(webhookBody(kind, text)), signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(webhookBody(kind, text)),
+      signal: AbortSignal.timeout(10_000),
+    });
     if (!res.ok) throw new Error(`The ${kind} webhook answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
   },
 });

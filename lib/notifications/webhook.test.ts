@@ -38,7 +38,9 @@ describe("notifications", () => {
     const user = await makeUser();
     const team = await makeTeam();
     await db().team.update({ where: { id: team.id }, data: { webhookKind: "feishu", webhookUrl: `${base}/feishu` } });
-    await db().$transaction((tx) => notify(tx, { userIds: [user.id, user.id], teamId: team.id, title: "#7 was approved", body: "Welcome", link: "/tickets/7" }));
+    await db().$transaction((tx) =>
+      notify(tx, { userIds: [user.id, user.id], teamId: team.id, title: "#7 was approved", body: "Welcome", link: "/tickets/7" }),
+    );
     expect(await db().notification.count({ where: { userId: user.id } })).toBe(1);
     const hit = await until(async () => received.find((r) => r.path === "/feishu"), 10_000, "the webhook post");
     expect(hit.body).toMatchObject({ msg_type: "text", content: { text: expect.stringContaining("#7 was approved\nWelcome") } });

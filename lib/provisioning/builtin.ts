@@ -54,7 +54,14 @@ function nsContext(input: PlanInput, env: PlanInput["environments"][number]): Na
 }
 
 /** One draft per environment x cluster, keyed `<step>:<env>:<cluster>`. */
-function perCluster(input: PlanInput, make: (env: PlanInput["environments"][number], cluster: { id: string; name: string }, ns: NamespaceContext) => Omit<StepDraft, "clusterId" | "clusterName" | "environment">[]): StepDraft[] {
+function perCluster(
+  input: PlanInput,
+  make: (
+    env: PlanInput["environments"][number],
+    cluster: { id: string; name: string },
+    ns: NamespaceContext,
+  ) => Omit<StepDraft, "clusterId" | "clusterName" | "environment">[],
+): StepDraft[] {
   return input.environments.flatMap((env) =>
     env.clusters.flatMap((cluster) =>
       make(env, cluster, nsContext(input, env)).map((d) => ({ ...d, clusterId: cluster.id, clusterName: cluster.name, environment: env.kind })),
@@ -73,11 +80,46 @@ definePlanContributor({
       const after = [key("namespace", env.kind, cluster.name)];
       return [
         { key: after[0]!, kind: "namespace", title: `Namespace ${ns}`, target: `Namespace ${ns}`, spec: { objects: [namespace(c)] } },
-        { key: key("resource-quota", env.kind, cluster.name), kind: "resource-quota", title: `Quota of ${ns}`, target: `ResourceQuota ${ns}/wharf-quota`, spec: { objects: [resourceQuota(c, env.quota)] }, dependsOn: after },
-        { key: key("limit-range", env.kind, cluster.name), kind: "limit-range", title: `Default limits of ${ns}`, target: `LimitRange ${ns}/wharf-defaults`, spec: { objects: [limitRange(c)] }, dependsOn: after },
-        { key: key("network-policy", env.kind, cluster.name), kind: "network-policy", title: `Network isolation of ${ns}`, target: `NetworkPolicy ${ns}/wharf-isolation`, spec: { objects: [networkPolicy(c)] }, dependsOn: after },
-        { key: key("ci-service-account", env.kind, cluster.name), kind: "ci-service-account", title: `CI service account in ${ns}`, target: `ServiceAccount ${ns}/wharf-ci`, spec: { objects: ciServiceAccount(c) }, dependsOn: after },
-        { key: key("member-role-bindings", env.kind, cluster.name), kind: "member-role-bindings", title: `Member access to ${ns}`, target: `RoleBindings ${ns}/wharf-members-*`, spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) }, dependsOn: after },
+        {
+          key: key("resource-quota", env.kind, cluster.name),
+          kind: "resource-quota",
+          title: `Quota of ${ns}`,
+          target: `ResourceQuota ${ns}/wharf-quota`,
+          spec: { objects: [resourceQuota(c, env.quota)] },
+          dependsOn: after,
+        },
+        {
+          key: key("limit-range", env.kind, cluster.name),
+          kind: "limit-range",
+          title: `Default limits of ${ns}`,
+          target: `LimitRange ${ns}/wharf-defaults`,
+          spec: { objects: [limitRange(c)] },
+          dependsOn: after,
+        },
+        {
+          key: key("network-policy", env.kind, cluster.name),
+          kind: "network-policy",
+          title: `Network isolation of ${ns}`,
+          target: `NetworkPolicy ${ns}/wharf-isolation`,
+          spec: { objects: [networkPolicy(c)] },
+          dependsOn: after,
+        },
+        {
+          key: key("ci-service-account", env.kind, cluster.name),
+          kind: "ci-service-account",
+          title: `CI service account in ${ns}`,
+          target: `ServiceAccount ${ns}/wharf-ci`,
+          spec: { objects: ciServiceAccount(c) },
+          dependsOn: after,
+        },
+        {
+          key: key("member-role-bindings", env.kind, cluster.name),
+          kind: "member-role-bindings",
+          title: `Member access to ${ns}`,
+          target: `RoleBindings ${ns}/wharf-members-*`,
+          spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) },
+          dependsOn: after,
+        },
       ];
     }),
 });
@@ -88,7 +130,15 @@ definePlanContributor({
   contribute: (input) =>
     perCluster(input, (env, cluster, c) => {
       const ns = namespaceName(input.project.slug, env.kind);
-      return [{ key: key("member-role-bindings", env.kind, cluster.name), kind: "member-role-bindings", title: `Member access to ${ns}`, target: `RoleBindings ${ns}/wharf-members-*`, spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) } }];
+      return [
+        {
+          key: key("member-role-bindings", env.kind, cluster.name),
+          kind: "member-role-bindings",
+          title: `Member access to ${ns}`,
+          target: `RoleBindings ${ns}/wharf-members-*`,
+          spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) },
+        },
+      ];
     }),
 });
 
@@ -98,7 +148,15 @@ definePlanContributor({
   contribute: (input) =>
     perCluster(input, (env, cluster, c) => {
       const ns = namespaceName(input.project.slug, env.kind);
-      return [{ key: key("resource-quota", env.kind, cluster.name), kind: "resource-quota", title: `Quota of ${ns}`, target: `ResourceQuota ${ns}/wharf-quota`, spec: { objects: [resourceQuota(c, env.quota)] } }];
+      return [
+        {
+          key: key("resource-quota", env.kind, cluster.name),
+          kind: "resource-quota",
+          title: `Quota of ${ns}`,
+          target: `ResourceQuota ${ns}/wharf-quota`,
+          spec: { objects: [resourceQuota(c, env.quota)] },
+        },
+      ];
     }),
 });
 
@@ -108,6 +166,14 @@ definePlanContributor({
   contribute: (input) =>
     perCluster(input, (env, cluster) => {
       const ns = namespaceName(input.project.slug, env.kind);
-      return [{ key: key("delete-namespace", env.kind, cluster.name), kind: "delete-namespace", title: `Delete namespace ${ns}`, target: `Namespace ${ns}`, spec: { namespace: ns } }];
+      return [
+        {
+          key: key("delete-namespace", env.kind, cluster.name),
+          kind: "delete-namespace",
+          title: `Delete namespace ${ns}`,
+          target: `Namespace ${ns}`,
+          spec: { namespace: ns },
+        },
+      ];
     }),
 });

@@ -28,7 +28,14 @@ describe("a worker that dies mid-step", () => {
   it("has its step resumed by another worker, which completes the run without applying anything twice", async () => {
     const admin = await ctxFor(await makeUser("admin"));
     const east = env.sandbox.cluster("sandbox-east");
-    const cluster = await registerCluster(admin, { name: east.name, region: east.region, tier: "shared", kubeconfig: east.kubeconfig, displayName: "", context: "" });
+    const cluster = await registerCluster(admin, {
+      name: east.name,
+      region: east.region,
+      tier: "shared",
+      kubeconfig: east.kubeconfig,
+      displayName: "",
+      context: "",
+    });
     const owner = await makeUser();
     const project = await makeProject({ owner, slug: "crashy" });
     await setEnvironment(admin, { projectId: project.id, kind: "dev", clusterIds: [cluster.id] });
@@ -41,11 +48,17 @@ describe("a worker that dies mid-step", () => {
     });
     const drafts = computePlan(await loadPlanInput(project.id, "onboarding"));
     const { runId } = await db().$transaction((tx) => createRun(tx, { kind: "onboarding", projectId: project.id, drafts }));
-    const running = await until(async () => {
-      const run = await getRun(runId);
-      return run?.steps.find((s) => s.status === "running") ?? null;
-    }, 30_000, "a step to be running in the child worker");
-    const locked = await db().$queryRaw<{ locked_by: string | null }[]>`select locked_by from graphile_worker._private_jobs where key = ${`step:${running.id}`}`;
+    const running = await until(
+      async () => {
+        const run = await getRun(runId);
+        return run?.steps.find((s) => s.status === "running") ?? null;
+      },
+      30_000,
+      "a step to be running in the child worker",
+    );
+    const locked = await db().$queryRaw<
+      { locked_by: string | null }[]
+    >`select locked_by from graphile_worker._private_jobs where key = ${`step:${running.id}`}`;
     expect(locked[0]?.locked_by).toBeTruthy();
 
     child.kill("SIGKILL");
@@ -54,10 +67,14 @@ describe("a worker that dies mid-step", () => {
 
     // A live worker notices the dead one's silence and takes its job over.
     rescuer = await startWorker({ connectionString: process.env.DATABASE_URL!, concurrency: 2, schedule: false, pollInterval: 100, deadAfterMs: 2000 });
-    const done = await until(async () => {
-      const run = await getRun(runId);
-      return run && run.status !== "running" ? run : null;
-    }, 40_000, "the run to finish on the rescuing worker");
+    const done = await until(
+      async () => {
+        const run = await getRun(runId);
+        return run && run.status !== "running" ? run : null;
+      },
+      40_000,
+      "the run to finish on the rescuing worker",
+    );
     expect(done.status).toBe("succeeded");
     const resumed = done.steps.find((s) => s.id === running.id)!;
     expect(resumed.status).toBe("succeeded");

@@ -36,7 +36,14 @@ async function projectWithEnvironments(slug: string) {
   const owner = await makeUser("developer", `owner ${slug}`);
   const dev = await makeUser("developer", `dev ${slug}`);
   const viewer = await makeUser("developer", `viewer ${slug}`);
-  const project = await makeProject({ owner, slug, members: [[dev, "developer"], [viewer, "viewer"]] });
+  const project = await makeProject({
+    owner,
+    slug,
+    members: [
+      [dev, "developer"],
+      [viewer, "viewer"],
+    ],
+  });
   await setEnvironment(admin, { projectId: project.id, kind: "dev", clusterIds: [clusterIds["sandbox-east"]!] });
   await setEnvironment(admin, { projectId: project.id, kind: "prod", clusterIds: [clusterIds["sandbox-east"]!, clusterIds["sandbox-west"]!] });
   await db().environment.updateMany({ where: { projectId: project.id, kind: "prod" }, data: { quotaPreset: "medium", quota: quotaOf("medium") } });
@@ -50,10 +57,14 @@ async function runPlan(projectId: string, kind: "onboarding" | "member_sync" | "
 }
 
 async function finished(runId: string, timeoutMs = 30_000) {
-  return until(async () => {
-    const run = await getRun(runId);
-    return run && run.status !== "running" ? run : null;
-  }, timeoutMs, `run ${runId} to finish`);
+  return until(
+    async () => {
+      const run = await getRun(runId);
+      return run && run.status !== "running" ? run : null;
+    },
+    timeoutMs,
+    `run ${runId} to finish`,
+  );
 }
 
 function kubeFor(clusterName: string, user?: string) {
@@ -67,7 +78,9 @@ async function canI(clusterName: string, email: string, verb: string, resource: 
   env.sandbox.addUser(email);
   const review = await kubeFor(clusterName, email)
     .makeApiClient(AuthorizationV1Api)
-    .createSelfSubjectAccessReview({ body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { namespace, verb, group, resource } } } });
+    .createSelfSubjectAccessReview({
+      body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { namespace, verb, group, resource } } },
+    });
   return review.status?.allowed ?? false;
 }
 
@@ -81,10 +94,18 @@ describe("onboarding provisioning", () => {
     expect(run.steps).toHaveLength(18);
     expect(new Set(run.steps.map((s) => s.status))).toEqual(new Set(["succeeded"]));
 
-    for (const [cluster, ns] of [["sandbox-east", "shop-one-dev"], ["sandbox-east", "shop-one-prod"], ["sandbox-west", "shop-one-prod"]] as const) {
+    for (const [cluster, ns] of [
+      ["sandbox-east", "shop-one-dev"],
+      ["sandbox-east", "shop-one-prod"],
+      ["sandbox-west", "shop-one-prod"],
+    ] as const) {
       const core = kubeFor(cluster).makeApiClient(CoreV1Api);
       const namespace = await core.readNamespace({ name: ns });
-      expect(namespace.metadata?.labels).toMatchObject({ "wharf.dev/project": "shop-one", "app.kubernetes.io/managed-by": "wharf", "wharf.dev/environment": ns.endsWith("prod") ? "prod" : "dev" });
+      expect(namespace.metadata?.labels).toMatchObject({
+        "wharf.dev/project": "shop-one",
+        "app.kubernetes.io/managed-by": "wharf",
+        "wharf.dev/environment": ns.endsWith("prod") ? "prod" : "dev",
+      });
       const quota = await core.readNamespacedResourceQuota({ name: "wharf-quota", namespace: ns });
       expect(quota.spec?.hard?.["requests.cpu"]).toBe(ns.endsWith("prod") ? "16" : "4");
       expect(quota.spec?.hard?.["requests.nvidia.com/gpu"]).toBe("0");
@@ -130,12 +151,16 @@ describe("onboarding provisioning", () => {
     try {
       runId = await runPlan(project.id);
       // East finishes; west's namespace step fails and waits for its next attempt.
-      const waiting = await until(async () => {
-        const run = await getRun(runId);
-        const westNs = run?.steps.find((s) => s.kind === "namespace" && s.cluster?.name === "sandbox-west");
-        const eastDone = run?.steps.filter((s) => s.cluster?.name === "sandbox-east").every((s) => s.status === "succeeded");
-        return westNs?.status === "retrying" && eastDone ? westNs : null;
-      }, 20_000, "the west namespace step to be retrying");
+      const waiting = await until(
+        async () => {
+          const run = await getRun(runId);
+          const westNs = run?.steps.find((s) => s.kind === "namespace" && s.cluster?.name === "sandbox-west");
+          const eastDone = run?.steps.filter((s) => s.cluster?.name === "sandbox-east").every((s) => s.status === "succeeded");
+          return westNs?.status === "retrying" && eastDone ? westNs : null;
+        },
+        20_000,
+        "the west namespace step to be retrying",
+      );
       expect(waiting.lastError).toMatch(/^sandbox-west: .*Connection refused/);
       expect(waiting.nextAttemptAt).not.toBeNull();
       const run = await getRun(runId);

@@ -57,7 +57,15 @@ export async function createRun(
   opts: { kind: RunKind; projectId: string | null; ticketId?: string | null; createdById?: string | null; drafts: StepDraft[] },
 ): Promise<{ runId: string; steps: number }> {
   const run = await tx.provisioningRun.create({
-    data: { kind: opts.kind, projectId: opts.projectId, ticketId: opts.ticketId ?? null, createdById: opts.createdById ?? null, status: opts.drafts.length ? "running" : "succeeded", startedAt: new Date(), finishedAt: opts.drafts.length ? null : new Date() },
+    data: {
+      kind: opts.kind,
+      projectId: opts.projectId,
+      ticketId: opts.ticketId ?? null,
+      createdById: opts.createdById ?? null,
+      status: opts.drafts.length ? "running" : "succeeded",
+      startedAt: new Date(),
+      finishedAt: opts.drafts.length ? null : new Date(),
+    },
   });
   const ids = new Map(opts.drafts.map((d) => [d.key, randomUUID()]));
   await tx.provisioningStep.createMany({
@@ -121,7 +129,12 @@ export const provisioningStepTask = defineTask({
       });
       stepLog.info({ attempt }, "step succeeded");
     } catch (e) {
-      const details = e instanceof AppError && e.fieldErrors ? ` (${Object.entries(e.fieldErrors).map(([k, v]) => `${k}: ${v.join(" ")}`).join("; ")})` : "";
+      const details =
+        e instanceof AppError && e.fieldErrors
+          ? ` (${Object.entries(e.fieldErrors)
+              .map(([k, v]) => `${k}: ${v.join(" ")}`)
+              .join("; ")})`
+          : "";
       const message = e instanceof ClusterError ? `${e.cluster}: ${e.reason}` : e instanceof Error ? `${e.message}${details}` : String(e);
       const final = attempt >= maxAttempts || e instanceof FinalStepError;
       await db().$transaction(async (tx) => {
@@ -145,7 +158,10 @@ export const provisioningStepTask = defineTask({
 
 /** Queues the steps whose dependencies have all succeeded and that are not queued yet. */
 async function startDependents(tx: Tx, runId: string) {
-  const steps = await tx.provisioningStep.findMany({ where: { runId }, select: { id: true, status: true, dependsOn: true, attempts: true, maxAttempts: true } });
+  const steps = await tx.provisioningStep.findMany({
+    where: { runId },
+    select: { id: true, status: true, dependsOn: true, attempts: true, maxAttempts: true },
+  });
   const done = new Set(steps.filter((s) => s.status === "succeeded").map((s) => s.id));
   for (const s of steps) {
     if (s.status === "pending" && s.dependsOn.length && s.dependsOn.every((d) => done.has(d))) await queueStep(tx, s.id, s.maxAttempts);
@@ -163,7 +179,15 @@ async function finishRunIfDone(tx: Tx, runId: string) {
   if (failed.size === 0) return;
   // A failed step ends the run once nothing else can still make progress: every other step is done, failed, or waits on a failed step.
   const blocked = (s: { id: string; dependsOn: string[] }, seen = new Set<string>()): boolean =>
-    s.dependsOn.some((d) => failed.has(d) || (!seen.has(d) && blocked(steps.find((x) => x.id === d)!, new Set([...seen, d]))));
+    s.dependsOn.some(
+      (d) =>
+        failed.has(d) ||
+        (!seen.has(d) &&
+          blocked(
+            steps.find((x) => x.id === d)!,
+            new Set([...seen, d]),
+          )),
+    );
   const stillMoving = steps.some((s) => (s.status === "running" || s.status === "retrying" || s.status === "pending") && !blocked(s));
   if (!stillMoving) await finishRun(tx, runId, "failed");
 }

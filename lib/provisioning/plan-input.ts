@@ -10,7 +10,12 @@ export function quotaFromJson(value: unknown): Quota {
 }
 
 /** Reads through `client` (a transaction sees its own uncommitted changes). */
-export async function loadPlanInput(projectId: string, kind: PlanInput["kind"], params: Record<string, unknown> = {}, client: Tx | ReturnType<typeof db> = db()): Promise<PlanInput> {
+export async function loadPlanInput(
+  projectId: string,
+  kind: PlanInput["kind"],
+  params: Record<string, unknown> = {},
+  client: Tx | ReturnType<typeof db> = db(),
+): Promise<PlanInput> {
   const p = await client.project.findUnique({
     where: { id: projectId },
     include: {

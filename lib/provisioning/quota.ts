@@ -20,7 +20,11 @@ export const ZQuota = z.object({
   cpu: z.number().int().min(1, { message: "At least 1 CPU" }).max(512, { message: "At most 512 CPUs" }),
   memoryGi: z.number().int().min(1, { message: "At least 1 GiB" }).max(2048, { message: "At most 2048 GiB" }),
   pods: z.number().int().min(1).max(1000),
-  gpu: z.number().int().min(0).max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }),
+  gpu: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }),
 });
 export type Quota = z.infer<typeof ZQuota>;
 

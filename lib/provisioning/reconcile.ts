@@ -71,7 +71,14 @@ export async function reconcileRbac(ctx: Ctx = systemCtx("rbac-reconcile")) {
         const have = shape(actual);
         if (JSON.stringify(want) !== JSON.stringify(have)) {
           differs = true;
-          drifts.push({ project: project.slug, cluster: conn.name, namespace: desired.metadata!.namespace!, binding: desired.metadata!.name!, before: have, after: want });
+          drifts.push({
+            project: project.slug,
+            cluster: conn.name,
+            namespace: desired.metadata!.namespace!,
+            binding: desired.metadata!.name!,
+            before: have,
+            after: want,
+          });
         }
       }
       if (differs) drifted.push(draft);
@@ -93,7 +100,9 @@ export async function reconcileRbac(ctx: Ctx = systemCtx("rbac-reconcile")) {
     }
   }
   const summary = { projects: projects.length, bindingsChecked: checked, drifted: drifts.length, repairRuns, unreachableClusters: [...unreachable] };
-  await db().$transaction((tx) => recordAudit(tx, ctx, { action: "rbac.reconcile", target: { type: "platform", id: "rbac", label: "RBAC reconcile" }, after: summary }));
+  await db().$transaction((tx) =>
+    recordAudit(tx, ctx, { action: "rbac.reconcile", target: { type: "platform", id: "rbac", label: "RBAC reconcile" }, after: summary }),
+  );
   return { ...summary, drifts };
 }
 

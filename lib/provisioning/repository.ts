@@ -18,13 +18,24 @@ export const repositoryStep = defineStepKind({
   spec: z.object({ templateId: z.string(), params: z.record(z.string(), z.unknown()).default({}) }),
   async run({ templateId, params }, { projectId }) {
     if (!projectId) throw new Error("The project of this step no longer exists.");
-    const project = await db().project.findUniqueOrThrow({ where: { id: projectId }, include: { team: { select: { slug: true } }, owner: { select: { name: true, email: true } } } });
+    const project = await db().project.findUniqueOrThrow({
+      where: { id: projectId },
+      include: { team: { select: { slug: true } }, owner: { select: { name: true, email: true } } },
+    });
     // The worker reads the catalog without an actor: the template was chosen and checked when the request was made.
     const template = (await unsafeLoadTemplateCatalog()).templates.find((t) => t.id === templateId);
     if (!template) throw new Error(`The template "${templateId}" is no longer in the gallery.`);
     const repositoryUrl = repositoryCloneUrl({ slug: project.slug, team: project.team.slug });
     const files = renderTemplate(template, {
-      project: { slug: project.slug, name: project.name, description: project.description, team: project.team.slug, owner: project.owner, tier: project.tier, repositoryUrl },
+      project: {
+        slug: project.slug,
+        name: project.name,
+        description: project.description,
+        team: project.team.slug,
+        owner: project.owner,
+        tier: project.tier,
+        repositoryUrl,
+      },
       params,
     });
     const published = await publishProjectRepository({
@@ -44,6 +55,15 @@ definePlanContributor({
   plans: ["onboarding"],
   contribute: (input) =>
     input.project.templateId
-      ? [{ key: "repository", kind: "repository", title: `Repository of ${input.project.slug}`, target: `git repository ${input.project.slug}.git`, spec: { templateId: input.project.templateId, params: input.params }, maxAttempts: 5 }]
+      ? [
+          {
+            key: "repository",
+            kind: "repository",
+            title: `Repository of ${input.project.slug}`,
+            target: `git repository ${input.project.slug}.git`,
+            spec: { templateId: input.project.templateId, params: input.params },
+            maxAttempts: 5,
+          },
+        ]
       : [],
 });

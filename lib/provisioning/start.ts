@@ -15,7 +15,13 @@ export async function startRun(
   if (opts.onlyEnvironment) input.environments = input.environments.filter((e) => e.kind === opts.onlyEnvironment);
   // For one environment, only the steps of that environment (not the project-wide ones such as the repository).
   const drafts = computePlan(input).filter((d) => !opts.onlyEnvironment || d.environment === opts.onlyEnvironment);
-  return createRun(tx, { kind: opts.kind, projectId: opts.projectId, ticketId: opts.ticketId ?? null, createdById: ctx.actor.kind === "user" ? ctx.actor.id : null, drafts });
+  return createRun(tx, {
+    kind: opts.kind,
+    projectId: opts.projectId,
+    ticketId: opts.ticketId ?? null,
+    createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
+    drafts,
+  });
 }
 
 /** Member changes reach the clusters through a member_sync run, when the project has anything provisioned. */

@@ -133,6 +133,9 @@ export async function loadTemplateDirectory(dir: string, source: TemplateSource)
     const reason = (e as NodeJS.ErrnoException).code === "ENOENT" ? "does not exist" : (e as Error).message;
     return [{ ok: false, invalid: { id: path.basename(dir) || dir, source, dir, errors: [`the templates directory ${dir} ${reason}`] } }];
   }
-  const folders = entries.filter((e) => e.isDirectory() && !e.name.startsWith(".")).map((e) => e.name).sort();
+  const folders = entries
+    .filter((e) => e.isDirectory() && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort();
   return Promise.all(folders.map((name) => loadTemplateFolder(path.join(dir, name), source)));
 }

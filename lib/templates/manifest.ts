@@ -122,7 +122,10 @@ export const ZTemplateManifest = z
     version: z.string().default("1"),
     tags: z.array(z.string().min(1)).default([]),
     /** A lucide icon name in kebab-case, e.g. `coffee`, `server`, `brain-circuit`. */
-    icon: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: "must be a lucide icon name in kebab-case, e.g. coffee" }).default("box"),
+    icon: z
+      .string()
+      .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, { message: "must be a lucide icon name in kebab-case, e.g. coffee" })
+      .default("box"),
     /** Whether a GPU flavour may be chosen; such a template has a boolean parameter `gpu`. */
     gpu: z.boolean().default(false),
     parameters: z.array(ZTemplateParameter).default([]),
@@ -134,7 +137,9 @@ export const ZTemplateManifest = z
      */
     pathVariables: z.record(z.string().regex(PARAM_NAME, { message: "must be an identifier" }), z.string()).default({}),
     /** Files rendered only when a boolean parameter is true (`gpu`) or false (`!gpu`), by path glob. */
-    conditionalFiles: z.record(z.string(), z.string().regex(/^!?[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a boolean parameter name, or !name" })).default({}),
+    conditionalFiles: z
+      .record(z.string(), z.string().regex(/^!?[A-Za-z_][A-Za-z0-9_]*$/, { message: "must be a boolean parameter name, or !name" }))
+      .default({}),
     /** Path globs copied as they are, not rendered (files that contain `<%` themselves). */
     verbatim: z.array(z.string()).default([]),
     /** Path globs rendered with the executable bit (besides files that have it in the template). */

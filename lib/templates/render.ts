@@ -35,7 +35,10 @@ export const ZRenderValues = z.object({
     .optional(),
   params: z.record(z.string(), z.unknown()).default({}),
   /** The image registry host (and path prefix) images are pushed to. */
-  registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, { message: "must be a registry host such as registry.example.com" }).default(DEFAULT_IMAGE_REGISTRY),
+  registry: z
+    .string()
+    .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, { message: "must be a registry host such as registry.example.com" })
+    .default(DEFAULT_IMAGE_REGISTRY),
 });
 
 export type TRenderValues = z.input<typeof ZRenderValues>;
@@ -130,7 +133,11 @@ export function validateParams(manifest: TTemplateManifest, raw: Record<string, 
   return parsed.data as TParamValues;
 }
 
-function buildServices(manifest: TTemplateManifest, requested: { slug: string; kind: RenderService["kind"]; port?: number }[] | undefined, gpu: boolean): RenderService[] {
+function buildServices(
+  manifest: TTemplateManifest,
+  requested: { slug: string; kind: RenderService["kind"]; port?: number }[] | undefined,
+  gpu: boolean,
+): RenderService[] {
   const r = manifest.resources;
   const defaultPort = r.probes.port ?? manifest.services.find((s) => s.port)?.port ?? 8080;
   const list = requested ?? manifest.services;

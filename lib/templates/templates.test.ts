@@ -203,7 +203,15 @@ describe("rendered code", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-py-"));
       try {
         writeTree(dir, renderTemplate(template, values(template, { params: { gpu } })));
-        const pyFiles = ["app/__init__.py", "app/__main__.py", "app/main.py", "app/settings.py", "app/log.py", "tests/test_app.py", ...(gpu ? ["app/gpu.py"] : [])];
+        const pyFiles = [
+          "app/__init__.py",
+          "app/__main__.py",
+          "app/main.py",
+          "app/settings.py",
+          "app/log.py",
+          "tests/test_app.py",
+          ...(gpu ? ["app/gpu.py"] : []),
+        ];
         execFileSync("python3", ["-m", "py_compile", ...pyFiles.map((p) => path.join(dir, p))]);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });

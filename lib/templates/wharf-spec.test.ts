@@ -46,7 +46,9 @@ describe("wharf.yaml (ZWharfSpec)", () => {
   it("a GPU is an extended resource: a whole number, requested only as much as its limit", () => {
     expect(errors(withService({ resources: { requests: { cpu: "1", memory: "1Gi" }, limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": 1 } } }))).toEqual([]);
     expect(
-      errors(withService({ resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": 2 }, limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": 1 } } })),
+      errors(
+        withService({ resources: { requests: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": 2 }, limits: { cpu: "1", memory: "1Gi", "nvidia.com/gpu": 1 } } }),
+      ),
     ).toEqual(["spec.services.0.resources.requests.nvidia.com/gpu: must equal limits.nvidia.com/gpu (extended resources cannot be overcommitted)"]);
   });
 

@@ -30,8 +30,20 @@ export function cpuMillis(q: string): number {
 }
 
 const MEMORY_FACTORS: Record<string, number> = {
-  "": 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
+  "": 1,
+  k: 1e3,
+  K: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
 };
 
 /** Bytes of a valid memory quantity. */
@@ -79,9 +91,18 @@ const ZPort = z.number().int().min(1).max(65535);
 
 const ZProbe = z
   .object({
-    httpGet: z.object({ path: z.string().startsWith("/"), port: z.union([ZPort, z.string().min(1)]) }).strict().optional(),
-    tcpSocket: z.object({ port: z.union([ZPort, z.string().min(1)]) }).strict().optional(),
-    exec: z.object({ command: z.array(z.string()).min(1) }).strict().optional(),
+    httpGet: z
+      .object({ path: z.string().startsWith("/"), port: z.union([ZPort, z.string().min(1)]) })
+      .strict()
+      .optional(),
+    tcpSocket: z
+      .object({ port: z.union([ZPort, z.string().min(1)]) })
+      .strict()
+      .optional(),
+    exec: z
+      .object({ command: z.array(z.string()).min(1) })
+      .strict()
+      .optional(),
     initialDelaySeconds: z.number().int().min(0).default(0),
     periodSeconds: z.number().int().min(1).default(10),
     timeoutSeconds: z.number().int().min(1).default(1),
@@ -118,17 +139,10 @@ export const ZWharfService = z
       .default([]),
     replicas: z.number().int().min(0).default(1),
     resources: ZWharfResources,
-    env: z
-      .array(z.object({ name: z.string().regex(ENV_NAME, { message: "must be an environment variable name" }), value: z.string() }).strict())
-      .default([]),
+    env: z.array(z.object({ name: z.string().regex(ENV_NAME, { message: "must be an environment variable name" }), value: z.string() }).strict()).default([]),
     /** Config-center entries mounted or injected into the service (filled by the config feature). */
-    config: z
-      .array(z.object({ name: z.string().min(1), mountPath: z.string().startsWith("/").optional() }).strict())
-      .default([]),
-    probes: z
-      .object({ liveness: ZProbe.optional(), readiness: ZProbe.optional(), startup: ZProbe.optional() })
-      .strict()
-      .default({}),
+    config: z.array(z.object({ name: z.string().min(1), mountPath: z.string().startsWith("/").optional() }).strict()).default([]),
+    probes: z.object({ liveness: ZProbe.optional(), readiness: ZProbe.optional(), startup: ZProbe.optional() }).strict().default({}),
     autoscaling: z
       .object({
         enabled: z.boolean().default(true),
@@ -141,10 +155,12 @@ export const ZWharfService = z
       .optional(),
     strategy: z
       .discriminatedUnion("type", [
-        z.object({
-          type: z.literal("RollingUpdate"),
-          rollingUpdate: z.object({ maxUnavailable: PERCENT_OR_INT, maxSurge: PERCENT_OR_INT }).strict(),
-        }).strict(),
+        z
+          .object({
+            type: z.literal("RollingUpdate"),
+            rollingUpdate: z.object({ maxUnavailable: PERCENT_OR_INT, maxSurge: PERCENT_OR_INT }).strict(),
+          })
+          .strict(),
         z.object({ type: z.literal("Recreate") }).strict(),
       ])
       .default({ type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: "25%" } }),

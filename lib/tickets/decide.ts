@@ -106,7 +106,10 @@ async function carryOut(tx: Tx, ctx: Ctx, ticket: Awaited<ReturnType<typeof lock
   const status = run && run.runId ? "provisioning" : "done";
   // A run with no steps (nothing provisioned yet) has finished already and closed nothing: close the ticket here.
   const finished = run ? await tx.provisioningRun.findUnique({ where: { id: run.runId }, select: { status: true } }) : null;
-  await tx.ticket.update({ where: { id: ticket.id }, data: { status: finished && finished.status !== "running" ? (finished.status === "succeeded" ? "done" : "failed") : status } });
+  await tx.ticket.update({
+    where: { id: ticket.id },
+    data: { status: finished && finished.status !== "running" ? (finished.status === "succeeded" ? "done" : "failed") : status },
+  });
   return run?.runId ?? null;
 }
 
@@ -127,12 +130,19 @@ async function endPendingRelease(tx: Tx, payload: unknown, status: "rejected" | 
 export async function cancelTicket(ctx: Ctx, ticketId: string) {
   return db().$transaction(async (tx) => {
     const ticket = await lockTicket(tx, ticketId);
-    if (ticket.requesterId !== ctx.actor.id && ctx.actor.platformRole !== "admin") throw new AppError("FORBIDDEN", "Only the requester (or an admin) cancels a request.");
+    if (ticket.requesterId !== ctx.actor.id && ctx.actor.platformRole !== "admin")
+      throw new AppError("FORBIDDEN", "Only the requester (or an admin) cancels a request.");
     if (ticket.status !== "open") throw new AppError("PRECONDITION_FAILED", `This ticket is ${ticket.status}; only open tickets can be cancelled.`);
     await tx.ticket.update({ where: { id: ticket.id }, data: { status: "cancelled", version: { increment: 1 } } });
     if (ticket.type === "onboarding" && ticket.projectId) await dropRequestedProject(tx, ctx, ticket.projectId);
     if (ticket.type === "deploy") await endPendingRelease(tx, ticket.payload, "cancelled", "cancelled by the requester");
-    await recordAudit(tx, ctx, { action: "ticket.cancel", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: ticket.projectId, before: { status: "open" }, after: { status: "cancelled" } });
+    await recordAudit(tx, ctx, {
+      action: "ticket.cancel",
+      target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
+      projectId: ticket.projectId,
+      before: { status: "open" },
+      after: { status: "cancelled" },
+    });
     return { number: ticket.number };
   });
 }
@@ -143,10 +153,23 @@ export async function commentOnTicket(ctx: Ctx, raw: z.input<typeof ZComment>) {
     const ticket = await lockTicket(tx, input.ticketId);
     if (!canSeeTicket(ctx.actor, ticket)) throw new AppError("NOT_FOUND", "This ticket does not exist or you may not see it.");
     const comment = await tx.ticketComment.create({ data: { ticketId: ticket.id, authorId: ctx.actor.id, body: input.body } });
-    await recordAudit(tx, ctx, { action: "ticket.comment", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: ticket.projectId, after: { body: input.body } });
-    const others = new Set([ticket.requesterId, ...(await tx.ticketComment.findMany({ where: { ticketId: ticket.id }, select: { authorId: true } })).map((c) => c.authorId)]);
+    await recordAudit(tx, ctx, {
+      action: "ticket.comment",
+      target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
+      projectId: ticket.projectId,
+      after: { body: input.body },
+    });
+    const others = new Set([
+      ticket.requesterId,
+      ...(await tx.ticketComment.findMany({ where: { ticketId: ticket.id }, select: { authorId: true } })).map((c) => c.authorId),
+    ]);
     others.delete(ctx.actor.id);
-    await notify(tx, { userIds: [...others], title: `${ctx.actor.name} commented on #${ticket.number}`, body: input.body.slice(0, 200), link: `/tickets/${ticket.number}` });
+    await notify(tx, {
+      userIds: [...others],
+      title: `${ctx.actor.name} commented on #${ticket.number}`,
+      body: input.body.slice(0, 200),
+      link: `/tickets/${ticket.number}`,
+    });
     return { id: comment.id };
   });
 }

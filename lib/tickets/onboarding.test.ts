@@ -40,7 +40,8 @@ beforeAll(async () => {
   dev = await ctxFor(await makeUser("developer", "Dana Dev"));
   teamId = (await makeTeam()).id;
   const ids: string[] = [];
-  for (const c of env.sandbox.clusters) ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
+  for (const c of env.sandbox.clusters)
+    ids.push((await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id);
   [east, west] = ids as [string, string];
 });
 
@@ -58,7 +59,11 @@ function request(slug: string, over: Partial<TOnboardingRequest> = {}): TOnboard
   };
 }
 
-const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as AppError);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as AppError,
+  );
 
 describe("onboarding a project", () => {
   it("previews exactly what will be created on which cluster", async () => {
@@ -85,12 +90,19 @@ describe("onboarding a project", () => {
     expect((await failure(decideTicket(dev, { ticketId: ticket.id, decision: "approve" })))?.code).toBe("FORBIDDEN");
 
     await decideTicket(ops, { ticketId: ticket.id, decision: "approve", comment: "ok" });
-    const done = await until(async () => {
+    const done = await until(
+      async () => {
+        const t = await getTicket(dev, number);
+        return ["done", "failed"].includes(t.status) ? t : null;
+      },
+      40_000,
+      "the onboarding to finish",
+    ).catch(async (e) => {
       const t = await getTicket(dev, number);
-      return ["done", "failed"].includes(t.status) ? t : null;
-    }, 40_000, "the onboarding to finish").catch(async (e) => {
-      const t = await getTicket(dev, number);
-      console.log(t.status, t.run?.steps.map((s) => `${s.kind}@${s.cluster?.name}:${s.status}:${s.lastError}`));
+      console.log(
+        t.status,
+        t.run?.steps.map((s) => `${s.kind}@${s.cluster?.name}:${s.status}:${s.lastError}`),
+      );
       throw e;
     });
     expect(done.status).toBe("done");
@@ -98,7 +110,11 @@ describe("onboarding a project", () => {
     const project = await db().project.findUniqueOrThrow({ where: { slug: "onboarded" } });
     expect(project.lifecycle).toBe("active");
 
-    for (const [cluster, ns] of [["sandbox-east", "onboarded-dev"], ["sandbox-east", "onboarded-prod"], ["sandbox-west", "onboarded-prod"]] as const) {
+    for (const [cluster, ns] of [
+      ["sandbox-east", "onboarded-dev"],
+      ["sandbox-east", "onboarded-prod"],
+      ["sandbox-west", "onboarded-prod"],
+    ] as const) {
       const kc = new KubeConfig();
       kc.loadFromString(env.sandbox.cluster(cluster).kubeconfig);
       await expect(kc.makeApiClient(CoreV1Api).readNamespace({ name: ns })).resolves.toBeTruthy();
@@ -145,16 +161,30 @@ describe("onboarding a project", () => {
     const tooBig = await failure(submitOnboarding(dev, request("too-big", { environments: [{ kind: "prod", clusterIds: [east], preset: "large", gpu: 0 }] })));
     expect(tooBig?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/^large asks 48 CPU \(it has 24\).* on sandbox-east: choose a smaller preset/);
 
-    const gpuOnNode = await failure(submitOnboarding(dev, request("gpu-node", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] })));
+    const gpuOnNode = await failure(
+      submitOnboarding(dev, request("gpu-node", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] })),
+    );
     expect(gpuOnNode?.fieldErrors?.["environments.0.gpu"]?.[0]).toMatch(/has no GPU flavour/);
 
-    const tooManyGpus = await failure(submitOnboarding(dev, request("gpu-many", { templateId: "python-fastapi", params: { gpu: true }, environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 2 }] })));
+    const tooManyGpus = await failure(
+      submitOnboarding(
+        dev,
+        request("gpu-many", {
+          templateId: "python-fastapi",
+          params: { gpu: true },
+          environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 2 }],
+        }),
+      ),
+    );
     expect(tooManyGpus?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/2 GPU \(it has 1\)/);
     expect(await db().project.count({ where: { slug: { in: ["no-cluster", "too-big", "gpu-node", "gpu-many"] } } })).toBe(0);
   });
 
   it("needs an admin to approve GPUs, and warns when a cluster could not be checked", async () => {
-    const { number } = await submitOnboarding(dev, request("gpu-ok", { templateId: "python-fastapi", params: { gpu: true }, environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] }));
+    const { number } = await submitOnboarding(
+      dev,
+      request("gpu-ok", { templateId: "python-fastapi", params: { gpu: true }, environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] }),
+    );
     const t = await getTicket(ops, number);
     expect(t.requiresAdmin).toBe(true);
     expect(t.rights.decide).toBe(false);
@@ -164,7 +194,10 @@ describe("onboarding a project", () => {
     const westCluster = env.sandbox.cluster("sandbox-west");
     await westCluster.stop();
     try {
-      const preview = await previewOnboarding(dev, request("west-down", { environments: [{ kind: "prod", clusterIds: [east, west], preset: "small", gpu: 0 }] }));
+      const preview = await previewOnboarding(
+        dev,
+        request("west-down", { environments: [{ kind: "prod", clusterIds: [east, west], preset: "small", gpu: 0 }] }),
+      );
       expect(preview.warnings).toEqual([expect.stringMatching(/^sandbox-west did not answer, so the prod quota could not be checked/)]);
     } finally {
       await westCluster.start();

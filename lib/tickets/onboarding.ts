@@ -36,7 +36,8 @@ async function validate(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest> | TOnb
   const params = validateParams(template.manifest, input.params);
   const errors: FieldErrors = {};
 
-  if (await db().project.count({ where: { slug: input.project.slug } })) errors["project.slug"] = [`"${input.project.slug}" is already taken by another project; choose another`];
+  if (await db().project.count({ where: { slug: input.project.slug } }))
+    errors["project.slug"] = [`"${input.project.slug}" is already taken by another project; choose another`];
   const [team, owner, users] = await Promise.all([
     db().team.findUnique({ where: { id: input.project.teamId }, select: { id: true, slug: true, name: true } }),
     db().user.findUnique({ where: { id: input.project.ownerId }, select: { id: true, name: true, email: true, disabled: true } }),
@@ -77,17 +78,33 @@ async function validate(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest> | TOnb
         q.memoryGi > cap.memoryGi && `${q.memoryGi} GiB (it has ${cap.memoryGi})`,
         q.gpu > cap.gpu && `${q.gpu} GPU (it has ${cap.gpu})`,
       ].filter(Boolean);
-      if (short.length) (errors[`environments.${i}.preset`] ??= []).push(`${env.preset} asks ${short.join(", ")} on ${cap.cluster}: choose a smaller preset or other clusters`);
+      if (short.length)
+        (errors[`environments.${i}.preset`] ??= []).push(`${env.preset} asks ${short.join(", ")} on ${cap.cluster}: choose a smaller preset or other clusters`);
     }
   });
   if (Object.keys(errors).length) throw invalid(errors, "The quota is larger than a cluster has.");
 
   const planInput: PlanInput = {
     kind: "onboarding",
-    project: { id: "(new)", slug: input.project.slug, name: input.project.name, description: input.project.description, tier: input.project.tier, templateId: template.id, owner: { name: owner!.name, email: owner!.email } },
+    project: {
+      id: "(new)",
+      slug: input.project.slug,
+      name: input.project.name,
+      description: input.project.description,
+      tier: input.project.tier,
+      templateId: template.id,
+      owner: { name: owner!.name, email: owner!.email },
+    },
     team: { slug: team!.slug, name: team!.name },
-    environments: input.environments.map((e, i) => ({ kind: e.kind, clusters: clusters.filter((c) => e.clusterIds.includes(c.id)).sort((a, b) => a.name.localeCompare(b.name)), quota: quotas[i]! })),
-    members: [{ email: owner!.email, role: "owner" as const }, ...input.members.map((m) => ({ email: users.find((u) => u.id === m.userId)!.email, role: m.role }))],
+    environments: input.environments.map((e, i) => ({
+      kind: e.kind,
+      clusters: clusters.filter((c) => e.clusterIds.includes(c.id)).sort((a, b) => a.name.localeCompare(b.name)),
+      quota: quotas[i]!,
+    })),
+    members: [
+      { email: owner!.email, role: "owner" as const },
+      ...input.members.map((m) => ({ email: users.find((u) => u.id === m.userId)!.email, role: m.role })),
+    ],
     params,
     services: template.manifest.services.map((s) => ({ slug: s.slug, name: s.slug, kind: s.kind })),
   };
@@ -98,11 +115,27 @@ export async function previewOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboardin
   const v = await validate(ctx, raw);
   const steps = computePlan(v.planInput);
   const files = renderTemplate(v.template, {
-    project: { slug: v.input.project.slug, name: v.input.project.name, description: v.input.project.description, team: v.team.slug, owner: { name: v.owner.name, email: v.owner.email }, tier: v.input.project.tier, repositoryUrl: repositoryCloneUrl({ slug: v.input.project.slug, team: v.team.slug }) },
+    project: {
+      slug: v.input.project.slug,
+      name: v.input.project.name,
+      description: v.input.project.description,
+      team: v.team.slug,
+      owner: { name: v.owner.name, email: v.owner.email },
+      tier: v.input.project.tier,
+      repositoryUrl: repositoryCloneUrl({ slug: v.input.project.slug, team: v.team.slug }),
+    },
     params: v.params,
   }).map((f) => f.path);
   return {
-    steps: steps.map((s) => ({ key: s.key, kind: s.kind, title: s.title, target: s.target, clusterName: s.clusterName ?? null, environment: s.environment ?? null, spec: s.spec })),
+    steps: steps.map((s) => ({
+      key: s.key,
+      kind: s.kind,
+      title: s.title,
+      target: s.target,
+      clusterName: s.clusterName ?? null,
+      environment: s.environment ?? null,
+      spec: s.spec,
+    })),
     warnings: v.warnings,
     requiresAdmin: v.requiresAdmin,
     files,
@@ -112,7 +145,8 @@ export async function previewOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboardin
 export async function submitOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest>) {
   const v = await validate(ctx, raw);
   const { input } = v;
-  const taken = () => invalid({ "project.slug": [`"${input.project.slug}" was taken while you were filling the form; choose another`] }, "The slug was just taken.");
+  const taken = () =>
+    invalid({ "project.slug": [`"${input.project.slug}" was taken while you were filling the form; choose another`] }, "The slug was just taken.");
   try {
     return await db().$transaction(async (tx) => {
       const labels = {};
@@ -137,7 +171,13 @@ export async function submitOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboarding
       });
       for (const [i, env] of input.environments.entries()) {
         await tx.environment.create({
-          data: { projectId: project.id, kind: env.kind, quotaPreset: env.preset, quota: v.quotas[i] as unknown as Prisma.InputJsonValue, clusters: { create: env.clusterIds.map((clusterId) => ({ clusterId })) } },
+          data: {
+            projectId: project.id,
+            kind: env.kind,
+            quotaPreset: env.preset,
+            quota: v.quotas[i] as unknown as Prisma.InputJsonValue,
+            clusters: { create: env.clusterIds.map((clusterId) => ({ clusterId })) },
+          },
         });
       }
       const ticket = await tx.ticket.create({
@@ -150,8 +190,18 @@ export async function submitOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboarding
           requiresAdmin: v.requiresAdmin,
         },
       });
-      await recordAudit(tx, ctx, { action: "project.request", target: { type: "project", id: project.id, label: project.slug }, projectId: project.id, after: project });
-      await recordAudit(tx, ctx, { action: "ticket.create", target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` }, projectId: project.id, after: { type: "onboarding", title: ticket.title, payload: input } });
+      await recordAudit(tx, ctx, {
+        action: "project.request",
+        target: { type: "project", id: project.id, label: project.slug },
+        projectId: project.id,
+        after: project,
+      });
+      await recordAudit(tx, ctx, {
+        action: "ticket.create",
+        target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
+        projectId: project.id,
+        after: { type: "onboarding", title: ticket.title, payload: input },
+      });
       await notify(tx, { userIds: [], teamId: project.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
       return { number: ticket.number, slug: project.slug, warnings: v.warnings };
     });

@@ -14,9 +14,12 @@ const PAGE = 25;
 function inboxWhere(actor: Actor): Prisma.TicketWhereInput {
   const notMine = { requesterId: { not: actor.id } };
   if (actor.platformRole === "admin") return { status: "open", ...notMine };
-  const owned = Object.entries(actor.projectRoles).filter(([, r]) => r === "owner").map(([id]) => id);
+  const owned = Object.entries(actor.projectRoles)
+    .filter(([, r]) => r === "owner")
+    .map(([id]) => id);
   const or: Prisma.TicketWhereInput[] = [];
-  if (actor.platformRole === "ops") or.push({ type: { in: ["onboarding", "quota"] }, requiresAdmin: false }, { type: { in: ["permission", "archive", "deploy"] } });
+  if (actor.platformRole === "ops")
+    or.push({ type: { in: ["onboarding", "quota"] }, requiresAdmin: false }, { type: { in: ["permission", "archive", "deploy"] } });
   if (owned.length) or.push({ type: "permission", projectId: { in: owned } });
   return or.length ? { status: "open", ...notMine, OR: or } : { id: "none" };
 }
@@ -35,7 +38,9 @@ export async function countInbox(ctx: Ctx) {
 export async function listTickets(ctx: Ctx, q: TTicketListQuery) {
   authorize(ctx, "ticket.read", platform);
   const view = q.view ?? (ctx.actor.platformRole === "developer" ? "mine" : "inbox");
-  const where: Prisma.TicketWhereInput = { AND: [view === "inbox" ? inboxWhere(ctx.actor) : view === "mine" ? { requesterId: ctx.actor.id } : visibleWhere(ctx.actor)] };
+  const where: Prisma.TicketWhereInput = {
+    AND: [view === "inbox" ? inboxWhere(ctx.actor) : view === "mine" ? { requesterId: ctx.actor.id } : visibleWhere(ctx.actor)],
+  };
   const and = where.AND as Prisma.TicketWhereInput[];
   if (q.type) and.push({ type: q.type });
   if (q.status === "active") and.push({ status: { in: ["open", "approved", "provisioning"] } });
@@ -74,7 +79,7 @@ export async function getTicket(ctx: Ctx, number: number) {
   if (!run && ticket.projectId && ticket.status === "open" && ticket.type !== "deploy") {
     const kind = ticket.type === "permission" ? "member_sync" : ticket.type;
     try {
-      const input = await loadPlanInput(ticket.projectId, kind, ((ticket.payload as { params?: Record<string, unknown> }).params ?? {}));
+      const input = await loadPlanInput(ticket.projectId, kind, (ticket.payload as { params?: Record<string, unknown> }).params ?? {});
       if (ticket.type === "quota") input.environments = input.environments.filter((e) => e.kind === (ticket.payload as { environment: string }).environment);
       plan = computePlan(input);
     } catch {

@@ -47,17 +47,25 @@ async function provisionedProject(slug: string) {
 }
 
 async function runDone(runId: string) {
-  return until(async () => {
-    const r = await getRun(runId);
-    return r && r.status !== "running" ? r : null;
-  }, 30_000, "run to finish");
+  return until(
+    async () => {
+      const r = await getRun(runId);
+      return r && r.status !== "running" ? r : null;
+    },
+    30_000,
+    "run to finish",
+  );
 }
 
 async function ticketDone(number: number, ctx: Ctx) {
-  return until(async () => {
-    const t = await getTicket(ctx, number);
-    return ["done", "failed"].includes(t.status) ? t : null;
-  }, 30_000, `ticket #${number} to finish`);
+  return until(
+    async () => {
+      const t = await getTicket(ctx, number);
+      return ["done", "failed"].includes(t.status) ? t : null;
+    },
+    30_000,
+    `ticket #${number} to finish`,
+  );
 }
 
 function kube(user?: string) {
@@ -69,13 +77,23 @@ function kube(user?: string) {
 
 async function canCreateDeployments(email: string, namespace: string) {
   env.sandbox.addUser(email);
-  const r = await kube(email).makeApiClient(AuthorizationV1Api).createSelfSubjectAccessReview({
-    body: { apiVersion: "authorization.k8s.io/v1", kind: "SelfSubjectAccessReview", spec: { resourceAttributes: { namespace, verb: "create", group: "apps", resource: "deployments" } } },
-  });
+  const r = await kube(email)
+    .makeApiClient(AuthorizationV1Api)
+    .createSelfSubjectAccessReview({
+      body: {
+        apiVersion: "authorization.k8s.io/v1",
+        kind: "SelfSubjectAccessReview",
+        spec: { resourceAttributes: { namespace, verb: "create", group: "apps", resource: "deployments" } },
+      },
+    });
   return r.status?.allowed ?? false;
 }
 
-const code = (p: Promise<unknown>) => p.then(() => "ok", (e: unknown) => (e instanceof AppError ? e.code : String(e)));
+const code = (p: Promise<unknown>) =>
+  p.then(
+    () => "ok",
+    (e: unknown) => (e instanceof AppError ? e.code : String(e)),
+  );
 
 describe("access requests", () => {
   it("lets the owner approve a developer's request; the developer can then deploy in dev but not in prod", async () => {
@@ -157,7 +175,11 @@ describe("member changes and drift", () => {
     const rbac = kube().makeApiClient(RbacAuthorizationV1Api);
     await rbac.deleteNamespacedRoleBinding({ name: "wharf-members-edit", namespace: "drift-dev" });
     const view = await rbac.readNamespacedRoleBinding({ name: "wharf-members-view", namespace: "drift-prod" });
-    await rbac.replaceNamespacedRoleBinding({ name: "wharf-members-view", namespace: "drift-prod", body: { ...view, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "intruder@evil.example" }] } });
+    await rbac.replaceNamespacedRoleBinding({
+      name: "wharf-members-view",
+      namespace: "drift-prod",
+      body: { ...view, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: "intruder@evil.example" }] },
+    });
 
     const result = await reconcileRbac(admin);
     const mine = result.drifts.filter((d) => d.project === "drift");
@@ -165,7 +187,11 @@ describe("member changes and drift", () => {
     expect(mine.find((d) => d.binding === "wharf-members-edit")!.before).toBeNull();
     expect(mine.find((d) => d.binding === "wharf-members-view")!.before!.subjects).toEqual(["User:intruder@evil.example"]);
 
-    const run = await until(async () => db().provisioningRun.findFirst({ where: { projectId: project.id, kind: "reconcile", status: { not: "running" } } }), 20_000, "repair run");
+    const run = await until(
+      async () => db().provisioningRun.findFirst({ where: { projectId: project.id, kind: "reconcile", status: { not: "running" } } }),
+      20_000,
+      "repair run",
+    );
     expect(run.status).toBe("succeeded");
     const repaired = await rbac.readNamespacedRoleBinding({ name: "wharf-members-edit", namespace: "drift-dev" });
     expect(repaired.subjects?.map((s) => s.name)).toEqual([owner.email]);
@@ -194,8 +220,12 @@ describe("quota and archive requests", () => {
     const { project, ownerCtx } = await provisionedProject("quota-bad");
     const viewer = await makeUser();
     await db().projectMember.create({ data: { projectId: project.id, userId: viewer.id, role: "viewer" } });
-    expect(await code(requestQuota(await ctxFor(viewer), { projectId: project.id, environment: "dev", preset: "large", gpu: 0, reason: "more" }))).toBe("FORBIDDEN");
-    expect(await code(requestQuota(ownerCtx, { projectId: project.id, environment: "staging", preset: "large", gpu: 0, reason: "more" }))).toBe("INVALID_INPUT");
+    expect(await code(requestQuota(await ctxFor(viewer), { projectId: project.id, environment: "dev", preset: "large", gpu: 0, reason: "more" }))).toBe(
+      "FORBIDDEN",
+    );
+    expect(await code(requestQuota(ownerCtx, { projectId: project.id, environment: "staging", preset: "large", gpu: 0, reason: "more" }))).toBe(
+      "INVALID_INPUT",
+    );
   });
 
   it("archives a project: its namespaces go from every cluster, the project is archived, its history stays", async () => {

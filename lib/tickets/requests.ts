@@ -16,8 +16,16 @@ async function activeProject(projectId: string) {
   return project;
 }
 
-async function refuseDuplicate(type: "permission" | "quota" | "archive", projectId: string, requesterId: string | null, extra?: (payload: Prisma.JsonValue) => boolean) {
-  const open = await db().ticket.findMany({ where: { type, projectId, status: "open", ...(requesterId ? { requesterId } : {}) }, select: { number: true, payload: true } });
+async function refuseDuplicate(
+  type: "permission" | "quota" | "archive",
+  projectId: string,
+  requesterId: string | null,
+  extra?: (payload: Prisma.JsonValue) => boolean,
+) {
+  const open = await db().ticket.findMany({
+    where: { type, projectId, status: "open", ...(requesterId ? { requesterId } : {}) },
+    select: { number: true, payload: true },
+  });
   const same = open.find((t) => (extra ? extra(t.payload) : true));
   if (same) throw new AppError("ALREADY_EXISTS", `This request is already open as ticket #${same.number}.`);
 }
@@ -29,7 +37,14 @@ async function openTicket(
 ) {
   return db().$transaction(async (tx) => {
     const ticket = await tx.ticket.create({
-      data: { type: data.type, title: data.title, requesterId: ctx.actor.id, projectId: data.projectId, payload: data.payload as Prisma.InputJsonValue, requiresAdmin: data.requiresAdmin ?? false },
+      data: {
+        type: data.type,
+        title: data.title,
+        requesterId: ctx.actor.id,
+        projectId: data.projectId,
+        payload: data.payload as Prisma.InputJsonValue,
+        requiresAdmin: data.requiresAdmin ?? false,
+      },
     });
     await recordAudit(tx, ctx, {
       action: "ticket.create",
@@ -47,7 +62,8 @@ export async function requestAccess(ctx: Ctx, raw: z.input<typeof ZPermissionReq
   authorize(ctx, "project.access.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
   const current = ctx.actor.projectRoles[project.id];
-  if (current === input.role) throw new AppError("PRECONDITION_FAILED", `You are already ${input.role} of ${project.name}.`, { fieldErrors: { role: [`You already have this role`] } });
+  if (current === input.role)
+    throw new AppError("PRECONDITION_FAILED", `You are already ${input.role} of ${project.name}.`, { fieldErrors: { role: [`You already have this role`] } });
   await refuseDuplicate("permission", project.id, ctx.actor.id);
   return openTicket(ctx, {
     type: "permission",
@@ -62,8 +78,14 @@ export async function requestQuota(ctx: Ctx, raw: z.input<typeof ZQuotaRequest> 
   const input = parseInput(ZQuotaRequest, raw);
   authorize(ctx, "project.quota.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
-  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: project.id, kind: input.environment } }, include: { project: { select: { templateId: true } } } });
-  if (!env) throw new AppError("INVALID_INPUT", `${project.name} has no ${input.environment} environment.`, { fieldErrors: { environment: ["Choose one of the project's environments"] } });
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId: project.id, kind: input.environment } },
+    include: { project: { select: { templateId: true } } },
+  });
+  if (!env)
+    throw new AppError("INVALID_INPUT", `${project.name} has no ${input.environment} environment.`, {
+      fieldErrors: { environment: ["Choose one of the project's environments"] },
+    });
   await refuseDuplicate("quota", project.id, null, (p) => (p as { environment?: string }).environment === input.environment);
   const quota = quotaOf(input.preset as QuotaPreset, input.gpu);
   return openTicket(ctx, {
@@ -72,7 +94,15 @@ export async function requestQuota(ctx: Ctx, raw: z.input<typeof ZQuotaRequest> 
     projectId: project.id,
     teamId: project.teamId,
     requiresAdmin: needsAdmin(quota),
-    payload: { environment: input.environment, preset: input.preset, gpu: input.gpu, quota, describe: describeQuota(quota), previous: env.quota, reason: input.reason },
+    payload: {
+      environment: input.environment,
+      preset: input.preset,
+      gpu: input.gpu,
+      quota,
+      describe: describeQuota(quota),
+      previous: env.quota,
+      reason: input.reason,
+    },
   });
 }
 

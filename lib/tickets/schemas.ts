@@ -13,7 +13,12 @@ export const ZEnvironmentRequest = z.object({
   kind: z.enum(ENVIRONMENTS),
   clusterIds: z.array(z.string().min(1)).min(1, { message: "Choose at least one cluster for this environment" }),
   preset: ZPreset.default("small"),
-  gpu: z.number().int().min(0).max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }).default(0),
+  gpu: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` })
+    .default(0),
 });
 
 export const ZOnboardingRequest = z.object({
@@ -31,7 +36,10 @@ export const ZOnboardingRequest = z.object({
     .array(ZEnvironmentRequest)
     .min(1, { message: "Choose at least one environment" })
     .refine((envs) => new Set(envs.map((e) => e.kind)).size === envs.length, { message: "Each environment once" }),
-  members: z.array(z.object({ userId: z.string().min(1), role: z.enum(["maintainer", "developer", "viewer"]) })).max(50).default([]),
+  members: z
+    .array(z.object({ userId: z.string().min(1), role: z.enum(["maintainer", "developer", "viewer"]) }))
+    .max(50)
+    .default([]),
 });
 export type TOnboardingRequest = z.infer<typeof ZOnboardingRequest>;
 
@@ -46,7 +54,12 @@ export const ZQuotaRequest = z.object({
   projectId: z.string().min(1),
   environment: z.enum(ENVIRONMENTS),
   preset: ZPreset,
-  gpu: z.number().int().min(0).max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` }).default(0),
+  gpu: z
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` })
+    .default(0),
   reason: z.string().trim().min(3, { message: "Say why the project needs it" }).max(2000),
 });
 export type TQuotaRequest = z.infer<typeof ZQuotaRequest>;
@@ -74,7 +87,10 @@ export const ZComment = z.object({
 export const ZTicketListQuery = z.object({
   view: z.enum(["inbox", "mine", "all"]).optional().catch(undefined),
   type: z.enum(TICKET_TYPES).optional().catch(undefined),
-  status: z.enum([...TICKET_STATUSES, "active"]).optional().catch(undefined),
+  status: z
+    .enum([...TICKET_STATUSES, "active"])
+    .optional()
+    .catch(undefined),
   /** Older than n days. */
   age: z.coerce.number().int().min(1).max(365).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(10_000).default(1).catch(1),

@@ -11,11 +11,57 @@ const READ = ["get", "list", "watch"];
 const WRITE = ["create", "delete", "deletecollection", "patch", "update"];
 
 const viewRules: Rule[] = [
-  { apiGroups: [""], resources: ["configmaps", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status", "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services", "services/status"], verbs: READ },
-  { apiGroups: [""], resources: ["bindings", "events", "limitranges", "namespaces/status", "pods/log", "pods/status", "replicationcontrollers/status", "resourcequotas", "resourcequotas/status"], verbs: READ },
+  {
+    apiGroups: [""],
+    resources: [
+      "configmaps",
+      "endpoints",
+      "persistentvolumeclaims",
+      "persistentvolumeclaims/status",
+      "pods",
+      "replicationcontrollers",
+      "replicationcontrollers/scale",
+      "serviceaccounts",
+      "services",
+      "services/status",
+    ],
+    verbs: READ,
+  },
+  {
+    apiGroups: [""],
+    resources: [
+      "bindings",
+      "events",
+      "limitranges",
+      "namespaces/status",
+      "pods/log",
+      "pods/status",
+      "replicationcontrollers/status",
+      "resourcequotas",
+      "resourcequotas/status",
+    ],
+    verbs: READ,
+  },
   { apiGroups: [""], resources: ["namespaces"], verbs: READ },
   { apiGroups: ["discovery.k8s.io"], resources: ["endpointslices"], verbs: READ },
-  { apiGroups: ["apps"], resources: ["controllerrevisions", "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status", "replicasets", "replicasets/scale", "replicasets/status", "statefulsets", "statefulsets/scale", "statefulsets/status"], verbs: READ },
+  {
+    apiGroups: ["apps"],
+    resources: [
+      "controllerrevisions",
+      "daemonsets",
+      "daemonsets/status",
+      "deployments",
+      "deployments/scale",
+      "deployments/status",
+      "replicasets",
+      "replicasets/scale",
+      "replicasets/status",
+      "statefulsets",
+      "statefulsets/scale",
+      "statefulsets/status",
+    ],
+    verbs: READ,
+  },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers", "horizontalpodautoscalers/status"], verbs: READ },
   { apiGroups: ["batch"], resources: ["cronjobs", "cronjobs/status", "jobs", "jobs/status"], verbs: READ },
   { apiGroups: ["policy"], resources: ["poddisruptionbudgets", "poddisruptionbudgets/status"], verbs: READ },
@@ -28,9 +74,36 @@ const editOnlyRules: Rule[] = [
   { apiGroups: [""], resources: ["serviceaccounts"], verbs: ["impersonate"] },
   { apiGroups: [""], resources: ["pods", "pods/attach", "pods/exec", "pods/portforward", "pods/proxy"], verbs: WRITE },
   { apiGroups: [""], resources: ["pods/eviction"], verbs: ["create"] },
-  { apiGroups: [""], resources: ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers", "replicationcontrollers/scale", "secrets", "serviceaccounts", "services", "services/proxy"], verbs: WRITE },
+  {
+    apiGroups: [""],
+    resources: [
+      "configmaps",
+      "events",
+      "persistentvolumeclaims",
+      "replicationcontrollers",
+      "replicationcontrollers/scale",
+      "secrets",
+      "serviceaccounts",
+      "services",
+      "services/proxy",
+    ],
+    verbs: WRITE,
+  },
   { apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"] },
-  { apiGroups: ["apps"], resources: ["daemonsets", "deployments", "deployments/rollback", "deployments/scale", "replicasets", "replicasets/scale", "statefulsets", "statefulsets/scale"], verbs: WRITE },
+  {
+    apiGroups: ["apps"],
+    resources: [
+      "daemonsets",
+      "deployments",
+      "deployments/rollback",
+      "deployments/scale",
+      "replicasets",
+      "replicasets/scale",
+      "statefulsets",
+      "statefulsets/scale",
+    ],
+    verbs: WRITE,
+  },
   { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: WRITE },
   { apiGroups: ["batch"], resources: ["cronjobs", "jobs"], verbs: WRITE },
   { apiGroups: ["networking.k8s.io"], resources: ["ingresses", "networkpolicies"], verbs: WRITE },
@@ -59,18 +132,28 @@ function binding(name: string, role: string, subjects: { kind: string; name: str
   };
 }
 
-const aggregation = (to: string) => ({ aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${to}`]: "true" } }] } });
+const aggregation = (to: string) => ({
+  aggregationRule: { clusterRoleSelectors: [{ matchLabels: { [`rbac.authorization.k8s.io/aggregate-to-${to}`]: "true" } }] },
+});
 
 export function defaultClusterRoles(): KObject[] {
   return [
-    clusterRole("cluster-admin", [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }, { nonResourceURLs: ["*"], verbs: ["*"] }]),
+    clusterRole("cluster-admin", [
+      { apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
+      { nonResourceURLs: ["*"], verbs: ["*"] },
+    ]),
     clusterRole("admin", [...viewRules, ...editOnlyRules, ...adminOnlyRules], aggregation("admin")),
     clusterRole("edit", [...viewRules, ...editOnlyRules], aggregation("edit"), { "rbac.authorization.k8s.io/aggregate-to-admin": "true" }),
     clusterRole("view", viewRules, aggregation("view"), { "rbac.authorization.k8s.io/aggregate-to-edit": "true" }),
     clusterRole("system:aggregate-to-admin", adminOnlyRules, {}, { "rbac.authorization.k8s.io/aggregate-to-admin": "true" }),
     clusterRole("system:aggregate-to-edit", editOnlyRules, {}, { "rbac.authorization.k8s.io/aggregate-to-edit": "true" }),
     clusterRole("system:aggregate-to-view", viewRules, {}, { "rbac.authorization.k8s.io/aggregate-to-view": "true" }),
-    clusterRole("system:discovery", [{ nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"], verbs: ["get"] }]),
+    clusterRole("system:discovery", [
+      {
+        nonResourceURLs: ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez", "/openapi", "/openapi/*", "/readyz", "/version", "/version/"],
+        verbs: ["get"],
+      },
+    ]),
     clusterRole("system:basic-user", [
       { apiGroups: ["authentication.k8s.io"], resources: ["selfsubjectreviews"], verbs: ["create"] },
       { apiGroups: ["authorization.k8s.io"], resources: ["selfsubjectaccessreviews", "selfsubjectrulesreviews"], verbs: ["create"] },
@@ -84,6 +167,9 @@ export function defaultClusterRoleBindings(): KObject[] {
     binding("cluster-admin", "cluster-admin", [{ kind: "Group", name: "system:masters" }]),
     binding("system:discovery", "system:discovery", [{ kind: "Group", name: "system:authenticated" }]),
     binding("system:basic-user", "system:basic-user", [{ kind: "Group", name: "system:authenticated" }]),
-    binding("system:public-info-viewer", "system:public-info-viewer", [{ kind: "Group", name: "system:authenticated" }, { kind: "Group", name: "system:unauthenticated" }]),
+    binding("system:public-info-viewer", "system:public-info-viewer", [
+      { kind: "Group", name: "system:authenticated" },
+      { kind: "Group", name: "system:unauthenticated" },
+    ]),
   ];
 }

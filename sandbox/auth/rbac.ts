@@ -73,8 +73,13 @@ function nonResourceURLMatches(r: PolicyRule, path: string): boolean {
 
 export function ruleAllows(a: Attributes, r: PolicyRule): boolean {
   if (a.resourceRequest) {
-    const combined = a.subresource ? `${a.resource ?? ""}/${a.subresource}` : a.resource ?? "";
-    return verbMatches(r, a.verb) && apiGroupMatches(r, a.apiGroup ?? "") && resourceMatches(r, combined, a.subresource ?? "") && resourceNameMatches(r, a.name ?? "");
+    const combined = a.subresource ? `${a.resource ?? ""}/${a.subresource}` : (a.resource ?? "");
+    return (
+      verbMatches(r, a.verb) &&
+      apiGroupMatches(r, a.apiGroup ?? "") &&
+      resourceMatches(r, combined, a.subresource ?? "") &&
+      resourceNameMatches(r, a.name ?? "")
+    );
   }
   return verbMatches(r, a.verb) && nonResourceURLMatches(r, a.path ?? "");
 }
@@ -144,7 +149,13 @@ function alwaysAllowed(a: Attributes): boolean {
   if (!a.user.groups.includes("system:authenticated")) return false;
   if (!a.resourceRequest) {
     const p = a.path ?? "";
-    return a.verb === "get" && (["/api", "/apis", "/version", "/version/", "/openapi", "/healthz", "/livez", "/readyz"].includes(p) || p.startsWith("/api/") || p.startsWith("/apis/") || p.startsWith("/openapi/"));
+    return (
+      a.verb === "get" &&
+      (["/api", "/apis", "/version", "/version/", "/openapi", "/healthz", "/livez", "/readyz"].includes(p) ||
+        p.startsWith("/api/") ||
+        p.startsWith("/apis/") ||
+        p.startsWith("/openapi/"))
+    );
   }
   if (a.verb !== "create" || a.subresource) return false;
   if (a.apiGroup === "authentication.k8s.io") return a.resource === "selfsubjectreviews";
@@ -170,13 +181,17 @@ export function authorize(store: Store, a: Attributes): Decision {
 export function forbiddenMessage(a: Attributes): string {
   const user = a.user.name;
   if (!a.resourceRequest) return `User "${user}" cannot ${a.verb} path "${a.path ?? ""}"`;
-  const resource = a.subresource ? `${a.resource ?? ""}/${a.subresource}` : a.resource ?? "";
+  const resource = a.subresource ? `${a.resource ?? ""}/${a.subresource}` : (a.resource ?? "");
   if (a.namespace) return `User "${user}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup ?? ""}" in the namespace "${a.namespace}"`;
   return `User "${user}" cannot ${a.verb} resource "${resource}" in API group "${a.apiGroup ?? ""}" at the cluster scope`;
 }
 
 /** SelfSubjectRulesReview status for `user` in `namespace`. */
-export function rulesReview(store: Store, user: UserInfo, namespace: string): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[]; incomplete: boolean } {
+export function rulesReview(
+  store: Store,
+  user: UserInfo,
+  namespace: string,
+): { resourceRules: PolicyRule[]; nonResourceRules: PolicyRule[]; incomplete: boolean } {
   const resourceRules: PolicyRule[] = [];
   const nonResourceRules: PolicyRule[] = [];
   const seen = new Set<string>();
@@ -191,9 +206,14 @@ export function rulesReview(store: Store, user: UserInfo, namespace: string): { 
   for (const { rules } of applicable(store, user, namespace)) {
     for (const r of rules) {
       if (r.nonResourceURLs?.length) push(nonResourceRules, { verbs: r.verbs, nonResourceURLs: r.nonResourceURLs });
-      if (r.resources?.length) push(resourceRules, { verbs: r.verbs, apiGroups: r.apiGroups ?? [], resources: r.resources, ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}) });
+      if (r.resources?.length)
+        push(resourceRules, {
+          verbs: r.verbs,
+          apiGroups: r.apiGroups ?? [],
+          resources: r.resources,
+          ...(r.resourceNames?.length ? { resourceNames: r.resourceNames } : {}),
+        });
     }
   }
   return { resourceRules, nonResourceRules, incomplete: false };
 }
-

@@ -15,14 +15,40 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { deepEqual } from "../patch/util.js";
 import { EventRecorder } from "./events.js";
-import { arr, type Condition, controllerRef, getCondition, HASH_LABEL, int, isoNow, isPodTerminal, normalizedTemplate, nsKey, ownedBy, ownerRefTo, rec, scaledValue, splitKey, str, templateHash, WorkQueue } from "./kit.js";
+import {
+  arr,
+  type Condition,
+  controllerRef,
+  getCondition,
+  HASH_LABEL,
+  int,
+  isoNow,
+  isPodTerminal,
+  normalizedTemplate,
+  nsKey,
+  ownedBy,
+  ownerRefTo,
+  rec,
+  scaledValue,
+  splitKey,
+  str,
+  templateHash,
+  WorkQueue,
+} from "./kit.js";
 import type { Controller } from "./types.js";
 
 const REVISION = "deployment.kubernetes.io/revision";
 const REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
 const DESIRED = "deployment.kubernetes.io/desired-replicas";
 const MAX_REPLICAS = "deployment.kubernetes.io/max-replicas";
-const SKIP_COPY = new Set(["kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY, DESIRED, MAX_REPLICAS, "deprecated.deployment.rollback.to"]);
+const SKIP_COPY = new Set([
+  "kubectl.kubernetes.io/last-applied-configuration",
+  REVISION,
+  REVISION_HISTORY,
+  DESIRED,
+  MAX_REPLICAS,
+  "deprecated.deployment.rollback.to",
+]);
 
 // condition reasons (deploymentutil)
 const NewRSAvailable = "NewReplicaSetAvailable";
@@ -94,7 +120,12 @@ function deploymentProgressing(d: Deploy, s: Record<string, unknown>): boolean {
   const o = statusOf(d);
   const oldOld = int(o.replicas) - int(o.updatedReplicas);
   const newOld = int(s.replicas) - int(s.updatedReplicas);
-  return int(s.updatedReplicas) > int(o.updatedReplicas) || newOld < oldOld || int(s.readyReplicas) > int(o.readyReplicas) || int(s.availableReplicas) > int(o.availableReplicas);
+  return (
+    int(s.updatedReplicas) > int(o.updatedReplicas) ||
+    newOld < oldOld ||
+    int(s.readyReplicas) > int(o.readyReplicas) ||
+    int(s.availableReplicas) > int(o.availableReplicas)
+  );
 }
 function deploymentTimedOut(d: Deploy, s: Record<string, unknown>): boolean {
   if (!hasProgressDeadline(d)) return false;
@@ -243,7 +274,13 @@ class DeploymentSync {
     const draft: RS = {
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
-      metadata: { name: rsName, namespace: dep.metadata.namespace, labels: { ...(tmd.labels as Record<string, string>) }, annotations: {}, ownerReferences: [ownerRefTo(dep)] },
+      metadata: {
+        name: rsName,
+        namespace: dep.metadata.namespace,
+        labels: { ...(tmd.labels as Record<string, string>) },
+        annotations: {},
+        ownerReferences: [ownerRefTo(dep)],
+      },
       spec: { replicas: 0, minReadySeconds: int(spec.minReadySeconds), selector: sel, template: tpl },
     };
     const allRSs = [...old, draft];
@@ -326,7 +363,13 @@ class DeploymentSync {
       if (scaled) return this.syncRolloutStatus([...old, newRS], newRS, d);
     }
     // scale down
-    const [scaledDown, updatedOld] = this.reconcileOld([...old, newRS], old.filter((rs) => specReplicas(rs) > 0), old, newRS, d);
+    const [scaledDown, updatedOld] = this.reconcileOld(
+      [...old, newRS],
+      old.filter((rs) => specReplicas(rs) > 0),
+      old,
+      newRS,
+      d,
+    );
     old = updatedOld;
     if (scaledDown) return this.syncRolloutStatus([...old, newRS], newRS, d);
     if (deploymentComplete(d, statusOf(d))) this.cleanup(old, d);
@@ -473,7 +516,12 @@ class DeploymentSync {
       if (specReplicas(single) !== replicasOf(d)) replace(this.scaleAndRecord(single, replicasOf(d), d)[1]);
       return [newRS, old];
     }
-    if (newRS && specReplicas(newRS) === replicasOf(d) && newRS.metadata.annotations?.[DESIRED] === String(replicasOf(d)) && available(newRS) === replicasOf(d)) {
+    if (
+      newRS &&
+      specReplicas(newRS) === replicasOf(d) &&
+      newRS.metadata.annotations?.[DESIRED] === String(replicasOf(d)) &&
+      available(newRS) === replicasOf(d)
+    ) {
       for (const rs of old.filter((x) => specReplicas(x) > 0)) replace(this.scaleAndRecord(rs, 0, d)[1]);
       return [newRS, old];
     }
@@ -554,7 +602,8 @@ class DeploymentSync {
       ...(prev.collisionCount !== undefined ? { collisionCount: prev.collisionCount } : {}),
       conditions: arr<Condition>(prev.conditions).map((c) => ({ ...c })),
     };
-    if (availableReplicas >= replicasOf(d) - maxUnavailable(d)) setCondition(status, newCondition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."));
+    if (availableReplicas >= replicasOf(d) - maxUnavailable(d))
+      setCondition(status, newCondition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."));
     else setCondition(status, newCondition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."));
     return status;
   }
@@ -579,7 +628,9 @@ class DeploymentSync {
     const complete = int(status.replicas) === int(status.updatedReplicas) && cur?.reason === NewRSAvailable;
     if (hasProgressDeadline(d) && !complete) {
       if (deploymentComplete(d, status)) {
-        const msg = newRS ? `ReplicaSet "${newRS.metadata.name ?? ""}" has successfully progressed.` : `Deployment "${d.metadata.name ?? ""}" has successfully progressed.`;
+        const msg = newRS
+          ? `ReplicaSet "${newRS.metadata.name ?? ""}" has successfully progressed.`
+          : `Deployment "${d.metadata.name ?? ""}" has successfully progressed.`;
         setCondition(status, newCondition("Progressing", "True", NewRSAvailable, msg));
       } else if (deploymentProgressing(d, status)) {
         const msg = newRS ? `ReplicaSet "${newRS.metadata.name ?? ""}" is progressing.` : `Deployment "${d.metadata.name ?? ""}" is progressing.`;
@@ -590,7 +641,9 @@ class DeploymentSync {
         }
         setCondition(status, c);
       } else if (deploymentTimedOut(d, status)) {
-        const msg = newRS ? `ReplicaSet "${newRS.metadata.name ?? ""}" has timed out progressing.` : `Deployment "${d.metadata.name ?? ""}" has timed out progressing.`;
+        const msg = newRS
+          ? `ReplicaSet "${newRS.metadata.name ?? ""}" has timed out progressing.`
+          : `Deployment "${d.metadata.name ?? ""}" has timed out progressing.`;
         setCondition(status, newCondition("Progressing", "False", TimedOut, msg));
       }
     }
@@ -626,7 +679,11 @@ export const deploymentController: Controller = {
     const queue = new WorkQueue("deployment", (key) => holder.syncer?.sync(key));
     const syncer = new DeploymentSync(store, recorder, queue);
     holder.syncer = syncer;
-    const stopDeploy = store.informer("apps/deployments", { add: (o) => queue.add(nsKey(o)), update: (o) => queue.add(nsKey(o)), delete: (o) => queue.add(nsKey(o)) });
+    const stopDeploy = store.informer("apps/deployments", {
+      add: (o) => queue.add(nsKey(o)),
+      update: (o) => queue.add(nsKey(o)),
+      delete: (o) => queue.add(nsKey(o)),
+    });
     const stopOther = store.subscribe((ev) => {
       if (ev.gr === "apps/replicasets") {
         const ref = controllerRef(ev.object) ?? (ev.old ? controllerRef(ev.old) : undefined);

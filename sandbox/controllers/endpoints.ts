@@ -26,7 +26,8 @@ function syncService(store: Store, key: string): void {
   const selector = rec(rec(svc?.spec).selector) as Record<string, string>;
   if (!svc || Object.keys(selector).length === 0 || rec(svc.spec).type === "ExternalName") {
     // only endpoints we manage go away with their service
-    if (existing && existing.metadata.labels?.["endpoints.kubernetes.io/managed-by"] === "endpoint-controller" && !svc) quietly(() => store.delete("/endpoints", ns, name));
+    if (existing && existing.metadata.labels?.["endpoints.kubernetes.io/managed-by"] === "endpoint-controller" && !svc)
+      quietly(() => store.delete("/endpoints", ns, name));
     return;
   }
   const reqs = labelSelectorToRequirements({ matchLabels: selector });
@@ -61,12 +62,26 @@ function syncService(store: Store, key: string): void {
   }));
   const labels = { ...(svc.metadata.labels ?? {}), "endpoints.kubernetes.io/managed-by": "endpoint-controller" };
   if (!existing) {
-    quietly(() => store.create("/endpoints", { apiVersion: "v1", kind: "Endpoints", metadata: { name, namespace: ns, labels, annotations: { "endpoints.kubernetes.io/last-change-trigger-time": isoNow() } }, ...(out.length ? { subsets: out } : {}) }, { fieldManager: "kube-controller-manager" }));
+    quietly(() =>
+      store.create(
+        "/endpoints",
+        {
+          apiVersion: "v1",
+          kind: "Endpoints",
+          metadata: { name, namespace: ns, labels, annotations: { "endpoints.kubernetes.io/last-change-trigger-time": isoNow() } },
+          ...(out.length ? { subsets: out } : {}),
+        },
+        { fieldManager: "kube-controller-manager" },
+      ),
+    );
     return;
   }
   const same = deepEqual(existing.subsets ?? [], out) && deepEqual(existing.metadata.labels ?? {}, labels);
   if (same) return;
-  const cur: KObject = { ...existing, metadata: { ...existing.metadata, labels, annotations: { ...existing.metadata.annotations, "endpoints.kubernetes.io/last-change-trigger-time": isoNow() } } };
+  const cur: KObject = {
+    ...existing,
+    metadata: { ...existing.metadata, labels, annotations: { ...existing.metadata.annotations, "endpoints.kubernetes.io/last-change-trigger-time": isoNow() } },
+  };
   if (out.length) cur.subsets = out;
   else delete cur.subsets;
   delete cur.metadata.resourceVersion;

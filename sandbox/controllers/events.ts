@@ -55,7 +55,19 @@ export class EventRecorder {
       resourceVersion: md.resourceVersion,
       ...(opts.fieldPath ? { fieldPath: opts.fieldPath } : {}),
     };
-    const key = [this.component, opts.host ?? "", obj.kind, md.namespace ?? "", md.name ?? "", opts.fieldPath ?? "", md.uid ?? "", obj.apiVersion, type, reason, message].join("\u0000");
+    const key = [
+      this.component,
+      opts.host ?? "",
+      obj.kind,
+      md.namespace ?? "",
+      md.name ?? "",
+      opts.fieldPath ?? "",
+      md.uid ?? "",
+      obj.apiVersion,
+      type,
+      reason,
+      message,
+    ].join("\u0000");
     const now = isoNow();
     const hit = this.cache.get(key);
     if (hit) {

@@ -44,7 +44,9 @@ function setCond(status: Obj, type: string, s: "True" | "False", reason: string,
   const conds = arr<Condition>(status.conditions);
   const prev = conds.find((c) => c.type === type);
   const c: Condition = { type, status: s, lastTransitionTime: prev && prev.status === s ? prev.lastTransitionTime : isoNow(), reason, message };
-  status.conditions = [...conds.filter((x) => x.type !== type), c].sort((a, b) => ["AbleToScale", "ScalingActive", "ScalingLimited"].indexOf(a.type) - ["AbleToScale", "ScalingActive", "ScalingLimited"].indexOf(b.type));
+  status.conditions = [...conds.filter((x) => x.type !== type), c].sort(
+    (a, b) => ["AbleToScale", "ScalingActive", "ScalingLimited"].indexOf(a.type) - ["AbleToScale", "ScalingActive", "ScalingLimited"].indexOf(b.type),
+  );
 }
 
 class HPAController {
@@ -104,7 +106,9 @@ class HPAController {
       let proposal = 0;
       const results: Obj[] = [];
       const descriptions: string[] = [];
-      const metrics = arr(spec.metrics).length ? arr(spec.metrics) : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
+      const metrics = arr(spec.metrics).length
+        ? arr(spec.metrics)
+        : [{ type: "Resource", resource: { name: "cpu", target: { type: "Utilization", averageUtilization: 80 } } }];
       let firstError: string | undefined;
       for (const m of metrics) {
         try {
@@ -122,14 +126,31 @@ class HPAController {
       if (firstError && proposal === 0) {
         const resName = str(rec(metrics[0].resource).name, "cpu");
         this.recorder.event(hpa, "Warning", "FailedGetResourceMetric", firstError);
-        this.recorder.event(hpa, "Warning", "FailedComputeMetricsReplicas", `invalid metrics (1 invalid out of ${metrics.length}), first error is: failed to get ${resName} resource metric value: ${firstError}`);
-        setCond(status, "ScalingActive", "False", "FailedGetResourceMetric", `the HPA was unable to compute the replica count: failed to get ${resName} resource metric value: ${firstError}`);
+        this.recorder.event(
+          hpa,
+          "Warning",
+          "FailedComputeMetricsReplicas",
+          `invalid metrics (1 invalid out of ${metrics.length}), first error is: failed to get ${resName} resource metric value: ${firstError}`,
+        );
+        setCond(
+          status,
+          "ScalingActive",
+          "False",
+          "FailedGetResourceMetric",
+          `the HPA was unable to compute the replica count: failed to get ${resName} resource metric value: ${firstError}`,
+        );
         status.currentMetrics = results;
         status.desiredReplicas = current;
         this.write(hpa, status);
         return period;
       }
-      setCond(status, "ScalingActive", "True", "ValidMetricFound", `the HPA was able to successfully calculate a replica count from ${descriptions[0] ?? "cpu resource utilization (percentage of request)"}`);
+      setCond(
+        status,
+        "ScalingActive",
+        "True",
+        "ValidMetricFound",
+        `the HPA was able to successfully calculate a replica count from ${descriptions[0] ?? "cpu resource utilization (percentage of request)"}`,
+      );
       desired = this.normalize(key, hpa, status, current, proposal, minR, maxR);
       if (desired > current) reason = `${descriptions[0] ?? "cpu resource utilization (percentage of request)"} above target`;
       else if (desired < current) reason = "All metrics below target";
@@ -163,14 +184,20 @@ class HPAController {
 
   /** GetResourceReplicas for one metric spec. */
   private computeMetric(m: Obj, target: KObject, current: number): MetricResult {
-    if (str(m.type, "Resource") !== "Resource" && str(m.type) !== "ContainerResource") throw new MetricError(`unable to get metric ${str(m.type)}: no custom metrics API (the sandbox serves resource metrics only)`);
+    if (str(m.type, "Resource") !== "Resource" && str(m.type) !== "ContainerResource")
+      throw new MetricError(`unable to get metric ${str(m.type)}: no custom metrics API (the sandbox serves resource metrics only)`);
     const res = rec(m.resource ?? m.containerResource);
     const resName = str(res.name, "cpu");
     const tgt = rec(res.target);
     const ns = target.metadata.namespace ?? "";
     const sel = rec(target.spec).selector as Parameters<typeof labelSelectorToRequirements>[0];
-    const pods = this.store.list("/pods", { namespace: ns, labels: labelSelectorToRequirements(sel) }).filter((p) => !p.metadata.deletionTimestamp && rec(p.status).phase !== "Failed" && rec(p.status).phase !== "Succeeded");
-    if (pods.length === 0) throw new MetricError(`failed to get ${resName} utilization: unable to get metrics for resource ${resName}: no metrics returned from resource metrics API`);
+    const pods = this.store
+      .list("/pods", { namespace: ns, labels: labelSelectorToRequirements(sel) })
+      .filter((p) => !p.metadata.deletionTimestamp && rec(p.status).phase !== "Failed" && rec(p.status).phase !== "Succeeded");
+    if (pods.length === 0)
+      throw new MetricError(
+        `failed to get ${resName} utilization: unable to get metrics for resource ${resName}: no metrics returned from resource metrics API`,
+      );
     const now = Date.now();
     const usage = new Map<string, number>();
     const requests = new Map<string, number>();
@@ -182,7 +209,8 @@ class HPAController {
       for (const c of containersOf(p)) {
         if (m.containerResource && c.name !== str(res.container)) continue;
         const q = c.resources?.requests?.[resName];
-        if (q === undefined && tgt.type === "Utilization") throw new MetricError(`failed to get ${resName} utilization: missing request for ${resName} in container ${c.name} of Pod ${name}`);
+        if (q === undefined && tgt.type === "Utilization")
+          throw new MetricError(`failed to get ${resName} utilization: missing request for ${resName} in container ${c.name} of Pod ${name}`);
         req += resName === "cpu" ? parseQuantity(q ?? "0") * 1000 : parseQuantity(q ?? "0");
       }
       requests.set(name, req);
@@ -203,7 +231,8 @@ class HPAController {
       }
       usage.set(name, u);
     }
-    if (usage.size === 0 && unready.size === 0) throw new MetricError(`failed to get ${resName} utilization: did not receive metrics for targeted pods (pods might be unready)`);
+    if (usage.size === 0 && unready.size === 0)
+      throw new MetricError(`failed to get ${resName} utilization: did not receive metrics for targeted pods (pods might be unready)`);
     const description = tgt.type === "Utilization" ? `${resName} resource utilization (percentage of request)` : `${resName} resource`;
     const sumOf = (m2: Map<string, number>, keys: Iterable<string>) => [...keys].reduce((n, k) => n + (m2.get(k) ?? 0), 0);
     const fmtValue = (v: number) => (resName === "cpu" ? `${Math.round(v)}m` : `${Math.round(v)}`);
@@ -213,7 +242,11 @@ class HPAController {
       const ratioOf = (metrics: Map<string, number>) => {
         const req = sumOf(requests, metrics.keys());
         const use = sumOf(metrics, metrics.keys());
-        return { ratio: req > 0 ? (use * 100) / req / targetUtil : 0, util: req > 0 ? Math.floor((use * 100) / req) : 0, avg: metrics.size ? use / metrics.size : 0 };
+        return {
+          ratio: req > 0 ? (use * 100) / req / targetUtil : 0,
+          util: req > 0 ? Math.floor((use * 100) / req) : 0,
+          avg: metrics.size ? use / metrics.size : 0,
+        };
       };
       const base = ratioOf(usage);
       const statusOut = { type: "Resource", resource: { name: resName, current: { averageUtilization: base.util, averageValue: fmtValue(base.avg) } } };
@@ -239,7 +272,11 @@ class HPAController {
     const use = sumOf(usage, usage.keys());
     const ratio = targetAvg > 0 ? use / (targetAvg * Math.max(1, current)) : 0;
     const replicas = Math.abs(1 - ratio) <= TOLERANCE ? current : Math.ceil(use / targetAvg);
-    return { replicas, status: { type: "Resource", resource: { name: resName, current: { averageValue: fmtValue(usage.size ? use / usage.size : 0) } } }, description };
+    return {
+      replicas,
+      status: { type: "Resource", resource: { name: resName, current: { averageValue: fmtValue(usage.size ? use / usage.size : 0) } } },
+      description,
+    };
   }
 
   /** normalizeDesiredReplicasWithBehaviors: stabilisation, then rate limits and min/max. */
@@ -247,7 +284,7 @@ class HPAController {
     const behavior = rec(rec(hpa.spec).behavior);
     const up = rec(behavior.scaleUp);
     const down = rec(behavior.scaleDown);
-    const upWindow = (typeof up.stabilizationWindowSeconds === "number" ? up.stabilizationWindowSeconds * 1000 : 0);
+    const upWindow = typeof up.stabilizationWindowSeconds === "number" ? up.stabilizationWindowSeconds * 1000 : 0;
     const downWindow = typeof down.stabilizationWindowSeconds === "number" ? down.stabilizationWindowSeconds * 1000 : this.options.hpaDownscaleStabilizationMs;
     const now = Date.now();
     const list = (this.recs.get(key) ?? []).filter((r) => now - r.at <= Math.max(upWindow, downWindow));
@@ -263,14 +300,35 @@ class HPAController {
     list.push({ replicas: proposal, at: now });
     this.recs.set(key, list);
     if (stabilized !== proposal) {
-      if (proposal >= current) setCond(status, "AbleToScale", "True", "ScaleUpStabilized", "recent recommendations were lower than current one, applying the lowest recent recommendation");
-      else setCond(status, "AbleToScale", "True", "ScaleDownStabilized", "recent recommendations were higher than current one, applying the highest recent recommendation");
+      if (proposal >= current)
+        setCond(
+          status,
+          "AbleToScale",
+          "True",
+          "ScaleUpStabilized",
+          "recent recommendations were lower than current one, applying the lowest recent recommendation",
+        );
+      else
+        setCond(
+          status,
+          "AbleToScale",
+          "True",
+          "ScaleDownStabilized",
+          "recent recommendations were higher than current one, applying the highest recent recommendation",
+        );
     } else setCond(status, "AbleToScale", "True", "ReadyForNewScale", "recommended size matches current size");
 
     const ev = this.events.get(key) ?? { up: [], down: [] };
     const limit = (rules: Obj, events: ScaleEvent[], dir: 1 | -1): number => {
       if (rules.selectPolicy === "Disabled") return current;
-      const policies = arr(rules.policies).length ? arr(rules.policies) : dir > 0 ? [{ type: "Pods", value: 4, periodSeconds: 15 }, { type: "Percent", value: 100, periodSeconds: 15 }] : [{ type: "Percent", value: 100, periodSeconds: 15 }];
+      const policies = arr(rules.policies).length
+        ? arr(rules.policies)
+        : dir > 0
+          ? [
+              { type: "Pods", value: 4, periodSeconds: 15 },
+              { type: "Percent", value: 100, periodSeconds: 15 },
+            ]
+          : [{ type: "Percent", value: 100, periodSeconds: 15 }];
       const pickMin = rules.selectPolicy === "Min";
       let result = dir > 0 ? (pickMin ? Infinity : -Infinity) : pickMin ? -Infinity : Infinity;
       for (const p of policies) {

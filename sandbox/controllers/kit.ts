@@ -20,7 +20,9 @@ export function isoNow(ms = Date.now()): string {
 /** RFC 3339 with nanosecond digits (log timestamps, MicroTime). */
 export function isoNano(ms: number, extraNanos = 0): string {
   const base = new Date(Math.floor(ms)).toISOString(); // 2024-01-01T00:00:00.123Z
-  const frac = String(Math.floor((ms % 1000) * 1e6) + extraNanos).padStart(9, "0").slice(0, 9);
+  const frac = String(Math.floor((ms % 1000) * 1e6) + extraNanos)
+    .padStart(9, "0")
+    .slice(0, 9);
   return `${base.slice(0, 19)}.${frac}Z`;
 }
 
@@ -123,8 +125,22 @@ export function splitKey(key: string): [string, string] {
 // ------------------------------------------------------------------ quantities
 
 const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, "": 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  "": 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+  Ki: 1024,
+  Mi: 1024 ** 2,
+  Gi: 1024 ** 3,
+  Ti: 1024 ** 4,
+  Pi: 1024 ** 5,
+  Ei: 1024 ** 6,
 };
 
 /** A resource.Quantity string ("250m", "1.5", "512Mi", "1e3") as a number of base units. */
@@ -201,7 +217,11 @@ export function stableStringify(v: unknown): string {
   if (v === null || typeof v !== "object") return JSON.stringify(v) ?? "null";
   if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
   const o = v as Obj;
-  return `{${Object.keys(o).filter((k) => o[k] !== undefined).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`).join(",")}}`;
+  return `{${Object.keys(o)
+    .filter((k) => o[k] !== undefined)
+    .sort()
+    .map((k) => `${JSON.stringify(k)}:${stableStringify(o[k])}`)
+    .join(",")}}`;
 }
 
 /** Drops nulls and empty maps/lists recursively (Go's omitempty view of a template). */
@@ -260,7 +280,10 @@ export const unit = (...parts: (string | number)[]): number => prng(seedOf(...pa
 export function hex(seed: number, len: number): string {
   const r = prng(seed);
   let s = "";
-  while (s.length < len) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, "0");
+  while (s.length < len)
+    s += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   return s.slice(0, len);
 }
 
@@ -271,13 +294,23 @@ export function controllerRef(o: KObject): OwnerReference | undefined {
 }
 
 export function ownerRefTo(owner: KObject): OwnerReference {
-  return { apiVersion: owner.apiVersion, kind: owner.kind, name: owner.metadata.name ?? "", uid: owner.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name ?? "",
+    uid: owner.metadata.uid ?? "",
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 /** Objects of `gr` whose controller is `owner`. */
 export function ownedBy(store: Store, gr: string, owner: KObject): KObject[] {
   const uid = owner.metadata.uid ?? "";
-  return store.dependentsOf(uid).filter((d) => d.gr === gr && controllerRef(d.object)?.uid === uid).map((d) => d.object);
+  return store
+    .dependentsOf(uid)
+    .filter((d) => d.gr === gr && controllerRef(d.object)?.uid === uid)
+    .map((d) => d.object);
 }
 
 // ------------------------------------------------------------------ conditions
@@ -360,7 +393,9 @@ export function podRequests(p: KObject, field: "requests" | "limits" = "requests
   return sum;
 }
 
-export function selectorOf(o: KObject): { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined {
+export function selectorOf(
+  o: KObject,
+): { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined {
   const s = rec(o.spec).selector;
   return s && typeof s === "object" ? (s as { matchLabels?: Record<string, string> }) : undefined;
 }

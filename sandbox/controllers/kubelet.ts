@@ -14,11 +14,41 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { deepEqual } from "../patch/util.js";
 import { EventRecorder } from "./events.js";
-import { arr, type Condition, type ContainerSpec, containersOf, hex, initContainersOf, int, isoNow, isPodTerminal, nsKey, type Obj, quietly, rec, seedOf, str, unit } from "./kit.js";
+import {
+  arr,
+  type Condition,
+  type ContainerSpec,
+  containersOf,
+  hex,
+  initContainersOf,
+  int,
+  isoNow,
+  isPodTerminal,
+  nsKey,
+  type Obj,
+  quietly,
+  rec,
+  seedOf,
+  str,
+  unit,
+} from "./kit.js";
 import { createLogProvider } from "./logs.js";
 import type { ResolvedSimulationOptions } from "./options.js";
 import { createPrometheusProvider } from "./prometheus.js";
-import { containerProfile, cpuMillis, crashAfterMs, crashBackoffSeconds, failureMode, type FailureMode, type ImageRef, memoryBytes, parseImage, pullBackoffSeconds, runningInstance, slowReadyMs } from "./simulation.js";
+import {
+  containerProfile,
+  cpuMillis,
+  crashAfterMs,
+  crashBackoffSeconds,
+  failureMode,
+  type FailureMode,
+  type ImageRef,
+  memoryBytes,
+  parseImage,
+  pullBackoffSeconds,
+  runningInstance,
+  slowReadyMs,
+} from "./simulation.js";
 import type { Controller } from "./types.js";
 import type { MetricsProvider, NodeMetricsSample, PodMetricsSample } from "../server/metrics.js";
 
@@ -199,9 +229,25 @@ class Kubelet {
 
   private newContainer(spec: ContainerSpec, init: boolean, podHasInits: boolean): CState {
     return {
-      spec, name: spec.name, init, mode: failureMode(spec.image), image: parseImage(spec.image), phase: "creating", nextAt: INF,
-      restartCount: 0, crashes: 0, pullFailures: 0, pulled: false, everRan: false,
-      readyAt: INF, startupAt: INF, crashAt: INF, completeAt: INF, probeFailAt: INF, ready: false, started: false,
+      spec,
+      name: spec.name,
+      init,
+      mode: failureMode(spec.image),
+      image: parseImage(spec.image),
+      phase: "creating",
+      nextAt: INF,
+      restartCount: 0,
+      crashes: 0,
+      pullFailures: 0,
+      pulled: false,
+      everRan: false,
+      readyAt: INF,
+      startupAt: INF,
+      crashAt: INF,
+      completeAt: INF,
+      probeFailAt: INF,
+      ready: false,
+      started: false,
       waiting: { reason: init || podHasInits ? "PodInitializing" : "ContainerCreating" },
     };
   }
@@ -212,14 +258,23 @@ class Kubelet {
     const ns = this.nodes.get(node) as NodeState;
     const status = rec(p.status);
     const ps: PState = {
-      key: nsKey(p), uid: p.metadata.uid ?? "", namespace: p.metadata.namespace ?? "", name, node,
+      key: nsKey(p),
+      uid: p.metadata.uid ?? "",
+      namespace: p.metadata.namespace ?? "",
+      name,
+      node,
       restartPolicy: str(rec(p.spec).restartPolicy, "Always"),
       boundAt: Date.parse(str(status.startTime)) || Date.now(),
       startDelay: lo + unit(name, "start-delay") * (hi - lo),
-      podIP: this.allocateIP(ns, str(status.podIP) || undefined), hostIP: ns.hostIP,
+      podIP: this.allocateIP(ns, str(status.podIP) || undefined),
+      hostIP: ns.hostIP,
       init: initContainersOf(p).map((c) => this.newContainer(c, true, true)),
       main: containersOf(p).map((c) => this.newContainer(c, false, initContainersOf(p).length > 0)),
-      mainStarted: false, begun: false, timerAt: INF, deleting: false, removeAt: INF,
+      mainStarted: false,
+      begun: false,
+      timerAt: INF,
+      deleting: false,
+      removeAt: INF,
     };
     const now = Date.now();
     // restored from a snapshot (or a sandbox restart): keep running containers running
@@ -251,7 +306,13 @@ class Kubelet {
       c.crashes = c.mode === "crash" || c.mode === "oom" ? c.restartCount : 0;
       const last = rec(rec(st.lastState).terminated);
       if (last.finishedAt) {
-        c.lastTerminated = { exitCode: int(last.exitCode), reason: str(last.reason, "Error"), startedAt: Date.parse(str(last.startedAt)) || now, finishedAt: Date.parse(str(last.finishedAt)) || now, containerID: str(last.containerID) };
+        c.lastTerminated = {
+          exitCode: int(last.exitCode),
+          reason: str(last.reason, "Error"),
+          startedAt: Date.parse(str(last.startedAt)) || now,
+          finishedAt: Date.parse(str(last.finishedAt)) || now,
+          containerID: str(last.containerID),
+        };
       }
     }
     ps.boundAt = now;
@@ -312,7 +373,11 @@ class Kubelet {
     else c.readyAt = Math.max(c.startupAt, readiness ? at + ms(probeSeconds(readiness, "initialDelaySeconds", 0)) : at);
     c.crashAt = c.mode === "crash" || c.mode === "oom" ? at + this.scaledMin(crashAfterMs(ps.name, c.name, c.restartCount, c.mode)) : INF;
     c.completeAt = c.init ? at + this.scaledMin(1000 + unit(ps.name, c.name, "init") * 2000) : INF;
-    c.probeFailAt = c.mode === "unready" ? Math.max(c.startupAt, at + ms(probeSeconds(readiness, "initialDelaySeconds", 0))) + this.scaledMin(probeSeconds(readiness, "periodSeconds", 10) * 1000) : INF;
+    c.probeFailAt =
+      c.mode === "unready"
+        ? Math.max(c.startupAt, at + ms(probeSeconds(readiness, "initialDelaySeconds", 0))) +
+          this.scaledMin(probeSeconds(readiness, "periodSeconds", 10) * 1000)
+        : INF;
     c.started = c.startupAt <= at;
     c.ready = c.readyAt <= at;
   }
@@ -322,7 +387,14 @@ class Kubelet {
     c.restartCount += 1;
     if (this.needsPull(ps, c)) {
       this.ev(ps, pod, c, "Normal", "Pulling", `Pulling image "${c.image.raw}"`);
-      this.ev(ps, pod, c, "Normal", "Pulled", `Successfully pulled image "${c.image.raw}" in ${Math.round(ps.startDelay)}ms (${Math.round(ps.startDelay)}ms including waiting). Image size: ${this.imageSize(c)} bytes.`);
+      this.ev(
+        ps,
+        pod,
+        c,
+        "Normal",
+        "Pulled",
+        `Successfully pulled image "${c.image.raw}" in ${Math.round(ps.startDelay)}ms (${Math.round(ps.startDelay)}ms including waiting). Image size: ${this.imageSize(c)} bytes.`,
+      );
     } else this.ev(ps, pod, c, "Normal", "Pulled", `Container image "${c.image.raw}" already present on machine`);
     this.startContainer(ps, c, at, pod, true);
   }
@@ -353,7 +425,14 @@ class Kubelet {
           return;
         }
         if (this.needsPull(ps, c)) {
-          this.ev(ps, pod, c, "Normal", "Pulled", `Successfully pulled image "${c.image.raw}" in ${Math.round(ps.startDelay)}ms (${Math.round(ps.startDelay)}ms including waiting). Image size: ${this.imageSize(c)} bytes.`);
+          this.ev(
+            ps,
+            pod,
+            c,
+            "Normal",
+            "Pulled",
+            `Successfully pulled image "${c.image.raw}" in ${Math.round(ps.startDelay)}ms (${Math.round(ps.startDelay)}ms including waiting). Image size: ${this.imageSize(c)} bytes.`,
+          );
           this.nodes.get(ps.node)?.images.add(c.image.raw);
         } else this.ev(ps, pod, c, "Normal", "Pulled", `Container image "${c.image.raw}" already present on machine`);
         c.pulled = true;
@@ -385,7 +464,13 @@ class Kubelet {
         }
         if (c.crashAt <= at) {
           const oom = c.mode === "oom";
-          c.terminated = { exitCode: oom ? 137 : 1, reason: oom ? "OOMKilled" : "Error", startedAt: c.startedAt ?? at, finishedAt: c.crashAt, containerID: c.containerID ?? "" };
+          c.terminated = {
+            exitCode: oom ? 137 : 1,
+            reason: oom ? "OOMKilled" : "Error",
+            startedAt: c.startedAt ?? at,
+            finishedAt: c.crashAt,
+            containerID: c.containerID ?? "",
+          };
           c.crashes += 1;
           c.ready = false;
           c.started = false;
@@ -419,7 +504,10 @@ class Kubelet {
         c.phase = "crashBackoff";
         c.lastTerminated = c.terminated;
         c.terminated = undefined;
-        c.waiting = { reason: "CrashLoopBackOff", message: `back-off ${backoff}s restarting failed container=${c.name} pod=${ps.name}_${ps.namespace}(${ps.uid})` };
+        c.waiting = {
+          reason: "CrashLoopBackOff",
+          message: `back-off ${backoff}s restarting failed container=${c.name} pod=${ps.name}_${ps.namespace}(${ps.uid})`,
+        };
         this.ev(ps, pod, c, "Warning", "BackOff", `Back-off restarting failed container ${c.name} in pod ${ps.name}_${ps.namespace}(${ps.uid})`);
         c.nextAt = Math.max(at, (c.lastTerminated?.finishedAt ?? at) + this.scaledMin(backoff * 1000));
         return;
@@ -480,7 +568,13 @@ class Kubelet {
   // ---------------------------------------------------------------- status
 
   private containerStatus(c: CState): Obj {
-    const t = (x: TermInfo) => ({ containerID: x.containerID, exitCode: x.exitCode, finishedAt: isoNow(x.finishedAt), reason: x.reason, startedAt: isoNow(x.startedAt) });
+    const t = (x: TermInfo) => ({
+      containerID: x.containerID,
+      exitCode: x.exitCode,
+      finishedAt: isoNow(x.finishedAt),
+      reason: x.reason,
+      startedAt: isoNow(x.startedAt),
+    });
     let state: Obj;
     if (c.phase === "running") state = { running: { startedAt: isoNow(c.startedAt) } };
     else if ((c.phase === "terminated" || c.phase === "completed") && c.terminated) state = { terminated: t(c.terminated) };
@@ -518,17 +612,33 @@ class Kubelet {
     const unready = ps.main.filter((c) => !c.ready).map((c) => c.name);
     const incompleteInit = ps.init.filter((c) => c.phase !== "completed").map((c) => c.name);
     const allReady = initDone && unready.length === 0;
-    const scheduled = oldConds.find((c) => c.type === "PodScheduled" && c.status === "True") ?? { type: "PodScheduled", status: "True", lastProbeTime: null, lastTransitionTime: isoNow(ps.boundAt) };
+    const scheduled = oldConds.find((c) => c.type === "PodScheduled" && c.status === "True") ?? {
+      type: "PodScheduled",
+      status: "True",
+      lastProbeTime: null,
+      lastTransitionTime: isoNow(ps.boundAt),
+    };
     // the conditions KWOK and the notes describe (PodReadyToStartContainers is left out: every list carries it)
     const conditions: Condition[] = [
-      cond("Initialized", initDone, initDone ? undefined : "ContainersNotInitialized", initDone ? undefined : `containers with incomplete status: [${incompleteInit.join(" ")}]`),
+      cond(
+        "Initialized",
+        initDone,
+        initDone ? undefined : "ContainersNotInitialized",
+        initDone ? undefined : `containers with incomplete status: [${incompleteInit.join(" ")}]`,
+      ),
       cond("Ready", allReady, allReady ? undefined : "ContainersNotReady", allReady ? undefined : `containers with unready status: [${unready.join(" ")}]`),
-      cond("ContainersReady", allReady, allReady ? undefined : "ContainersNotReady", allReady ? undefined : `containers with unready status: [${unready.join(" ")}]`),
+      cond(
+        "ContainersReady",
+        allReady,
+        allReady ? undefined : "ContainersNotReady",
+        allReady ? undefined : `containers with unready status: [${unready.join(" ")}]`,
+      ),
       scheduled as Condition,
     ];
     let phase = "Pending";
     if (ps.mainStarted && ps.main.every((c) => c.everRan)) phase = "Running";
-    if (ps.restartPolicy === "Never" && ps.main.every((c) => c.phase === "terminated")) phase = ps.main.some((c) => (c.terminated?.exitCode ?? 0) !== 0) ? "Failed" : "Succeeded";
+    if (ps.restartPolicy === "Never" && ps.main.every((c) => c.phase === "terminated"))
+      phase = ps.main.some((c) => (c.terminated?.exitCode ?? 0) !== 0) ? "Failed" : "Succeeded";
     const status: Obj = {
       conditions,
       containerStatuses: ps.main.map((c) => this.containerStatus(c)),
@@ -551,17 +661,20 @@ class Kubelet {
     if (ps.timer && ps.timerAt <= when) return;
     if (ps.timer) clearTimeout(ps.timer);
     ps.timerAt = when;
-    ps.timer = setTimeout(() => {
-      ps.timer = undefined;
-      ps.timerAt = INF;
-      try {
-        this.tick(ps);
-      } catch (e) {
-        // a timer must never take the process down: log and retry shortly
-        console.error(`[sandbox] kubelet failed on ${ps.key}:`, e);
-        this.schedule(ps, Date.now() + 1000);
-      }
-    }, Math.max(0, when - Date.now()));
+    ps.timer = setTimeout(
+      () => {
+        ps.timer = undefined;
+        ps.timerAt = INF;
+        try {
+          this.tick(ps);
+        } catch (e) {
+          // a timer must never take the process down: log and retry shortly
+          console.error(`[sandbox] kubelet failed on ${ps.key}:`, e);
+          this.schedule(ps, Date.now() + 1000);
+        }
+      },
+      Math.max(0, when - Date.now()),
+    );
     ps.timer.unref?.();
   }
 

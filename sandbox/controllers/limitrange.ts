@@ -62,7 +62,10 @@ export const limitRangeController: Controller = {
         const pod = req.object;
         if (!pod || req.subresource) return;
         const spec = rec(pod.spec);
-        const groups: [string, Record<string, unknown>[]][] = [["init container", arr(spec.initContainers)], ["container", arr(spec.containers)]];
+        const groups: [string, Record<string, unknown>[]][] = [
+          ["init container", arr(spec.initContainers)],
+          ["container", arr(spec.containers)],
+        ];
         // pod defaulting: requests default to limits
         for (const [, list] of groups) {
           for (const c of list) {
@@ -91,15 +94,18 @@ export const limitRangeController: Controller = {
                 const r = { ...(rec(res.requests) as RL) };
                 const setL: string[] = [];
                 const setR: string[] = [];
-                for (const [k, v] of Object.entries(def)) if (lim[k] === undefined) {
-                  lim[k] = v;
-                  setL.push(k);
-                }
-                for (const [k, v] of Object.entries(defReq)) if (r[k] === undefined) {
-                  r[k] = v;
-                  setR.push(k);
-                }
-                if (setL.length || setR.length) c.resources = { ...res, ...(Object.keys(r).length ? { requests: r } : {}), ...(Object.keys(lim).length ? { limits: lim } : {}) };
+                for (const [k, v] of Object.entries(def))
+                  if (lim[k] === undefined) {
+                    lim[k] = v;
+                    setL.push(k);
+                  }
+                for (const [k, v] of Object.entries(defReq))
+                  if (r[k] === undefined) {
+                    r[k] = v;
+                    setR.push(k);
+                  }
+                if (setL.length || setR.length)
+                  c.resources = { ...res, ...(Object.keys(r).length ? { requests: r } : {}), ...(Object.keys(lim).length ? { limits: lim } : {}) };
                 if (setR.length) notes.push(`${setR.sort().join(", ")} request for ${prefix} ${String(c.name)}`);
                 if (setL.length) notes.push(`${setL.sort().join(", ")} limit for ${prefix} ${String(c.name)}`);
                 for (const [k, v] of Object.entries(rec(it.min) as RL)) {
@@ -108,19 +114,22 @@ export const limitRangeController: Controller = {
                 }
                 for (const [k, v] of Object.entries(rec(it.max) as RL)) {
                   if (lim[k] === undefined) errors.push(`maximum ${k} usage per Container is ${show(v)}.  No limit is specified`);
-                  else if (parseQuantity(lim[k]) > parseQuantity(v)) errors.push(`maximum ${k} usage per Container is ${show(v)}, but limit is ${show(lim[k])}`);
+                  else if (parseQuantity(lim[k]) > parseQuantity(v))
+                    errors.push(`maximum ${k} usage per Container is ${show(v)}, but limit is ${show(lim[k])}`);
                 }
                 for (const [k, v] of Object.entries(rec(it.maxLimitRequestRatio) as RL)) {
                   if (lim[k] === undefined || r[k] === undefined || parseQuantity(r[k]) === 0) continue;
                   const ratio = parseQuantity(lim[k]) / parseQuantity(r[k]);
-                  if (ratio > parseQuantity(v)) errors.push(`${k} max limit to request ratio per Container is ${show(v)}, but provided ratio is ${ratio.toFixed(6)}`);
+                  if (ratio > parseQuantity(v))
+                    errors.push(`${k} max limit to request ratio per Container is ${show(v)}, but provided ratio is ${ratio.toFixed(6)}`);
                 }
               }
             }
           }
         }
         if (errors.length) throw forbidden(req.type, req.name, errors.length === 1 ? errors[0] : `[${errors.join(", ")}]`);
-        if (notes.length) pod.metadata.annotations = { ...pod.metadata.annotations, "kubernetes.io/limit-ranger": `LimitRanger plugin set: ${notes.join("; ")}` };
+        if (notes.length)
+          pod.metadata.annotations = { ...pod.metadata.annotations, "kubernetes.io/limit-ranger": `LimitRanger plugin set: ${notes.join("; ")}` };
         const status = rec(pod.status);
         status.qosClass = qosClass(pod);
         pod.status = status;

@@ -53,11 +53,42 @@ type Rng = () => number;
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length) % xs.length];
 const hexOf = (r: Rng, n: number) => {
   let s = "";
-  while (s.length < n) s += Math.floor(r() * 0x100000000).toString(16).padStart(8, "0");
+  while (s.length < n)
+    s += Math.floor(r() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   return s.slice(0, n);
 };
 
-const NOT_APP_WORDS = new Set(["java", "jvm", "spring", "springboot", "kotlin", "openjdk", "node", "nodejs", "ts", "next", "nextjs", "express", "nest", "python", "py", "fastapi", "django", "flask", "nginx", "service", "svc", "api", "app", "server", "web", "backend", "frontend"]);
+const NOT_APP_WORDS = new Set([
+  "java",
+  "jvm",
+  "spring",
+  "springboot",
+  "kotlin",
+  "openjdk",
+  "node",
+  "nodejs",
+  "ts",
+  "next",
+  "nextjs",
+  "express",
+  "nest",
+  "python",
+  "py",
+  "fastapi",
+  "django",
+  "flask",
+  "nginx",
+  "service",
+  "svc",
+  "api",
+  "app",
+  "server",
+  "web",
+  "backend",
+  "frontend",
+]);
 
 /** A short application name from the image ("ghcr.io/acme/orders-java" -> "orders"), else from the pod. */
 function appName(image: string, pod: string): string {
@@ -69,7 +100,11 @@ function appName(image: string, pod: string): string {
 }
 /** Java package segment of an app name. */
 const pkg = (app: string) => app.replace(/[^a-z0-9]/g, "");
-const pascal = (s: string) => s.split(/[-_]/).map((x) => x.charAt(0).toUpperCase() + x.slice(1)).join("");
+const pascal = (s: string) =>
+  s
+    .split(/[-_]/)
+    .map((x) => x.charAt(0).toUpperCase() + x.slice(1))
+    .join("");
 
 const RESOURCES = ["orders", "items", "users", "carts", "payments", "invoices", "products", "sessions"];
 function requestShape(r: Rng, app: string): { method: string; path: string } {
@@ -83,7 +118,17 @@ function requestShape(r: Rng, app: string): { method: string; path: string } {
   return { method: "DELETE", path: `/api/v1/${res}/${1000 + Math.floor(r() * 90000)}` };
 }
 
-const STATUS_TEXT: Record<number, string> = { 200: "OK", 201: "Created", 204: "No Content", 400: "Bad Request", 404: "Not Found", 409: "Conflict", 500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable" };
+const STATUS_TEXT: Record<number, string> = {
+  200: "OK",
+  201: "Created",
+  204: "No Content",
+  400: "Bad Request",
+  404: "Not Found",
+  409: "Conflict",
+  500: "Internal Server Error",
+  502: "Bad Gateway",
+  503: "Service Unavailable",
+};
 
 // ------------------------------------------------------------------ per-language formatting
 
@@ -91,7 +136,12 @@ interface Fmt {
   startup(c: InstanceCtx, r: Rng): string[];
   /** How long startup takes, ms. */
   startupMs(r: Rng): number;
-  request(c: InstanceCtx, r: Rng, ts: number, req: { method: string; path: string; status: number; ms: number; trace: string; span: string; client: string }): string;
+  request(
+    c: InstanceCtx,
+    r: Rng,
+    ts: number,
+    req: { method: string; path: string; status: number; ms: number; trace: string; span: string; client: string },
+  ): string;
   log(c: InstanceCtx, ts: number, level: "INFO" | "WARN" | "ERROR" | "DEBUG", msg: string, trace?: string, thread?: string, logger?: string): string;
   stack(c: InstanceCtx, r: Rng, err: string): string[];
   fatal(c: InstanceCtx, r: Rng, ts: number, oom: boolean): string[];
@@ -138,7 +188,15 @@ const java: Fmt = {
   },
   request(c, r, ts, q) {
     const thread = `nio-8080-exec-${1 + Math.floor(r() * 10)}`;
-    return this.log(c, ts, q.status >= 500 ? "ERROR" : "INFO", `${q.method} ${q.path} -> ${q.status} (${q.ms} ms)`, q.trace, thread, `c.e.${pkg(c.app)}.web.RequestLoggingFilter`);
+    return this.log(
+      c,
+      ts,
+      q.status >= 500 ? "ERROR" : "INFO",
+      `${q.method} ${q.path} -> ${q.status} (${q.ms} ms)`,
+      q.trace,
+      thread,
+      `c.e.${pkg(c.app)}.web.RequestLoggingFilter`,
+    );
   },
   log(c, ts, level, msg, trace?: string, thread = "main", logger?: string) {
     const lg = (logger ?? `c.e.${pkg(c.app)}.service.${pascal(c.app)}Service`).slice(-40).padEnd(40);
@@ -161,14 +219,30 @@ const java: Fmt = {
   fatal(c, r, ts, oom) {
     if (oom) {
       return [
-        this.log(c, ts - 800, "WARN", "HikariPool-1 - Thread starvation or clock leap detected (housekeeper delta=1m2s).", undefined, "HikariPool-1 housekeeper", "com.zaxxer.hikari.pool.HikariPool"),
-        "Exception in thread \"nio-8080-exec-4\" java.lang.OutOfMemoryError: Java heap space",
+        this.log(
+          c,
+          ts - 800,
+          "WARN",
+          "HikariPool-1 - Thread starvation or clock leap detected (housekeeper delta=1m2s).",
+          undefined,
+          "HikariPool-1 housekeeper",
+          "com.zaxxer.hikari.pool.HikariPool",
+        ),
+        'Exception in thread "nio-8080-exec-4" java.lang.OutOfMemoryError: Java heap space',
         `\tat com.example.${pkg(c.app)}.service.ReportService.buildSnapshot(ReportService.java:${100 + Math.floor(r() * 50)})`,
         "\tat java.base/java.util.ArrayList.grow(ArrayList.java:237)",
       ];
     }
     return [
-      this.log(c, ts, "WARN", "Exception encountered during context initialization - cancelling refresh attempt: org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'entityManagerFactory'", undefined, "main", "ConfigServletWebServerApplicationContext"),
+      this.log(
+        c,
+        ts,
+        "WARN",
+        "Exception encountered during context initialization - cancelling refresh attempt: org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'entityManagerFactory'",
+        undefined,
+        "main",
+        "ConfigServletWebServerApplicationContext",
+      ),
       this.log(c, ts, "INFO", "Stopping service [Tomcat]", undefined, "main", "o.apache.catalina.core.StandardService"),
       this.log(c, ts, "ERROR", "Application run failed", undefined, "main", "o.s.boot.SpringApplication"),
       "org.springframework.beans.factory.BeanCreationException: Error creating bean with name 'entityManagerFactory' defined in class path resource [org/springframework/boot/autoconfigure/orm/jpa/HibernateJpaConfiguration.class]: Unable to open JDBC Connection for DDL execution",
@@ -188,17 +262,38 @@ const PINO = { DEBUG: 20, INFO: 30, WARN: 40, ERROR: 50 } as const;
 const node: Fmt = {
   startupMs: (r) => 300 + r() * 900,
   startup(c) {
-    return [`@INFO ${c.app} v${c.version} starting (node v20.18.0, NODE_ENV=production)`, "@INFO connected to postgres at postgres:5432", "@INFO connected to redis at redis:6379", "@INFO Server listening at http://0.0.0.0:3000"];
+    return [
+      `@INFO ${c.app} v${c.version} starting (node v20.18.0, NODE_ENV=production)`,
+      "@INFO connected to postgres at postgres:5432",
+      "@INFO connected to redis at redis:6379",
+      "@INFO Server listening at http://0.0.0.0:3000",
+    ];
   },
   request(c, r, ts, q) {
-    const line = { level: q.status >= 500 ? 50 : 30, time: ts, pid: 1, hostname: c.pod, reqId: `req-${hexOf(r, 4)}`, traceId: q.trace, req: { method: q.method, url: q.path, remoteAddress: q.client }, res: { statusCode: q.status }, responseTime: q.ms + Math.round(r() * 100) / 100, msg: "request completed" };
+    const line = {
+      level: q.status >= 500 ? 50 : 30,
+      time: ts,
+      pid: 1,
+      hostname: c.pod,
+      reqId: `req-${hexOf(r, 4)}`,
+      traceId: q.trace,
+      req: { method: q.method, url: q.path, remoteAddress: q.client },
+      res: { statusCode: q.status },
+      responseTime: q.ms + Math.round(r() * 100) / 100,
+      msg: "request completed",
+    };
     return JSON.stringify(line);
   },
   log(c, ts, level, msg, trace) {
     return JSON.stringify({ level: PINO[level], time: ts, pid: 1, hostname: c.pod, ...(trace ? { traceId: trace } : {}), msg });
   },
   stack(_c, r, err) {
-    return [`Error: ${err}`, `    at InventoryClient.reserve (/app/dist/clients/inventory.js:${40 + Math.floor(r() * 40)}:15)`, "    at async OrdersService.place (/app/dist/services/orders.js:88:5)", "    at async Object.<anonymous> (/app/dist/routes/orders.js:31:18)"];
+    return [
+      `Error: ${err}`,
+      `    at InventoryClient.reserve (/app/dist/clients/inventory.js:${40 + Math.floor(r() * 40)}:15)`,
+      "    at async OrdersService.place (/app/dist/services/orders.js:88:5)",
+      "    at async Object.<anonymous> (/app/dist/routes/orders.js:31:18)",
+    ];
   },
   fatal(c, r, ts, oom) {
     if (oom) {
@@ -235,7 +330,12 @@ const node: Fmt = {
 const python: Fmt = {
   startupMs: (r) => 500 + r() * 1200,
   startup() {
-    return ["INFO:     Started server process [1]", "INFO:     Waiting for application startup.", "INFO:     Application startup complete.", "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)"];
+    return [
+      "INFO:     Started server process [1]",
+      "INFO:     Waiting for application startup.",
+      "INFO:     Application startup complete.",
+      "INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)",
+    ];
   },
   request(_c, _r, _ts, q) {
     return `INFO:     ${q.client}:${40000 + (parseInt(q.span.slice(0, 4), 16) % 20000)} - "${q.method} ${q.path} HTTP/1.1" ${q.status} ${STATUS_TEXT[q.status] ?? ""}`;
@@ -285,7 +385,7 @@ const nginx: Fmt = {
       "/docker-entrypoint.sh: Launching /docker-entrypoint.d/20-envsubst-on-templates.sh",
       "/docker-entrypoint.sh: Launching /docker-entrypoint.d/30-tune-worker-processes.sh",
       "/docker-entrypoint.sh: Configuration complete; ready for start up",
-      "@NOTICE using the \"epoll\" event method",
+      '@NOTICE using the "epoll" event method',
       "@NOTICE nginx/1.27.3",
       "@NOTICE built by gcc 12.2.0 (Debian 12.2.0-14)",
       "@NOTICE OS: Linux 6.1.0-sandbox",
@@ -296,7 +396,15 @@ const nginx: Fmt = {
   },
   request(_c, r, ts, q) {
     const bytes = q.status === 204 ? 0 : q.status >= 400 ? 153 + Math.floor(r() * 400) : 400 + Math.floor(r() * 9000);
-    const ua = q.path === "/healthz" ? "kube-probe/1.33" : pick(r, ["Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36", "curl/8.5.0", "Go-http-client/1.1", "okhttp/4.12.0"]);
+    const ua =
+      q.path === "/healthz"
+        ? "kube-probe/1.33"
+        : pick(r, [
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
+            "curl/8.5.0",
+            "Go-http-client/1.1",
+            "okhttp/4.12.0",
+          ]);
     return `${q.client} - - [${ngTime(ts)}] "${q.method} ${q.path} HTTP/1.1" ${q.status} ${bytes} "-" "${ua}" "-" rt=${(q.ms / 1000).toFixed(3)} trace=${q.trace}`;
   },
   log(_c, ts, level, msg) {
@@ -307,14 +415,22 @@ const nginx: Fmt = {
     return [];
   },
   fatal(_c, _r, ts) {
-    return [`${ngErrTime(ts)} [emerg] 1#1: host not found in upstream "backend:8080" in /etc/nginx/conf.d/default.conf:14`, 'nginx: [emerg] host not found in upstream "backend:8080" in /etc/nginx/conf.d/default.conf:14'];
+    return [
+      `${ngErrTime(ts)} [emerg] 1#1: host not found in upstream "backend:8080" in /etc/nginx/conf.d/default.conf:14`,
+      'nginx: [emerg] host not found in upstream "backend:8080" in /etc/nginx/conf.d/default.conf:14',
+    ];
   },
 };
 
 const generic: Fmt = {
   startupMs: (r) => 100 + r() * 700,
   startup(c) {
-    return [`@INFO starting ${c.app}|version=${c.version} go=go1.23.4`, "@INFO loaded configuration|path=/etc/app/config.yaml", "@INFO connected to database|host=postgres:5432 pool=10", "@INFO listening|addr=:8080"];
+    return [
+      `@INFO starting ${c.app}|version=${c.version} go=go1.23.4`,
+      "@INFO loaded configuration|path=/etc/app/config.yaml",
+      "@INFO connected to database|host=postgres:5432 pool=10",
+      "@INFO listening|addr=:8080",
+    ];
   },
   request(_c, _r, ts, q) {
     return `time=${isoMs(ts)} level=${q.status >= 500 ? "error" : "info"} msg="request handled" method=${q.method} path=${q.path} status=${q.status} duration=${q.ms}ms remote=${q.client} trace_id=${q.trace}`;
@@ -329,7 +445,7 @@ const generic: Fmt = {
   fatal(c, r, ts, oom) {
     if (oom) return [this.log(c, ts - 2000, "WARN", "heap usage high|heap_alloc=498MiB gc_cpu_fraction=0.41")];
     return [
-      this.log(c, ts, "ERROR", "failed to load configuration|error=\"open /etc/app/secrets/db-password: no such file or directory\""),
+      this.log(c, ts, "ERROR", 'failed to load configuration|error="open /etc/app/secrets/db-password: no such file or directory"'),
       "panic: runtime error: invalid memory address or nil pointer dereference",
       `[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x${hexOf(r, 6)}]`,
       "",
@@ -344,8 +460,19 @@ const generic: Fmt = {
 
 const FORMATS: Record<Lang, Fmt> = { java, node, python, nginx, generic };
 
-const WARNINGS = ["slow query detected|table=orders duration_ms=1840", "retrying upstream request|attempt=2 upstream=inventory", "cache miss rate high|ratio=0.42", "connection pool near capacity|active=9 max=10", "request body larger than expected|bytes=1048576"];
-const ERRORS = ["upstream inventory returned 503 Service Unavailable", "timeout after 5000ms calling payments", "could not serialize access due to concurrent update", "deadline exceeded while reading from redis"];
+const WARNINGS = [
+  "slow query detected|table=orders duration_ms=1840",
+  "retrying upstream request|attempt=2 upstream=inventory",
+  "cache miss rate high|ratio=0.42",
+  "connection pool near capacity|active=9 max=10",
+  "request body larger than expected|bytes=1048576",
+];
+const ERRORS = [
+  "upstream inventory returned 503 Service Unavailable",
+  "timeout after 5000ms calling payments",
+  "could not serialize access due to concurrent update",
+  "deadline exceeded while reading from redis",
+];
 
 /** Expands a startup template line (`@LEVEL thread|logger|msg` or `@LEVEL msg|kv`) into the flavour's format. */
 function startupLine(f: Fmt, c: InstanceCtx, ts: number, raw: string): string {
@@ -385,8 +512,19 @@ function bucketLines(c: InstanceCtx, b: number): Line[] {
   if (c.mode === "unready") {
     for (let t = from + r() * 3000; t < to; t += 10_000 * (0.8 + r() * 0.4)) {
       const ts = Math.floor(t);
-      out.push({ ts, text: f.request(c, r, ts, { method: "GET", path: "/ready", status: 503, ms: 2 + Math.floor(r() * 5), trace: hexOf(r, 32), span: hexOf(r, 16), client: client() }) });
-      out.push({ ts: ts + 1, text: f.log(c, ts + 1, "WARN", "readiness check failed: dependency \"postgres\" unreachable|check=database") });
+      out.push({
+        ts,
+        text: f.request(c, r, ts, {
+          method: "GET",
+          path: "/ready",
+          status: 503,
+          ms: 2 + Math.floor(r() * 5),
+          trace: hexOf(r, 32),
+          span: hexOf(r, 16),
+          client: client(),
+        }),
+      });
+      out.push({ ts: ts + 1, text: f.log(c, ts + 1, "WARN", 'readiness check failed: dependency "postgres" unreachable|check=database') });
     }
     return out;
   }
@@ -443,7 +581,16 @@ function linesBetween(c: InstanceCtx, from: number, to: number, forceFatal = fal
   return out;
 }
 
-function instanceCtx(pod: KObject, spec: ContainerSpec, store: Store, timeScale: number, restart: number, start: number, end?: number, endReason?: string): InstanceCtx {
+function instanceCtx(
+  pod: KObject,
+  spec: ContainerSpec,
+  store: Store,
+  timeScale: number,
+  restart: number,
+  start: number,
+  end?: number,
+  endReason?: string,
+): InstanceCtx {
   const prof = containerProfile(pod, spec, store);
   return {
     seed: seedOf(pod.metadata.name ?? "", spec.name, restart),

@@ -28,7 +28,13 @@ function ensureDefaultSA(store: Store, ns: KObject): void {
   const name = ns.metadata.name ?? "";
   if (ns.metadata.deletionTimestamp) return;
   if (store.get("/serviceaccounts", name, "default")) return;
-  quiet(() => store.create("/serviceaccounts", { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: name } }, { fieldManager: "kube-controller-manager" }));
+  quiet(() =>
+    store.create(
+      "/serviceaccounts",
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "default", namespace: name } },
+      { fieldManager: "kube-controller-manager" },
+    ),
+  );
 }
 
 function contentsOf(store: Store, ns: string): { gr: string; o: KObject }[] {

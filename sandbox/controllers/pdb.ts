@@ -131,7 +131,8 @@ export const disruptionController: Controller = {
           return reqs.length > 0 && matchLabels(reqs, pod.metadata.labels);
         });
         if (pdbs.length === 0) return;
-        if (pdbs.length > 1) throw new StatusError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
+        if (pdbs.length > 1)
+          throw new StatusError(500, "InternalError", "This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.");
         const pdb = pdbs[0];
         const status = pdbStatus(store, pdb);
         const policy = str(rec(pdb.spec).unhealthyPodEvictionPolicy, "IfHealthyBudget");
@@ -140,11 +141,23 @@ export const disruptionController: Controller = {
         }
         if (int(status.disruptionsAllowed) <= 0) {
           throw new StatusError(429, "TooManyRequests", "Cannot evict pod as it would violate the pod's disruption budget.", {
-            causes: [{ reason: "DisruptionBudget", message: `The disruption budget ${pdb.metadata.name ?? ""} needs ${int(status.desiredHealthy)} healthy pods and has ${int(status.currentHealthy)} currently` }],
+            causes: [
+              {
+                reason: "DisruptionBudget",
+                message: `The disruption budget ${pdb.metadata.name ?? ""} needs ${int(status.desiredHealthy)} healthy pods and has ${int(status.currentHealthy)} currently`,
+              },
+            ],
           });
         }
         if (req.dryRun) return;
-        const cur = { ...pdb, status: { ...status, disruptionsAllowed: int(status.disruptionsAllowed) - 1, disruptedPods: { ...(rec(rec(pdb.status).disruptedPods) as Record<string, string>), [pod.metadata.name ?? ""]: isoNow() } } };
+        const cur = {
+          ...pdb,
+          status: {
+            ...status,
+            disruptionsAllowed: int(status.disruptionsAllowed) - 1,
+            disruptedPods: { ...(rec(rec(pdb.status).disruptedPods) as Record<string, string>), [pod.metadata.name ?? ""]: isoNow() },
+          },
+        };
         delete cur.metadata.resourceVersion;
         quietly(() => store.update("policy/poddisruptionbudgets", cur, { subresource: "status", fieldManager: "kube-apiserver" }));
       },

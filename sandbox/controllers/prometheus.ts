@@ -11,7 +11,18 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { containersOf, int, rec, str } from "./kit.js";
 import type { ResolvedSimulationOptions } from "./options.js";
-import { containerProfile, containerStatusOf, cpuSeconds, type Instance, latencyCdf, latencyMean, memoryBytes, requestsTotal, runningInstance, trafficMix } from "./simulation.js";
+import {
+  containerProfile,
+  containerStatusOf,
+  cpuSeconds,
+  type Instance,
+  latencyCdf,
+  latencyMean,
+  memoryBytes,
+  requestsTotal,
+  runningInstance,
+  trafficMix,
+} from "./simulation.js";
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const PHASES = ["Pending", "Running", "Succeeded", "Failed", "Unknown"];
@@ -56,7 +67,11 @@ class Exposition {
   }
 }
 
-export function createPrometheusProvider(store: Store, options: ResolvedSimulationOptions, oomAt: (pod: KObject, container: string) => number | undefined): () => string {
+export function createPrometheusProvider(
+  store: Store,
+  options: ResolvedSimulationOptions,
+  oomAt: (pod: KObject, container: string) => number | undefined,
+): () => string {
   void options;
   return () => {
     const now = Date.now();
@@ -66,20 +81,52 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
       const name = pod.metadata.name ?? "";
       const uid = pod.metadata.uid ?? "";
       const phase = str(rec(pod.status).phase, "Pending");
-      for (const p of PHASES) x.add("kube_pod_status_phase", "gauge", "The pods current phase.", { namespace: ns, pod: name, uid, phase: p }, p === phase ? 1 : 0);
+      for (const p of PHASES)
+        x.add("kube_pod_status_phase", "gauge", "The pods current phase.", { namespace: ns, pod: name, uid, phase: p }, p === phase ? 1 : 0);
       for (const c of containersOf(pod)) {
         const prof = containerProfile(pod, c, store);
         const cs = containerStatusOf(pod, c.name);
         const base = { namespace: ns, pod: name, container: c.name };
-        x.add("kube_pod_container_status_restarts_total", "counter", "The number of container restarts per container.", { ...base, uid }, int(cs?.restartCount));
-        x.add("kube_pod_container_status_ready", "gauge", "Describes whether the containers readiness check succeeded.", { ...base, uid }, cs?.ready === true ? 1 : 0);
+        x.add(
+          "kube_pod_container_status_restarts_total",
+          "counter",
+          "The number of container restarts per container.",
+          { ...base, uid },
+          int(cs?.restartCount),
+        );
+        x.add(
+          "kube_pod_container_status_ready",
+          "gauge",
+          "Describes whether the containers readiness check succeeded.",
+          { ...base, uid },
+          cs?.ready === true ? 1 : 0,
+        );
         const waiting = str(rec(rec(cs?.state).waiting).reason);
-        if (waiting) x.add("kube_pod_container_status_waiting_reason", "gauge", "Describes the reason the container is currently in waiting state.", { ...base, uid, reason: waiting }, 1);
+        if (waiting)
+          x.add(
+            "kube_pod_container_status_waiting_reason",
+            "gauge",
+            "Describes the reason the container is currently in waiting state.",
+            { ...base, uid, reason: waiting },
+            1,
+          );
         const inst: Instance | undefined = runningInstance(pod, c.name);
         if (!inst) continue;
         const image = str(cs?.image, c.image);
-        x.add("container_cpu_usage_seconds_total", "counter", "Cumulative cpu time consumed in seconds.", { ...base, image, cpu: "total" }, cpuSeconds(prof, inst, now));
-        x.add("container_memory_working_set_bytes", "gauge", "Current working set in bytes.", { ...base, image }, memoryBytes(prof, inst, now, oomAt(pod, c.name)));
+        x.add(
+          "container_cpu_usage_seconds_total",
+          "counter",
+          "Cumulative cpu time consumed in seconds.",
+          { ...base, image, cpu: "total" },
+          cpuSeconds(prof, inst, now),
+        );
+        x.add(
+          "container_memory_working_set_bytes",
+          "gauge",
+          "Current working set in bytes.",
+          { ...base, image },
+          memoryBytes(prof, inst, now, oomAt(pod, c.name)),
+        );
         if (prof.memLimit > 0) x.add("container_spec_memory_limit_bytes", "gauge", "Memory limit for the container.", { ...base, image }, prof.memLimit);
         const total = Math.floor(requestsTotal(prof, inst, now));
         for (const [i, [method, code, share]] of trafficMix(prof).entries()) {
@@ -107,7 +154,13 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
           x.add("jvm_gc_pause_seconds", "summary", "Time spent in GC pause", gcLabels, gcs, "_count");
           x.add("jvm_gc_pause_seconds", "summary", "Time spent in GC pause", gcLabels, gcs * (0.004 + (prof.seed % 9) / 1000), "_sum");
           x.add("jvm_gc_pause_seconds_max", "gauge", "Time spent in GC pause", gcLabels, gcs > 0 ? 0.008 + (prof.seed % 13) / 1000 : 0);
-          x.add("jvm_threads_live_threads", "gauge", "The current number of live threads including both daemon and non-daemon threads", base, 28 + (prof.seed % 20));
+          x.add(
+            "jvm_threads_live_threads",
+            "gauge",
+            "The current number of live threads including both daemon and non-daemon threads",
+            base,
+            28 + (prof.seed % 20),
+          );
         }
       }
     }
@@ -121,15 +174,32 @@ export function createPrometheusProvider(store: Store, options: ResolvedSimulati
       x.add("kube_deployment_status_replicas_ready", "gauge", "The number of ready replicas per deployment.", l, int(s.readyReplicas));
       x.add("kube_deployment_status_replicas_unavailable", "gauge", "The number of unavailable replicas per deployment.", l, int(s.unavailableReplicas));
       x.add("kube_deployment_status_observed_generation", "gauge", "The generation observed by the deployment controller.", l, int(s.observedGeneration));
-      x.add("kube_deployment_metadata_generation", "gauge", "Sequence number representing a specific generation of the desired state.", l, d.metadata.generation ?? 1);
+      x.add(
+        "kube_deployment_metadata_generation",
+        "gauge",
+        "Sequence number representing a specific generation of the desired state.",
+        l,
+        d.metadata.generation ?? 1,
+      );
     }
     for (const n of store.listRaw("/nodes")) {
       const alloc = rec(rec(n.status).allocatable);
       const node = n.metadata.name ?? "";
-      for (const [res, unit] of [["cpu", "core"], ["memory", "byte"], ["pods", "integer"], ["nvidia.com/gpu", "integer"]] as const) {
+      for (const [res, unit] of [
+        ["cpu", "core"],
+        ["memory", "byte"],
+        ["pods", "integer"],
+        ["nvidia.com/gpu", "integer"],
+      ] as const) {
         if (alloc[res] === undefined) continue;
         const v = str(alloc[res]);
-        x.add("kube_node_status_allocatable", "gauge", "The allocatable for different resources of a node that are available for scheduling.", { node, resource: res.replace(/[./]/g, "_"), unit }, Number(v.match(/^\d+/)?.[0] ?? 0) * (v.endsWith("Gi") ? 1024 ** 3 : v.endsWith("Mi") ? 1024 ** 2 : 1));
+        x.add(
+          "kube_node_status_allocatable",
+          "gauge",
+          "The allocatable for different resources of a node that are available for scheduling.",
+          { node, resource: res.replace(/[./]/g, "_"), unit },
+          Number(v.match(/^\d+/)?.[0] ?? 0) * (v.endsWith("Gi") ? 1024 ** 3 : v.endsWith("Mi") ? 1024 ** 2 : 1),
+        );
       }
     }
     return x.text();

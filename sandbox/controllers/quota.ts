@@ -14,7 +14,19 @@ import { forbidden } from "../core/errors.js";
 import type { Store } from "../core/store.js";
 import type { KObject, ResourceType } from "../core/types.js";
 import { deepEqual } from "../patch/util.js";
-import { arr, containersOf, formatQuantity, initContainersOf, isBinaryQuantity, isPodTerminal, parseQuantity, podRequests, quietly, rec, WorkQueue } from "./kit.js";
+import {
+  arr,
+  containersOf,
+  formatQuantity,
+  initContainersOf,
+  isBinaryQuantity,
+  isPodTerminal,
+  parseQuantity,
+  podRequests,
+  quietly,
+  rec,
+  WorkQueue,
+} from "./kit.js";
 import type { Controller } from "./types.js";
 
 const LEGACY_COUNTS: Record<string, string> = {
@@ -34,7 +46,9 @@ function countName(gr: string): string {
 }
 
 function isBestEffort(pod: KObject): boolean {
-  return [...containersOf(pod), ...initContainersOf(pod)].every((c) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0);
+  return [...containersOf(pod), ...initContainersOf(pod)].every(
+    (c) => Object.keys(c.resources?.requests ?? {}).length === 0 && Object.keys(c.resources?.limits ?? {}).length === 0,
+  );
 }
 function isTerminating(pod: KObject): boolean {
   const a = rec(pod.spec).activeDeadlineSeconds;
@@ -120,7 +134,10 @@ function computeUsed(store: Store, quota: KObject, keys: string[]): Map<string, 
 }
 
 function pretty(keys: string[], m: Map<string, number>, hard: Record<string, unknown>): string {
-  return [...keys].sort().map((k) => `${k}=${fmt(k, m.get(k) ?? 0, hard[k])}`).join(",");
+  return [...keys]
+    .sort()
+    .map((k) => `${k}=${fmt(k, m.get(k) ?? 0, hard[k])}`)
+    .join(",");
 }
 
 function syncQuota(store: Store, ns: string): void {
@@ -201,7 +218,11 @@ export const resourceQuotaController: Controller = {
           const exceeded = keys.filter((k) => (used.get(k) ?? 0) + (usage.get(k) ?? 0) > parseQuantity(hard[k]) + 1e-9);
           if (exceeded.length) {
             const hardMap = new Map(exceeded.map((k) => [k, parseQuantity(hard[k])]));
-            throw forbidden(t, req.name, `exceeded quota: ${q.metadata.name ?? ""}, requested: ${pretty(exceeded, usage, hard)}, used: ${pretty(exceeded, used, hard)}, limited: ${pretty(exceeded, hardMap, hard)}`);
+            throw forbidden(
+              t,
+              req.name,
+              `exceeded quota: ${q.metadata.name ?? ""}, requested: ${pretty(exceeded, usage, hard)}, used: ${pretty(exceeded, used, hard)}, limited: ${pretty(exceeded, hardMap, hard)}`,
+            );
           }
         }
       },

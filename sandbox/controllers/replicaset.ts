@@ -12,13 +12,33 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { deepEqual } from "../patch/util.js";
 import { EventRecorder } from "./events.js";
-import { arr, type Condition, controllerRef, getCondition, int, isoNow, isPodActive, isPodReady, nsKey, ownedBy, ownerRefTo, podAvailability, rec, splitKey, WorkQueue } from "./kit.js";
+import {
+  arr,
+  type Condition,
+  controllerRef,
+  getCondition,
+  int,
+  isoNow,
+  isPodActive,
+  isPodReady,
+  nsKey,
+  ownedBy,
+  ownerRefTo,
+  podAvailability,
+  rec,
+  splitKey,
+  WorkQueue,
+} from "./kit.js";
 import type { Controller } from "./types.js";
 
 const BURST = 500;
 
 /** Pods of a pod template as the controller creates them. */
-export function podFromTemplate(owner: KObject, template: unknown, extra: { name?: string; generateName?: string; labels?: Record<string, string>; spec?: Record<string, unknown> } = {}): KObject {
+export function podFromTemplate(
+  owner: KObject,
+  template: unknown,
+  extra: { name?: string; generateName?: string; labels?: Record<string, string>; spec?: Record<string, unknown> } = {},
+): KObject {
   const tpl = rec(template);
   const md = rec(tpl.metadata);
   const spec = structuredClone(rec(tpl.spec));
@@ -51,7 +71,16 @@ export function deletionOrder(pods: KObject[], all: KObject[]): KObject[] {
     const ready = isPodReady(p);
     const readySince = Date.parse(getCondition(p.status, "Ready")?.lastTransitionTime ?? "") || 0;
     const restarts = arr(rec(p.status).containerStatuses).reduce((n, c) => n + int(c.restartCount), 0);
-    return { assigned: node ? 1 : 0, phase: phaseRank[String(rec(p.status).phase ?? "Pending")] ?? 0, ready: ready ? 1 : 0, rank: node ? perNode.get(node) ?? 0 : 0, readySince, restarts, created: Date.parse(p.metadata.creationTimestamp ?? "") || 0, name: p.metadata.name ?? "" };
+    return {
+      assigned: node ? 1 : 0,
+      phase: phaseRank[String(rec(p.status).phase ?? "Pending")] ?? 0,
+      ready: ready ? 1 : 0,
+      rank: node ? (perNode.get(node) ?? 0) : 0,
+      readySince,
+      restarts,
+      created: Date.parse(p.metadata.creationTimestamp ?? "") || 0,
+      name: p.metadata.name ?? "",
+    };
   };
   return [...pods].sort((a, b) => {
     const x = key(a);
@@ -155,7 +184,11 @@ export const replicaSetController: Controller = {
     const recorder = new EventRecorder(store, "replicaset-controller", options.events);
     const failures = new Map<string, number>();
     const queue = new WorkQueue("replicaset", (key) => syncReplicaSet(store, recorder, key, failures));
-    const stopRS = store.informer("apps/replicasets", { add: (o) => queue.add(nsKey(o)), update: (o) => queue.add(nsKey(o)), delete: (o) => queue.add(nsKey(o)) });
+    const stopRS = store.informer("apps/replicasets", {
+      add: (o) => queue.add(nsKey(o)),
+      update: (o) => queue.add(nsKey(o)),
+      delete: (o) => queue.add(nsKey(o)),
+    });
     const stopPods = store.subscribe((ev) => {
       if (ev.gr !== "/pods") return;
       const ref = controllerRef(ev.object) ?? (ev.old ? controllerRef(ev.old) : undefined);

@@ -13,7 +13,22 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { deepEqual } from "../patch/util.js";
 import { EventRecorder } from "./events.js";
-import { arr, type Condition, controllerRef, isoNow, isPodTerminal, nsKey, type Obj, parseQuantity, podRequests, quietly, rec, splitKey, str, WorkQueue } from "./kit.js";
+import {
+  arr,
+  type Condition,
+  controllerRef,
+  isoNow,
+  isPodTerminal,
+  nsKey,
+  type Obj,
+  parseQuantity,
+  podRequests,
+  quietly,
+  rec,
+  splitKey,
+  str,
+  WorkQueue,
+} from "./kit.js";
 import type { Controller } from "./types.js";
 
 interface NodeInfo {
@@ -211,10 +226,11 @@ class Scheduler {
         info.used = prev.used;
         info.pods = prev.pods;
       } else {
-        for (const p of this.pods.values()) if (p.node === name) {
-          info.pods.add(p.key);
-          for (const [k, v] of p.requests) info.used.set(k, (info.used.get(k) ?? 0) + v);
-        }
+        for (const p of this.pods.values())
+          if (p.node === name) {
+            info.pods.add(p.key);
+            for (const [k, v] of p.requests) info.used.set(k, (info.used.get(k) ?? 0) + v);
+          }
       }
       this.nodes.set(name, info);
     }
@@ -313,7 +329,8 @@ class Scheduler {
         if (matchLabels(reqs, pod.metadata.labels)) continue;
         return "node(s) didn't match pod affinity rules";
       }
-      if (!(key in node.labels) || !matching.some((p) => this.nodes.get(p.node)?.labels[key] === node.labels[key])) return "node(s) didn't match pod affinity rules";
+      if (!(key in node.labels) || !matching.some((p) => this.nodes.get(p.node)?.labels[key] === node.labels[key]))
+        return "node(s) didn't match pod affinity rules";
     }
     for (const term of arr(rec(aff.podAntiAffinity).requiredDuringSchedulingIgnoredDuringExecution)) {
       const key = str(term.topologyKey);
@@ -331,7 +348,8 @@ class Scheduler {
         const key = str(term.topologyKey);
         const nsList = arr<string>(term.namespaces);
         if (!(nsList.length ? nsList : [p.namespace]).includes(pod.metadata.namespace ?? "")) continue;
-        if (!matchLabels(labelSelectorToRequirements(rec(term.labelSelector) as Parameters<typeof labelSelectorToRequirements>[0]), pod.metadata.labels)) continue;
+        if (!matchLabels(labelSelectorToRequirements(rec(term.labelSelector) as Parameters<typeof labelSelectorToRequirements>[0]), pod.metadata.labels))
+          continue;
         if (key in node.labels && other.labels[key] === node.labels[key]) return "node(s) didn't satisfy existing pods anti-affinity rules";
       }
     }
@@ -368,7 +386,8 @@ class Scheduler {
       const key = str(c.topologyKey);
       const reqs = termSelector(c, pod);
       let here = 0;
-      for (const p of this.podsMatching(new Set([pod.metadata.namespace ?? ""]), reqs, false)) if (this.nodes.get(p.node)?.labels[key] === node.labels[key]) here++;
+      for (const p of this.podsMatching(new Set([pod.metadata.namespace ?? ""]), reqs, false))
+        if (this.nodes.get(p.node)?.labels[key] === node.labels[key]) here++;
       s -= 10 * here;
     }
     return s;
@@ -428,18 +447,34 @@ class Scheduler {
       const why = reasons.every((r) => RESOURCE_REASONS.test(r)) ? "No preemption victims found for incoming pod" : "Preemption is not helpful for scheduling";
       preempt.set(why, (preempt.get(why) ?? 0) + 1);
     }
-    const list = (m: Map<string, number>) => [...m].map(([r, n]) => `${n} ${r}`).sort().join(", ");
-    const message = total === 0
-      ? "no nodes available to schedule pods"
-      : `0/${total} nodes are available: ${list(counts)}. preemption: 0/${total} nodes are available: ${list(preempt)}.`;
+    const list = (m: Map<string, number>) =>
+      [...m]
+        .map(([r, n]) => `${n} ${r}`)
+        .sort()
+        .join(", ");
+    const message =
+      total === 0
+        ? "no nodes available to schedule pods"
+        : `0/${total} nodes are available: ${list(counts)}. preemption: 0/${total} nodes are available: ${list(preempt)}.`;
     const key = nsKey(pod);
     this.unschedulable.add(key);
     const status = rec(pod.status);
     const prev = arr<Condition>(status.conditions).find((c) => c.type === "PodScheduled");
-    const cond: Condition = { type: "PodScheduled", status: "False", lastProbeTime: null, lastTransitionTime: prev?.status === "False" ? prev.lastTransitionTime : isoNow(), reason: "Unschedulable", message };
+    const cond: Condition = {
+      type: "PodScheduled",
+      status: "False",
+      lastProbeTime: null,
+      lastTransitionTime: prev?.status === "False" ? prev.lastTransitionTime : isoNow(),
+      reason: "Unschedulable",
+      message,
+    };
     if (!prev || !deepEqual({ ...prev, lastTransitionTime: "" }, { ...cond, lastTransitionTime: "" })) {
       const cur = structuredClone(pod);
-      cur.status = { ...status, phase: status.phase ?? "Pending", conditions: [...arr<Condition>(status.conditions).filter((c) => c.type !== "PodScheduled"), cond] };
+      cur.status = {
+        ...status,
+        phase: status.phase ?? "Pending",
+        conditions: [...arr<Condition>(status.conditions).filter((c) => c.type !== "PodScheduled"), cond],
+      };
       delete cur.metadata.resourceVersion;
       quietly(() => this.store.update("/pods", cur, { subresource: "status", fieldManager: "kube-scheduler", untracked: true }));
     }

@@ -61,7 +61,11 @@ export function failureMode(image: string): FailureMode {
 }
 
 export function languageOf(image: string): Lang {
-  const tokens = new Set(parseImage(image).repo.toLowerCase().split(/[/._-]+/));
+  const tokens = new Set(
+    parseImage(image)
+      .repo.toLowerCase()
+      .split(/[/._-]+/),
+  );
   const any = (...w: string[]) => w.some((x) => tokens.has(x) || [...tokens].some((t) => t.startsWith(x) && x.length >= 4));
   if (any("java", "spring", "jvm", "kotlin", "quarkus", "openjdk", "temurin", "springboot")) return "java";
   if (any("node", "nodejs", "ts", "typescript", "next", "nextjs", "express", "nest", "nestjs", "deno", "bun")) return "node";
@@ -128,7 +132,14 @@ function annotationFromOwners(store: Store | undefined, pod: KObject, key: strin
   for (let depth = 0; depth < 2 && cur; depth++) {
     const ref = controllerRef(cur);
     if (!ref) return undefined;
-    const gr = ref.kind === "ReplicaSet" ? "apps/replicasets" : ref.kind === "StatefulSet" ? "apps/statefulsets" : ref.kind === "Deployment" ? "apps/deployments" : undefined;
+    const gr =
+      ref.kind === "ReplicaSet"
+        ? "apps/replicasets"
+        : ref.kind === "StatefulSet"
+          ? "apps/statefulsets"
+          : ref.kind === "Deployment"
+            ? "apps/deployments"
+            : undefined;
     if (!gr) return undefined;
     cur = store.get(gr, pod.metadata.namespace, ref.name);
     const v = cur?.metadata.annotations?.[key];
@@ -191,7 +202,21 @@ export function containerProfile(pod: KObject, c: ContainerSpec, store?: Store):
   if (memLimit > 0) memBase = Math.min(memBase, memLimit * 0.7);
   const errorRate = { none: 0.002 + u("err") * 0.006, slow: 0.02, crash: 0.3, oom: 0.08, unready: 1, nopull: 0 }[mode];
   const latencyMedian = (lang === "nginx" ? 0.004 : 0.018) + u("lat") * (lang === "nginx" ? 0.01 : 0.06) + (mode === "slow" ? 0.25 : 0);
-  const p: ContainerProfile = { lang, mode, seed, cpuRequestM, cpuLimitM, memRequest, memLimit, baseUtil, rps, latencyMedian, latencySigma: 0.55 + u("sig") * 0.35, errorRate, memBase };
+  const p: ContainerProfile = {
+    lang,
+    mode,
+    seed,
+    cpuRequestM,
+    cpuLimitM,
+    memRequest,
+    memLimit,
+    baseUtil,
+    rps,
+    latencyMedian,
+    latencySigma: 0.55 + u("sig") * 0.35,
+    errorRate,
+    memBase,
+  };
   cache.set(key, { at: now, p });
   if (cache.size > 20_000) cache.clear();
   return p;
@@ -210,7 +235,10 @@ export interface Instance {
 }
 
 export function containerStatusOf(pod: KObject, container: string): Record<string, unknown> | undefined {
-  const list = [...(rec(pod.status).containerStatuses as unknown[] | undefined ?? []), ...(rec(pod.status).initContainerStatuses as unknown[] | undefined ?? [])];
+  const list = [
+    ...((rec(pod.status).containerStatuses as unknown[] | undefined) ?? []),
+    ...((rec(pod.status).initContainerStatuses as unknown[] | undefined) ?? []),
+  ];
   return list.map(rec).find((s) => s.name === container);
 }
 
@@ -235,8 +263,8 @@ const P2 = 97;
 export function cpuMillis(p: ContainerProfile, inst: Instance | undefined, now = Date.now()): number {
   if (!inst) return 0;
   const t = now / 1000;
-  const ph1 = (p.seed % 1000) / 1000 * TWO_PI;
-  const ph2 = ((p.seed >>> 10) % 1000) / 1000 * TWO_PI;
+  const ph1 = ((p.seed % 1000) / 1000) * TWO_PI;
+  const ph2 = (((p.seed >>> 10) % 1000) / 1000) * TWO_PI;
   let util = p.baseUtil * (1 + 0.12 * Math.sin((TWO_PI * t) / P1 + ph1) + 0.05 * Math.sin((TWO_PI * t) / P2 + ph2));
   const age = (now - inst.startedAt) / 1000;
   if (p.lang === "java" && age < 20) util += 0.8 * (1 - age / 20); // JIT warm-up
@@ -252,15 +280,15 @@ export function cpuSeconds(p: ContainerProfile, inst: Instance | undefined, now 
   const s = inst.startedAt / 1000;
   const e = (inst.finishedAt ?? now) / 1000;
   if (e <= s) return 0;
-  const ph1 = (p.seed % 1000) / 1000 * TWO_PI;
-  const ph2 = ((p.seed >>> 10) % 1000) / 1000 * TWO_PI;
+  const ph1 = ((p.seed % 1000) / 1000) * TWO_PI;
+  const ph2 = (((p.seed >>> 10) % 1000) / 1000) * TWO_PI;
   const w1 = TWO_PI / P1;
   const w2 = TWO_PI / P2;
   const integ = (t: number) => t - (0.12 / w1) * Math.cos(w1 * t + ph1) - (0.05 / w2) * Math.cos(w2 * t + ph2);
   let util = p.baseUtil;
   if (p.mode === "crash") util = Math.max(util, 0.6);
   let v = ((util * p.cpuRequestM) / 1000) * (integ(e) - integ(s));
-  if (p.lang === "java") v += (0.8 * p.cpuRequestM / 1000) * Math.min(e - s, 20) * (1 - Math.min(e - s, 20) / 40);
+  if (p.lang === "java") v += ((0.8 * p.cpuRequestM) / 1000) * Math.min(e - s, 20) * (1 - Math.min(e - s, 20) / 40);
   return Math.max(0, v);
 }
 
@@ -295,7 +323,7 @@ export function requestsTotal(p: ContainerProfile, inst: Instance | undefined, n
   const e = (inst.finishedAt ?? now) / 1000;
   if (e <= s) return 0;
   const w = TWO_PI / 3600;
-  const ph = ((p.seed >>> 5) % 1000) / 1000 * TWO_PI;
+  const ph = (((p.seed >>> 5) % 1000) / 1000) * TWO_PI;
   const integ = (t: number) => t - (0.3 / w) * Math.cos(w * t + ph);
   return Math.max(0, p.rps * (integ(e) - integ(s)));
 }

@@ -48,7 +48,11 @@ export function alreadyExists(t: Res, name: string): StatusError {
   return new StatusError(409, "AlreadyExists", `${qualifiedResource(t)} "${name}" already exists`, details(t, name));
 }
 
-export function conflict(t: Res, name: string, why = "the object has been modified; please apply your changes to the latest version and try again"): StatusError {
+export function conflict(
+  t: Res,
+  name: string,
+  why = "the object has been modified; please apply your changes to the latest version and try again",
+): StatusError {
   return new StatusError(409, "Conflict", `Operation cannot be fulfilled on ${qualifiedResource(t)} "${name}": ${why}`, details(t, name));
 }
 
@@ -105,9 +109,19 @@ export function invalid(t: Pick<ResourceType, "group" | "kind">, name: string, e
 /** Maps an HTTP status to the reason Kubernetes uses for it (for injected faults). */
 export function reasonForCode(code: number): string {
   const reasons: Record<number, string> = {
-    400: "BadRequest", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed",
-    409: "Conflict", 410: "Expired", 415: "UnsupportedMediaType", 422: "Invalid", 429: "TooManyRequests",
-    500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout",
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    410: "Expired",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    429: "TooManyRequests",
+    500: "InternalError",
+    503: "ServiceUnavailable",
+    504: "Timeout",
   };
   return reasons[code] ?? (code >= 500 ? "InternalError" : "Unknown");
 }

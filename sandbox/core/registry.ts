@@ -72,10 +72,12 @@ function crdColumns(version: Any): TableColumn[] {
         type,
         description: String(c.description ?? ""),
         priority: typeof c.priority === "number" ? c.priority : 0,
-        cell: isAge ? ageCol.cell : (o) => {
-          const v = readJsonPath(o, jsonPath);
-          return v === undefined ? null : v;
-        },
+        cell: isAge
+          ? ageCol.cell
+          : (o) => {
+              const v = readJsonPath(o, jsonPath);
+              return v === undefined ? null : v;
+            },
       };
     }),
   ];
@@ -103,7 +105,13 @@ export function typesFromCRD(crd: KObject): ResourceType[] {
         verbs: ALL_VERBS,
         status: sub.status !== undefined,
         ...(scale
-          ? { scale: { specReplicasPath: String(scale.specReplicasPath ?? ".spec.replicas"), statusReplicasPath: String(scale.statusReplicasPath ?? ".status.replicas"), ...(scale.labelSelectorPath ? { labelSelectorPath: String(scale.labelSelectorPath) } : {}) } }
+          ? {
+              scale: {
+                specReplicasPath: String(scale.specReplicasPath ?? ".spec.replicas"),
+                statusReplicasPath: String(scale.statusReplicasPath ?? ".status.replicas"),
+                ...(scale.labelSelectorPath ? { labelSelectorPath: String(scale.labelSelectorPath) } : {}),
+              },
+            }
           : {}),
         nameRule: "subdomain",
         columns: crdColumns(v),

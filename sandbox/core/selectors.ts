@@ -6,9 +6,7 @@ import { badRequest } from "./errors.js";
 import type { KObject } from "./types.js";
 
 export type LabelRequirement =
-  | { key: string; op: "=" | "!="; value: string }
-  | { key: string; op: "in" | "notin"; values: string[] }
-  | { key: string; op: "exists" | "!exists" };
+  { key: string; op: "=" | "!="; value: string } | { key: string; op: "in" | "notin"; values: string[] } | { key: string; op: "exists" | "!exists" };
 
 /** Splits on commas that are not inside parentheses. */
 function splitTop(s: string): string[] {
@@ -33,7 +31,14 @@ export function parseLabelSelector(sel: string | undefined | null): LabelRequire
   for (const part of splitTop(sel)) {
     let m = /^([^\s=!()]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(part);
     if (m) {
-      reqs.push({ key: m[1], op: m[2] as "in" | "notin", values: m[3].split(",").map((v) => v.trim()).filter((v) => v !== "") });
+      reqs.push({
+        key: m[1],
+        op: m[2] as "in" | "notin",
+        values: m[3]
+          .split(",")
+          .map((v) => v.trim())
+          .filter((v) => v !== ""),
+      });
       continue;
     }
     m = /^([^\s=!()]+)\s*(==|=|!=)\s*([^\s=!()]*)$/.exec(part);
@@ -86,7 +91,9 @@ export function matchLabels(reqs: LabelRequirement[], labels: Record<string, str
 }
 
 /** A LabelSelector object (matchLabels + matchExpressions) turned into requirements. */
-export function labelSelectorToRequirements(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): LabelRequirement[] {
+export function labelSelectorToRequirements(
+  sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+): LabelRequirement[] {
   const reqs: LabelRequirement[] = [];
   for (const [k, v] of Object.entries(sel?.matchLabels ?? {})) reqs.push({ key: k, op: "=", value: v });
   for (const e of sel?.matchExpressions ?? []) {
@@ -99,7 +106,9 @@ export function labelSelectorToRequirements(sel: { matchLabels?: Record<string, 
 }
 
 /** The selector string form of a LabelSelector (for Scale.status.selector). */
-export function labelSelectorToString(sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined): string {
+export function labelSelectorToString(
+  sel: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+): string {
   const parts: string[] = [];
   for (const r of labelSelectorToRequirements(sel)) {
     if (r.op === "=") parts.push(`${r.key}=${r.value}`);
@@ -141,8 +150,29 @@ export function getPath(obj: unknown, path: string): unknown {
  * metadata.namespace (what the real API server accepts).
  */
 export const extraFieldSelectors: Record<string, string[]> = {
-  "/pods": ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
-  "/events": ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+  "/pods": [
+    "spec.nodeName",
+    "spec.restartPolicy",
+    "spec.schedulerName",
+    "spec.serviceAccountName",
+    "spec.hostNetwork",
+    "status.phase",
+    "status.podIP",
+    "status.nominatedNodeName",
+  ],
+  "/events": [
+    "involvedObject.kind",
+    "involvedObject.namespace",
+    "involvedObject.name",
+    "involvedObject.uid",
+    "involvedObject.apiVersion",
+    "involvedObject.resourceVersion",
+    "involvedObject.fieldPath",
+    "reason",
+    "reportingComponent",
+    "source",
+    "type",
+  ],
   "/secrets": ["type"],
   "/namespaces": ["status.phase"],
   "/nodes": ["spec.unschedulable"],

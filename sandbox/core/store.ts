@@ -490,7 +490,18 @@ export class Store {
     if (t.status && !opts.keepStatus) delete obj.status;
     t.defaults?.(obj, this.defaultsContext(true));
     pruneEmptyMeta(obj);
-    this.runAdmission({ operation: "CREATE", type: t, gr, namespace: md.namespace, name: md.name ?? "", object: obj, dryRun: !!opts.dryRun, user: opts.user, store: this, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    this.runAdmission({
+      operation: "CREATE",
+      type: t,
+      gr,
+      namespace: md.namespace,
+      name: md.name ?? "",
+      object: obj,
+      dryRun: !!opts.dryRun,
+      user: opts.user,
+      store: this,
+      ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    });
     this.validate(t, obj, undefined);
     const name = md.name as string;
     if (this.data.get(gr)?.has(keyOf(md.namespace, name))) throw alreadyExists(t, name);
@@ -498,7 +509,8 @@ export class Store {
     md.creationTimestamp = now();
     md.generation = 1;
     if (opts.untracked) delete obj.metadata.managedFields;
-    else if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(undefined, obj, opts.fieldManager ?? "unknown", undefined, t.strategicMerge !== false);
+    else if (!opts.preserveManagedFields)
+      obj.metadata.managedFields = trackUpdate(undefined, obj, opts.fieldManager ?? "unknown", undefined, t.strategicMerge !== false);
     if (opts.dryRun) return obj;
     return this.commit("ADDED", gr, obj, undefined);
   }
@@ -511,7 +523,8 @@ export class Store {
     const old = this.data.get(gr)?.get(keyOf(ns, name));
     if (!old) throw notFound(t, name);
     if (md.resourceVersion && md.resourceVersion !== old.metadata.resourceVersion) throw conflict(t, name);
-    if (md.uid && md.uid !== old.metadata.uid) throw conflict(t, name, `Precondition failed: UID in precondition: ${md.uid}, UID in object meta: ${old.metadata.uid ?? ""}`);
+    if (md.uid && md.uid !== old.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${md.uid}, UID in object meta: ${old.metadata.uid ?? ""}`);
     let obj: KObject;
     if (opts.subresource === "status") {
       obj = clone(old);
@@ -541,15 +554,28 @@ export class Store {
     obj.metadata.resourceVersion = old.metadata.resourceVersion;
     t.defaults?.(obj, this.defaultsContext(false, old));
     pruneEmptyMeta(obj);
-    this.runAdmission({ operation: "UPDATE", type: t, gr, namespace: ns, name, object: obj, oldObject: clone(old), dryRun: !!opts.dryRun, user: opts.user, store: this, ...(opts.subresource ? { subresource: opts.subresource } : {}) });
+    this.runAdmission({
+      operation: "UPDATE",
+      type: t,
+      gr,
+      namespace: ns,
+      name,
+      object: obj,
+      oldObject: clone(old),
+      dryRun: !!opts.dryRun,
+      user: opts.user,
+      store: this,
+      ...(opts.subresource ? { subresource: opts.subresource } : {}),
+    });
     this.validate(t, obj, old);
     if (!deepEqual(specPart(old), specPart(obj))) obj.metadata.generation = (old.metadata.generation ?? 0) + 1;
     if (opts.untracked) obj.metadata.managedFields = clone(old.metadata.managedFields);
-    else if (!opts.preserveManagedFields) obj.metadata.managedFields = trackUpdate(old, obj, opts.fieldManager ?? "unknown", opts.subresource, t.strategicMerge !== false);
+    else if (!opts.preserveManagedFields)
+      obj.metadata.managedFields = trackUpdate(old, obj, opts.fieldManager ?? "unknown", opts.subresource, t.strategicMerge !== false);
     if (!obj.metadata.managedFields?.length) delete obj.metadata.managedFields;
     if (deepEqual(comparable(old), comparable(obj)) && deepEqual(old.metadata.managedFields ?? [], obj.metadata.managedFields ?? [])) return clone(old);
     if (opts.dryRun) return obj;
-    if (obj.metadata.deletionTimestamp && !(obj.metadata.finalizers?.length) && !this.hasSpecFinalizers(obj)) {
+    if (obj.metadata.deletionTimestamp && !obj.metadata.finalizers?.length && !this.hasSpecFinalizers(obj)) {
       return this.commit("DELETED", gr, obj, old);
     }
     return this.commit("MODIFIED", gr, obj, old);
@@ -561,8 +587,14 @@ export class Store {
     const old = this.data.get(gr)?.get(keyOf(ns, name));
     if (!old) throw notFound(t, name);
     const pre = opts.preconditions;
-    if (pre?.uid && pre.uid !== old.metadata.uid) throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid ?? ""}`);
-    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion) throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ""}`);
+    if (pre?.uid && pre.uid !== old.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid ?? ""}`);
+    if (pre?.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+      throw conflict(
+        t,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion ?? ""}`,
+      );
     this.runAdmission({ operation: "DELETE", type: t, gr, namespace: ns, name, oldObject: clone(old), dryRun: !!opts.dryRun, user: opts.user, store: this });
     const obj = clone(old);
     const finalizers = [...(obj.metadata.finalizers ?? [])];

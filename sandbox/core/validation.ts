@@ -63,7 +63,9 @@ function validateQualifiedName(key: string): string[] {
     if (prefix.length === 0) errs.push("prefix part must be non-empty");
     else if (prefix.length > 253 || !reSubdomain.test(prefix)) errs.push(`prefix part ${SUBDOMAIN_MSG}`);
   } else if (parts.length > 2) {
-    return [`a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${qualifiedNameFmt}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [
+      `a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${qualifiedNameFmt}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`,
+    ];
   }
   if (name.length === 0) errs.push("name part must be non-empty");
   else if (name.length > 63) errs.push("name part must be no more than 63 characters");
@@ -85,21 +87,26 @@ export function validateMeta(obj: KObject, rule: NameRule, namespaced: boolean):
   if (!namespaced && md.namespace) errs.push({ type: "FieldValueForbidden", field: "metadata.namespace", detail: "Forbidden: not allowed on this type" });
   for (const [k, v] of Object.entries(md.labels ?? {})) {
     for (const p of validateQualifiedName(k)) errs.push({ type: "FieldValueInvalid", field: "metadata.labels", detail: `Invalid value: ${q(k)}: ${p}` });
-    if (typeof v !== "string") errs.push({ type: "FieldValueInvalid", field: `metadata.labels`, detail: `Invalid value: ${JSON.stringify(v)}: must be a string` });
+    if (typeof v !== "string")
+      errs.push({ type: "FieldValueInvalid", field: `metadata.labels`, detail: `Invalid value: ${JSON.stringify(v)}: must be a string` });
     else {
-      if (v.length > 63) errs.push({ type: "FieldValueInvalid", field: "metadata.labels", detail: `Invalid value: ${q(v)}: must be no more than 63 characters` });
+      if (v.length > 63)
+        errs.push({ type: "FieldValueInvalid", field: "metadata.labels", detail: `Invalid value: ${q(v)}: must be no more than 63 characters` });
       if (!reLabelValue.test(v)) errs.push({ type: "FieldValueInvalid", field: "metadata.labels", detail: `Invalid value: ${q(v)}: ${LABEL_VALUE_MSG}` });
     }
   }
   for (const k of Object.keys(md.annotations ?? {})) {
-    for (const p of validateQualifiedName(k.toLowerCase())) errs.push({ type: "FieldValueInvalid", field: "metadata.annotations", detail: `Invalid value: ${q(k)}: ${p}` });
+    for (const p of validateQualifiedName(k.toLowerCase()))
+      errs.push({ type: "FieldValueInvalid", field: "metadata.annotations", detail: `Invalid value: ${q(k)}: ${p}` });
   }
   return errs;
 }
 
 /** Go's %#v of a map[string]string, used in selector-mismatch messages. */
 export function goMapString(m: Record<string, string> | undefined): string {
-  const entries = Object.keys(m ?? {}).sort().map((k) => `${q(k)}:${q((m ?? {})[k])}`);
+  const entries = Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${q(k)}:${q((m ?? {})[k])}`);
   return `map[string]string{${entries.join(", ")}}`;
 }
 
@@ -117,7 +124,8 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
       const f = `${path}.${key}[${i}]`;
       if (!c.name) errs.push({ type: "FieldValueRequired", field: `${f}.name`, detail: "Required value" });
       else {
-        for (const p of nameProblems(c.name, "label")) errs.push({ type: "FieldValueInvalid", field: `${f}.name`, detail: `Invalid value: ${q(c.name)}: ${p}` });
+        for (const p of nameProblems(c.name, "label"))
+          errs.push({ type: "FieldValueInvalid", field: `${f}.name`, detail: `Invalid value: ${q(c.name)}: ${p}` });
         if (seen.has(c.name)) errs.push({ type: "FieldValueDuplicate", field: `${f}.name`, detail: `Duplicate value: ${q(c.name)}` });
         seen.add(c.name);
       }

@@ -180,7 +180,9 @@ export function pathString(p: FieldPath): string {
     if (el.startsWith("f:")) s += `.${el.slice(2)}`;
     else if (el.startsWith("k:")) {
       const k = JSON.parse(el.slice(2)) as Obj;
-      s += `[${Object.entries(k).map(([a, b]) => `${a}=${JSON.stringify(b)}`).join(",")}]`;
+      s += `[${Object.entries(k)
+        .map(([a, b]) => `${a}=${JSON.stringify(b)}`)
+        .join(",")}]`;
     } else if (el.startsWith("v:")) s += `[=${el.slice(2)}]`;
   }
   return s;
@@ -242,7 +244,13 @@ function findEntry(entries: Entry[], manager: string, operation: Entry["operatio
  * `manager` (operation Update) and are taken from every other manager;
  * fields it removed are owned by no one. Returns the new managedFields.
  */
-export function trackUpdate(oldObj: KObject | undefined, newObj: KObject, manager: string, subresource: string | undefined, useSchema: boolean): ManagedFieldsEntry[] {
+export function trackUpdate(
+  oldObj: KObject | undefined,
+  newObj: KObject,
+  manager: string,
+  subresource: string | undefined,
+  useSchema: boolean,
+): ManagedFieldsEntry[] {
   const scope: FieldScope = subresource === "status" ? "status" : "all";
   const entries = readEntries(oldObj);
   const newFields = fieldsOf(newObj, scope, useSchema);
@@ -310,7 +318,14 @@ export interface ApplyResult {
  * Server-side apply of `config` by `manager` onto `live` (undefined when the
  * object does not exist yet). Throws 409 on conflicts unless `force`.
  */
-export function serverSideApply(live: KObject | undefined, config: KObject, manager: string, force: boolean, subresource: string | undefined, useSchema: boolean): ApplyResult {
+export function serverSideApply(
+  live: KObject | undefined,
+  config: KObject,
+  manager: string,
+  force: boolean,
+  subresource: string | undefined,
+  useSchema: boolean,
+): ApplyResult {
   const scope: FieldScope = subresource === "status" ? "status" : "main";
   const entries = readEntries(live);
   const cfgFields = fieldsOf(config, scope, useSchema);

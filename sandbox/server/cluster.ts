@@ -149,7 +149,12 @@ export class SandboxCluster {
     const token = this.opts.identities.tokenOf(user);
     if (!token) throw new Error(`sandbox: unknown user "${user}" (add it with addUser first)`);
     const ctx = user === ADMIN_USER ? this.name : `${this.name}-${user}`;
-    return renderKubeconfig([{ name: this.name, server: this.server, caPem: this.pki.caPem }], [{ name: user, token }], [{ name: ctx, cluster: this.name, user }], ctx);
+    return renderKubeconfig(
+      [{ name: this.name, server: this.server, caPem: this.pki.caPem }],
+      [{ name: user, token }],
+      [{ name: ctx, cluster: this.name, user }],
+      ctx,
+    );
   }
 
   // ---------------------------------------------------------------- part 2 hooks
@@ -247,7 +252,11 @@ export class SandboxCluster {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (process.env.WHARF_SANDBOX_DEBUG) {
-      res.on("finish", () => console.log(`[sandbox] ${this.name} ${req.method ?? ""} ${req.url ?? ""} -> ${res.statusCode} (ct=${String(req.headers["content-type"] ?? "")} accept=${String(req.headers.accept ?? "")} ua=${String(req.headers["user-agent"] ?? "")})`));
+      res.on("finish", () =>
+        console.log(
+          `[sandbox] ${this.name} ${req.method ?? ""} ${req.url ?? ""} -> ${res.statusCode} (ct=${String(req.headers["content-type"] ?? "")} accept=${String(req.headers.accept ?? "")} ua=${String(req.headers["user-agent"] ?? "")})`,
+        ),
+      );
     }
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     if (this.failures.count > 0) {

@@ -41,10 +41,26 @@ export function resourceList(registry: TypeRegistry, group: string, version: str
     });
     const subs: Record<string, unknown>[] = [];
     for (const e of t.extraSubresources ?? []) {
-      subs.push({ name: e.name, singularName: "", namespaced: t.namespaced, ...(e.group !== undefined ? { group: e.group, version: e.version } : {}), kind: e.kind, verbs: e.verbs });
+      subs.push({
+        name: e.name,
+        singularName: "",
+        namespaced: t.namespaced,
+        ...(e.group !== undefined ? { group: e.group, version: e.version } : {}),
+        kind: e.kind,
+        verbs: e.verbs,
+      });
     }
     if (t.kind === "Namespace") subs.push({ name: "namespaces/finalize", singularName: "", namespaced: false, kind: "Namespace", verbs: ["update"] });
-    if (t.scale) subs.push({ name: `${t.plural}/scale`, singularName: "", namespaced: t.namespaced, group: "autoscaling", version: "v1", kind: "Scale", verbs: ["get", "patch", "update"] });
+    if (t.scale)
+      subs.push({
+        name: `${t.plural}/scale`,
+        singularName: "",
+        namespaced: t.namespaced,
+        group: "autoscaling",
+        version: "v1",
+        kind: "Scale",
+        verbs: ["get", "patch", "update"],
+      });
     if (t.status) subs.push({ name: `${t.plural}/status`, singularName: "", namespaced: t.namespaced, kind: t.kind, verbs: ["get", "patch", "update"] });
     subs.sort((a, b) => String(a.name).localeCompare(String(b.name)));
     resources.push(...subs);

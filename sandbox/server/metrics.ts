@@ -39,7 +39,10 @@ export const zeroMetricsProvider: MetricsProvider = {
     return store.list("/pods", namespace === undefined ? {} : { namespace }).map((p) => ({
       namespace: p.metadata.namespace ?? "",
       name: p.metadata.name ?? "",
-      containers: (((p.spec as { containers?: { name: string }[] } | undefined)?.containers) ?? []).map((c) => ({ name: c.name, usage: { cpu: "0", memory: "0" } })),
+      containers: ((p.spec as { containers?: { name: string }[] } | undefined)?.containers ?? []).map((c) => ({
+        name: c.name,
+        usage: { cpu: "0", memory: "0" },
+      })),
     }));
   },
   nodeMetrics(store) {

@@ -198,7 +198,18 @@ function requestInfo(method: string, pathname: string, q: URLSearchParams): Requ
     default:
       verb = method.toLowerCase();
   }
-  return { resourceRequest: true, path: pathname, verb, group, version, namespace, resource: resource ?? "", ...(name ? { name } : {}), ...(subresource ? { subresource } : {}), watch };
+  return {
+    resourceRequest: true,
+    path: pathname,
+    verb,
+    group,
+    version,
+    namespace,
+    resource: resource ?? "",
+    ...(name ? { name } : {}),
+    ...(subresource ? { subresource } : {}),
+    watch,
+  };
 }
 
 // ------------------------------------------------------------------ authentication
@@ -417,7 +428,12 @@ function listOpts(r: Req): { labels: ReturnType<typeof parseLabelSelector>; fiel
 function getOne(r: Req): void {
   if (r.t.group === "metrics.k8s.io") {
     const items = metricsItems(r).filter((o) => o.metadata.name === r.name);
-    if (items.length === 0) throw new StatusError(404, "NotFound", `${r.t.plural}.metrics.k8s.io "${r.name ?? ""}" not found`, { name: r.name, group: "metrics.k8s.io", kind: r.t.plural });
+    if (items.length === 0)
+      throw new StatusError(404, "NotFound", `${r.t.plural}.metrics.k8s.io "${r.name ?? ""}" not found`, {
+        name: r.name,
+        group: "metrics.k8s.io",
+        kind: r.t.plural,
+      });
     return sendObject(r, 200, items[0]);
   }
   if (r.t.virtual) throw methodNotAllowed();
@@ -482,7 +498,9 @@ function listObjects(r: Req): void {
     // the hot path: the cached JSON bytes of each stored object (as a list item: no kind/apiVersion,
     // like the API server) written as they are (corked into
     // large writev calls), so a 5,000-pod list allocates next to nothing and triggers no GC
-    const head = Buffer.from(`{"kind":${JSON.stringify(`${r.t.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(r.t))},"metadata":${JSON.stringify(meta)},"items":[`);
+    const head = Buffer.from(
+      `{"kind":${JSON.stringify(`${r.t.kind}List`)},"apiVersion":${JSON.stringify(apiVersionOf(r.t))},"metadata":${JSON.stringify(meta)},"items":[`,
+    );
     const bufs = items.map((o) => r.ctx.store.jsonItemBufferOf(o));
     const length = head.length + 2 + bufs.reduce((n, b) => n + b.length, 0) + Math.max(0, bufs.length - 1);
     r.res.writeHead(200, { "Content-Type": "application/json", "Content-Length": length, "Cache-Control": "no-cache, private" });
@@ -505,7 +523,12 @@ function listObjects(r: Req): void {
   items = r.t.crd ? items.map((o) => served(r.t, clone(o))) : items;
   if (r.accept === "table") return sendJSON(r.res, 200, tableOf(r.t, items as KObject[], meta, includeObject(r.q)));
   if (r.accept === "partial") {
-    return sendJSON(r.res, 200, { kind: "PartialObjectMetadataList", apiVersion: "meta.k8s.io/v1", metadata: meta, items: items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata })) });
+    return sendJSON(r.res, 200, {
+      kind: "PartialObjectMetadataList",
+      apiVersion: "meta.k8s.io/v1",
+      metadata: meta,
+      items: items.map((o) => ({ kind: "PartialObjectMetadata", apiVersion: "meta.k8s.io/v1", metadata: o.metadata })),
+    });
   }
   sendJSON(r.res, 200, { kind: `${r.t.kind}List`, apiVersion: apiVersionOf(r.t), metadata: meta, items });
 }
@@ -537,7 +560,11 @@ function watchObjects(r: Req): void {
     send(type, r.accept === "table" ? tableOf(r.t, [obj], { resourceVersion: obj.metadata.resourceVersion }, include) : obj);
   };
   const bookmark = (annotations?: Record<string, string>) =>
-    send("BOOKMARK", { kind: r.t.kind, apiVersion: apiVersionOf(r.t), metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) } });
+    send("BOOKMARK", {
+      kind: r.t.kind,
+      apiVersion: apiVersionOf(r.t),
+      metadata: { resourceVersion: String(store.resourceVersion), ...(annotations ? { annotations } : {}) },
+    });
 
   const onEvent = (ev: StoreEvent) => {
     if (ev.gr !== r.gr) return;
@@ -610,7 +637,13 @@ function scaleOf(t: ResourceType, o: KObject): KObject {
   return {
     kind: "Scale",
     apiVersion: "autoscaling/v1",
-    metadata: { name: o.metadata.name, namespace: o.metadata.namespace, uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, creationTimestamp: o.metadata.creationTimestamp },
+    metadata: {
+      name: o.metadata.name,
+      namespace: o.metadata.namespace,
+      uid: o.metadata.uid,
+      resourceVersion: o.metadata.resourceVersion,
+      creationTimestamp: o.metadata.creationTimestamp,
+    },
     spec: { replicas: Number(readJsonPath(o, sc.specReplicasPath) ?? 0) },
     status,
   };
@@ -711,10 +744,12 @@ function checkBodyIdentity(r: Req, body: unknown, requireName: boolean): KObject
   o.apiVersion = apiVersionOf(r.t);
   o.kind = r.t.kind;
   if (r.t.namespaced) {
-    if (o.metadata.namespace && r.namespace && o.metadata.namespace !== r.namespace) throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
+    if (o.metadata.namespace && r.namespace && o.metadata.namespace !== r.namespace)
+      throw badRequest("the namespace of the provided object does not match the namespace sent on the request");
     o.metadata.namespace = r.namespace;
   }
-  if (requireName && r.name && o.metadata.name && o.metadata.name !== r.name) throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${r.name})`);
+  if (requireName && r.name && o.metadata.name && o.metadata.name !== r.name)
+    throw badRequest(`the name of the object (${o.metadata.name}) does not match the name on the URL (${r.name})`);
   if (requireName && r.name) o.metadata.name = r.name;
   return o;
 }
@@ -757,9 +792,17 @@ function writeScale(r: Req, live: KObject, scale: KObject): void {
   }
   const replicas = spec.replicas ?? 0;
   if (typeof replicas !== "number" || replicas < 0) {
-    throw new StatusError(422, "Invalid", `Scale.autoscaling "${r.name ?? ""}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`, {
-      name: r.name, group: "autoscaling", kind: "Scale", causes: [{ reason: "FieldValueInvalid", message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: "spec.replicas" }],
-    });
+    throw new StatusError(
+      422,
+      "Invalid",
+      `Scale.autoscaling "${r.name ?? ""}" is invalid: spec.replicas: Invalid value: ${replicas}: must be greater than or equal to 0`,
+      {
+        name: r.name,
+        group: "autoscaling",
+        kind: "Scale",
+        causes: [{ reason: "FieldValueInvalid", message: `Invalid value: ${replicas}: must be greater than or equal to 0`, field: "spec.replicas" }],
+      },
+    );
   }
   setPath(live as Obj, sc.specReplicasPath, replicas);
   const updated = r.ctx.store.update(r.gr, live, writeOpts(r));
@@ -767,8 +810,13 @@ function writeScale(r: Req, live: KObject, scale: KObject): void {
 }
 
 async function patch(r: Req): Promise<void> {
-  const contentType = String(r.req.headers["content-type"] ?? "").split(";")[0].trim();
-  const accepted = r.t.strategicMerge === false ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply] : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply];
+  const contentType = String(r.req.headers["content-type"] ?? "")
+    .split(";")[0]
+    .trim();
+  const accepted =
+    r.t.strategicMerge === false
+      ? [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.apply]
+      : [PATCH_TYPES.json, PATCH_TYPES.merge, PATCH_TYPES.strategic, PATCH_TYPES.apply];
   if (!accepted.includes(contentType)) throw unsupportedMediaType(contentType, accepted);
   if (r.subresource && !["status", "scale"].includes(r.subresource)) throw pathNotFound();
   if (r.subresource === "status" && !r.t.status) throw pathNotFound();
@@ -777,9 +825,13 @@ async function patch(r: Req): Promise<void> {
   const opts = writeOpts(r);
 
   if (contentType === PATCH_TYPES.apply) {
-    if (!r.q.get("fieldManager")) throw badRequest("PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+    if (!r.q.get("fieldManager")) throw badRequest('PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch');
     const cfg = parseBody(text, "application/yaml");
-    if (r.subresource === "scale") throw unsupportedMediaType(contentType, accepted.filter((a) => a !== PATCH_TYPES.apply));
+    if (r.subresource === "scale")
+      throw unsupportedMediaType(
+        contentType,
+        accepted.filter((a) => a !== PATCH_TYPES.apply),
+      );
     const config = checkBodyIdentity(r, cfg, true);
     const live = store.get(r.gr, r.namespace, r.name ?? "");
     const result = serverSideApply(live, config, opts.fieldManager, boolParam(r.q, "force"), r.subresource, r.t.strategicMerge !== false);
@@ -815,9 +867,16 @@ async function patch(r: Req): Promise<void> {
   const o = patched as KObject;
   o.metadata = isObj(o.metadata) ? o.metadata : {};
   if (o.metadata.name !== live.metadata.name || (o.metadata.namespace ?? "") !== (live.metadata.namespace ?? "")) {
-    throw new StatusError(422, "Invalid", `${r.t.kind} "${live.metadata.name ?? ""}" is invalid: metadata.name: Invalid value: ${JSON.stringify(o.metadata.name)}: field is immutable`, {
-      name: live.metadata.name, kind: r.t.kind, causes: [{ reason: "FieldValueInvalid", message: "field is immutable", field: "metadata.name" }],
-    });
+    throw new StatusError(
+      422,
+      "Invalid",
+      `${r.t.kind} "${live.metadata.name ?? ""}" is invalid: metadata.name: Invalid value: ${JSON.stringify(o.metadata.name)}: field is immutable`,
+      {
+        name: live.metadata.name,
+        kind: r.t.kind,
+        causes: [{ reason: "FieldValueInvalid", message: "field is immutable", field: "metadata.name" }],
+      },
+    );
   }
   const updated = store.update(r.gr, o, { ...opts, ...(r.subresource ? { subresource: r.subresource } : {}) });
   sendObject(r, 200, updated);
@@ -831,9 +890,22 @@ async function deleteOptions(r: Req): Promise<DeleteOptions & { dryRun: boolean 
   const orphan = q.get("orphanDependents") ?? body.orphanDependents;
   if (!policy && (orphan === "true" || orphan === true)) policy = "Orphan";
   if (policy && !["Orphan", "Background", "Foreground"].includes(policy)) {
-    throw new StatusError(422, "Invalid", `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`, {
-      kind: "DeleteOptions", group: "meta.k8s.io", causes: [{ reason: "FieldValueNotSupported", message: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`, field: "propagationPolicy" }],
-    });
+    throw new StatusError(
+      422,
+      "Invalid",
+      `DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+      {
+        kind: "DeleteOptions",
+        group: "meta.k8s.io",
+        causes: [
+          {
+            reason: "FieldValueNotSupported",
+            message: `Unsupported value: "${policy}": supported values: "Foreground", "Background", "Orphan", "nil"`,
+            field: "propagationPolicy",
+          },
+        ],
+      },
+    );
   }
   const grace = q.get("gracePeriodSeconds") ?? body.gracePeriodSeconds;
   const dryRun = q.getAll("dryRun").includes("All") || (Array.isArray(body.dryRun) && body.dryRun.includes("All"));
@@ -865,7 +937,12 @@ async function deleteCollection(r: Req): Promise<void> {
       if (!(isStatusError(e) && e.code === 404)) throw e;
     }
   }
-  sendJSON(r.res, 200, { kind: `${r.t.kind}List`, apiVersion: apiVersionOf(r.t), metadata: { resourceVersion: String(r.ctx.store.resourceVersion) }, items: out.map((o) => served(r.t, o)) });
+  sendJSON(r.res, 200, {
+    kind: `${r.t.kind}List`,
+    apiVersion: apiVersionOf(r.t),
+    metadata: { resourceVersion: String(r.ctx.store.resourceVersion) },
+    items: out.map((o) => served(r.t, o)),
+  });
 }
 
 async function createSubresource(r: Req): Promise<void> {
@@ -873,7 +950,19 @@ async function createSubresource(r: Req): Promise<void> {
   const store = r.ctx.store;
   if (r.gr === "/pods" && r.subresource === "eviction") {
     const pod = store.mustGet("/pods", r.namespace, r.name ?? "");
-    store.admit({ operation: "CREATE", type: r.t, gr: "/pods", namespace: r.namespace, name: r.name ?? "", subresource: "eviction", object: body as KObject, oldObject: pod, dryRun: writeOpts(r).dryRun, user: r.user, store });
+    store.admit({
+      operation: "CREATE",
+      type: r.t,
+      gr: "/pods",
+      namespace: r.namespace,
+      name: r.name ?? "",
+      subresource: "eviction",
+      object: body as KObject,
+      oldObject: pod,
+      dryRun: writeOpts(r).dryRun,
+      user: r.user,
+      store,
+    });
     const opts = (isObj(body.deleteOptions) ? body.deleteOptions : {}) as DeleteOptions;
     if (!writeOpts(r).dryRun) store.delete("/pods", r.namespace, r.name ?? "", { ...opts, user: r.user });
     return sendJSON(r.res, 201, successStatus(201));
@@ -882,7 +971,13 @@ async function createSubresource(r: Req): Promise<void> {
     const pod = store.mustGet("/pods", r.namespace, r.name ?? "");
     const target = (isObj(body.target) ? body.target : {}) as { name?: string };
     const spec = (pod.spec ?? {}) as { nodeName?: string };
-    if (spec.nodeName) throw new StatusError(409, "Conflict", `Operation cannot be fulfilled on pods/binding "${r.name ?? ""}": pod ${r.name ?? ""} is already assigned to node "${spec.nodeName}"`, { name: r.name, kind: "pods/binding" });
+    if (spec.nodeName)
+      throw new StatusError(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on pods/binding "${r.name ?? ""}": pod ${r.name ?? ""} is already assigned to node "${spec.nodeName}"`,
+        { name: r.name, kind: "pods/binding" },
+      );
     pod.spec = { ...spec, nodeName: target.name };
     store.update("/pods", pod, { ...writeOpts(r), fieldManager: writeOpts(r).fieldManager });
     return sendJSON(r.res, 201, successStatus(201));
@@ -925,9 +1020,22 @@ function review(r: Req, body: unknown): void {
     throw badRequest(`spec.resourceAttributes.namespace must match namespace: ${r.namespace ?? ""}`);
   }
   if (!ra && !nra) {
-    throw new StatusError(422, "Invalid", `${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`, {
-      group: "authorization.k8s.io", kind, causes: [{ reason: "FieldValueInvalid", message: `Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`, field: "spec.resourceAttributes" }],
-    });
+    throw new StatusError(
+      422,
+      "Invalid",
+      `${kind}.authorization.k8s.io "" is invalid: spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+      {
+        group: "authorization.k8s.io",
+        kind,
+        causes: [
+          {
+            reason: "FieldValueInvalid",
+            message: `Invalid value: "null": exactly one of nonResourceAttributes or resourceAttributes must be specified`,
+            field: "spec.resourceAttributes",
+          },
+        ],
+      },
+    );
   }
   const attrs: Attributes = ra
     ? {
@@ -945,4 +1053,3 @@ function review(r: Req, body: unknown): void {
   out.status = { allowed: d.allowed, ...(d.reason ? { reason: d.reason } : {}) };
   sendJSON(r.res, 201, out);
 }
-

@@ -40,7 +40,11 @@ export function seedNodes(cluster: ClusterInfo, wanted = 3): KObject[] {
         },
         annotations: { "node.alpha.kubernetes.io/ttl": "0", "kwok.x-k8s.io/node": "fake" },
       },
-      spec: { podCIDR: `10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`, podCIDRs: [`10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`], providerID: `sandbox://${cluster.name}/${name}` },
+      spec: {
+        podCIDR: `10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`,
+        podCIDRs: [`10.${244 + Math.floor(i / 256)}.${i % 256}.0/24`],
+        providerID: `sandbox://${cluster.name}/${name}`,
+      },
       status: {
         capacity,
         allocatable: { ...capacity, memory: "31Gi" },
@@ -50,7 +54,11 @@ export function seedNodes(cluster: ClusterInfo, wanted = 3): KObject[] {
           { type: "DiskPressure", status: "False", reason: "KubeletHasNoDiskPressure", message: "kubelet has no disk pressure" },
           { type: "PIDPressure", status: "False", reason: "KubeletHasSufficientPID", message: "kubelet has sufficient PID available" },
           { type: "Ready", status: "True", reason: "KubeletReady", message: "kubelet is posting ready status" },
-        ].map((c) => ({ ...c, lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"), lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z") })),
+        ].map((c) => ({
+          ...c,
+          lastHeartbeatTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+          lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+        })),
         addresses: [
           { type: "InternalIP", address: `10.0.${i % 256}.${10 + Math.floor(i / 256)}` },
           { type: "Hostname", address: name },
@@ -80,12 +88,16 @@ export function ensureDefaults(store: Store): void {
   for (const cr of defaultClusterRoles()) ensure(store, "rbac.authorization.k8s.io/clusterroles", cr);
   for (const b of defaultClusterRoleBindings()) ensure(store, "rbac.authorization.k8s.io/clusterrolebindings", b);
   if (!store.get("/services", "default", "kubernetes")) {
-    store.create("/services", {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
-      spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }], type: "ClusterIP" },
-    }, { fieldManager: "kube-apiserver" });
+    store.create(
+      "/services",
+      {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "kubernetes", namespace: "default", labels: { component: "apiserver", provider: "kubernetes" } },
+        spec: { clusterIP: "10.96.0.1", ports: [{ name: "https", port: 443, protocol: "TCP", targetPort: 6443 }], type: "ClusterIP" },
+      },
+      { fieldManager: "kube-apiserver" },
+    );
   }
 }
 

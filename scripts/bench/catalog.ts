@@ -105,12 +105,12 @@ const cookie = `next-auth.session-token=${token}`;
 const SCENARIOS: [string, string][] = process.env.BENCH_PATHS
   ? process.env.BENCH_PATHS.split(",").map((p) => [p, p])
   : [
-  ["list, first page", "/projects"],
-  ["search 'payments' (1,200 matches)", "/projects?q=payments"],
-  ["search a slug (1 match)", "/projects?q=ledger-4241"],
-  ["filter team + tier", "/projects?team=team-7&tier=critical"],
-  ["sort by updated, page 200", "/projects?sort=updated&dir=desc&page=200"],
-];
+      ["list, first page", "/projects"],
+      ["search 'payments' (1,200 matches)", "/projects?q=payments"],
+      ["search a slug (1 match)", "/projects?q=ledger-4241"],
+      ["filter team + tier", "/projects?team=team-7&tier=critical"],
+      ["sort by updated, page 200", "/projects?sort=updated&dir=desc&page=200"],
+    ];
 
 function percentile(sorted: number[], p: number) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -129,12 +129,14 @@ for (const [name, pathname] of SCENARIOS) {
     });
   });
   times.sort((a, b) => a - b);
-  const line = `${name.padEnd(36)} ${String(times.length).padStart(6)} req  ${(result.requests.average).toFixed(0).padStart(4)} req/s  p50 ${percentile(times, 50).toFixed(0).padStart(4)} ms  p95 ${percentile(times, 95).toFixed(0).padStart(4)} ms  p99 ${percentile(times, 99).toFixed(0).padStart(4)} ms  non-2xx ${result.non2xx}`;
+  const line = `${name.padEnd(36)} ${String(times.length).padStart(6)} req  ${result.requests.average.toFixed(0).padStart(4)} req/s  p50 ${percentile(times, 50).toFixed(0).padStart(4)} ms  p95 ${percentile(times, 95).toFixed(0).padStart(4)} ms  p99 ${percentile(times, 99).toFixed(0).padStart(4)} ms  non-2xx ${result.non2xx}`;
   rows.push(line);
   say(line);
 }
 
-console.log(`\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${connections} connections, ${seconds} s each (target p95 < 150 ms):`);
+console.log(
+  `\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${connections} connections, ${seconds} s each (target p95 < 150 ms):`,
+);
 for (const r of rows) console.log("  " + r);
 
 app.kill("SIGINT");

@@ -27,12 +27,22 @@ fs.chmodSync(tmp, 0o755);
 const pg = await startEmbeddedPostgres({ dataDir: path.join(tmp, "pg"), persistent: false });
 await pg.createDatabase("bench");
 const secret = randomBytes(32).toString("base64");
-Object.assign(process.env, { DATABASE_URL: pg.url("bench"), WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"), NEXTAUTH_SECRET: secret, LOG_LEVEL: "error" });
+Object.assign(process.env, {
+  DATABASE_URL: pg.url("bench"),
+  WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
+  NEXTAUTH_SECRET: secret,
+  LOG_LEVEL: "error",
+});
 
 const { applyMigrations } = await import("../../lib/db/schema-engine");
 await applyMigrations(process.env.DATABASE_URL!);
 const { startSandbox } = await import("../../sandbox/index");
-const sandbox = await startSandbox({ stateDir: path.join(tmp, "sandbox"), kubeconfigPath: path.join(tmp, "kubeconfig"), adminPort: -1, simulation: { podStartDelayMs: [0, 0], timeScale: 0 } });
+const sandbox = await startSandbox({
+  stateDir: path.join(tmp, "sandbox"),
+  kubeconfigPath: path.join(tmp, "kubeconfig"),
+  adminPort: -1,
+  simulation: { podStartDelayMs: [0, 0], timeScale: 0 },
+});
 const { db, disconnectDb } = await import("../../lib/db/client");
 const { registerClusters } = await import("../lib/sandbox-clusters");
 const { connectCluster } = await import("../../lib/kube/connection");
@@ -48,10 +58,17 @@ const user = await db().user.create({ data: { email: "dev@bench.wharf", name: "D
 const envs = ["dev", "test", "staging", "prod"] as const;
 const project = await db().project.create({
   data: {
-    slug: "bench-shop", name: "Bench Shop", teamId: team.id, ownerId: user.id, lifecycle: "active", searchText: "bench-shop",
+    slug: "bench-shop",
+    name: "Bench Shop",
+    teamId: team.id,
+    ownerId: user.id,
+    lifecycle: "active",
+    searchText: "bench-shop",
     members: { create: { userId: user.id, role: "owner" } },
     environments: { create: envs.map((kind) => ({ kind, clusters: { create: clusters.map((c) => ({ clusterId: c.id })) } })) },
-    services: { create: Array.from({ length: 20 }, (_, i) => ({ slug: `svc-${String(i + 1).padStart(2, "0")}`, name: `Service ${i + 1}`, kind: "api" as const })) },
+    services: {
+      create: Array.from({ length: 20 }, (_, i) => ({ slug: `svc-${String(i + 1).padStart(2, "0")}`, name: `Service ${i + 1}`, kind: "api" as const })),
+    },
   },
   include: { services: true },
 });
@@ -62,20 +79,48 @@ for (const c of clusters) {
     await applyObjects(conn, [namespace({ project: { slug: project.slug, tier: "standard" }, team: { slug: team.slug }, environment: env })]);
     for (const s of project.services) {
       const spec = { ...defaultSpec(s, project.slug), minAvailable: 0 };
-      await applyObjects(conn, renderManifests(spec, { project, service: s, environment: env, namespace: namespaceName(project.slug, env), image: `registry.example.com/${s.slug}:v1` }).filter((o) => o.kind === "Deployment"));
+      await applyObjects(
+        conn,
+        renderManifests(spec, {
+          project,
+          service: s,
+          environment: env,
+          namespace: namespaceName(project.slug, env),
+          image: `registry.example.com/${s.slug}:v1`,
+        }).filter((o) => o.kind === "Deployment"),
+      );
     }
   }
 }
 for (const s of project.services) {
   for (const env of envs) {
-    await db().release.create({ data: { serviceId: s.id, environment: env, number: 1, specVersion: 0, image: `registry.example.com/${s.slug}:v1`, tag: "v1", status: "succeeded", spec: {}, manifests: [] } });
+    await db().release.create({
+      data: {
+        serviceId: s.id,
+        environment: env,
+        number: 1,
+        specVersion: 0,
+        image: `registry.example.com/${s.slug}:v1`,
+        tag: "v1",
+        status: "succeeded",
+        spec: {},
+        manifests: [],
+      },
+    });
   }
 }
 
 const port = await freePort();
 const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
   cwd: projectRoot,
-  env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", NEXTAUTH_URL: `http://localhost:${port}`, WHARF_DEV_LOGIN: "1", WHARF_CLUSTER_READ_CACHE_MS: "0" },
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    NEXTAUTH_URL: `http://localhost:${port}`,
+    WHARF_DEV_LOGIN: "1",
+    WHARF_CLUSTER_READ_CACHE_MS: "0",
+  },
   stdio: "inherit",
 });
 const base = `http://localhost:${port}`;
@@ -115,7 +160,9 @@ const slow = await measure("sandbox-west 2 s late");
 
 console.log(`\nDeployment matrix, 20 services x 4 environments x 2 clusters (${fast.cells} cells), per-cluster read timeout 1.2 s, no read cache:`);
 console.log(`  both clusters answering:   p50 ${fast.p50} ms, p95 ${fast.p95} ms  (target < 500 ms)`);
-console.log(`  one cluster 2 s late:      p50 ${slow.p50} ms, p95 ${slow.p95} ms, max ${slow.max} ms  (target <= 1500 ms; its cells marked unreachable: ${slow.unreachable > 0 ? "yes" : "NO"})`);
+console.log(
+  `  one cluster 2 s late:      p50 ${slow.p50} ms, p95 ${slow.p95} ms, max ${slow.max} ms  (target <= 1500 ms; its cells marked unreachable: ${slow.unreachable > 0 ? "yes" : "NO"})`,
+);
 
 app.kill("SIGINT");
 await new Promise((r) => app.once("exit", r));

@@ -101,7 +101,9 @@ for (const c of sandbox.clusters) {
 
 console.log(`\nProvisioning on 2 sandbox clusters (worker concurrency ${concurrency}):`);
 console.log(`  one project (4 envs x 2 clusters, ${singleSteps} steps): approval to all steps done in ${singleSeconds.toFixed(2)} s  (target < 10 s)`);
-console.log(`  ${tickets} tickets approved at once: ${done}/${tickets} done, ${active} projects active, ${total} steps (${steps.map((s) => `${s._count._all} ${s.status}`).join(", ")}), ${namespaces}/${tickets * 8} namespaces on the clusters`);
+console.log(
+  `  ${tickets} tickets approved at once: ${done}/${tickets} done, ${active} projects active, ${total} steps (${steps.map((s) => `${s._count._all} ${s.status}`).join(", ")}), ${namespaces}/${tickets * 8} namespaces on the clusters`,
+);
 console.log(`  in ${manySeconds.toFixed(1)} s: ${(total / manySeconds).toFixed(1)} steps/s, ${((tickets / manySeconds) * 60).toFixed(1)} projects/min`);
 
 await worker.stop();

@@ -19,14 +19,29 @@ export async function registerClusters(clusters: ClusterToRegister[], log: (line
   for (const c of clusters) {
     const existing = await db().cluster.findUnique({ where: { name: c.name } });
     if (!existing) {
-      const row = await registerCluster(ctx, { name: c.name, region: c.region ?? "local", tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" });
+      const row = await registerCluster(ctx, {
+        name: c.name,
+        region: c.region ?? "local",
+        tier: "shared",
+        kubeconfig: c.kubeconfig,
+        displayName: "",
+        context: "",
+      });
       log(`registered cluster ${c.name} (${row.status}${row.kubernetesVersion ? `, ${row.kubernetesVersion}` : ""})`);
       continue;
     }
     const check = await checkCluster(ctx, existing.id);
     if (check.status !== "reachable" || existing.apiUrl !== c.server.replace(/\/$/, "")) {
       // Its port or certificate changed since it was registered: hand the registry the current kubeconfig.
-      await updateCluster(ctx, { id: existing.id, version: existing.version, displayName: existing.displayName, region: existing.region, tier: existing.tier, kubeconfig: c.kubeconfig, context: "" });
+      await updateCluster(ctx, {
+        id: existing.id,
+        version: existing.version,
+        displayName: existing.displayName,
+        region: existing.region,
+        tier: existing.tier,
+        kubeconfig: c.kubeconfig,
+        context: "",
+      });
       log(`refreshed the kubeconfig of cluster ${c.name}`);
     } else {
       log(`cluster ${c.name} is reachable (${check.version}, ${check.latencyMs} ms)`);

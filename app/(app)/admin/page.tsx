@@ -28,7 +28,9 @@ export default async function AdminPage() {
       <Card className="mb-6">
         <CardHeader>
           <CardTitle>RBAC reconcile</CardTitle>
-          <CardDescription>Every night at 02:00 Wharf compares the member RoleBindings on every cluster with the project members and repairs what was edited or deleted.</CardDescription>
+          <CardDescription>
+            Every night at 02:00 Wharf compares the member RoleBindings on every cluster with the project members and repairs what was edited or deleted.
+          </CardDescription>
           <CardAction>
             <ReconcileButton />
           </CardAction>
@@ -36,7 +38,8 @@ export default async function AdminPage() {
         <CardContent className="text-sm" data-testid="last-reconcile">
           {last && summary ? (
             <p>
-              Last run <RelativeTime date={last.at} /> by {last.actorLabel}: {summary.projects} projects, {summary.bindingsChecked} bindings checked, {summary.drifted} drifted and repaired
+              Last run <RelativeTime date={last.at} /> by {last.actorLabel}: {summary.projects} projects, {summary.bindingsChecked} bindings checked,{" "}
+              {summary.drifted} drifted and repaired
               {summary.unreachableClusters.length ? `; not checked (unreachable): ${summary.unreachableClusters.join(", ")}` : ""}.{" "}
               <a className="underline" href="/admin/audit?action=rbac.drift">
                 See the drift found

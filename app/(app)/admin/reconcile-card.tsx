@@ -8,7 +8,10 @@ import { requestReconcileAction } from "./actions";
 
 export function ReconcileButton() {
   const router = useRouter();
-  const run = useAction(requestReconcileAction, { success: "Reconcile queued: results appear here when it has run", onSuccess: () => setTimeout(() => router.refresh(), 3000) });
+  const run = useAction(requestReconcileAction, {
+    success: "Reconcile queued: results appear here when it has run",
+    onSuccess: () => setTimeout(() => router.refresh(), 3000),
+  });
   return (
     <Button variant="outline" disabled={run.pending} onClick={() => void run.run({})}>
       {run.pending ? <Loader2 className="animate-spin" /> : <ShieldCheck />} Reconcile RBAC now

@@ -22,7 +22,10 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
   const query = new URLSearchParams(Object.entries({ project: sp.project ?? "", env: env ?? "", q: sp.q ?? "" }).filter(([, v]) => v)).toString();
   return (
     <>
-      <PageHeader title={sp.project ? `Deployments of ${sp.project}` : "Deployments"} description="What runs where: every service in every environment on every cluster, read live from the clusters." />
+      <PageHeader
+        title={sp.project ? `Deployments of ${sp.project}` : "Deployments"}
+        description="What runs where: every service in every environment on every cluster, read live from the clusters."
+      />
       <form className="mb-4 flex flex-wrap gap-2" action="/deployments">
         <Input name="q" defaultValue={sp.q} placeholder="Filter by project/service" className="w-64" aria-label="Filter" />
         <select name="env" defaultValue={env ?? ""} aria-label="Environment" className="h-9 rounded-md border bg-transparent px-2 text-sm">
@@ -39,7 +42,11 @@ export default async function DeploymentsPage({ searchParams }: { searchParams: 
         </Button>
       </form>
       {matrix.rows.length === 0 ? (
-        <EmptyState icon={Rocket} title="Nothing to show" description="Services of active projects you can see appear here once their projects have environments." />
+        <EmptyState
+          icon={Rocket}
+          title="Nothing to show"
+          description="Services of active projects you can see appear here once their projects have environments."
+        />
       ) : (
         <MatrixTable initial={JSON.parse(JSON.stringify(matrix))} query={query} showProject={!sp.project} />
       )}

@@ -6,24 +6,39 @@ import { createProject, isProjectSlugAvailable, updateProject } from "@/lib/cata
 import { addService, removeMember, removeService, setEnvironment, setMember } from "@/lib/catalog/project-parts";
 import { ZAddService, ZCreateProject, ZRemoveMember, ZSetEnvironment, ZSetMember, ZUpdateProject } from "@/lib/catalog/schemas";
 
-export const createProjectAction = defineAction("project.create", ZCreateProject, async (input, ctx) => {
-  const p = await createProject(ctx, input);
-  return { slug: p.slug };
-}, { revalidate: () => ["/projects", "/"] });
+export const createProjectAction = defineAction(
+  "project.create",
+  ZCreateProject,
+  async (input, ctx) => {
+    const p = await createProject(ctx, input);
+    return { slug: p.slug };
+  },
+  { revalidate: () => ["/projects", "/"] },
+);
 
-export const updateProjectAction = defineAction("project.update", ZUpdateProject, async (input, ctx) => {
-  const p = await updateProject(ctx, input);
-  return { slug: p.slug, version: p.version };
-}, { revalidate: (_i, d) => [`/projects/${d.slug}`, "/projects"] });
+export const updateProjectAction = defineAction(
+  "project.update",
+  ZUpdateProject,
+  async (input, ctx) => {
+    const p = await updateProject(ctx, input);
+    return { slug: p.slug, version: p.version };
+  },
+  { revalidate: (_i, d) => [`/projects/${d.slug}`, "/projects"] },
+);
 
 export const checkProjectSlugAction = defineAction("project.slug.check", z.object({ slug: z.string().max(100) }), async ({ slug }, ctx) => ({
   available: await isProjectSlugAvailable(ctx, slug),
 }));
 
-export const addServiceAction = defineAction("service.create", ZAddService, async (input, ctx) => {
-  const s = await addService(ctx, input);
-  return { id: s.id };
-}, { revalidate: () => ["/projects/[slug]"] });
+export const addServiceAction = defineAction(
+  "service.create",
+  ZAddService,
+  async (input, ctx) => {
+    const s = await addService(ctx, input);
+    return { id: s.id };
+  },
+  { revalidate: () => ["/projects/[slug]"] },
+);
 
 export const removeServiceAction = defineAction(
   "service.delete",
@@ -35,17 +50,32 @@ export const removeServiceAction = defineAction(
   { revalidate: () => ["/projects/[slug]"] },
 );
 
-export const setEnvironmentAction = defineAction("environment.set", ZSetEnvironment, async (input, ctx) => {
-  await setEnvironment(ctx, input);
-  return {};
-}, { revalidate: () => ["/projects/[slug]"] });
+export const setEnvironmentAction = defineAction(
+  "environment.set",
+  ZSetEnvironment,
+  async (input, ctx) => {
+    await setEnvironment(ctx, input);
+    return {};
+  },
+  { revalidate: () => ["/projects/[slug]"] },
+);
 
-export const setMemberAction = defineAction("member.set", ZSetMember, async (input, ctx) => {
-  await setMember(ctx, input);
-  return {};
-}, { revalidate: () => ["/projects/[slug]"] });
+export const setMemberAction = defineAction(
+  "member.set",
+  ZSetMember,
+  async (input, ctx) => {
+    await setMember(ctx, input);
+    return {};
+  },
+  { revalidate: () => ["/projects/[slug]"] },
+);
 
-export const removeMemberAction = defineAction("member.remove", ZRemoveMember, async (input, ctx) => {
-  await removeMember(ctx, input);
-  return {};
-}, { revalidate: () => ["/projects/[slug]"] });
+export const removeMemberAction = defineAction(
+  "member.remove",
+  ZRemoveMember,
+  async (input, ctx) => {
+    await removeMember(ctx, input);
+    return {};
+  },
+  { revalidate: () => ["/projects/[slug]"] },
+);

@@ -31,7 +31,17 @@ function hrefWith(query: TProjectListQuery, change: Partial<Record<keyof TProjec
   return s ? `/projects?${s}` : "/projects";
 }
 
-function SortHead({ query, column, children, className }: { query: TProjectListQuery; column: TProjectListQuery["sort"]; children: React.ReactNode; className?: string }) {
+function SortHead({
+  query,
+  column,
+  children,
+  className,
+}: {
+  query: TProjectListQuery;
+  column: TProjectListQuery["sort"];
+  children: React.ReactNode;
+  className?: string;
+}) {
   const active = query.sort === column;
   const nextDir = active && query.dir === "asc" ? "desc" : "asc";
   return (
@@ -101,13 +111,19 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
             <Table>
               <TableHeader>
                 <TableRow>
-                  <SortHead query={query} column="name">Project</SortHead>
+                  <SortHead query={query} column="name">
+                    Project
+                  </SortHead>
                   <TableHead>Team</TableHead>
-                  <SortHead query={query} column="tier">Tier</SortHead>
+                  <SortHead query={query} column="tier">
+                    Tier
+                  </SortHead>
                   <TableHead className="hidden lg:table-cell">Stack</TableHead>
                   <TableHead className="hidden md:table-cell">Owner</TableHead>
                   <TableHead>Lifecycle</TableHead>
-                  <SortHead query={query} column="updated" className="hidden md:table-cell">Updated</SortHead>
+                  <SortHead query={query} column="updated" className="hidden md:table-cell">
+                    Updated
+                  </SortHead>
                 </TableRow>
               </TableHeader>
               <TableBody>

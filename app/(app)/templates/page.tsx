@@ -27,7 +27,11 @@ export default async function TemplatesPage() {
         <EmptyState
           icon={LayoutTemplate}
           title="No templates yet"
-          description={canManage ? "Add a folder with a template.yaml and files/ to the templates directory; see docs/templates.md." : "An admin adds templates; ask them for the stack you need."}
+          description={
+            canManage
+              ? "Add a folder with a template.yaml and files/ to the templates directory; see docs/templates.md."
+              : "An admin adds templates; ask them for the stack you need."
+          }
         />
       ) : (
         <div className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">

@@ -39,7 +39,13 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
     <>
       <PageHeader
         title="Tickets"
-        description={view === "inbox" ? "Requests waiting for your decision, oldest first." : view === "mine" ? "Your requests and where they stand." : "Every ticket you may see."}
+        description={
+          view === "inbox"
+            ? "Requests waiting for your decision, oldest first."
+            : view === "mine"
+              ? "Your requests and where they stand."
+              : "Every ticket you may see."
+        }
         actions={
           can(ctx.actor, "project.request", platform) ? (
             <Button asChild>
@@ -52,7 +58,12 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
       />
       <nav className="mb-4 flex flex-wrap items-center gap-2 text-sm" aria-label="Ticket views">
         {VIEWS.map((v) => (
-          <Link key={v.id} href={href({ ...q, page: 1 }, { view: v.id })} className={cn("rounded-md px-3 py-1.5", view === v.id ? "bg-primary text-primary-foreground" : "hover:bg-muted")} aria-current={view === v.id ? "page" : undefined}>
+          <Link
+            key={v.id}
+            href={href({ ...q, page: 1 }, { view: v.id })}
+            className={cn("rounded-md px-3 py-1.5", view === v.id ? "bg-primary text-primary-foreground" : "hover:bg-muted")}
+            aria-current={view === v.id ? "page" : undefined}
+          >
             {v.label}
           </Link>
         ))}

@@ -57,7 +57,9 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
           <CardContent>
             <dl className="grid grid-cols-2 gap-3 text-sm">
               <dt className="text-muted-foreground">Kubernetes</dt>
-              <dd className="font-mono" data-testid="cluster-version">{cluster.kubernetesVersion || "—"}</dd>
+              <dd className="font-mono" data-testid="cluster-version">
+                {cluster.kubernetesVersion || "—"}
+              </dd>
               <dt className="text-muted-foreground">Latency</dt>
               <dd className="tabular-nums">{cluster.status === "reachable" && cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"}</dd>
               <dt className="text-muted-foreground">Last check</dt>
@@ -138,7 +140,15 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
         <section className="mt-10">
           <h2 className="mb-4 text-lg font-semibold">Edit</h2>
           <ClusterForm
-            cluster={{ id: cluster.id, version: cluster.version, name: cluster.name, displayName: cluster.displayName, region: cluster.region, tier: cluster.tier, context: cluster.context }}
+            cluster={{
+              id: cluster.id,
+              version: cluster.version,
+              name: cluster.name,
+              displayName: cluster.displayName,
+              region: cluster.region,
+              tier: cluster.tier,
+              context: cluster.context,
+            }}
           />
         </section>
       )}

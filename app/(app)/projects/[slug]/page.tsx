@@ -67,16 +67,18 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <AlertTitle>Waiting for approval</AlertTitle>
           <AlertDescription>
             This project was requested and is not provisioned yet.
-            {project.tickets.filter((t) => t.type === "onboarding").map((t) => (
-              <span key={t.number}>
-                {" "}
-                See{" "}
-                <Link className="underline" href={`/tickets/${t.number}`}>
-                  ticket #{t.number}
-                </Link>{" "}
-                ({t.status}).
-              </span>
-            ))}
+            {project.tickets
+              .filter((t) => t.type === "onboarding")
+              .map((t) => (
+                <span key={t.number}>
+                  {" "}
+                  See{" "}
+                  <Link className="underline" href={`/tickets/${t.number}`}>
+                    ticket #{t.number}
+                  </Link>{" "}
+                  ({t.status}).
+                </span>
+              ))}
           </AlertDescription>
         </Alert>
       )}
@@ -182,7 +184,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                       </TableCell>
                       <TableCell>
                         {project.rights.manageServices && !archived && (
-                          <RemoveButton kind="service" what={`service ${s.slug}`} detail="The service leaves the catalog. Workloads already running are not touched." projectId={project.id} id={s.id} />
+                          <RemoveButton
+                            kind="service"
+                            what={`service ${s.slug}`}
+                            detail="The service leaves the catalog. Workloads already running are not touched."
+                            projectId={project.id}
+                            id={s.id}
+                          />
                         )}
                       </TableCell>
                     </TableRow>
@@ -264,7 +272,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                       {project.rights.manageMembers && !archived && (
                         <>
                           <MemberDialog projectId={project.id} users={[]} member={{ userId: m.userId, name: m.user.name, role: m.role }} />
-                          <RemoveButton kind="member" what={m.user.name} detail={`${m.user.name} loses their ${m.role} role in ${project.name}.`} projectId={project.id} id={m.userId} />
+                          <RemoveButton
+                            kind="member"
+                            what={m.user.name}
+                            detail={`${m.user.name} loses their ${m.role} role in ${project.name}.`}
+                            projectId={project.id}
+                            id={m.userId}
+                          />
                         </>
                       )}
                     </div>

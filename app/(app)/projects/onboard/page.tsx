@@ -33,11 +33,23 @@ export default async function OnboardPage({ searchParams }: { searchParams: Prom
   }));
   return (
     <>
-      <PageHeader title="Onboard a project" description="Pick a template, describe the project, choose where it runs. Ops approve it, then Wharf creates everything on every cluster." />
+      <PageHeader
+        title="Onboard a project"
+        description="Pick a template, describe the project, choose where it runs. Ops approve it, then Wharf creates everything on every cluster."
+      />
       {clusters.length === 0 ? (
         <EmptyState icon={Server} title="No cluster to run on yet" description="An admin registers clusters first; then projects can be onboarded onto them." />
       ) : templates.length === 0 ? (
-        <EmptyState icon={LayoutTemplate} title="No template in the gallery" description="An admin adds templates to the gallery." action={<Button asChild variant="outline"><Link href="/templates">Open the gallery</Link></Button>} />
+        <EmptyState
+          icon={LayoutTemplate}
+          title="No template in the gallery"
+          description="An admin adds templates to the gallery."
+          action={
+            <Button asChild variant="outline">
+              <Link href="/templates">Open the gallery</Link>
+            </Button>
+          }
+        />
       ) : (
         <OnboardingWizard
           templates={templates}

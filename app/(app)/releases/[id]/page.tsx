@@ -15,7 +15,10 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const r = view.release;
   return (
     <>
-      <PageHeader title={`${r.service.project.slug}/${r.service.slug} → ${r.environment}, release #${r.number}`} description="Each cluster's rollout, read live from the cluster." />
+      <PageHeader
+        title={`${r.service.project.slug}/${r.service.slug} → ${r.environment}, release #${r.number}`}
+        description="Each cluster's rollout, read live from the cluster."
+      />
       <ReleaseLive initial={JSON.parse(JSON.stringify(view))} canRetry={can(ctx.actor, "provisioning.retry", platform)} />
     </>
   );

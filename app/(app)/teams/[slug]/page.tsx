@@ -25,7 +25,21 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
       <PageHeader
         title={team.name}
         description={team.description || "No description."}
-        actions={team.rights.update ? <TeamDialog team={{ id: team.id, version: team.version, slug: team.slug, name: team.name, description: team.description, webhookKind: team.webhookKind, webhookUrl: team.webhookUrl }} /> : undefined}
+        actions={
+          team.rights.update ? (
+            <TeamDialog
+              team={{
+                id: team.id,
+                version: team.version,
+                slug: team.slug,
+                name: team.name,
+                description: team.description,
+                webhookKind: team.webhookKind,
+                webhookUrl: team.webhookUrl,
+              }}
+            />
+          ) : undefined
+        }
       />
       <div className="grid gap-6 lg:grid-cols-2">
         <Card>

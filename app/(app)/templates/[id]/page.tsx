@@ -57,10 +57,9 @@ export default async function TemplatePage({ params, searchParams }: { params: P
   const m = template.manifest;
   const sample = sampleRenderValues(template, { gpu: m.gpu ? gpu : undefined });
   const files = renderTemplate(template, sample);
-  const preview = [
-    ...PREVIEW.map((p) => files.find((f) => f.path === p)),
-    files.find((f) => MAIN_SOURCE.test(f.path)),
-  ].filter((f): f is (typeof files)[number] => Boolean(f));
+  const preview = [...PREVIEW.map((p) => files.find((f) => f.path === p)), files.find((f) => MAIN_SOURCE.test(f.path))].filter(
+    (f): f is (typeof files)[number] => Boolean(f),
+  );
   const r = m.resources;
 
   return (
@@ -91,11 +90,13 @@ export default async function TemplatePage({ params, searchParams }: { params: P
           </Badge>
         )}
         {template.source === "extra" && <Badge variant="outline">custom</Badge>}
-        {m.tags.filter((t) => t !== m.language && t !== m.framework).map((t) => (
-          <Badge key={t} variant="outline">
-            {t}
-          </Badge>
-        ))}
+        {m.tags
+          .filter((t) => t !== m.language && t !== m.framework)
+          .map((t) => (
+            <Badge key={t} variant="outline">
+              {t}
+            </Badge>
+          ))}
       </div>
 
       <div className="grid gap-6 lg:grid-cols-3">

@@ -27,7 +27,16 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
   const names = await namesForPayload(ticket.payload);
   const steps: StepView[] = ticket.run
     ? ticket.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null, nextAttemptAt: s.nextAttemptAt?.toISOString() ?? null }))
-    : (ticket.plan ?? []).map((d) => ({ key: d.key, kind: d.kind, title: d.title, target: d.target, clusterName: d.clusterName ?? null, environment: d.environment ?? null, status: "pending", spec: d.spec }));
+    : (ticket.plan ?? []).map((d) => ({
+        key: d.key,
+        kind: d.kind,
+        title: d.title,
+        target: d.target,
+        clusterName: d.clusterName ?? null,
+        environment: d.environment ?? null,
+        status: "pending",
+        spec: d.spec,
+      }));
   return (
     <>
       <PageHeader
@@ -84,7 +93,11 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {steps.length ? <StepList ticketNumber={ticket.number} initialStatus={ticket.status} initialSteps={steps} canRetry={ticket.rights.retry} /> : <p className="text-sm text-muted-foreground">No steps.</p>}
+              {steps.length ? (
+                <StepList ticketNumber={ticket.number} initialStatus={ticket.status} initialSteps={steps} canRetry={ticket.rights.retry} />
+              ) : (
+                <p className="text-sm text-muted-foreground">No steps.</p>
+              )}
             </CardContent>
           </Card>
         </div>
@@ -122,7 +135,10 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
               <ul className="space-y-3" aria-label="Comments">
                 {ticket.comments.map((c) => (
                   <li key={c.id} className="text-sm">
-                    <span className="font-medium">{c.author.name}</span> <span className="text-xs text-muted-foreground"><RelativeTime date={c.createdAt} /></span>
+                    <span className="font-medium">{c.author.name}</span>{" "}
+                    <span className="text-xs text-muted-foreground">
+                      <RelativeTime date={c.createdAt} />
+                    </span>
                     <p className="whitespace-pre-wrap">{c.body}</p>
                   </li>
                 ))}

@@ -18,7 +18,13 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
   return { title: `${p.slug}/${p.service}` };
 }
 
-export default async function ServicePage({ params, searchParams }: { params: Promise<{ slug: string; service: string }>; searchParams: Promise<{ env?: string }> }) {
+export default async function ServicePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ slug: string; service: string }>;
+  searchParams: Promise<{ env?: string }>;
+}) {
   const ctx = await requireCtx();
   const { slug, service: serviceSlug } = await params;
   const data = await orNotFound(getServicePage(ctx, slug, serviceSlug, (await searchParams).env));
@@ -47,7 +53,12 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
         <>
           <nav className="mb-4 flex gap-2" aria-label="Environments">
             {data.environments.map((e) => (
-              <Link key={e} href={`${base}?env=${e}`} className={cn("rounded-md px-3 py-1.5 text-sm", e === environment ? "bg-primary text-primary-foreground" : "hover:bg-muted")} aria-current={e === environment ? "page" : undefined}>
+              <Link
+                key={e}
+                href={`${base}?env=${e}`}
+                className={cn("rounded-md px-3 py-1.5 text-sm", e === environment ? "bg-primary text-primary-foreground" : "hover:bg-muted")}
+                aria-current={e === environment ? "page" : undefined}
+              >
                 {e}
               </Link>
             ))}
@@ -67,7 +78,9 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
             <Card>
               <CardHeader>
                 <CardTitle>History</CardTitle>
-                <CardDescription>Releases of {service.slug} in {environment}, newest first. Pick two to compare; roll back to any of them.</CardDescription>
+                <CardDescription>
+                  Releases of {service.slug} in {environment}, newest first. Pick two to compare; roll back to any of them.
+                </CardDescription>
               </CardHeader>
               <CardContent>
                 {history.releases.length === 0 ? (

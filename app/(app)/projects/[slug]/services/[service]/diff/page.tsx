@@ -17,7 +17,10 @@ export default async function DiffPage({ searchParams }: { searchParams: Promise
   const title = (k: "a" | "b") => `#${d[k].number} ${d[k].image.split(":").pop()} (spec v${d[k].specVersion})`;
   return (
     <>
-      <PageHeader title={`Release #${d[older].number} → #${d[newer].number}`} description="What changed between two releases: the spec each deployed, and the manifests on each cluster." />
+      <PageHeader
+        title={`Release #${d[older].number} → #${d[newer].number}`}
+        description="What changed between two releases: the spec each deployed, and the manifests on each cluster."
+      />
       <section className="mb-8 space-y-2">
         <h2 className="text-lg font-semibold">Spec</h2>
         <SideBySide left={d.spec[older]} right={d.spec[newer]} leftTitle={title(older)} rightTitle={title(newer)} />
