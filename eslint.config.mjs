@@ -13,6 +13,14 @@ const config = [
       "@typescript-eslint/no-explicit-any": "error",
     },
   },
+  {
+    // Every environment variable goes through the one validated schema (lib/env.ts).
+    files: ["lib/**/*.ts", "app/**/*.ts", "app/**/*.tsx", "components/**/*.tsx", "proxy.ts"],
+    ignores: ["lib/env.ts", "**/*.test.ts"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through env() or envPart() from lib/env.ts." }],
+    },
+  },
 ];
 
 export default config;

@@ -2,12 +2,12 @@
  * Validates the configuration once at start-up and stops the server with a
  * clear message naming any missing or bad variable.
  */
-import { ConfigError, loadConfig } from "./lib/config";
+import { EnvError, loadEnv } from "./lib/env";
 
 try {
-  loadConfig();
+  loadEnv();
 } catch (e) {
-  if (e instanceof ConfigError) {
+  if (e instanceof EnvError) {
     console.error(`\n${e.message}\n`);
     process.exit(1);
   }

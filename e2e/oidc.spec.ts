@@ -1,19 +1,12 @@
 /** Sign-in through a real OpenID Connect provider (oidc-provider, started by the e2e harness). */
 import { expect, test } from "@playwright/test";
 import { authFile } from "./support/users";
+import { signInWithOidc } from "./support/oidc-sign-in";
 
 test("a new user signs in through the company's OIDC provider and is created as a developer", async ({ page, browser }) => {
   const email = `oidc.person.${Date.now()}@corp.example`;
-  await page.goto("/signin");
-  await page.getByRole("button", { name: "Continue with Test IdP" }).click();
-
-  // The provider's own login page.
-  await expect(page).toHaveURL(new RegExp(`^${process.env.E2E_OIDC_ISSUER}`));
-  await page.locator('input[name="login"]').fill(email);
-  await page.locator('input[name="password"]').fill("anything");
-  await page.getByRole("button", { name: /sign-in/i }).click();
-  // Its consent page.
-  await page.getByRole("button", { name: /continue/i }).click();
+  // The provider's own login and consent pages.
+  await signInWithOidc(page, email);
 
   await expect(page.getByRole("heading", { name: /^Hello, Oidc/ })).toBeVisible();
   // The menu may be clicked before the page has hydrated: open it until it shows.

@@ -9,7 +9,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { authFile } from "./support/users";
+import { DEMO, authFile } from "./support/users";
+import { gitAccessToken } from "./support/git";
 
 test.use({ storageState: authFile("developer") });
 
@@ -86,7 +87,12 @@ test("a developer onboards a project, ops approve it, and it is provisioned on b
 
   // Its generated repository clones with git over the portal's smart HTTP.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-clone-"));
-  const clone = spawnSync("git", ["clone", "--quiet", `${baseURL}/git/${slug}.git`, path.join(dir, slug)], { encoding: "utf8" });
+  // As a developer would: a Git access token from the portal, the e-mail as user name.
+  const token = await gitAccessToken(page);
+  const url = new URL(`${baseURL}/git/${slug}.git`);
+  url.username = encodeURIComponent(DEMO.developer.email);
+  url.password = token;
+  const clone = spawnSync("git", ["clone", "--quiet", url.toString(), path.join(dir, slug)], { encoding: "utf8" });
   expect(clone.status, clone.stderr).toBe(0);
   expect(fs.readFileSync(path.join(dir, slug, "wharf.yaml"), "utf8")).toContain(slug);
 });

@@ -1,7 +1,10 @@
 /** Structured logs (pino, JSON lines). One logger; children carry a component name. */
 import pino from "pino";
+import { envPart } from "@/lib/env";
 
-const level = process.env.LOG_LEVEL ?? (process.env.NODE_ENV === "test" || process.env.VITEST ? "error" : "info");
+// Tests (vitest sets NODE_ENV=test) log errors only unless LOG_LEVEL says otherwise.
+const { LOG_LEVEL, NODE_ENV } = envPart("LOG_LEVEL", "NODE_ENV");
+const level = LOG_LEVEL ?? (NODE_ENV === "test" ? "error" : "info");
 
 const globalForLog = globalThis as unknown as { wharfLogger?: pino.Logger };
 

@@ -39,8 +39,8 @@ if (process.env.WHARF_SANDBOX !== "0") {
 const { seed } = await import("../prisma/seed");
 await seed(say);
 
-const { loadConfig } = await import("../lib/config");
-const cfg = loadConfig();
+const { loadEnv } = await import("../lib/env");
+const cfg = loadEnv();
 const { startWorker } = await import("../lib/jobs/worker");
 const worker = await startWorker({ connectionString: cfg.DATABASE_URL, concurrency: cfg.WHARF_WORKER_CONCURRENCY });
 say("worker started (cluster health checks every minute)");

@@ -49,16 +49,15 @@ const env: NodeJS.ProcessEnv = {
   WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   NEXTAUTH_SECRET: randomBytes(32).toString("base64"),
   NEXTAUTH_URL: appUrl,
-  WHARF_DEV_LOGIN: "1",
   OIDC_ISSUER: oidc.issuer,
   OIDC_CLIENT_ID: OIDC_CLIENT.id,
   OIDC_CLIENT_SECRET: OIDC_CLIENT.secret,
   OIDC_DISPLAY_NAME: "Test IdP",
   LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
   WHARF_CLUSTER_TIMEOUT_MS: "3000",
-  // Generated repositories of the test run, cloneable without credentials.
+  // Generated repositories of the test run (cloned with a Git access token, as in production).
   WHARF_REPO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-repos-")),
-  WHARF_GIT_PUBLIC_READ: "1",
+  WHARF_METRICS_TOKEN: randomBytes(24).toString("base64url"),
 };
 Object.assign(process.env, env);
 

@@ -3,16 +3,16 @@
  * Serves its own Prometheus metrics on WHARF_WORKER_METRICS_PORT when set.
  */
 import http from "node:http";
-import { loadConfig, ConfigError } from "../lib/config";
+import { loadEnv, EnvError } from "../lib/env";
 import { startWorker } from "../lib/jobs/worker";
-import { metrics } from "../lib/observability/metrics";
+import { metrics } from "../lib/telemetry/metrics";
 import { logger } from "../lib/log";
 
 let cfg;
 try {
-  cfg = loadConfig();
+  cfg = loadEnv();
 } catch (e) {
-  if (e instanceof ConfigError) {
+  if (e instanceof EnvError) {
     console.error(e.message);
     process.exit(1);
   }
@@ -21,7 +21,7 @@ try {
 
 const runner = await startWorker({ connectionString: cfg.DATABASE_URL, concurrency: cfg.WHARF_WORKER_CONCURRENCY });
 let server: http.Server | undefined;
-const port = Number(process.env.WHARF_WORKER_METRICS_PORT ?? 0);
+const port = cfg.WHARF_WORKER_METRICS_PORT;
 if (port) {
   server = http
     .createServer(async (_req, res) => {

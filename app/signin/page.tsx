@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Anchor } from "lucide-react";
-import { config, oidcEnabled } from "@/lib/config";
+import { env, oidcEnabled } from "@/lib/env";
 import { getActor } from "@/lib/access/session";
 import { db } from "@/lib/db/client";
 import { Card, CardContent, CardDescription, CardHeader } from "@/components/ui/card";
@@ -24,7 +24,7 @@ const ERRORS: Record<string, string> = {
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
   const { error, callbackUrl } = await searchParams;
   if (await getActor()) redirect(safeCallback(callbackUrl));
-  const c = config();
+  const c = env();
   const demoUsers = c.WHARF_DEV_LOGIN
     ? await db().user.findMany({
         where: { isDemo: true, disabled: false },
@@ -69,7 +69,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
 function safeCallback(url?: string): string {
   if (!url) return "/";
   try {
-    const base = new URL(process.env.NEXTAUTH_URL ?? "http://localhost:3000");
+    const base = new URL(env().NEXTAUTH_URL ?? "http://localhost:3000");
     const parsed = new URL(url, base);
     return parsed.origin === base.origin ? parsed.pathname + parsed.search : "/";
   } catch {

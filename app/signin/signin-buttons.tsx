@@ -6,6 +6,7 @@ import { KeyRound, Loader2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Separator } from "@/components/ui/separator";
 import { Badge } from "@/components/ui/badge";
+import { useHydrated } from "@/hooks/use-hydrated";
 
 interface Props {
   oidc: { name: string } | null;
@@ -22,13 +23,15 @@ const ROLE_HINT: Record<string, string> = {
 
 export function SignInButtons({ oidc, demoUsers, callbackUrl }: Props) {
   const [pending, setPending] = useState<string | null>(null);
+  // Until hydrated a click would be lost (signIn is JavaScript): the buttons wait, so nobody clicks into the void.
+  const hydrated = useHydrated();
   return (
     <div className="space-y-4">
       {oidc && (
         <Button
           className="w-full"
           size="lg"
-          disabled={pending !== null}
+          disabled={!hydrated || pending !== null}
           onClick={() => {
             setPending("oidc");
             void signIn("oidc", { callbackUrl });
@@ -50,7 +53,7 @@ export function SignInButtons({ oidc, demoUsers, callbackUrl }: Props) {
               <Button
                 variant="outline"
                 className="h-auto w-full justify-between px-4 py-3 text-left"
-                disabled={pending !== null}
+                disabled={!hydrated || pending !== null}
                 onClick={() => {
                   setPending(u.email);
                   void signIn("dev", { email: u.email, callbackUrl });

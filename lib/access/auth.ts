@@ -9,7 +9,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import type { OAuthConfig } from "next-auth/providers/oauth";
-import { config, oidcEnabled } from "@/lib/config";
+import { env, oidcEnabled } from "@/lib/env";
 import { db } from "@/lib/db/client";
 import { childLogger } from "@/lib/log";
 import { recordAudit } from "@/lib/audit/record";
@@ -35,7 +35,7 @@ async function fetchUserinfo(issuer: string, accessToken: string): Promise<Parti
 }
 
 function oidcProvider(): OAuthConfig<OidcProfile> {
-  const c = config();
+  const c = env();
   const issuer = c.OIDC_ISSUER!.replace(/\/$/, "");
   return {
     id: "oidc",
@@ -70,7 +70,7 @@ export type OidcSignInResult = { user: { id: string; email: string; platformRole
 export async function upsertOidcUser(issuer: string, profile: { sub: string; email?: string | null; name?: string | null }): Promise<OidcSignInResult> {
   const email = profile.email?.trim().toLowerCase();
   if (!email) return { error: "NoEmail" };
-  const admins = config().WHARF_ADMIN_EMAILS;
+  const admins = env().WHARF_ADMIN_EMAILS;
   return db().$transaction(async (tx): Promise<OidcSignInResult> => {
     const existing =
       (await tx.user.findUnique({ where: { oidcIssuer_oidcSubject: { oidcIssuer: issuer, oidcSubject: profile.sub } } })) ??
@@ -104,7 +104,7 @@ export async function upsertOidcUser(issuer: string, profile: { sub: string; ema
 }
 
 export function authOptions(): NextAuthOptions {
-  const c = config();
+  const c = env();
   const providers: NextAuthOptions["providers"] = [];
   if (oidcEnabled(c)) providers.push(oidcProvider());
   if (c.WHARF_DEV_LOGIN) {
@@ -115,7 +115,7 @@ export function authOptions(): NextAuthOptions {
         credentials: { email: { label: "E-mail", type: "email" } },
         async authorize(credentials) {
           // Re-checked here: the flag may have been turned off since the options were built.
-          if (!config().WHARF_DEV_LOGIN) return null;
+          if (!env().WHARF_DEV_LOGIN) return null;
           const email = credentials?.email?.toLowerCase();
           if (!email) return null;
           const user = await db().user.findFirst({ where: { email, isDemo: true, disabled: false } });

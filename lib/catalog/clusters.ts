@@ -11,7 +11,7 @@ import { staleVersionError } from "@/lib/db/optimistic";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { clusterResource, platform } from "@/lib/access/policy";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 import { encryptSecret } from "@/lib/crypto/secret-box";
 import { checkKubeConfig, kubeConfigFromYaml, openKubeconfig, sealAad, type ClusterCheckResult } from "@/lib/kube/gateway";
 import { parseKubeconfig } from "@/lib/kube/kubeconfig";
@@ -65,7 +65,7 @@ export async function listClusterOptions(ctx: Ctx) {
 export async function testKubeconfig(ctx: Ctx, raw: { kubeconfig: string; context?: string; name?: string }) {
   authorize(ctx, "cluster.register", platform);
   const parsed = parseKubeconfig(raw.kubeconfig, raw.context || undefined);
-  const result = await checkKubeConfig(raw.name || parsed.context, kubeConfigFromYaml(parsed.minimal), config().WHARF_CLUSTER_TIMEOUT_MS);
+  const result = await checkKubeConfig(raw.name || parsed.context, kubeConfigFromYaml(parsed.minimal), env().WHARF_CLUSTER_TIMEOUT_MS);
   return { ...result, server: parsed.server, context: parsed.context, contexts: parsed.contexts };
 }
 
@@ -78,7 +78,7 @@ export async function registerCluster(ctx: Ctx, raw: z.input<typeof ZRegisterClu
       fieldErrors: { name: [`"${input.name}" is already registered; choose another name`] },
     });
   if (await db().cluster.count({ where: { name: input.name } })) throw taken();
-  const check = await checkKubeConfig(input.name, kubeConfigFromYaml(parsed.minimal), config().WHARF_CLUSTER_TIMEOUT_MS);
+  const check = await checkKubeConfig(input.name, kubeConfigFromYaml(parsed.minimal), env().WHARF_CLUSTER_TIMEOUT_MS);
   try {
     return await db().$transaction(async (tx) => {
       const cluster = await tx.cluster.create({
@@ -89,7 +89,7 @@ export async function registerCluster(ctx: Ctx, raw: z.input<typeof ZRegisterClu
           tier: input.tier,
           apiUrl: parsed.server,
           context: parsed.context,
-          kubeconfigEncrypted: encryptSecret(parsed.minimal, config().WHARF_ENCRYPTION_KEY, sealAad(input.name)),
+          kubeconfigEncrypted: encryptSecret(parsed.minimal, env().WHARF_ENCRYPTION_KEY, sealAad(input.name)),
           status: check.status,
           statusReason: check.reason,
           kubernetesVersion: check.version,
@@ -117,7 +117,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
   const before = await db().cluster.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This cluster is no longer registered.");
   const parsed = input.kubeconfig.trim() ? parseKubeconfig(input.kubeconfig, input.context || undefined) : null;
-  const check = parsed ? await checkKubeConfig(before.name, kubeConfigFromYaml(parsed.minimal), config().WHARF_CLUSTER_TIMEOUT_MS) : null;
+  const check = parsed ? await checkKubeConfig(before.name, kubeConfigFromYaml(parsed.minimal), env().WHARF_CLUSTER_TIMEOUT_MS) : null;
   return db().$transaction(async (tx) => {
     const { count } = await tx.cluster.updateMany({
       where: { id: input.id, version: input.version },
@@ -130,7 +130,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
           ? {
               apiUrl: parsed.server,
               context: parsed.context,
-              kubeconfigEncrypted: encryptSecret(parsed.minimal, config().WHARF_ENCRYPTION_KEY, sealAad(before.name)),
+              kubeconfigEncrypted: encryptSecret(parsed.minimal, env().WHARF_ENCRYPTION_KEY, sealAad(before.name)),
               status: check.status,
               statusReason: check.reason,
               kubernetesVersion: check.version,
@@ -183,7 +183,7 @@ export async function checkCluster(ctx: Ctx, id: string): Promise<ClusterCheckRe
   if (!row) throw new AppError("NOT_FOUND", "This cluster is no longer registered.");
   let result: ClusterCheckResult;
   try {
-    result = await checkKubeConfig(row.name, openKubeconfig(row.kubeconfigEncrypted, row.name), config().WHARF_CLUSTER_TIMEOUT_MS);
+    result = await checkKubeConfig(row.name, openKubeconfig(row.kubeconfigEncrypted, row.name), env().WHARF_CLUSTER_TIMEOUT_MS);
   } catch (e) {
     // A kubeconfig that no longer decrypts (key rotated without re-sealing) is an operator problem, not a crash.
     result = { status: "unreachable", latencyMs: 0, version: "", reason: `The stored kubeconfig cannot be opened: ${(e as Error).message}` };

@@ -6,14 +6,17 @@
  */
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
+import { envPart } from "@/lib/env";
 
 export type { Prisma } from "./generated/client";
 
 function makeClient(connectionString: string) {
-  const adapter = new PrismaPg({ connectionString, max: Number(process.env.WHARF_DB_POOL ?? 10) });
+  const e = envPart("WHARF_DB_POOL", "WHARF_DB_TX_WAIT_MS", "WHARF_DB_TX_TIMEOUT_MS");
+  const adapter = new PrismaPg({ connectionString, max: e.WHARF_DB_POOL });
   return new PrismaClient({
     adapter,
     omit: { cluster: { kubeconfigEncrypted: true } },
+    transactionOptions: { maxWait: e.WHARF_DB_TX_WAIT_MS, timeout: e.WHARF_DB_TX_TIMEOUT_MS },
   });
 }
 
@@ -25,8 +28,7 @@ const globalForDb = globalThis as unknown as { wharfDb?: Db; wharfDbUrl?: string
 
 /** The process-wide client, created on first use from DATABASE_URL. */
 export function getDb(): Db {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is not set");
+  const url = envPart("DATABASE_URL").DATABASE_URL;
   if (!globalForDb.wharfDb || globalForDb.wharfDbUrl !== url) {
     globalForDb.wharfDb = makeClient(url);
     globalForDb.wharfDbUrl = url;

@@ -12,6 +12,7 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { db, type Prisma, type Tx } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
+import { env } from "@/lib/env";
 import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
@@ -41,7 +42,7 @@ export const ZCreateRelease = z.object({
 export const ZRollback = z.object({ releaseId: z.string().min(1) });
 
 function applyAttempts() {
-  return Number(process.env.WHARF_RELEASE_APPLY_ATTEMPTS ?? 4);
+  return env().WHARF_RELEASE_APPLY_ATTEMPTS;
 }
 
 type Target = { clusterId: string; clusterName: string; objects: KubernetesObject[] };

@@ -14,6 +14,8 @@ export interface GitResult {
 /** The environment every git child gets: the process's own minus GIT_*, plus ours. */
 export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {};
+  // Not configuration: the child inherits the process's environment (PATH, HOME), as every spawned program does.
+  // eslint-disable-next-line no-restricted-properties
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("GIT_")) env[k] = v;
   return {
     ...(env as NodeJS.ProcessEnv),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "@/lib/config";
+import { EnvError, loadEnv } from "@/lib/env";
 import { gitStoreSettings, repositoryCloneUrl } from "./store";
 
 const base = {
@@ -10,16 +10,16 @@ const base = {
 
 function problems(env: Record<string, string | undefined>) {
   try {
-    loadConfig(env);
+    loadEnv(env);
     return [];
   } catch (e) {
-    return (e as ConfigError).problems.map((p) => `${p.variable}: ${p.message}`);
+    return (e as EnvError).problems.map((p) => `${p.variable}: ${p.message}`);
   }
 }
 
 describe("Git and template configuration", () => {
   it("defaults to the portal's own store under .wharf/repos, private, with 90-day tokens", () => {
-    const c = loadConfig({ ...base, NEXTAUTH_URL: "https://wharf.example.com/" });
+    const c = loadEnv({ ...base, NEXTAUTH_URL: "https://wharf.example.com/" });
     expect(c).toMatchObject({ WHARF_REPO_DIR: ".wharf/repos", WHARF_GIT_PUBLIC_READ: false, WHARF_GIT_TOKEN_DAYS: 90 });
     const settings = gitStoreSettings(c);
     expect(settings.repoDir).toMatch(/\/\.wharf\/repos$/);
@@ -33,7 +33,7 @@ describe("Git and template configuration", () => {
     expect(problems({ ...base, WHARF_GIT_REMOTE_URL: "https://git.example.com/{team}/{project}.git", WHARF_GIT_USERNAME: "bot" })).toEqual([
       "WHARF_GIT_TOKEN: required when the other of WHARF_GIT_USERNAME / WHARF_GIT_TOKEN is set",
     ]);
-    const c = loadConfig({
+    const c = loadEnv({
       ...base,
       WHARF_GIT_REMOTE_URL: "https://git.example.com/{team}/{project}.git",
       WHARF_GIT_USERNAME: "bot",

@@ -15,7 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { z } from "zod";
 import { AppError, fieldErrorsFromZod } from "@/lib/errors";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 import { ZProjectSlug, ZTeamSlug } from "@/lib/catalog/schemas";
 import { childLogger } from "@/lib/log";
 import { GitCommandError, runGit } from "./cli";
@@ -35,7 +35,7 @@ export interface GitStoreSettings {
   publicUrl: string;
 }
 
-export function gitStoreSettings(c = config()): GitStoreSettings {
+export function gitStoreSettings(c = env()): GitStoreSettings {
   return {
     // The store lives outside the build output: keep bundlers from tracing the working directory.
     repoDir: path.resolve(/* turbopackIgnore: true */ process.cwd(), c.WHARF_REPO_DIR),

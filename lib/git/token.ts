@@ -8,7 +8,7 @@
  * Rotating NEXTAUTH_SECRET revokes every token.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 
 const PREFIX = "wgt_";
 
@@ -27,8 +27,8 @@ export interface IssuedGitToken {
 
 export function issueGitToken(userId: string, opts: { now?: number; days?: number; secret?: string } = {}): IssuedGitToken {
   const now = opts.now ?? Date.now();
-  const days = opts.days ?? config().WHARF_GIT_TOKEN_DAYS;
-  const secret = opts.secret ?? config().NEXTAUTH_SECRET;
+  const days = opts.days ?? env().WHARF_GIT_TOKEN_DAYS;
+  const secret = opts.secret ?? env().NEXTAUTH_SECRET;
   const exp = Math.floor(now / 1000) + days * 86_400;
   const payload = Buffer.from(JSON.stringify({ u: userId, e: exp })).toString("base64url");
   return { token: `${PREFIX}${payload}.${sign(payload, secret)}`, expiresAt: new Date(exp * 1000) };
@@ -39,7 +39,7 @@ export function verifyGitToken(token: string, opts: { now?: number; secret?: str
   if (!token.startsWith(PREFIX)) return null;
   const [payload, signature, extra] = token.slice(PREFIX.length).split(".");
   if (!payload || !signature || extra !== undefined) return null;
-  const expected = Buffer.from(sign(payload, opts.secret ?? config().NEXTAUTH_SECRET));
+  const expected = Buffer.from(sign(payload, opts.secret ?? env().NEXTAUTH_SECRET));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
   try {

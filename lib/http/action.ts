@@ -10,7 +10,7 @@ import { getActor, getRequestId } from "@/lib/access/session";
 import type { Ctx } from "@/lib/context";
 import { fieldErrorsFromZod, isAppError, toErrorBody, type ErrorBody } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { metrics } from "@/lib/observability/metrics";
+import { metrics } from "@/lib/telemetry/metrics";
 
 const log = childLogger("action");
 

@@ -8,7 +8,7 @@ import { getActor } from "@/lib/access/session";
 import type { Ctx } from "@/lib/context";
 import { isAppError, toErrorBody } from "@/lib/errors";
 import { childLogger } from "@/lib/log";
-import { metrics } from "@/lib/observability/metrics";
+import { metrics } from "@/lib/telemetry/metrics";
 
 const log = childLogger("route");
 

@@ -7,8 +7,9 @@ import { EventEmitter } from "node:events";
 import os from "node:os";
 import { Logger, run, type Runner, type TaskList, type WorkerEvents } from "graphile-worker";
 import { db } from "@/lib/db/client";
+import { envPart } from "@/lib/env";
 import { childLogger } from "@/lib/log";
-import { metrics } from "@/lib/observability/metrics";
+import { metrics } from "@/lib/telemetry/metrics";
 import { registeredTasks } from "./registry";
 import "./tasks";
 
@@ -88,7 +89,7 @@ export async function startWorker(opts: {
   });
   log.info({ tasks: Object.keys(taskList), concurrency: opts.concurrency, poolId }, "worker started");
   const stopRecovery = poolId
-    ? startCrashRecovery(poolId, opts.deadAfterMs ?? Number(process.env.WHARF_WORKER_DEAD_AFTER_MS ?? 45_000))
+    ? startCrashRecovery(poolId, opts.deadAfterMs ?? envPart("WHARF_WORKER_DEAD_AFTER_MS").WHARF_WORKER_DEAD_AFTER_MS)
     : () => Promise.resolve();
   const stop = runner.stop.bind(runner);
   runner.stop = async () => {

@@ -1,7 +1,7 @@
 /** A registered cluster, opened for cluster work (jobs) or bounded reads (pages). */
 import { KubernetesObjectApi, type KubeConfig } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 import { ClusterError, makeClient, openKubeconfig } from "./gateway";
 
 export interface ClusterConnection {
@@ -13,7 +13,7 @@ export interface ClusterConnection {
   api<T>(Api: new (config: import("@kubernetes/client-node").Configuration) => T): T;
 }
 
-export async function connectCluster(clusterId: string, timeoutMs = config().WHARF_CLUSTER_TIMEOUT_MS): Promise<ClusterConnection> {
+export async function connectCluster(clusterId: string, timeoutMs = env().WHARF_CLUSTER_TIMEOUT_MS): Promise<ClusterConnection> {
   const row = await db().cluster.findUnique({ where: { id: clusterId }, select: { id: true, name: true, kubeconfigEncrypted: true } });
   if (!row) throw new ClusterError(clusterId, "This cluster is no longer registered.");
   let kc: KubeConfig;

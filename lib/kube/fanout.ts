@@ -7,6 +7,7 @@
  */
 import { connectCluster, type ClusterConnection } from "./connection";
 import { describeClusterFailure } from "./gateway";
+import { env } from "@/lib/env";
 
 export type ClusterRead<T> =
   { cluster: string; clusterId: string; ok: true; value: T; ms: number } | { cluster: string; clusterId: string; ok: false; error: string; ms: number };
@@ -15,7 +16,7 @@ const cache = new Map<string, { at: number; value: Promise<ClusterRead<unknown>>
 
 /** Per-cluster bound of a read for a page (WHARF_CLUSTER_READ_TIMEOUT_MS, default 1.2 s). */
 export function readTimeoutMs() {
-  return Number(process.env.WHARF_CLUSTER_READ_TIMEOUT_MS ?? 1200);
+  return env().WHARF_CLUSTER_READ_TIMEOUT_MS;
 }
 
 export async function readCluster<T>(
@@ -27,7 +28,7 @@ export async function readCluster<T>(
   const timeoutMs = opts.timeoutMs ?? readTimeoutMs();
   const cacheKey = `${clusterId}:${key}`;
   const hit = cache.get(cacheKey);
-  const ttl = opts.ttlMs ?? Number(process.env.WHARF_CLUSTER_READ_CACHE_MS ?? 3000);
+  const ttl = opts.ttlMs ?? env().WHARF_CLUSTER_READ_CACHE_MS;
   if (hit && Date.now() - hit.at < ttl) return hit.value as Promise<ClusterRead<T>>;
   const started = performance.now();
   const value = (async (): Promise<ClusterRead<T>> => {

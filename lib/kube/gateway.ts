@@ -15,7 +15,7 @@ import {
   type ObservableMiddleware,
 } from "@kubernetes/client-node";
 import { decryptSecret } from "@/lib/crypto/secret-box";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 
 export class ClusterError extends Error {
   constructor(
@@ -37,7 +37,7 @@ export function kubeConfigFromYaml(yaml: string): KubeConfig {
 
 /** A kubeconfig sealed in the database, opened for one use. */
 export function openKubeconfig(sealed: string, clusterName: string): KubeConfig {
-  return kubeConfigFromYaml(decryptSecret(sealed, config().WHARF_ENCRYPTION_KEY, sealAad(clusterName)));
+  return kubeConfigFromYaml(decryptSecret(sealed, env().WHARF_ENCRYPTION_KEY, sealAad(clusterName)));
 }
 
 /** A middleware that aborts every request it sees after `ms`. */

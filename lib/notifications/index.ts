@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { env } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import type { Ctx } from "@/lib/context";
@@ -55,7 +56,7 @@ export const webhookTask = defineTask({
   description: "Posts a notification to a team's chat webhook",
   payload: z.object({ url: z.url(), kind: z.enum(["slack", "feishu", "dingtalk", "wecom"]), title: z.string(), body: z.string(), link: z.string() }),
   async run({ url, kind, title, body, link }) {
-    const base = process.env.NEXTAUTH_URL ?? "";
+    const base = env().NEXTAUTH_URL?.replace(/\/$/, "") ?? "";
     const text = [title, body, link ? `${base}${link}` : ""].filter(Boolean).join("\n");
     const res = await fetch(url, {
       method: "POST",

@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { applyObjects, deleteObject, readObject } from "@/lib/kube/apply";
 import { ClusterError } from "@/lib/kube/gateway";
-import { config } from "@/lib/config";
+import { env as wharfEnv } from "@/lib/env";
 import { ciServiceAccount, limitRange, memberRoleBindings, namespace, namespaceName, networkPolicy, resourceQuota, type NamespaceContext } from "./manifests";
 import { defineStepKind, definePlanContributor, type PlanInput, type StepDraft } from "./registry";
 
@@ -117,7 +117,7 @@ definePlanContributor({
           kind: "member-role-bindings",
           title: `Member access to ${ns}`,
           target: `RoleBindings ${ns}/wharf-members-*`,
-          spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) },
+          spec: { objects: memberRoleBindings(c, input.members, wharfEnv().WHARF_K8S_USER_PREFIX) },
           dependsOn: after,
         },
       ];
@@ -136,7 +136,7 @@ definePlanContributor({
           kind: "member-role-bindings",
           title: `Member access to ${ns}`,
           target: `RoleBindings ${ns}/wharf-members-*`,
-          spec: { objects: memberRoleBindings(c, input.members, config().WHARF_K8S_USER_PREFIX) },
+          spec: { objects: memberRoleBindings(c, input.members, wharfEnv().WHARF_K8S_USER_PREFIX) },
         },
       ];
     }),

@@ -8,7 +8,7 @@ import path from "node:path";
 import { AppError, isAppError } from "@/lib/errors";
 import { authorize, type Ctx } from "@/lib/context";
 import { can, platform } from "@/lib/access/policy";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 import { loadTemplateDirectory, type InvalidTemplate, type Template, type TemplateSource } from "./load";
 import { renderTemplate, type TRenderValues } from "./render";
 import { parseWharfSpec } from "./wharf-spec";
@@ -22,7 +22,7 @@ export interface TemplateDirs {
 }
 
 export function defaultTemplateDirs(): TemplateDirs {
-  const extra = config().WHARF_TEMPLATES_DIR;
+  const extra = env().WHARF_TEMPLATES_DIR;
   // Read at run time from the working directory (the app's root under `next start` and the worker), not traced into the build.
   const cwd = process.cwd();
   return {

@@ -81,7 +81,11 @@ const env = {
   WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   NEXTAUTH_SECRET: secret,
   NEXTAUTH_URL: `http://localhost:${port}`,
-  WHARF_DEV_LOGIN: "1",
+  // Production refuses the demo sign-in: an OIDC provider that is never called (sessions are minted below).
+  OIDC_ISSUER: "https://id.bench.invalid",
+  OIDC_CLIENT_ID: "bench",
+  OIDC_CLIENT_SECRET: "bench",
+  WHARF_METRICS_TOKEN: randomBytes(24).toString("base64url"),
   LOG_LEVEL: "warn",
 };
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to .wharf/prof (open it in Chrome DevTools).

@@ -3,7 +3,7 @@
  * `git clone <portal>/git/<slug>.git`. Access: see lib/git/access.ts.
  */
 import type { NextRequest } from "next/server";
-import { config } from "@/lib/config";
+import { env } from "@/lib/env";
 import { defineRoute } from "@/lib/http/route";
 import { handleGitHttp } from "@/lib/git/smart-http";
 import { gitStoreSettings } from "@/lib/git/store";
@@ -14,7 +14,7 @@ export const runtime = "nodejs";
 // Not signed in through the session: git clients authenticate with HTTP Basic (checked per request).
 const handler = defineRoute<{ path: string[] }>(
   "/git/[...path]",
-  async (req: NextRequest, { params }) => handleGitHttp(req, params.path, { settings: gitStoreSettings(), publicRead: config().WHARF_GIT_PUBLIC_READ }),
+  async (req: NextRequest, { params }) => handleGitHttp(req, params.path, { settings: gitStoreSettings(), publicRead: env().WHARF_GIT_PUBLIC_READ }),
   { auth: false },
 );
 

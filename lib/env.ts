@@ -1,0 +1,226 @@
+/**
+ * The one schema of Wharf's environment variables, validated with zod once at
+ * start-up (instrumentation.ts for the web app, the worker's entry point).
+ * A missing or bad variable stops the process with a message naming it.
+ * Every variable Wharf reads is declared here; nothing reads process.env
+ * directly (the database client and the logger read their part through
+ * `envPart`, so scripts that only migrate or seed need no secrets).
+ */
+import { z } from "zod";
+
+const booleanish = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+
+const ms = (min: number, max: number, fallback: number) =>
+  z.coerce
+    .number({ message: "must be a number of milliseconds" })
+    .int()
+    .min(min, { message: `at least ${min}` })
+    .max(max, { message: `at most ${max}` })
+    .default(fallback);
+
+const base64Key = z
+  .string({ error: "required: 32 random bytes, base64-encoded (openssl rand -base64 32)" })
+  .refine((v) => Buffer.from(v, "base64").length === 32, {
+    message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
+  });
+
+/** The variables, before the rules that relate them. */
+export const ZEnvVariables = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string({ error: "required: the Postgres connection string, e.g. postgresql://wharf:secret@db:5432/wharf" })
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), { message: "must start with postgresql://" }),
+  /** Encrypts kubeconfigs at rest (AES-256-GCM). */
+  WHARF_ENCRYPTION_KEY: base64Key,
+  /** Signs session tokens (next-auth). */
+  NEXTAUTH_SECRET: z
+    .string({ error: "required: a random secret of at least 32 characters (openssl rand -base64 32)" })
+    .min(32, { message: "must be at least 32 characters" }),
+  NEXTAUTH_URL: z.url({ message: "must be the portal's public URL, e.g. https://wharf.example.com" }).optional(),
+  /** Lists the seeded demo users on the sign-in page. Never on unless set. */
+  WHARF_DEV_LOGIN: booleanish,
+  OIDC_ISSUER: z.url({ message: "must be the issuer URL of your OpenID Connect provider" }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_DISPLAY_NAME: z.string().min(1).default("Single sign-on"),
+  /** Comma-separated e-mails that become admins at their first sign-in (bootstrap). */
+  WHARF_ADMIN_EMAILS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? "")
+        .split(",")
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  /** When set, /api/metrics requires `Authorization: Bearer <token>`. */
+  WHARF_METRICS_TOKEN: z.string().min(16, { message: "must be at least 16 characters" }).optional(),
+  /** pino level; unset: info, or error under tests. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
+  WHARF_CLUSTER_TIMEOUT_MS: ms(100, 60_000, 5_000),
+  /** Bound of each cluster read for a page (matrix, rollouts, pods). */
+  WHARF_CLUSTER_READ_TIMEOUT_MS: ms(100, 60_000, 1_200),
+  /** How long a cluster read for a page is reused. */
+  WHARF_CLUSTER_READ_CACHE_MS: ms(0, 600_000, 3_000),
+  /** Attempts of a release's steps on a cluster that does not answer. */
+  WHARF_RELEASE_APPLY_ATTEMPTS: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(25).default(4),
+  WHARF_WORKER_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(64).default(4),
+  /** The worker serves Prometheus metrics on this port (0: off). */
+  WHARF_WORKER_METRICS_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(0),
+  /** A worker silent this long has its jobs released to the others. */
+  WHARF_WORKER_DEAD_AFTER_MS: ms(2_000, 3_600_000, 45_000),
+  /** Connections each process keeps to Postgres. */
+  WHARF_DB_POOL: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(200).default(10),
+  /** How long a transaction waits for a connection before it is refused as busy. */
+  WHARF_DB_TX_WAIT_MS: ms(100, 120_000, 10_000),
+  /** How long one interactive transaction may run. */
+  WHARF_DB_TX_TIMEOUT_MS: ms(1_000, 600_000, 15_000),
+  /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */
+  WHARF_K8S_USER_PREFIX: z.string().max(40).default(""),
+  /** Extra template folders (one per template) listed beside the built-in ones in templates/. */
+  WHARF_TEMPLATES_DIR: z.string().min(1, { message: "must be a directory path, or unset" }).optional(),
+  /** The portal's own Git store: one bare repository per project, `<dir>/<slug>.git`. */
+  WHARF_REPO_DIR: z.string().min(1, { message: "must be a directory path, or unset for .wharf/repos" }).default(".wharf/repos"),
+  /** When set, new project repositories are pushed there instead of the portal's store. */
+  WHARF_GIT_REMOTE_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(
+      z
+        .string()
+        .refine((v) => /^(https?|ssh|file):\/\//.test(v), {
+          message: "must be a URL template starting with https://, http://, ssh:// or file://, e.g. https://git.example.com/{team}/{project}.git",
+        })
+        .refine((v) => v.includes("{project}"), {
+          message: "must contain {project} (and may contain {team}), e.g. https://git.example.com/{team}/{project}.git",
+        })
+        .refine((v) => !/^https?:\/\/[^/]*@/.test(v), { message: "must not contain credentials: set WHARF_GIT_USERNAME and WHARF_GIT_TOKEN instead" })
+        .optional(),
+    ),
+  /** Credentials for WHARF_GIT_REMOTE_URL over HTTP(S) (a bot account and its access token). */
+  WHARF_GIT_USERNAME: z.string().min(1).optional(),
+  WHARF_GIT_TOKEN: z.string().min(1).optional(),
+  /** Anyone may clone from the portal's Git store without credentials. For local development only. */
+  WHARF_GIT_PUBLIC_READ: booleanish,
+  /** How long a Git access token (from /git/token) stays valid. */
+  WHARF_GIT_TOKEN_DAYS: z.coerce.number({ message: "must be a number of days" }).int().min(1).max(366).default(90),
+});
+
+export const ZEnv = ZEnvVariables.superRefine((env, ctx) => {
+  const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    for (const key of ["OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when any OIDC_* variable is set" });
+    }
+  }
+  if (Boolean(env.WHARF_GIT_USERNAME) !== Boolean(env.WHARF_GIT_TOKEN)) {
+    for (const key of ["WHARF_GIT_USERNAME", "WHARF_GIT_TOKEN"] as const) {
+      if (!env[key]) ctx.addIssue({ code: "custom", path: [key], message: "required when the other of WHARF_GIT_USERNAME / WHARF_GIT_TOKEN is set" });
+    }
+  }
+  if (env.WHARF_GIT_TOKEN && !env.WHARF_GIT_REMOTE_URL?.startsWith("http")) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["WHARF_GIT_TOKEN"],
+      message: "only used with an http(s) WHARF_GIT_REMOTE_URL; set that too, or unset the credentials",
+    });
+  }
+  if (env.NODE_ENV === "production") {
+    if (!env.OIDC_ISSUER) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["OIDC_ISSUER"],
+        message: "required in production: nobody could sign in (set OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET)",
+      });
+    }
+    // Both open the portal to anyone who can reach it: development conveniences, never a production setting.
+    if (env.WHARF_DEV_LOGIN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WHARF_DEV_LOGIN"],
+        message: "must not be set in production: it lets anyone sign in as a demo user. Unset it and use OIDC.",
+      });
+    }
+    if (env.WHARF_GIT_PUBLIC_READ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WHARF_GIT_PUBLIC_READ"],
+        message: "must not be set in production: it lets anyone clone every project's code. Unset it; people clone with a token from /git/token.",
+      });
+    }
+    if (!env.WHARF_METRICS_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["WHARF_METRICS_TOKEN"],
+        message: "required in production: /api/metrics would be open to anyone (set a random token of at least 16 characters and give it to Prometheus)",
+      });
+    }
+  }
+});
+
+export type Env = z.infer<typeof ZEnv>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      "Wharf cannot start: the configuration is incomplete.\n" +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n") +
+        "\nSee README.md, section Envuration.",
+    );
+    this.name = "EnvError";
+  }
+}
+
+/** Parses an environment; throws an EnvError naming every bad variable. */
+export function loadEnv(env: Record<string, string | undefined> = process.env): Env {
+  const parsed = ZEnv.safeParse(env);
+  if (!parsed.success) {
+    throw new EnvError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? "environment"),
+        message: issue.message,
+      })),
+    );
+  }
+  return parsed.data;
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration (validated once, then cached). */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}
+
+const partCache = new Map<string, { raw: string; value: unknown }>();
+
+/**
+ * Some variables of the same schema, for code that runs before (or without)
+ * the whole configuration: the database client in migration scripts, the
+ * logger. Re-read when the variables change (tests give each file its own
+ * database).
+ */
+export function envPart<K extends keyof Env & string>(...keys: K[]): Pick<Env, K> {
+  const id = keys.join(",");
+  const raw = JSON.stringify(keys.map((k) => process.env[k]));
+  const hit = partCache.get(id);
+  if (hit && hit.raw === raw) return hit.value as Pick<Env, K>;
+  // zod cannot type a pick by a runtime list of keys; the keys are checked against Env above.
+  const schema = (ZEnvVariables as unknown as z.ZodObject).pick(Object.fromEntries(keys.map((k) => [k, true])) as Record<string, true> & Record<number, never>);
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    throw new EnvError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? "environment"), message: issue.message })));
+  }
+  partCache.set(id, { raw, value: parsed.data });
+  return parsed.data as unknown as Pick<Env, K>;
+}
+
+/** True when the generic OIDC provider is configured. */
+export function oidcEnabled(c: Env = env()): boolean {
+  return Boolean(c.OIDC_ISSUER && c.OIDC_CLIENT_ID && c.OIDC_CLIENT_SECRET);
+}
