@@ -5,12 +5,15 @@
 import http from "node:http";
 import { loadEnv, EnvError } from "../lib/env";
 import { startWorker } from "../lib/jobs/worker";
+import { registry } from "../lib/modules";
 import { metrics } from "../lib/telemetry/metrics";
 import { logger } from "../lib/log";
 
 let cfg;
 try {
   cfg = loadEnv();
+  // The same module list as the web process: the worker runs its tasks, crons and steps.
+  registry();
 } catch (e) {
   if (e instanceof EnvError) {
     console.error(e.message);

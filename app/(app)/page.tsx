@@ -109,7 +109,7 @@ export default async function HomePage() {
           <Card>
             <CardHeader>
               <CardTitle>Recent activity</CardTitle>
-              <CardDescription>{ctx.actor.platformRole === "developer" ? "In your projects and by you." : "Across the platform."}</CardDescription>
+              <CardDescription>{summary.activityScope === "mine" ? "In your projects and by you." : "Across the platform."}</CardDescription>
             </CardHeader>
             <CardContent>
               {summary.recent.length === 0 ? (

@@ -15,7 +15,7 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { useAction } from "@/components/forms/use-action";
-import { checkClusterAction, deleteClusterAction } from "@/app/(app)/clusters/actions";
+import { checkClusterAction, deleteClusterAction } from "@/lib/catalog/cluster-actions";
 
 export function CheckNowButton({ id }: { id: string }) {
   const router = useRouter();

@@ -16,7 +16,7 @@ import { FormError } from "@/components/forms/form-error";
 import { SelectField, TextField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { CLUSTER_TIERS, ZClusterName } from "@/lib/catalog/schemas";
-import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/app/(app)/clusters/actions";
+import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/lib/catalog/cluster-actions";
 
 const ZForm = z.object({
   name: z.string(),

@@ -27,7 +27,7 @@ import { FormError } from "@/components/forms/form-error";
 import { TextField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ENVIRONMENTS, PROJECT_ROLES_LIST, SERVICE_KINDS, ZServiceSlug } from "@/lib/catalog/schemas";
-import { addServiceAction, removeMemberAction, removeServiceAction, setEnvironmentAction, setMemberAction } from "@/app/(app)/projects/actions";
+import { addServiceAction, removeMemberAction, removeServiceAction, setEnvironmentAction, setMemberAction } from "@/lib/catalog/project-actions";
 
 const ZServiceForm = z.object({
   slug: ZServiceSlug,
@@ -108,7 +108,9 @@ export function EnvironmentDialog({
   const [env, setEnv] = useState<string>(kind ?? free[0] ?? "");
   const [chosen, setChosen] = useState<string[]>(selected);
   const action = useAction(setEnvironmentAction, {
-    success: kind ? "Environment updated" : "Environment added",
+    // Widening production goes through a ticket for most people: say so, with its number.
+    success: (d) =>
+      d.applied ? (kind ? "Environment updated" : "Environment added") : `Production changes need an approval: ticket #${d.ticketNumber} is open`,
     onSuccess: () => {
       setOpen(false);
       router.refresh();

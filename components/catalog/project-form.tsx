@@ -14,7 +14,7 @@ import { FormError } from "@/components/forms/form-error";
 import { TextField, TextareaField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { LIFECYCLES, TIERS, ZLabels, ZProjectSlug, parseLabelText } from "@/lib/catalog/schemas";
-import { checkProjectSlugAction, createProjectAction, updateProjectAction } from "@/app/(app)/projects/actions";
+import { checkProjectSlugAction, createProjectAction, updateProjectAction } from "@/lib/catalog/project-actions";
 
 /** The form's own shape: labels are edited as "key=value, ..." text and checked with the same rules as the server. */
 const ZForm = z.object({
@@ -43,10 +43,12 @@ interface Props {
   users: { id: string; name: string; email: string }[];
   /** Editing an existing project (slug fixed, version checked); creating when absent. */
   project?: TForm & { id: string; version: number };
-  canChangeLifecycle?: boolean;
+  /** What the actor may change besides the basics (the policy decides; the server checks again). */
+  rights?: { lifecycle: boolean; owner: boolean; risk: boolean };
 }
 
-export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props) {
+export function ProjectForm({ teams, users, project, rights = { lifecycle: false, owner: true, risk: false } }: Props) {
+  const canChangeLifecycle = rights.lifecycle;
   const router = useRouter();
   const editing = Boolean(project);
   const form = useForm<TForm>({
@@ -116,7 +118,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
         id: project.id,
         version: project.version,
         lifecycle: canChangeLifecycle ? values.lifecycle : undefined,
-        allowChaosInProd: values.allowChaosInProd,
+        allowChaosInProd: rights.risk ? values.allowChaosInProd : undefined,
       });
     else void create.run({ ...common, slug: values.slug });
   }
@@ -169,6 +171,8 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             label="Owner"
             placeholder="Choose an owner"
             options={users.map((u) => ({ value: u.id, label: `${u.name} (${u.email})` }))}
+            disabled={editing && !rights.owner}
+            description={editing && !rights.owner ? "Only the project's owner (or an admin) hands the project to someone else." : undefined}
           />
           <SelectField control={form.control} name="tier" label="Tier" options={TIERS} description="Critical gets the strictest defaults and approvals." />
         </div>
@@ -191,7 +195,7 @@ export function ProjectForm({ teams, users, project, canChangeLifecycle }: Props
             </FormItem>
           )}
         />
-        {editing && (
+        {editing && rights.risk && (
           <FormField
             control={form.control}
             name="allowChaosInProd"

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { useAction } from "@/components/forms/use-action";
-import { setPlatformRoleAction } from "@/app/(app)/admin/actions";
+import { setPlatformRoleAction } from "@/lib/access/actions";
 
 const ROLES = ["developer", "ops", "manager", "admin"] as const;
 

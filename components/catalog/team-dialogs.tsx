@@ -15,7 +15,7 @@ import { FormError } from "@/components/forms/form-error";
 import { TextField, TextareaField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ZTeamSlug } from "@/lib/catalog/schemas";
-import { createTeamAction, setTeamMemberAction, updateTeamAction } from "@/app/(app)/teams/actions";
+import { createTeamAction, setTeamMemberAction, updateTeamAction } from "@/lib/catalog/team-actions";
 
 const ZTeamForm = z.object({
   slug: z.string(),

@@ -11,7 +11,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Progress } from "@/components/ui/progress";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
-import { retryStepAction } from "@/app/(app)/tickets/actions";
+import { retryStepAction } from "@/lib/provisioning/actions";
 
 interface Step {
   id: string;

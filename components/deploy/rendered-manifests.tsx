@@ -19,7 +19,7 @@ import { FormError } from "@/components/forms/form-error";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { ZAppSpec, type EnvKind } from "@/lib/deploy/spec";
 import { problemText } from "@/lib/deploy/spec-editing";
-import { previewManifestsAction } from "@/app/(app)/projects/[slug]/services/[service]/spec/actions";
+import { previewManifestsAction } from "@/lib/deploy/spec-actions";
 
 interface Props {
   serviceId: string;

@@ -13,7 +13,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
-import { createReleaseAction, killPodAction, restartAction, rollbackAction } from "@/app/(app)/projects/[slug]/services/[service]/actions";
+import { createReleaseAction, killPodAction, restartAction, rollbackAction } from "@/lib/deploy/actions";
 
 type Env = "dev" | "test" | "staging" | "prod";
 

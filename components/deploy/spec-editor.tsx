@@ -26,7 +26,7 @@ import { useAction } from "@/components/forms/use-action";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { ZAppSpec, parseSpecYaml, specToYaml, type EnvKind, type TAppSpec, type TAppSpecInput } from "@/lib/deploy/spec";
 import { flattenFieldErrors, problemText, specFieldErrors, stableJson } from "@/lib/deploy/spec-editing";
-import { saveSpecAction } from "@/app/(app)/projects/[slug]/services/[service]/spec/actions";
+import { saveSpecAction } from "@/lib/deploy/spec-actions";
 import { SpecForm } from "./spec-form";
 import { YamlEditor } from "./yaml-editor";
 import { RenderedManifests } from "./rendered-manifests";

@@ -87,7 +87,8 @@ export function SelectField<T extends FieldValues>({
   className,
   options,
   placeholder,
-}: Row<T> & { options: readonly Option[]; placeholder?: string }) {
+  disabled,
+}: Row<T> & { options: readonly Option[]; placeholder?: string; disabled?: boolean }) {
   return (
     <FormField
       control={control}
@@ -95,7 +96,7 @@ export function SelectField<T extends FieldValues>({
       render={({ field }) => (
         <FormItem className={className}>
           <FormLabel>{label}</FormLabel>
-          <Select value={field.value} onValueChange={field.onChange}>
+          <Select value={field.value} onValueChange={field.onChange} disabled={disabled}>
             <FormControl>
               <SelectTrigger className="w-full">
                 <SelectValue placeholder={placeholder} />

@@ -28,8 +28,8 @@ import { ENVIRONMENTS, TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
 import { ZOnboardingRequest } from "@/lib/tickets/schemas";
 import { QUOTA_PRESETS, describeQuota, quotaOf, type QuotaPreset } from "@/lib/provisioning/quota";
 import type { ErrorBody } from "@/lib/errors";
-import { checkProjectSlugAction } from "@/app/(app)/projects/actions";
-import { previewOnboardingAction, submitOnboardingAction } from "@/app/(app)/projects/onboard/actions";
+import { checkProjectSlugAction } from "@/lib/catalog/project-actions";
+import { previewOnboardingAction, submitOnboardingAction } from "@/lib/tickets/onboarding-actions";
 
 export interface WizardTemplate {
   id: string;

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Anchor, BarChart3, Boxes, Home, LayoutTemplate, Rocket, Server, Shield, Ticket, Users, type LucideIcon } from "lucide-react";
+import { Anchor, BarChart3, Boxes, Home, LayoutTemplate, Rocket, Server, Shapes, Shield, Ticket, Users, type LucideIcon } from "lucide-react";
 import {
   Sidebar,
   SidebarContent,
@@ -18,7 +18,8 @@ import {
 import type { NavItem } from "@/lib/access/nav";
 import { useLiveCounts } from "./live-counts";
 
-const ICONS: Record<NavItem["icon"], LucideIcon> = {
+/** Icons by the keys modules name in their nav items; an unknown key gets a neutral icon. */
+const ICONS: Record<string, LucideIcon> = {
   home: Home,
   projects: Boxes,
   teams: Users,
@@ -58,7 +59,7 @@ export function AppSidebar({ items, inbox }: { items: NavItem[]; inbox: number }
           <SidebarGroupContent>
             <SidebarMenu aria-label="Main">
               {items.map((item) => {
-                const Icon = ICONS[item.icon];
+                const Icon = ICONS[item.icon] ?? Shapes;
                 const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
                 return (
                   <SidebarMenuItem key={item.href}>

@@ -6,7 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
-import { markNotificationsReadAction } from "@/app/(app)/tickets/actions";
+import { markNotificationsReadAction } from "@/lib/notifications/actions";
 import { useLiveCounts } from "./live-counts";
 
 export function NotificationBell({ initialUnread }: { initialUnread: number }) {

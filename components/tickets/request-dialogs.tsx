@@ -11,7 +11,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { Input } from "@/components/ui/input";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
-import { requestAccessAction, requestArchiveAction, requestQuotaAction } from "@/app/(app)/tickets/actions";
+import { requestAccessAction, requestArchiveAction, requestQuotaAction } from "@/lib/tickets/actions";
 import { QUOTA_PRESETS, describeQuota, quotaOf, type QuotaPreset } from "@/lib/provisioning/quota";
 
 function FieldError({ errors }: { errors?: string[] }) {

@@ -8,7 +8,7 @@ import { formatDistanceToNowStrict } from "date-fns";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
-import { retryStepAction } from "@/app/(app)/tickets/actions";
+import { retryStepAction } from "@/lib/provisioning/actions";
 
 export interface StepView {
   id?: string;

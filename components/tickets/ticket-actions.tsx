@@ -8,7 +8,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { Label } from "@/components/ui/label";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
-import { cancelTicketAction, commentTicketAction, decideTicketAction } from "@/app/(app)/tickets/actions";
+import { cancelTicketAction, commentTicketAction, decideTicketAction } from "@/lib/tickets/actions";
 
 export function DecisionPanel({ ticketId }: { ticketId: string }) {
   const router = useRouter();

@@ -1,15 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { ACTIONS, PLATFORM_ROLES, PROJECT_ROLES, can, type Action, type Actor, type PlatformRole, type ProjectRole, type Resource } from "./policy";
+import { PLATFORM_ROLES, PROJECT_ROLES, allActions, can, scopeOf, type Action, type Actor, type PlatformRole, type ProjectRole, type Resource } from "./policy";
 
 /**
  * The expected rights, written out by hand (not derived from POLICY), so a
  * change to the policy must be made twice: here and there.
  * platform: platform roles allowed; project: project roles allowed on their own project.
  */
-const EXPECTED: Record<Action, { resource: "platform" | "project" | "team" | "cluster"; platform: PlatformRole[]; project?: ProjectRole[] }> = {
+type Expectation = { resource: "platform" | "project" | "team" | "cluster" | "ticket"; platform: PlatformRole[]; project?: ProjectRole[]; requester?: true };
+const EXPECTED: Record<Action, Expectation> = {
   "catalog.read": { resource: "project", platform: ["developer", "ops", "manager", "admin"] },
   "project.create": { resource: "platform", platform: ["admin"] },
   "project.update": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "project.settings.risk": { resource: "project", platform: ["admin"], project: ["owner"] },
+  "project.lifecycle.change": { resource: "project", platform: ["admin"] },
   "project.activity.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "project.members.manage": { resource: "project", platform: ["admin"], project: ["owner"] },
   "project.services.manage": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
@@ -41,7 +44,19 @@ const EXPECTED: Record<Action, { resource: "platform" | "project" | "team" | "cl
   "audit.read": { resource: "platform", platform: ["admin"] },
   "user.manage": { resource: "platform", platform: ["admin"] },
   "admin.access": { resource: "platform", platform: ["admin"] },
+  "ticket.view": { resource: "ticket", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"], requester: true },
+  "ticket.comment": { resource: "ticket", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"], requester: true },
+  "ticket.cancel": { resource: "ticket", platform: ["admin"], requester: true },
+  "ticket.decide.elevated": { resource: "ticket", platform: ["admin"] },
+  "ticket.onboarding.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "ticket.permission.decide": { resource: "ticket", platform: ["admin", "ops"], project: ["owner"] },
+  "ticket.quota.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "ticket.archive.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "ticket.environment.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "ticket.deploy.decide": { resource: "ticket", platform: ["admin", "ops"] },
 };
+
+const ACTIONS = allActions() as Action[];
 
 const PROJECT_A = "project-a";
 const PROJECT_B = "project-b";
@@ -57,7 +72,8 @@ function actor(platformRole: PlatformRole, projectRole?: ProjectRole): Actor {
   };
 }
 
-function resourceOf(kind: (typeof EXPECTED)[Action]["resource"], projectId = PROJECT_A): Resource {
+/** A ticket of project A asked for by someone else ("u2"), unless `requesterId` says otherwise. */
+function resourceOf(kind: Expectation["resource"], projectId = PROJECT_A, requesterId = "u2"): Resource {
   switch (kind) {
     case "platform":
       return { kind: "platform" };
@@ -67,6 +83,8 @@ function resourceOf(kind: (typeof EXPECTED)[Action]["resource"], projectId = PRO
       return { kind: "team", teamId: "t1" };
     case "cluster":
       return { kind: "cluster", clusterId: "c1" };
+    case "ticket":
+      return { kind: "ticket", ticketId: "t1", projectId, requesterId };
   }
 }
 
@@ -90,13 +108,41 @@ describe("can(actor, action, resource)", () => {
     expect(can(actor(platformRole, projectRole), action, resourceOf(EXPECTED[action].resource))).toBe(allowed);
   });
 
-  const projectActions = ACTIONS.filter((a) => EXPECTED[a].resource === "project" && EXPECTED[a].project);
+  const projectActions = ACTIONS.filter((a) => ["project", "ticket"].includes(EXPECTED[a].resource) && EXPECTED[a].project);
   it.each(projectActions.flatMap((action) => PROJECT_ROLES.map((role) => ({ action, role }))))(
     "a developer who is $role of project A may not $action on project B",
     ({ action, role }) => {
-      expect(can(actor("developer", role), action, resourceOf("project", PROJECT_B))).toBe(false);
+      expect(can(actor("developer", role), action, resourceOf(EXPECTED[action].resource, PROJECT_B))).toBe(false);
     },
   );
+
+  const requesterActions = ACTIONS.filter((a) => EXPECTED[a].requester);
+  it.each(requesterActions)("the requester of a ticket may %s it, whatever their roles; someone else with no role may not", (action) => {
+    expect(can(actor("developer"), action, resourceOf("ticket", PROJECT_B, "u1"))).toBe(true);
+    expect(can(actor("developer"), action, resourceOf("ticket", PROJECT_B, "u2"))).toBe(false);
+  });
+
+  it("a viewer or a manager may read a ticket but not comment on it; nobody but its requester or an admin cancels it", () => {
+    const t = resourceOf("ticket");
+    expect(can(actor("developer", "viewer"), "ticket.view", t)).toBe(true);
+    expect(can(actor("developer", "viewer"), "ticket.comment", t)).toBe(false);
+    expect(can(actor("manager"), "ticket.view", t)).toBe(true);
+    expect(can(actor("manager"), "ticket.comment", t)).toBe(false);
+    expect(can(actor("ops"), "ticket.cancel", t)).toBe(false);
+    expect(can(actor("developer", "owner"), "ticket.cancel", t)).toBe(false);
+  });
+
+  it("scopes a project action to where the actor holds it", () => {
+    expect(scopeOf(actor("ops"), "deploy.read")).toEqual({ all: true });
+    const dev: Actor = { ...actor("developer"), projectRoles: { a: "viewer", b: "developer", c: "owner" } };
+    expect(scopeOf(dev, "deploy.create")).toEqual({ all: false, projectIds: ["b", "c"] });
+    expect(scopeOf(dev, "project.members.manage")).toEqual({ all: false, projectIds: ["c"] });
+    expect(scopeOf(actor("manager"), "project.update")).toEqual({ all: false, projectIds: [] });
+  });
+
+  it("fails loudly on an action no module declares, instead of refusing quietly", () => {
+    expect(() => can(actor("admin"), "project.teleport" as Action, resourceOf("project"))).toThrow(/Unknown policy action/);
+  });
 
   it("refuses when there is no actor", () => {
     for (const action of ACTIONS) expect(can(null, action, resourceOf(EXPECTED[action].resource))).toBe(false);

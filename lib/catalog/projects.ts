@@ -6,6 +6,10 @@ import { staleVersionError } from "@/lib/db/optimistic";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
 import { can, platform, projectResource } from "@/lib/access/policy";
+import { changeMembership } from "./members";
+import { byEnvironment } from "./environments";
+import { changeableProject } from "./project-parts";
+import { onboardingTicket } from "@/lib/tickets/onboarding";
 import { ZCreateProject, ZUpdateProject, type TCreateProject, type TProjectListQuery, type TUpdateProject } from "./schemas";
 
 /** What the search matches: name, slug, description and labels, lower-cased. */
@@ -96,8 +100,7 @@ export async function getProjectOverview(ctx: Ctx, slug: string) {
   if (!project) throw new AppError("NOT_FOUND", `There is no project "${slug}".`);
   const resource = projectResource(project.id);
   authorize(ctx, "catalog.read", resource);
-  const envOrder = ["dev", "test", "staging", "prod"];
-  const environments = [...project.environments].sort((a, b) => envOrder.indexOf(a.kind) - envOrder.indexOf(b.kind));
+  const environments = byEnvironment(project.environments, (e) => e.kind);
   const canReadActivity = can(ctx.actor, "project.activity.read", resource);
   const [activity, runs, tickets] = await Promise.all([
     canReadActivity ? db().auditEvent.findMany({ where: { projectId: project.id }, orderBy: { at: "desc" }, take: 15 }) : Promise.resolve(null),
@@ -125,13 +128,19 @@ export async function getProjectOverview(ctx: Ctx, slug: string) {
     environments,
     activity,
     runs,
-    tickets,
+    // The onboarding request is shown apart (the project waits for it); the others as open requests.
+    onboardingRequest: tickets.find((t) => t.type === onboardingTicket.type) ?? null,
+    tickets: tickets.filter((t) => t.type !== onboardingTicket.type),
     memberRole: ctx.actor.projectRoles[project.id] ?? null,
     rights: {
-      requestAccess: project.lifecycle === "active" && can(ctx.actor, "project.access.request", resource) && ctx.actor.projectRoles[project.id] !== "owner",
+      // An owner already holds every project role's rights: nothing to ask for.
+      requestAccess:
+        project.lifecycle === "active" && can(ctx.actor, "project.access.request", resource) && !can(ctx.actor, "project.members.manage", resource),
       requestQuota: project.lifecycle === "active" && can(ctx.actor, "project.quota.request", resource),
       requestArchive: project.lifecycle === "active" && can(ctx.actor, "project.archive.request", resource),
       update: can(ctx.actor, "project.update", resource),
+      changeLifecycle: can(ctx.actor, "project.lifecycle.change", resource),
+      changeRisk: can(ctx.actor, "project.settings.risk", resource),
       manageMembers: can(ctx.actor, "project.members.manage", resource),
       manageServices: can(ctx.actor, "project.services.manage", resource),
       manageEnvironments: can(ctx.actor, "project.environments.manage", resource),
@@ -193,14 +202,29 @@ export async function createProject(ctx: Ctx, raw: TCreateProject) {
   }
 }
 
+/**
+ * Edits a project. Widening changes need more than project.update: a new
+ * owner needs the members right (and runs through the membership rules:
+ * at least one owner, RoleBindings synced), allowing chaos in production
+ * needs the risk right, and the lifecycle is an admin's.
+ */
 export async function updateProject(ctx: Ctx, raw: TUpdateProject) {
   const input = parseInput(ZUpdateProject, raw);
   const before = await db().project.findUnique({ where: { id: input.id } });
   if (!before) throw new AppError("NOT_FOUND", "This project no longer exists.");
-  authorize(ctx, "project.update", projectResource(before.id));
-  if (input.lifecycle && input.lifecycle !== before.lifecycle && ctx.actor.platformRole !== "admin") {
-    throw new AppError("FORBIDDEN", "Only an admin can change a project's lifecycle directly.");
+  const resource = projectResource(before.id);
+  authorize(ctx, "project.update", resource);
+  const refuse = (field: string, message: string) => new AppError("FORBIDDEN", message, { fieldErrors: { [field]: [message] } });
+  if (input.lifecycle && input.lifecycle !== before.lifecycle && !can(ctx.actor, "project.lifecycle.change", resource)) {
+    throw refuse("lifecycle", "Only an admin can change a project's lifecycle directly.");
   }
+  if (input.ownerId !== before.ownerId && !can(ctx.actor, "project.members.manage", resource)) {
+    throw refuse("ownerId", "Only the project's owner (or an admin) can hand the project to another owner.");
+  }
+  if (input.allowChaosInProd !== undefined && input.allowChaosInProd !== before.allowChaosInProd && !can(ctx.actor, "project.settings.risk", resource)) {
+    throw refuse("allowChaosInProd", "Only the project's owner (or an admin) can allow killing pods in production.");
+  }
+  if (before.lifecycle === "requested") await changeableProject(before.id);
   await assertTeamAndOwner(input.teamId, input.ownerId);
   const { id, version, ...fields } = input;
   return db().$transaction(async (tx) => {
@@ -215,13 +239,9 @@ export async function updateProject(ctx: Ctx, raw: TUpdateProject) {
       const current = await tx.project.findUnique({ where: { id }, select: { updatedAt: true } });
       throw await staleVersionError(tx, { type: "project", id, noun: "project" }, current);
     }
-    if (fields.ownerId !== before.ownerId) {
-      await tx.projectMember.upsert({
-        where: { projectId_userId: { projectId: id, userId: fields.ownerId } },
-        create: { projectId: id, userId: fields.ownerId, role: "owner" },
-        update: { role: "owner" },
-      });
-    }
+    // The new owner is a member with the owner role (the previous one stays owner until someone changes that).
+    if (fields.ownerId !== before.ownerId)
+      await changeMembership(tx, ctx, { projectId: id, userId: fields.ownerId, role: "owner", because: { via: "project owner" } });
     const after = await tx.project.findUniqueOrThrow({ where: { id } });
     await recordAudit(tx, ctx, {
       action: "project.update",

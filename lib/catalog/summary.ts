@@ -1,10 +1,12 @@
 /** Figures for the home page and the platform dashboard, read from the catalog. */
 import { db } from "@/lib/db/client";
 import { authorize, type Ctx } from "@/lib/context";
-import { can, platform } from "@/lib/access/policy";
+import { can, platform, scopeOf } from "@/lib/access/policy";
 
 export async function getHomeSummary(ctx: Ctx) {
   authorize(ctx, "catalog.read", platform);
+  // The feed shows what the actor may read: everything for platform-wide readers, else their projects and their own doings.
+  const activity = scopeOf(ctx.actor, "project.activity.read");
   const [myProjects, projectCount, teamCount, clusters, recent] = await Promise.all([
     db().project.findMany({
       where: { members: { some: { userId: ctx.actor.id } }, lifecycle: { not: "archived" } },
@@ -27,13 +29,13 @@ export async function getHomeSummary(ctx: Ctx) {
       ? db().cluster.findMany({ select: { id: true, name: true, status: true, latencyMs: true, kubernetesVersion: true, region: true } })
       : Promise.resolve(null),
     db().auditEvent.findMany({
-      where: ctx.actor.platformRole === "developer" ? { OR: [{ actorId: ctx.actor.id }, { projectId: { in: Object.keys(ctx.actor.projectRoles) } }] } : {},
+      where: activity.all ? {} : { OR: [{ actorId: ctx.actor.id }, { projectId: { in: activity.projectIds } }] },
       orderBy: { at: "desc" },
       take: 10,
       select: { id: true, at: true, actorLabel: true, action: true, targetLabel: true, targetType: true },
     }),
   ]);
-  return { myProjects, projectCount, teamCount, clusters, recent };
+  return { myProjects, projectCount, teamCount, clusters, recent, activityScope: activity.all ? ("platform" as const) : ("mine" as const) };
 }
 
 export async function getCatalogDashboard(ctx: Ctx) {

@@ -9,7 +9,6 @@ import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { createRun } from "@/lib/provisioning/engine";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { serviceOrThrow } from "./specs";
-import "./steps";
 
 export const ZRestart = z.object({ serviceId: z.string().min(1), environment: z.enum(ENVIRONMENTS) });
 export const ZKillPod = z.object({

@@ -14,7 +14,7 @@ import { registerCluster } from "@/lib/catalog/clusters";
 import { setEnvironment } from "@/lib/catalog/project-parts";
 import { computePlan, createRun, getRun, retryStep } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
-import { decideTicket } from "@/lib/tickets/decide";
+import { decideTicket } from "@/lib/tickets/engine";
 import { createRelease, rollbackTo } from "./releases";
 import { saveServiceSpec, getServiceSpec } from "./specs";
 import { deploymentMatrix } from "./matrix";

@@ -9,7 +9,7 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import type { KubernetesObject } from "@kubernetes/client-node";
-import { db, type Prisma, type Tx } from "@/lib/db/client";
+import { db, type Tx } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
@@ -17,15 +17,16 @@ import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { namespaceName } from "@/lib/provisioning/manifests";
-import { createRun, onRunFinished } from "@/lib/provisioning/engine";
-import type { StepDraft } from "@/lib/provisioning/registry";
+import { createRun } from "@/lib/provisioning/engine";
+import { defineRunKind, type RunFinisher, type StepDraft } from "@/lib/provisioning/registry";
+import { openTicket } from "@/lib/tickets/engine";
+import { toJson } from "@/lib/db/json";
 import { notify } from "@/lib/notifications";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import { serviceOrThrow, specAtVersion } from "./specs";
 import { renderManifests } from "./render";
 import { resolveSpec, type EnvKind, type TAppSpec } from "./spec";
-import "./steps";
 
 export const ACTIVE_RELEASE = ["pending_approval", "queued", "progressing"] as const;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -45,7 +46,46 @@ function applyAttempts() {
   return env().WHARF_RELEASE_APPLY_ATTEMPTS;
 }
 
-type Target = { clusterId: string; clusterName: string; objects: KubernetesObject[] };
+/** What a release applies on each cluster, as stored on the release (parsed when read, never cast). */
+export const ZReleaseTargets = z.array(
+  z.object({
+    clusterId: z.string(),
+    clusterName: z.string(),
+    objects: z.array(
+      z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) }),
+    ),
+  }),
+);
+export type ReleaseTarget = { clusterId: string; clusterName: string; objects: KubernetesObject[] };
+
+/** A stored release's targets; a release whose record no longer parses is an error a person can act on. */
+export function releaseTargets(release: { id: string; manifests: unknown }): ReleaseTarget[] {
+  const parsed = ZReleaseTargets.safeParse(release.manifests);
+  if (!parsed.success)
+    throw new AppError("PRECONDITION_FAILED", "This release's record is damaged: its manifests cannot be read.", {
+      message: `release ${release.id}: ${parsed.error.message}`,
+    });
+  return parsed.data as ReleaseTarget[];
+}
+
+/** The parts of a release's resolved spec the engine reads. */
+const ZReleaseSpec = z.looseObject({
+  rollout: z
+    .looseObject({ progressDeadlineSeconds: z.number().int().positive().default(600), autoRollback: z.boolean().default(false) })
+    .default({ progressDeadlineSeconds: 600, autoRollback: false }),
+});
+export function releaseSpec(release: { id: string; spec: unknown }) {
+  const parsed = ZReleaseSpec.safeParse(release.spec);
+  if (!parsed.success)
+    throw new AppError("PRECONDITION_FAILED", "This release's record is damaged: its spec cannot be read.", {
+      message: `release ${release.id}: ${parsed.error.message}`,
+    });
+  return parsed.data;
+}
+
+type Target = ReleaseTarget;
+/** The deploy ticket type (declared in ./deploy-ticket.ts, which imports this file). */
+const deployTicketType = "deploy";
 
 async function newRelease(
   ctx: Ctx,
@@ -117,8 +157,8 @@ async function newRelease(
         tag: opts.tag,
         strategy: opts.strategy,
         status: prod && !opts.automatic ? "pending_approval" : "queued",
-        spec: resolveSpec(spec, opts.environment) as unknown as Prisma.InputJsonValue,
-        manifests: targets as unknown as Prisma.InputJsonValue,
+        spec: toJson(resolveSpec(spec, opts.environment)),
+        manifests: toJson(targets),
         createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
         rollbackOfId: opts.rollbackOfId ?? null,
         automatic: opts.automatic ?? false,
@@ -138,36 +178,22 @@ async function newRelease(
       },
     });
     if (release.status === "pending_approval") {
-      const ticket = await tx.ticket.create({
-        data: {
-          type: "deploy",
-          title: `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${opts.rollbackOfId ? ", a rollback" : ""}`,
-          requesterId: ctx.actor.id,
-          projectId: project.id,
-          payload: {
-            releaseId: id,
-            service: service.slug,
-            environment: opts.environment,
-            image,
-            specVersion,
-            strategy: opts.strategy,
-            rollbackOf: opts.rollbackOfId ?? null,
-          },
+      const ticket = await openTicket(tx, ctx, {
+        type: deployTicketType,
+        title: `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${opts.rollbackOfId ? ", a rollback" : ""}`,
+        projectId: project.id,
+        teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId,
+        payload: {
+          releaseId: id,
+          service: service.slug,
+          environment: opts.environment,
+          image,
+          specVersion,
+          strategy: opts.strategy,
+          rollbackOf: opts.rollbackOfId ?? null,
         },
       });
       await tx.release.update({ where: { id }, data: { ticketId: ticket.id } });
-      await recordAudit(tx, ctx, {
-        action: "ticket.create",
-        target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
-        projectId: project.id,
-        after: { type: "deploy", title: ticket.title },
-      });
-      await notify(tx, {
-        userIds: [],
-        teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId,
-        title: `New request #${ticket.number}: ${ticket.title}`,
-        link: `/tickets/${ticket.number}`,
-      });
       return { id, number, status: "pending_approval" as const, ticketNumber: ticket.number };
     }
     await startRelease(tx, ctx, id);
@@ -178,8 +204,8 @@ async function newRelease(
 /** Queues a release's steps: apply then follow the rollout on each cluster, one cluster first when asked. */
 export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
   const release = await tx.release.findUniqueOrThrow({ where: { id: releaseId }, include: { service: { select: { projectId: true, slug: true } } } });
-  const targets = release.manifests as unknown as Target[];
-  const spec = release.spec as unknown as { rollout: { progressDeadlineSeconds: number } };
+  const targets = releaseTargets(release);
+  const spec = releaseSpec(release);
   const drafts: StepDraft[] = [];
   targets.forEach((t, i) => {
     const deployment = t.objects.find((o) => o.kind === "Deployment")!;
@@ -251,13 +277,14 @@ async function failureReason(tx: Tx, runId: string) {
   return steps.map((s) => `${s.cluster?.name ?? "?"}: ${s.lastError.replace(/^[^:]+: /, "")}`).join("; ");
 }
 
-onRunFinished("release", async (tx, run, outcome) => {
+/** What the end of a release's run means: the release's status, its audit, the deployer told, an automatic rollback queued. */
+const finishRelease: RunFinisher = async (tx, run, outcome) => {
   const release = await tx.release.findFirst({
     where: { runId: run.id },
     include: { service: { select: { slug: true, projectId: true, project: { select: { slug: true, teamId: true } } } } },
   });
   if (!release || !["queued", "progressing"].includes(release.status)) return;
-  const spec = release.spec as unknown as { rollout?: { autoRollback?: boolean } };
+  const spec = releaseSpec(release);
   const reason = outcome === "failed" ? await failureReason(tx, run.id) : "";
   // A failed release is rolled back to the last good one when the service's policy says so (never a rollback of a rollback).
   const previous =
@@ -276,12 +303,8 @@ onRunFinished("release", async (tx, run, outcome) => {
     before: { status: release.status },
     after: { status, reason },
   });
-  if (release.ticketId) {
-    const ticket = await tx.ticket.findUnique({ where: { id: release.ticketId } });
-    if (ticket?.status === "provisioning")
-      await tx.ticket.update({ where: { id: ticket.id }, data: { status: outcome === "succeeded" ? "done" : "failed", version: { increment: 1 } } });
-  }
-  if (release.createdById) {
+  // A production release's ticket is closed by the tickets module, which tells its requester; others hear it here.
+  if (release.createdById && !release.ticketId) {
     await notify(tx, {
       userIds: [release.createdById],
       teamId: release.service.project.teamId,
@@ -294,11 +317,16 @@ onRunFinished("release", async (tx, run, outcome) => {
     // Queued with this transaction, run after it commits: the service's lock is free by then.
     await enqueue(autoRollbackTask, { failedId: release.id, targetId: previous.id }, { maxAttempts: 3 }, tx);
   }
-});
+};
 
-onRunFinished("release:resumed", async (tx, run) => {
-  await tx.release.updateMany({ where: { runId: run.id, status: { in: ["failed"] } }, data: { status: "progressing", finishedAt: null, reason: "" } });
-  if (run.ticketId) await tx.ticket.updateMany({ where: { id: run.ticketId, status: "failed" }, data: { status: "provisioning" } });
+export const releaseRun = defineRunKind({
+  kind: "release",
+  label: "Release",
+  onFinished: finishRelease,
+  // A failed step retried by hand puts the release back in progress (its ticket follows through the tickets module).
+  async onResumed(tx, run) {
+    await tx.release.updateMany({ where: { runId: run.id, status: { in: ["failed"] } }, data: { status: "progressing", finishedAt: null, reason: "" } });
+  },
 });
 
 export const autoRollbackTask = defineTask({

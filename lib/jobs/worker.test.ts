@@ -3,8 +3,9 @@ import { parseCrontab, type Runner } from "graphile-worker";
 import { db } from "@/lib/db/client";
 import { registerCluster } from "@/lib/catalog/clusters";
 import { enqueue } from "./enqueue";
-import { CRONTAB, startWorker } from "./worker";
-import { clusterCheck } from "./tasks/cluster-health";
+import { startWorker } from "./worker";
+import { crontab } from "./registry";
+import { clusterCheck } from "@/lib/catalog/cluster-tasks";
 import { ctxFor, makeUser, unreachableKubeconfig } from "@/test/factories";
 
 let runner: Runner;
@@ -77,8 +78,8 @@ describe("the job worker", () => {
   });
 
   it("schedules the health check every minute, deduplicated, without retries", () => {
-    expect(CRONTAB.split(" ").slice(0, 5)).toEqual(["*", "*", "*", "*", "*"]);
-    const items = parseCrontab(CRONTAB);
+    expect(crontab().split(" ").slice(0, 5)).toEqual(["*", "*", "*", "*", "*"]);
+    const items = parseCrontab(crontab());
     expect(items.map((i) => i.task)).toEqual(["clusters_health_check", "rbac_reconcile"]);
     expect(items[0]!.options).toMatchObject({ maxAttempts: 1, jobKey: "clusters_health_check" });
   });

@@ -10,8 +10,7 @@ import { db } from "@/lib/db/client";
 import { envPart } from "@/lib/env";
 import { childLogger } from "@/lib/log";
 import { metrics } from "@/lib/telemetry/metrics";
-import { registeredTasks } from "./registry";
-import "./tasks";
+import { crontab, registeredTasks } from "./registry";
 
 const log = childLogger("worker");
 
@@ -38,13 +37,6 @@ const graphileLogger = new Logger((scope) => (level, message, meta) => {
   else if (level === "info") log.info(bindings, message);
   else log.debug(bindings, message);
 });
-
-/** Recurring jobs. `?max=1` = no retries for a check that runs again in a minute anyway. */
-export const CRONTAB = [
-  "* * * * * clusters_health_check ?max=1&jobKey=clusters_health_check&jobKeyMode=replace",
-  // Nightly at 02:00 (server time): repair member RoleBindings edited on the clusters.
-  "0 2 * * * rbac_reconcile ?max=1&jobKey=rbac_reconcile",
-].join("\n");
 
 export async function startWorker(opts: {
   connectionString: string;
@@ -84,7 +76,7 @@ export async function startWorker(opts: {
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
     taskList,
-    crontab: opts.schedule === false ? "" : CRONTAB,
+    crontab: opts.schedule === false ? "" : crontab(),
     logger: graphileLogger,
   });
   log.info({ tasks: Object.keys(taskList), concurrency: opts.concurrency, poolId }, "worker started");

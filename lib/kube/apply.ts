@@ -56,7 +56,7 @@ export async function applyObjects(conn: ClusterConnection, objects: KubernetesO
       out.push({ kind: obj.kind!, name: obj.metadata!.name!, namespace: obj.metadata?.namespace, outcome });
     } catch (e) {
       const err = describeClusterFailure(conn.name, conn.kc.getCurrentCluster()?.server ?? "", e, conn.timeoutMs);
-      throw new ClusterError(conn.name, `${label(obj)}: ${err.reason}`, err.status, { cause: e });
+      throw new ClusterError(conn.name, `${label(obj)}: ${err.reason}`, err.apiStatus, { cause: e });
     }
   }
   return out;

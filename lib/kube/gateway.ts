@@ -15,16 +15,23 @@ import {
   type ObservableMiddleware,
 } from "@kubernetes/client-node";
 import { decryptSecret } from "@/lib/crypto/secret-box";
+import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 
-export class ClusterError extends Error {
+/**
+ * A cluster could not be reached or refused a call: an AppError
+ * (CLUSTER_UNAVAILABLE, 502) whose message names the cluster and says why,
+ * so actions, routes and steps show it as it is without mapping it.
+ */
+export class ClusterError extends AppError {
   constructor(
     readonly cluster: string,
     readonly reason: string,
-    readonly status?: number,
+    /** The API server's HTTP status, when it answered. */
+    readonly apiStatus?: number,
     opts: { cause?: unknown } = {},
   ) {
-    super(`${cluster}: ${reason}`, opts);
+    super("CLUSTER_UNAVAILABLE", `${cluster}: ${reason}`, { cause: opts.cause });
     this.name = "ClusterError";
   }
 }

@@ -9,7 +9,7 @@ import { applyObjects, deleteObject, readObject } from "@/lib/kube/apply";
 import { ClusterError } from "@/lib/kube/gateway";
 import { env as wharfEnv } from "@/lib/env";
 import { ciServiceAccount, limitRange, memberRoleBindings, namespace, namespaceName, networkPolicy, resourceQuota, type NamespaceContext } from "./manifests";
-import { defineStepKind, definePlanContributor, type PlanInput, type StepDraft } from "./registry";
+import { defineStepKind, definePlanContributor, type ProjectPlanInput, type StepDraft } from "./registry";
 
 const ZObjects = z.object({ objects: z.array(z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string() }) })) });
 
@@ -49,15 +49,15 @@ export const deleteNamespaceStep = defineStepKind({
   },
 });
 
-function nsContext(input: PlanInput, env: PlanInput["environments"][number]): NamespaceContext {
+function nsContext(input: ProjectPlanInput, env: ProjectPlanInput["environments"][number]): NamespaceContext {
   return { project: { slug: input.project.slug, tier: input.project.tier }, team: { slug: input.team.slug }, environment: env.kind };
 }
 
 /** One draft per environment x cluster, keyed `<step>:<env>:<cluster>`. */
 function perCluster(
-  input: PlanInput,
+  input: ProjectPlanInput,
   make: (
-    env: PlanInput["environments"][number],
+    env: ProjectPlanInput["environments"][number],
     cluster: { id: string; name: string },
     ns: NamespaceContext,
   ) => Omit<StepDraft, "clusterId" | "clusterName" | "environment">[],
@@ -71,9 +71,9 @@ function perCluster(
 
 const key = (step: string, env: string, cluster: string) => `${step}:${env}:${cluster}`;
 
-definePlanContributor({
+export const namespacesContributor = definePlanContributor({
   name: "namespaces",
-  plans: ["onboarding"],
+  runKinds: ["onboarding"],
   contribute: (input) =>
     perCluster(input, (env, cluster, c) => {
       const ns = namespaceName(input.project.slug, env.kind);
@@ -124,9 +124,9 @@ definePlanContributor({
     }),
 });
 
-definePlanContributor({
+export const memberSyncContributor = definePlanContributor({
   name: "member-sync",
-  plans: ["member_sync"],
+  runKinds: ["member_sync"],
   contribute: (input) =>
     perCluster(input, (env, cluster, c) => {
       const ns = namespaceName(input.project.slug, env.kind);
@@ -142,9 +142,9 @@ definePlanContributor({
     }),
 });
 
-definePlanContributor({
+export const quotaChangeContributor = definePlanContributor({
   name: "quota-change",
-  plans: ["quota"],
+  runKinds: ["quota"],
   contribute: (input) =>
     perCluster(input, (env, cluster, c) => {
       const ns = namespaceName(input.project.slug, env.kind);
@@ -160,9 +160,9 @@ definePlanContributor({
     }),
 });
 
-definePlanContributor({
+export const archiveContributor = definePlanContributor({
   name: "archive",
-  plans: ["archive"],
+  runKinds: ["archive"],
   contribute: (input) =>
     perCluster(input, (env, cluster) => {
       const ns = namespaceName(input.project.slug, env.kind);

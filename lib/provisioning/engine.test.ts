@@ -10,6 +10,7 @@ import { db } from "@/lib/db/client";
 import { registerCluster } from "@/lib/catalog/clusters";
 import { setEnvironment } from "@/lib/catalog/project-parts";
 import { computePlan, createRun, getRun, retryStep } from "./engine";
+import { AppError } from "@/lib/errors";
 import { loadPlanInput } from "./plan-input";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
@@ -173,7 +174,17 @@ describe("onboarding provisioning", () => {
     // Ops do not have to wait for the backoff: retry now.
     const ops = await ctxFor(await makeUser("ops"));
     const westNs = (await getRun(runId!))!.steps.find((s) => s.kind === "namespace" && s.cluster?.name === "sandbox-west")!;
-    await retryStep(ops, westNs.id).catch(() => {}); // it may already be running again on its own
+    // The step either still waits for its next attempt (the retry queues it now, audited) or its backoff just ended and
+    // it runs again on its own (the retry is refused, saying so). Either way the answer is said, never swallowed.
+    const retried = await retryStep(ops, westNs.id).then(
+      () => "queued",
+      (e: unknown) => (e instanceof AppError ? `${e.code}: ${e.userMessage}` : String(e)),
+    );
+    if (retried === "queued") {
+      expect(await db().auditEvent.count({ where: { action: "provisioning.retry", targetId: westNs.id } })).toBe(1);
+    } else {
+      expect(retried).toMatch(/^PRECONDITION_FAILED: This step (is running right now|already succeeded)\.$/);
+    }
     const done = await finished(runId!);
     expect(done.status).toBe("succeeded");
     const westSteps = done.steps.filter((s) => s.cluster?.name === "sandbox-west");

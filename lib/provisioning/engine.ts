@@ -15,31 +15,17 @@ import { recordAudit } from "@/lib/audit/record";
 import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { platform } from "@/lib/access/policy";
 import { connectCluster } from "@/lib/kube/connection";
-import { ClusterError } from "@/lib/kube/gateway";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import { childLogger } from "@/lib/log";
-import { FinalStepError, planContributors, stepKind, type PlanInput, type StepDraft } from "./registry";
-import "./builtin";
-import "./repository";
+import { FinalStepError, planContributors, runFinishers, runKind, stepKind, type ProjectPlanInput, type RunOutcome, type StepDraft } from "./registry";
 
 const log = childLogger("provisioning");
 
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
-export type RunKind = PlanInput["kind"] | "reconcile" | "release" | "operation";
-export type RunOutcome = "succeeded" | "failed";
-
-/** What happens when a run of a kind ends (set the project active, close the ticket, notify, ...). */
-type RunFinisher = (tx: Tx, run: { id: string; kind: string; projectId: string | null; ticketId: string | null }, outcome: RunOutcome) => Promise<void>;
-const finishers = new Map<string, RunFinisher[]>();
-
-export function onRunFinished(kind: string, fn: RunFinisher) {
-  finishers.set(kind, [...(finishers.get(kind) ?? []), fn]);
-}
-
 /** The steps of a plan (no side effects): used by the wizard's preview and by createRun. */
-export function computePlan(input: PlanInput): StepDraft[] {
+export function computePlan(input: ProjectPlanInput): StepDraft[] {
   const drafts = planContributors(input.kind).flatMap((c) => c.contribute(input));
   const keys = new Set<string>();
   for (const d of drafts) {
@@ -54,8 +40,9 @@ export function computePlan(input: PlanInput): StepDraft[] {
 /** Stores the run and its steps and queues the steps that depend on nothing, in the caller's transaction. */
 export async function createRun(
   tx: Tx,
-  opts: { kind: RunKind; projectId: string | null; ticketId?: string | null; createdById?: string | null; drafts: StepDraft[] },
+  opts: { kind: string; projectId: string | null; ticketId?: string | null; createdById?: string | null; drafts: StepDraft[] },
 ): Promise<{ runId: string; steps: number }> {
+  runKind(opts.kind); // an unknown kind fails here, before anything is stored
   const run = await tx.provisioningRun.create({
     data: {
       kind: opts.kind,
@@ -135,7 +122,8 @@ export const provisioningStepTask = defineTask({
               .map(([k, v]) => `${k}: ${v.join(" ")}`)
               .join("; ")})`
           : "";
-      const message = e instanceof ClusterError ? `${e.cluster}: ${e.reason}` : e instanceof Error ? `${e.message}${details}` : String(e);
+      // A cluster's failure (an AppError) already names the cluster and says why.
+      const message = e instanceof AppError ? `${e.userMessage}${details}` : e instanceof Error ? `${e.message}${details}` : String(e);
       const final = attempt >= maxAttempts || e instanceof FinalStepError;
       await db().$transaction(async (tx) => {
         await tx.provisioningStep.update({
@@ -200,7 +188,7 @@ async function finishRun(tx: Tx, runId: string, outcome: RunOutcome = "succeeded
     projectId: run.projectId,
     after: { kind: run.kind, status: outcome },
   });
-  for (const fn of finishers.get(run.kind) ?? []) await fn(tx, run, outcome);
+  for (const fn of runFinishers(run.kind, "onFinished")) await fn(tx, run, outcome);
   log.info({ runId, kind: run.kind, outcome }, "run finished");
 }
 
@@ -218,7 +206,7 @@ export async function retryStep(ctx: Ctx, stepId: string) {
     await tx.provisioningStep.update({ where: { id: stepId }, data: { status: "pending", attempts: 0, nextAttemptAt: null, finishedAt: null } });
     if (step.run.status !== "running") {
       await tx.provisioningRun.update({ where: { id: step.runId }, data: { status: "running", finishedAt: null } });
-      for (const fn of finishers.get(`${step.run.kind}:resumed`) ?? []) await fn(tx, step.run, "succeeded");
+      for (const fn of runFinishers(step.run.kind, "onResumed")) await fn(tx, step.run, "succeeded");
     }
     // Waiting pending dependents of a failed step start again once it succeeds.
     await queueStep(tx, stepId, step.maxAttempts);

@@ -1,7 +1,8 @@
 /** Builds a plan's input from what the catalog holds about a project. */
 import { db, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import type { PlanInput } from "./registry";
+import { byEnvironment } from "@/lib/catalog/environments";
+import type { ProjectPlanInput } from "./registry";
 import { ZQuota, quotaOf, type Quota } from "./quota";
 
 export function quotaFromJson(value: unknown): Quota {
@@ -12,10 +13,10 @@ export function quotaFromJson(value: unknown): Quota {
 /** Reads through `client` (a transaction sees its own uncommitted changes). */
 export async function loadPlanInput(
   projectId: string,
-  kind: PlanInput["kind"],
+  kind: string,
   params: Record<string, unknown> = {},
   client: Tx | ReturnType<typeof db> = db(),
-): Promise<PlanInput> {
+): Promise<ProjectPlanInput> {
   const p = await client.project.findUnique({
     where: { id: projectId },
     include: {
@@ -27,18 +28,15 @@ export async function loadPlanInput(
     },
   });
   if (!p) throw new AppError("NOT_FOUND", "This project no longer exists.");
-  const order = ["dev", "test", "staging", "prod"];
   return {
     kind,
     project: { id: p.id, slug: p.slug, name: p.name, description: p.description, tier: p.tier, templateId: p.templateId, owner: p.owner },
     team: p.team,
-    environments: [...p.environments]
-      .sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind))
-      .map((e) => ({
-        kind: e.kind,
-        clusters: e.clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name)),
-        quota: quotaFromJson(e.quota),
-      })),
+    environments: byEnvironment(p.environments, (e) => e.kind).map((e) => ({
+      kind: e.kind,
+      clusters: e.clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name)),
+      quota: quotaFromJson(e.quota),
+    })),
     // Disabled users lose their access on the clusters too.
     members: p.members.filter((m) => !m.user.disabled).map((m) => ({ email: m.user.email, role: m.role })),
     params,

@@ -50,9 +50,9 @@ export const repositoryStep = defineStepKind({
   },
 });
 
-definePlanContributor({
+export const repositoryContributor = definePlanContributor({
   name: "repository",
-  plans: ["onboarding"],
+  runKinds: ["onboarding"],
   contribute: (input) =>
     input.project.templateId
       ? [

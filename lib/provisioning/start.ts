@@ -2,21 +2,29 @@
 import type { Tx } from "@/lib/db/client";
 import type { Ctx } from "@/lib/context";
 import { computePlan, createRun } from "./engine";
-import { loadPlanInput } from "./plan-input";
-import type { PlanInput } from "./registry";
+import { runKind, type ProjectPlanInput } from "./registry";
 
-/** Starts a provisioning run for a project (in the caller's transaction). */
+/**
+ * Starts a run of a kind planned from the catalog (onboarding, member_sync,
+ * quota, archive, ...), in the caller's transaction. `input` replaces the
+ * catalog's view (an approved ticket provisions exactly what it shows).
+ */
 export async function startRun(
   tx: Tx,
   ctx: Ctx,
-  opts: { kind: PlanInput["kind"]; projectId: string; ticketId?: string; onlyEnvironment?: string; params?: Record<string, unknown> },
+  opts: { kind: string; projectId: string; ticketId?: string; onlyEnvironment?: string; params?: Record<string, unknown>; input?: ProjectPlanInput },
 ) {
-  const input = await loadPlanInput(opts.projectId, opts.kind, opts.params ?? {}, tx);
-  if (opts.onlyEnvironment) input.environments = input.environments.filter((e) => e.kind === opts.onlyEnvironment);
+  const kind = runKind(opts.kind);
+  let input = opts.input;
+  if (!input) {
+    if (!kind.loadInput) throw new Error(`Runs of kind "${kind.kind}" are not planned from the catalog`);
+    input = await kind.loadInput(tx, opts.projectId, { params: opts.params ?? {} });
+  }
+  if (opts.onlyEnvironment) input = { ...input, environments: input.environments.filter((e) => e.kind === opts.onlyEnvironment) };
   // For one environment, only the steps of that environment (not the project-wide ones such as the repository).
   const drafts = computePlan(input).filter((d) => !opts.onlyEnvironment || d.environment === opts.onlyEnvironment);
   return createRun(tx, {
-    kind: opts.kind,
+    kind: kind.kind,
     projectId: opts.projectId,
     ticketId: opts.ticketId ?? null,
     createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,

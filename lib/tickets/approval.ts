@@ -1,15 +1,16 @@
 /**
- * Who may approve a ticket (pure, so it is tested as a table):
- * - nobody approves their own request;
- * - onboarding and quota: ops or admin; an admin when the request needs one
- *   (quota above the presets, or GPUs);
- * - permission: the project's owner, ops or admin;
- * - archive and production deploys: ops or admin.
+ * Who may decide and who may see a ticket: the ticket's type names the policy
+ * action that decides it; `can()` decides who holds it. Two rules stand above
+ * every type: only open tickets are decided, and nobody decides their own
+ * request (not even an admin).
  */
-import type { Actor } from "@/lib/access/policy";
+import { can, scopeOf, ticketResource, type Action, type Actor } from "@/lib/access/policy";
+import type { Prisma } from "@/lib/db/client";
+import { allTicketTypes, ticketType } from "./types";
 
 export interface TicketForDecision {
-  type: "onboarding" | "permission" | "quota" | "archive" | "deploy";
+  id?: string;
+  type: string;
   status: string;
   requesterId: string;
   projectId: string | null;
@@ -21,28 +22,44 @@ export type DecisionRight = { allowed: true } | { allowed: false; reason: string
 export function canDecide(actor: Actor, t: TicketForDecision): DecisionRight {
   if (t.status !== "open") return { allowed: false, reason: `This ticket is ${t.status}; only open tickets are decided.` };
   if (actor.id === t.requesterId) return { allowed: false, reason: "You cannot decide your own request: another approver must." };
-  const role = actor.platformRole;
-  if (role === "admin") return { allowed: true };
-  switch (t.type) {
-    case "onboarding":
-    case "quota":
-      if (role !== "ops") return { allowed: false, reason: "Ops or an admin approve this request." };
-      if (t.requiresAdmin) return { allowed: false, reason: "This request asks for GPUs or more than the largest quota preset: an admin approves it." };
-      return { allowed: true };
-    case "permission":
-      if (role === "ops") return { allowed: true };
-      if (t.projectId && actor.projectRoles[t.projectId] === "owner") return { allowed: true };
-      return { allowed: false, reason: "The project's owner, ops or an admin approve access requests." };
-    case "archive":
-      return role === "ops" ? { allowed: true } : { allowed: false, reason: "Ops or an admin approve archiving." };
-    case "deploy":
-      return role === "ops" ? { allowed: true } : { allowed: false, reason: "Ops or an admin approve production deploys." };
-  }
+  const type = ticketType(t.type);
+  const elevated = t.requiresAdmin && type.decideElevated;
+  const action = (elevated ? type.decideElevated! : type.decide) as Action;
+  if (can(actor, action, ticketResource(t))) return { allowed: true };
+  return { allowed: false, reason: elevated ? (type.whoDecidesElevated ?? type.whoDecides) : type.whoDecides };
 }
 
-/** Who may see a ticket: its requester, approvers (ops, admin), managers (read-only), and the project's members. */
-export function canSeeTicket(actor: Actor, t: Pick<TicketForDecision, "requesterId" | "projectId">): boolean {
-  if (actor.id === t.requesterId) return true;
-  if (actor.platformRole === "admin" || actor.platformRole === "ops" || actor.platformRole === "manager") return true;
-  return Boolean(t.projectId && actor.projectRoles[t.projectId]);
+/** Who may see a ticket: its requester, and whoever the policy lets see tickets of its project (approvers, managers, members). */
+export function canSeeTicket(actor: Actor, t: Pick<TicketForDecision, "id" | "requesterId" | "projectId">): boolean {
+  return can(actor, "ticket.view", ticketResource(t));
+}
+
+const NONE: Prisma.TicketWhereInput = { id: "__none__" };
+
+/** Open tickets this actor could decide (the inbox and the sidebar's count), derived from each type's decide actions. */
+export function inboxWhere(actor: Actor): Prisma.TicketWhereInput {
+  const or: Prisma.TicketWhereInput[] = [];
+  for (const type of allTicketTypes()) {
+    const scope = scopeOf(actor, type.decide as Action);
+    const elevated = type.decideElevated ? scopeOf(actor, type.decideElevated as Action) : scope;
+    const add = (s: typeof scope, where: Prisma.TicketWhereInput) => {
+      if (s.all) or.push({ type: type.type, ...where });
+      else if (s.projectIds.length) or.push({ type: type.type, projectId: { in: s.projectIds }, ...where });
+    };
+    add(scope, { requiresAdmin: false });
+    add(elevated, { requiresAdmin: true });
+  }
+  return or.length ? { status: "open", requesterId: { not: actor.id }, OR: or } : NONE;
+}
+
+/** Tickets this actor may see at all. */
+export function visibleWhere(actor: Actor): Prisma.TicketWhereInput {
+  const scope = scopeOf(actor, "ticket.view");
+  if (scope.all) return {};
+  return { OR: [{ requesterId: actor.id }, { projectId: { in: scope.projectIds } }] };
+}
+
+/** True when some ticket type could reach this actor's inbox: approvers land on their inbox, others on their own requests. */
+export function decidesTickets(actor: Actor): boolean {
+  return inboxWhere(actor) !== NONE;
 }

@@ -13,9 +13,11 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Ctx } from "@/lib/context";
 import { registerCluster } from "@/lib/catalog/clusters";
+import { addService, setEnvironment, setMember } from "@/lib/catalog/project-parts";
+import { updateProject } from "@/lib/catalog/projects";
 import { portalRepositoryPath } from "@/lib/git/store";
 import { previewOnboarding, submitOnboarding } from "./onboarding";
-import { decideTicket } from "./decide";
+import { decideTicket } from "./engine";
 import { getTicket } from "./query";
 import type { TOnboardingRequest } from "./schemas";
 import { ctxFor, makeTeam, makeUser } from "@/test/factories";
@@ -202,5 +204,62 @@ describe("onboarding a project", () => {
     } finally {
       await westCluster.start();
     }
+  });
+});
+
+describe("approval provisions exactly what the ticket shows", () => {
+  it("freezes a requested project until its request is decided: no environment, service, member or setting changes", async () => {
+    const { number, slug } = await submitOnboarding(
+      dev,
+      request("frozen-one", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 0 }] }),
+    );
+    const project = await db().project.findUniqueOrThrow({ where: { slug } });
+    const frozen = new RegExp(`waiting for its onboarding request \\(ticket #${number}\\) to be decided`);
+    // The requester (its owner, as of now) tries to widen it after filing; so does an admin.
+    for (const who of [await ctxFor(dev.actor), admin]) {
+      for (const attempt of [
+        () => setEnvironment(who, { projectId: project.id, kind: "prod", clusterIds: [east, west] }),
+        () => addService(who, { projectId: project.id, slug: "extra", name: "Extra", kind: "api", description: "" }),
+        () => setMember(who, { projectId: project.id, userId: ops.actor.id, role: "maintainer" }),
+        () =>
+          updateProject(who, {
+            id: project.id,
+            version: project.version,
+            name: "Renamed",
+            description: "",
+            teamId,
+            ownerId: dev.actor.id,
+            tier: "critical",
+            language: "",
+            framework: "",
+            repositoryUrl: "",
+            labels: {},
+          }),
+      ]) {
+        const e = await failure(attempt());
+        expect(e?.code).toBe("PRECONDITION_FAILED");
+        expect(e?.userMessage).toMatch(frozen);
+      }
+    }
+    expect(await db().environment.count({ where: { projectId: project.id } })).toBe(1);
+    expect((await db().project.findUniqueOrThrow({ where: { id: project.id } })).tier).toBe("standard");
+  });
+
+  it("provisions the ticket's environments and clusters even when the catalog says more", async () => {
+    const { number, slug } = await submitOnboarding(dev, request("as-asked", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 0 }] }));
+    const project = await db().project.findUniqueOrThrow({ where: { slug } });
+    // Whatever way a prod environment on both clusters got into the catalog after filing, the approver never saw it.
+    await db().environment.create({ data: { projectId: project.id, kind: "prod", clusters: { create: [{ clusterId: east }, { clusterId: west }] } } });
+    const before = await getTicket(ops, number);
+    expect(new Set(before.plan!.map((s) => s.environment).filter(Boolean))).toEqual(new Set(["dev"]));
+    const { id } = await db().ticket.findUniqueOrThrow({ where: { number } });
+    await decideTicket(ops, { ticketId: id, decision: "approve" });
+    const done = await until(async () => {
+      const t = await getTicket(ops, number);
+      return ["done", "failed"].includes(t.status) ? t : null;
+    }, 60_000);
+    expect(done.status).toBe("done");
+    expect(new Set(done.run!.steps.map((s) => s.environment).filter(Boolean))).toEqual(new Set(["dev"]));
+    expect(done.run!.steps.some((s) => s.title.includes("as-asked-prod"))).toBe(false);
   });
 });

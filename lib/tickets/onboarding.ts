@@ -5,7 +5,7 @@
  * exactly what approval will create on which cluster, and submit it as a
  * ticket. The project appears as `requested` at once, reserving its slug.
  */
-import { db, type Prisma } from "@/lib/db/client";
+import { db, type Db, type Tx } from "@/lib/db/client";
 import { AppError, parseInput, type FieldErrors } from "@/lib/errors";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { recordAudit } from "@/lib/audit/record";
@@ -14,12 +14,15 @@ import { platform } from "@/lib/access/policy";
 import { buildSearchText } from "@/lib/catalog/projects";
 import { clusterCapacity } from "@/lib/kube/capacity";
 import { computePlan } from "@/lib/provisioning/engine";
-import { needsAdmin, quotaOf, type Quota, type QuotaPreset } from "@/lib/provisioning/quota";
-import type { PlanInput } from "@/lib/provisioning/registry";
+import { describeQuota, needsAdmin, quotaOf, type Quota, type QuotaPreset } from "@/lib/provisioning/quota";
+import { byEnvironment } from "@/lib/catalog/environments";
+import type { ProjectPlanInput } from "@/lib/provisioning/registry";
+import { startRun } from "@/lib/provisioning/start";
+import { openTicket } from "./engine";
+import { badge, defineTicketType, link, list, text } from "./types";
 import { getTemplate } from "@/lib/templates/gallery";
 import { renderTemplate, validateParams } from "@/lib/templates/render";
 import { repositoryCloneUrl } from "@/lib/git/store";
-import { notify } from "@/lib/notifications";
 import { ZOnboardingRequest, type TOnboardingRequest } from "./schemas";
 import type { z } from "zod";
 
@@ -84,7 +87,7 @@ async function validate(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest> | TOnb
   });
   if (Object.keys(errors).length) throw invalid(errors, "The quota is larger than a cluster has.");
 
-  const planInput: PlanInput = {
+  const planInput: ProjectPlanInput = {
     kind: "onboarding",
     project: {
       id: "(new)",
@@ -175,34 +178,25 @@ export async function submitOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboarding
             projectId: project.id,
             kind: env.kind,
             quotaPreset: env.preset,
-            quota: v.quotas[i] as unknown as Prisma.InputJsonValue,
+            quota: v.quotas[i]!,
             clusters: { create: env.clusterIds.map((clusterId) => ({ clusterId })) },
           },
         });
       }
-      const ticket = await tx.ticket.create({
-        data: {
-          type: "onboarding",
-          title: `Onboard ${input.project.name} (${input.project.slug}) from ${v.template.manifest.name}`,
-          requesterId: ctx.actor.id,
-          projectId: project.id,
-          payload: { ...input, params: v.params } as unknown as Prisma.InputJsonValue,
-          requiresAdmin: v.requiresAdmin,
-        },
-      });
       await recordAudit(tx, ctx, {
         action: "project.request",
         target: { type: "project", id: project.id, label: project.slug },
         projectId: project.id,
         after: project,
       });
-      await recordAudit(tx, ctx, {
-        action: "ticket.create",
-        target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
+      const ticket = await openTicket(tx, ctx, {
+        type: "onboarding",
+        title: `Onboard ${input.project.name} (${input.project.slug}) from ${v.template.manifest.name}`,
         projectId: project.id,
-        after: { type: "onboarding", title: ticket.title, payload: input },
+        teamId: project.teamId,
+        payload: { ...input, params: v.params },
+        requiresAdmin: v.requiresAdmin,
       });
-      await notify(tx, { userIds: [], teamId: project.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
       return { number: ticket.number, slug: project.slug, warnings: v.warnings };
     });
   } catch (e) {
@@ -210,3 +204,117 @@ export async function submitOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboarding
     throw e;
   }
 }
+
+/** The onboarding request as stored on its ticket. */
+export const ZOnboardingPayload = ZOnboardingRequest;
+export type TOnboardingPayload = z.output<typeof ZOnboardingPayload>;
+
+/**
+ * The plan's input from the request itself, not from the catalog: approval
+ * provisions exactly the environments, clusters, quotas and members the
+ * ticket shows (the requested project is frozen until then, so the two
+ * agree; the request is what the approver read).
+ */
+export async function planInputFromRequest(client: Tx | Db, projectId: string, p: TOnboardingPayload): Promise<ProjectPlanInput> {
+  const project = await client.project.findUnique({
+    where: { id: projectId },
+    include: { team: { select: { slug: true, name: true } }, services: { select: { slug: true, name: true, kind: true }, orderBy: { slug: "asc" } } },
+  });
+  if (!project) throw new AppError("PRECONDITION_FAILED", "The project of this request no longer exists.");
+  const clusterIds = [...new Set(p.environments.flatMap((e) => e.clusterIds))];
+  const userIds = [p.project.ownerId, ...p.members.map((m) => m.userId)];
+  const [clusters, users] = await Promise.all([
+    client.cluster.findMany({ where: { id: { in: clusterIds } }, select: { id: true, name: true } }),
+    client.user.findMany({ where: { id: { in: userIds } }, select: { id: true, name: true, email: true, disabled: true } }),
+  ]);
+  const missing = clusterIds.filter((id) => !clusters.some((c) => c.id === id));
+  if (missing.length) throw new AppError("PRECONDITION_FAILED", "A cluster this request asks for is no longer registered: reject it and ask for a new one.");
+  const owner = users.find((u) => u.id === p.project.ownerId);
+  if (!owner) throw new AppError("PRECONDITION_FAILED", "The owner this request names no longer exists.");
+  const active = (id: string) => users.find((u) => u.id === id && !u.disabled);
+  return {
+    kind: "onboarding",
+    project: {
+      id: project.id,
+      slug: project.slug,
+      name: project.name,
+      description: project.description,
+      tier: project.tier,
+      templateId: project.templateId,
+      owner: { name: owner.name, email: owner.email },
+    },
+    team: project.team,
+    environments: byEnvironment(p.environments, (e) => e.kind).map((e) => ({
+      kind: e.kind,
+      clusters: clusters.filter((c) => e.clusterIds.includes(c.id)).sort((a, b) => a.name.localeCompare(b.name)),
+      quota: quotaOf(e.preset as QuotaPreset, e.gpu),
+    })),
+    members: [
+      ...(active(owner.id) ? [{ email: owner.email, role: "owner" as const }] : []),
+      ...p.members.flatMap((m) => (active(m.userId) ? [{ email: active(m.userId)!.email, role: m.role }] : [])),
+    ],
+    params: p.params,
+    services: project.services,
+  };
+}
+
+/** A rejected or cancelled onboarding frees its slug: the requested project goes, the ticket keeps the request. */
+async function dropRequestedProject(tx: Tx, ctx: Ctx, projectId: string) {
+  const project = await tx.project.findUnique({ where: { id: projectId } });
+  if (!project || project.lifecycle !== "requested") return;
+  await tx.project.delete({ where: { id: projectId } });
+  await recordAudit(tx, ctx, { action: "project.request.drop", target: { type: "project", id: projectId, label: project.slug }, projectId, before: project });
+}
+
+export const onboardingTicket = defineTicketType({
+  type: "onboarding",
+  label: "Onboarding",
+  payload: ZOnboardingPayload,
+  decide: "ticket.onboarding.decide",
+  decideElevated: "ticket.decide.elevated",
+  whoDecides: "Ops or an admin approve this request.",
+  whoDecidesElevated: "This request asks for GPUs or more than the largest quota preset: an admin approves it.",
+  news: { done: "is provisioned: the project is active", failed: "failed to provision: a step failed for good" },
+  failedHint: "the project stays requested, not active.",
+  async approve(tx, ctx, ticket) {
+    if (!ticket.project) throw new AppError("PRECONDITION_FAILED", "The project of this ticket no longer exists.");
+    const input = await planInputFromRequest(tx, ticket.project.id, ticket.payload);
+    const run = await startRun(tx, ctx, { kind: "onboarding", projectId: ticket.project.id, ticketId: ticket.id, input });
+    return { runId: run.runId };
+  },
+  async withdraw(tx, ctx, ticket) {
+    if (ticket.projectId) await dropRequestedProject(tx, ctx, ticket.projectId);
+  },
+  async plan(_ctx, ticket) {
+    if (!ticket.projectId) return null;
+    return computePlan(await planInputFromRequest(db(), ticket.projectId, ticket.payload));
+  },
+  async view(_ctx, ticket) {
+    const p = ticket.payload;
+    const [clusters, users, team] = await Promise.all([
+      db().cluster.findMany({ where: { id: { in: p.environments.flatMap((e) => e.clusterIds) } }, select: { id: true, name: true } }),
+      db().user.findMany({ where: { id: { in: [p.project.ownerId, ...p.members.map((m) => m.userId)] } }, select: { id: true, name: true } }),
+      db().team.findUnique({ where: { id: p.project.teamId }, select: { name: true } }),
+    ]);
+    const cluster = (id: string) => clusters.find((c) => c.id === id)?.name ?? "(a cluster no longer registered)";
+    const user = (id: string) => users.find((u) => u.id === id)?.name ?? "(a user no longer here)";
+    const fields = [
+      { label: "Template", value: badge(p.templateId) },
+      { label: "Project", value: text(`${p.project.name} (${p.project.slug}), tier ${p.project.tier}`) },
+      { label: "Team", value: text(team?.name ?? "(a team no longer here)") },
+      { label: "Owner", value: text(user(p.project.ownerId)) },
+      {
+        label: "Environments",
+        value: list(
+          byEnvironment(p.environments, (e) => e.kind).map((e) =>
+            text(`${e.kind} on ${e.clusterIds.map(cluster).join(", ")} · ${e.preset} (${describeQuota(quotaOf(e.preset as QuotaPreset, e.gpu))})`),
+          ),
+        ),
+      },
+    ];
+    if (p.members.length) fields.push({ label: "Members", value: text(p.members.map((m) => `${user(m.userId)} (${m.role})`).join(", ")) });
+    const params = Object.entries(p.params);
+    if (params.length) fields.push({ label: "Parameters", value: text(params.map(([k, v]) => `${k}=${String(v)}`).join(", "), true) });
+    return { fields, notes: [link("What the template generates", `/templates/${p.templateId}`)] };
+  },
+});

@@ -10,11 +10,12 @@ import { AppError } from "@/lib/errors";
 import type { Ctx } from "@/lib/context";
 import { registerCluster } from "@/lib/catalog/clusters";
 import { removeMember, setEnvironment, setMember } from "@/lib/catalog/project-parts";
+import { updateProject } from "@/lib/catalog/projects";
 import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { reconcileRbac } from "@/lib/provisioning/reconcile";
 import { requestAccess, requestArchive, requestQuota } from "./requests";
-import { cancelTicket, commentOnTicket, decideTicket } from "./decide";
+import { cancelTicket, commentOnTicket, decideTicket } from "./engine";
 import { countInbox, getTicket, listTickets } from "./query";
 import { ZTicketListQuery } from "./schemas";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
@@ -89,6 +90,12 @@ async function canCreateDeployments(email: string, namespace: string) {
   return r.status?.allowed ?? false;
 }
 
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as AppError,
+  );
+
 const code = (p: Promise<unknown>) =>
   p.then(
     () => "ok",
@@ -150,6 +157,35 @@ describe("access requests", () => {
   });
 });
 
+describe("who may do what on a ticket", () => {
+  it("a stranger's decide, comment and cancel read as 'no such ticket'; a viewer and a manager read it but may not comment", async () => {
+    const { project, owner } = await provisionedProject("t-rights");
+    const viewer = await makeUser("developer");
+    await setMember(await ctxFor(owner), { projectId: project.id, userId: viewer.id, role: "viewer" });
+    const asker = await ctxFor(await makeUser("developer"));
+    const { number, id } = await requestAccess(asker, { projectId: project.id, role: "developer", reason: "on call" });
+    const stranger = await ctxFor(await makeUser("developer"));
+    for (const attempt of [
+      () => decideTicket(stranger, { ticketId: id, decision: "approve" }),
+      () => commentOnTicket(stranger, { ticketId: id, body: "hi" }),
+      () => cancelTicket(stranger, id),
+      () => getTicket(stranger, number),
+    ]) {
+      expect(await code(attempt())).toBe("NOT_FOUND");
+    }
+    const viewerCtx = await ctxFor(viewer);
+    const manager = await ctxFor(await makeUser("manager"));
+    for (const who of [viewerCtx, manager]) {
+      const t = await getTicket(who, number);
+      expect(t.rights).toMatchObject({ decide: false, cancel: false, comment: false, retry: false });
+      expect(await code(commentOnTicket(who, { ticketId: id, body: "me too" }))).toBe("FORBIDDEN");
+      expect(await code(cancelTicket(who, id))).toBe("FORBIDDEN");
+    }
+    expect((await getTicket(ops, number)).rights).toMatchObject({ decide: true, comment: true, retry: true, cancel: false });
+    expect((await getTicket(asker, number)).rights).toMatchObject({ decide: false, comment: true, cancel: true });
+  });
+});
+
 describe("member changes and drift", () => {
   it("provisions an environment added to an active project", async () => {
     const { project } = await provisionedProject("env-later");
@@ -200,6 +236,134 @@ describe("member changes and drift", () => {
     expect(await db().auditEvent.count({ where: { projectId: project.id, action: "rbac.drift" } })).toBe(2);
     // Nothing left to repair.
     expect((await reconcileRbac(admin)).drifts.filter((d) => d.project === "drift")).toEqual([]);
+  });
+});
+
+describe("widening production goes through a ticket", () => {
+  it("a maintainer's new prod environment waits for ops; approval provisions it", async () => {
+    const { project, owner } = await provisionedProject("wide-prod");
+    await db().environment.deleteMany({ where: { projectId: project.id, kind: "prod" } });
+    const maintainer = await makeUser("developer");
+    await setMember(await ctxFor(owner), { projectId: project.id, userId: maintainer.id, role: "maintainer" });
+    const mCtx = await ctxFor(maintainer);
+    const asked = await setEnvironment(mCtx, { projectId: project.id, kind: "prod", clusterIds: [east] });
+    expect(asked).toEqual({ applied: false, ticketNumber: expect.any(Number) });
+    if (asked.applied) throw new Error("unreachable");
+    expect(await db().environment.count({ where: { projectId: project.id, kind: "prod" } })).toBe(0);
+    expect(await code(setEnvironment(mCtx, { projectId: project.id, kind: "prod", clusterIds: [east] }))).toBe("ALREADY_EXISTS");
+    const t = await getTicket(ops, asked.ticketNumber);
+    expect(t.typeLabel).toBe("Production environment");
+    expect(t.plan?.every((s) => s.environment === "prod")).toBe(true);
+    expect(t.view.fields.map((f) => f.label)).toEqual(["Environment", "Clusters asked", "Runs on now"]);
+    expect((await getTicket(await ctxFor(owner), asked.ticketNumber)).rights.decide).toBe(false);
+    await decideTicket(ops, { ticketId: t.id, decision: "approve" });
+    expect((await ticketDone(asked.ticketNumber, mCtx)).status).toBe("done");
+    await until(
+      async () =>
+        kube()
+          .makeApiClient(CoreV1Api)
+          .readNamespace({ name: "wide-prod-prod" })
+          .catch(() => null),
+      20_000,
+      "the prod namespace",
+    );
+  });
+
+  it("a cluster of the prod tier needs the ticket too, whatever the environment; other changes apply at once", async () => {
+    const { project, owner } = await provisionedProject("wide-tier");
+    const ownerCtx = await ctxFor(owner);
+    const c = env.sandbox.cluster("sandbox-east");
+    const prodTier = await registerCluster(admin, {
+      name: "east-prod-tier",
+      region: c.region,
+      tier: "prod",
+      kubeconfig: c.kubeconfig,
+      displayName: "",
+      context: "",
+    });
+    const asked = await setEnvironment(ownerCtx, { projectId: project.id, kind: "staging", clusterIds: [prodTier.id] });
+    expect(asked.applied).toBe(false);
+    expect(await setEnvironment(ownerCtx, { projectId: project.id, kind: "test", clusterIds: [east] })).toEqual({ applied: true });
+    // Ops (who decide such tickets) change production directly.
+    expect(await setEnvironment(ops, { projectId: project.id, kind: "staging", clusterIds: [prodTier.id] })).toEqual({ applied: true });
+  });
+});
+
+describe("ownership cannot be taken or lost", () => {
+  it("a maintainer may not make themselves owner, allow chaos in production or change the lifecycle; the owner may hand over", async () => {
+    const { project, owner } = await provisionedProject("no-takeover");
+    const maintainer = await makeUser("developer");
+    await setMember(await ctxFor(owner), { projectId: project.id, userId: maintainer.id, role: "maintainer" });
+    const mCtx = await ctxFor(maintainer);
+    const base = await db().project.findUniqueOrThrow({ where: { id: project.id } });
+    const form = {
+      id: base.id,
+      version: base.version,
+      name: base.name,
+      description: "",
+      teamId: base.teamId,
+      ownerId: base.ownerId,
+      tier: base.tier,
+      language: "",
+      framework: "",
+      repositoryUrl: "",
+      labels: {},
+    };
+    const takeover = await failure(updateProject(mCtx, { ...form, ownerId: maintainer.id }));
+    expect(takeover).toMatchObject({ code: "FORBIDDEN", fieldErrors: { ownerId: [expect.stringMatching(/Only the project's owner/)] } });
+    expect(await failure(updateProject(mCtx, { ...form, allowChaosInProd: true }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await failure(updateProject(mCtx, { ...form, lifecycle: "archived" }))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await db().projectMember.findFirst({ where: { projectId: project.id, userId: maintainer.id } })).toMatchObject({ role: "maintainer" });
+    // A maintainer still edits the rest.
+    await updateProject(mCtx, { ...form, description: "edited by the maintainer" });
+
+    // The owner hands the project over: the new owner is an owner member and the clusters follow.
+    const ownerCtx = await ctxFor(owner);
+    const current = await db().project.findUniqueOrThrow({ where: { id: project.id } });
+    await updateProject(ownerCtx, {
+      ...form,
+      version: current.version,
+      description: "edited by the maintainer",
+      ownerId: maintainer.id,
+      allowChaosInProd: true,
+    });
+    expect(await db().projectMember.findFirst({ where: { projectId: project.id, userId: maintainer.id } })).toMatchObject({ role: "owner" });
+    const sync = await until(
+      async () =>
+        db().provisioningRun.findFirst({ where: { projectId: project.id, kind: "member_sync", status: { not: "running" } }, orderBy: { createdAt: "desc" } }),
+      20_000,
+      "member sync",
+    );
+    expect(sync.status).toBe("succeeded");
+    const bindings = await kube()
+      .makeApiClient(RbacAuthorizationV1Api)
+      .readNamespacedRoleBinding({ name: "wharf-members-edit", namespace: "no-takeover-prod" });
+    expect(bindings.subjects?.map((x) => x.name)).toContain(maintainer.email);
+  });
+
+  it("keeps the last owner: not demoted by an access request, and the owner field follows a demoted owner", async () => {
+    const { project, owner } = await provisionedProject("last-owner");
+    const ownerCtx = await ctxFor(owner);
+    expect(await failure(requestAccess(ownerCtx, { projectId: project.id, role: "viewer", reason: "step back" }))).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      userMessage: expect.stringMatching(/last owner/),
+    });
+    // With a second owner the request may be filed; if that owner leaves before approval, approval refuses and changes nothing.
+    const second = await makeUser("developer");
+    await setMember(ownerCtx, { projectId: project.id, userId: second.id, role: "owner" });
+    const { id } = await requestAccess(await ctxFor(owner), { projectId: project.id, role: "viewer", reason: "step back" });
+    await removeMember(ownerCtx, { projectId: project.id, userId: second.id });
+    expect(await failure(decideTicket(ops, { ticketId: id, decision: "approve" }))).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      userMessage: expect.stringMatching(/needs at least one owner/),
+    });
+    expect((await db().ticket.findUniqueOrThrow({ where: { id } })).status).toBe("open");
+    expect(await db().projectMember.findFirst({ where: { projectId: project.id, userId: owner.id } })).toMatchObject({ role: "owner" });
+
+    // Demoting the owner named on the project moves the owner field to another owner.
+    await setMember(ownerCtx, { projectId: project.id, userId: second.id, role: "owner" });
+    await setMember(ownerCtx, { projectId: project.id, userId: owner.id, role: "maintainer" });
+    expect((await db().project.findUniqueOrThrow({ where: { id: project.id } })).ownerId).toBe(second.id);
   });
 });
 

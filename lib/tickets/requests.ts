@@ -1,13 +1,24 @@
-/** Access, quota and archive requests on an existing project. */
+/**
+ * Requests on an existing project, and their ticket types: access (join with
+ * a role), quota, archive, and widening production (a prod environment, or
+ * a cluster of the prod tier).
+ */
+import { z } from "zod";
 import { AppError, parseInput } from "@/lib/errors";
-import { db, type Prisma } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
-import { describeQuota, needsAdmin, quotaOf, type QuotaPreset } from "@/lib/provisioning/quota";
-import { notify } from "@/lib/notifications";
+import { PROJECT_ROLES } from "@/lib/access/roles";
+import { ENVIRONMENTS } from "@/lib/catalog/environments";
+import { changeMembership } from "@/lib/catalog/members";
+import { describeQuota, needsAdmin, quotaOf, ZQuota, type QuotaPreset } from "@/lib/provisioning/quota";
+import { computePlan } from "@/lib/provisioning/engine";
+import { loadPlanInput } from "@/lib/provisioning/plan-input";
+import { startRun, syncMembers } from "@/lib/provisioning/start";
+import { openTicket, refuseDuplicate } from "./engine";
+import { badge, defineTicketType, text, type TicketOf } from "./types";
 import { ZArchiveRequest, ZPermissionRequest, ZQuotaRequest, type TArchiveRequest, type TPermissionRequest, type TQuotaRequest } from "./schemas";
-import type { z } from "zod";
 
 async function activeProject(projectId: string) {
   const project = await db().project.findUnique({ where: { id: projectId }, select: { id: true, slug: true, name: true, lifecycle: true, teamId: true } });
@@ -16,106 +27,201 @@ async function activeProject(projectId: string) {
   return project;
 }
 
-async function refuseDuplicate(
-  type: "permission" | "quota" | "archive",
-  projectId: string,
-  requesterId: string | null,
-  extra?: (payload: Prisma.JsonValue) => boolean,
-) {
-  const open = await db().ticket.findMany({
-    where: { type, projectId, status: "open", ...(requesterId ? { requesterId } : {}) },
-    select: { number: true, payload: true },
-  });
-  const same = open.find((t) => (extra ? extra(t.payload) : true));
-  if (same) throw new AppError("ALREADY_EXISTS", `This request is already open as ticket #${same.number}.`);
+function projectOf<P>(ticket: TicketOf<P>) {
+  if (!ticket.project) throw new AppError("PRECONDITION_FAILED", "The project of this ticket no longer exists.");
+  return ticket.project;
 }
 
-/** Opens a ticket and tells the approvers' team; returns its number. */
-async function openTicket(
-  ctx: Ctx,
-  data: { type: "permission" | "quota" | "archive"; title: string; projectId: string; teamId: string; payload: object; requiresAdmin?: boolean },
-) {
-  return db().$transaction(async (tx) => {
-    const ticket = await tx.ticket.create({
-      data: {
-        type: data.type,
-        title: data.title,
-        requesterId: ctx.actor.id,
-        projectId: data.projectId,
-        payload: data.payload as Prisma.InputJsonValue,
-        requiresAdmin: data.requiresAdmin ?? false,
-      },
-    });
-    await recordAudit(tx, ctx, {
-      action: "ticket.create",
-      target: { type: "ticket", id: ticket.id, label: `#${ticket.number}` },
-      projectId: data.projectId,
-      after: { type: ticket.type, title: ticket.title, payload: data.payload },
-    });
-    await notify(tx, { userIds: [], teamId: data.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
-    return { number: ticket.number, id: ticket.id };
-  });
-}
+// ---------------------------------------------------------------- access
+
+export const ZPermissionPayload = z.object({
+  userId: z.string().min(1),
+  email: z.string(),
+  role: z.enum(PROJECT_ROLES),
+  currentRole: z.enum(PROJECT_ROLES).nullable(),
+  reason: z.string(),
+});
+
+export const permissionTicket = defineTicketType({
+  type: "permission",
+  label: "Access",
+  payload: ZPermissionPayload,
+  decide: "ticket.permission.decide",
+  whoDecides: "The project's owner, ops or an admin approve access requests.",
+  async approve(tx, ctx, ticket) {
+    const project = projectOf(ticket);
+    const p = ticket.payload;
+    // The membership rules hold here too: the last owner cannot ask themselves down to a lower role.
+    await changeMembership(tx, ctx, { projectId: project.id, userId: p.userId, role: p.role, because: { ticket: ticket.number }, noSync: true });
+    const run = await syncMembers(tx, ctx, project.id, ticket.id);
+    return { runId: run?.runId ?? null };
+  },
+  async plan(_ctx, ticket) {
+    if (!ticket.projectId) return null;
+    const input = await loadPlanInput(ticket.projectId, "member_sync");
+    const members = input.members.filter((m) => m.email.toLowerCase() !== ticket.payload.email.toLowerCase());
+    return computePlan({ ...input, members: [...members, { email: ticket.payload.email, role: ticket.payload.role }] });
+  },
+  async view(_ctx, ticket) {
+    const p = ticket.payload;
+    return {
+      fields: [
+        { label: "Who", value: text(p.email) },
+        { label: "Role asked", value: badge(p.role) },
+        { label: "Current role", value: text(p.currentRole ?? "none") },
+        { label: "Why", value: text(p.reason) },
+      ],
+    };
+  },
+});
 
 export async function requestAccess(ctx: Ctx, raw: z.input<typeof ZPermissionRequest> | TPermissionRequest) {
   const input = parseInput(ZPermissionRequest, raw);
   authorize(ctx, "project.access.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
   const current = ctx.actor.projectRoles[project.id];
-  if (current === input.role)
+  if (current === input.role) {
     throw new AppError("PRECONDITION_FAILED", `You are already ${input.role} of ${project.name}.`, { fieldErrors: { role: [`You already have this role`] } });
+  }
+  if (current === "owner") {
+    const owners = await db().projectMember.count({ where: { projectId: project.id, role: "owner" } });
+    if (owners <= 1) {
+      throw new AppError("PRECONDITION_FAILED", `You are the last owner of ${project.name}: make someone else owner first.`, {
+        fieldErrors: { role: ["The last owner cannot ask for a lower role"] },
+      });
+    }
+  }
   await refuseDuplicate("permission", project.id, ctx.actor.id);
-  return openTicket(ctx, {
-    type: "permission",
-    title: `${ctx.actor.name} asks to be ${input.role} of ${project.name}`,
-    projectId: project.id,
-    teamId: project.teamId,
-    payload: { userId: ctx.actor.id, email: ctx.actor.email, role: input.role, currentRole: current ?? null, reason: input.reason },
-  });
+  return db().$transaction((tx) =>
+    openTicket(tx, ctx, {
+      type: "permission",
+      title: `${ctx.actor.name} asks to be ${input.role} of ${project.name}`,
+      projectId: project.id,
+      teamId: project.teamId,
+      payload: { userId: ctx.actor.id, email: ctx.actor.email, role: input.role, currentRole: current ?? null, reason: input.reason },
+    }),
+  );
 }
+
+// ---------------------------------------------------------------- quota
+
+export const ZQuotaPayload = z.object({
+  environment: z.enum(ENVIRONMENTS),
+  preset: z.string(),
+  gpu: z.number().int().min(0),
+  quota: ZQuota,
+  describe: z.string(),
+  previous: z.unknown(),
+  reason: z.string(),
+});
+
+export const quotaTicket = defineTicketType({
+  type: "quota",
+  label: "Quota",
+  payload: ZQuotaPayload,
+  decide: "ticket.quota.decide",
+  decideElevated: "ticket.decide.elevated",
+  whoDecides: "Ops or an admin approve this request.",
+  whoDecidesElevated: "This request asks for GPUs or more than the largest quota preset: an admin approves it.",
+  async approve(tx, ctx, ticket) {
+    const project = projectOf(ticket);
+    const p = ticket.payload;
+    const before = await tx.environment.findUnique({ where: { projectId_kind: { projectId: project.id, kind: p.environment } } });
+    if (!before) throw new AppError("PRECONDITION_FAILED", `The ${p.environment} environment no longer exists.`);
+    await tx.environment.update({ where: { id: before.id }, data: { quotaPreset: p.preset, quota: p.quota } });
+    await recordAudit(tx, ctx, {
+      action: "environment.quota",
+      target: { type: "environment", id: before.id, label: `${project.slug}/${p.environment}` },
+      projectId: project.id,
+      before: { preset: before.quotaPreset, quota: before.quota },
+      after: { preset: p.preset, quota: p.quota },
+    });
+    const run = await startRun(tx, ctx, { kind: "quota", projectId: project.id, ticketId: ticket.id, onlyEnvironment: p.environment });
+    return { runId: run.runId };
+  },
+  async plan(_ctx, ticket) {
+    if (!ticket.projectId) return null;
+    const input = await loadPlanInput(ticket.projectId, "quota");
+    const envs = input.environments.filter((e) => e.kind === ticket.payload.environment).map((e) => ({ ...e, quota: ticket.payload.quota }));
+    return computePlan({ ...input, environments: envs });
+  },
+  async view(_ctx, ticket) {
+    const p = ticket.payload;
+    return {
+      fields: [
+        { label: "Environment", value: text(p.environment) },
+        { label: "New quota", value: text(`${p.preset}: ${p.describe}`) },
+        { label: "Why", value: text(p.reason) },
+      ],
+    };
+  },
+});
 
 export async function requestQuota(ctx: Ctx, raw: z.input<typeof ZQuotaRequest> | TQuotaRequest) {
   const input = parseInput(ZQuotaRequest, raw);
   authorize(ctx, "project.quota.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
-  const env = await db().environment.findUnique({
-    where: { projectId_kind: { projectId: project.id, kind: input.environment } },
-    include: { project: { select: { templateId: true } } },
-  });
-  if (!env)
+  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: project.id, kind: input.environment } } });
+  if (!env) {
     throw new AppError("INVALID_INPUT", `${project.name} has no ${input.environment} environment.`, {
       fieldErrors: { environment: ["Choose one of the project's environments"] },
     });
+  }
   await refuseDuplicate("quota", project.id, null, (p) => (p as { environment?: string }).environment === input.environment);
   const quota = quotaOf(input.preset as QuotaPreset, input.gpu);
-  return openTicket(ctx, {
-    type: "quota",
-    title: `Quota of ${project.slug}-${input.environment}: ${input.preset}${input.gpu ? ` + ${input.gpu} GPU` : ""}`,
-    projectId: project.id,
-    teamId: project.teamId,
-    requiresAdmin: needsAdmin(quota),
-    payload: {
-      environment: input.environment,
-      preset: input.preset,
-      gpu: input.gpu,
-      quota,
-      describe: describeQuota(quota),
-      previous: env.quota,
-      reason: input.reason,
-    },
-  });
+  return db().$transaction((tx) =>
+    openTicket(tx, ctx, {
+      type: "quota",
+      title: `Quota of ${project.slug}-${input.environment}: ${input.preset}${input.gpu ? ` + ${input.gpu} GPU` : ""}`,
+      projectId: project.id,
+      teamId: project.teamId,
+      requiresAdmin: needsAdmin(quota),
+      payload: {
+        environment: input.environment,
+        preset: input.preset,
+        gpu: input.gpu,
+        quota,
+        describe: describeQuota(quota),
+        previous: env.quota,
+        reason: input.reason,
+      },
+    }),
+  );
 }
+
+// ---------------------------------------------------------------- archive
+
+export const archiveTicket = defineTicketType({
+  type: "archive",
+  label: "Archive",
+  payload: z.object({ reason: z.string() }),
+  decide: "ticket.archive.decide",
+  whoDecides: "Ops or an admin approve archiving.",
+  news: { done: "is done: the project is archived", failed: "failed: some namespaces could not be deleted" },
+  async approve(tx, ctx, ticket) {
+    const run = await startRun(tx, ctx, { kind: "archive", projectId: projectOf(ticket).id, ticketId: ticket.id });
+    return { runId: run.runId };
+  },
+  async plan(_ctx, ticket) {
+    return ticket.projectId ? computePlan(await loadPlanInput(ticket.projectId, "archive")) : null;
+  },
+  async view(_ctx, ticket) {
+    return { fields: [{ label: "Why", value: text(ticket.payload.reason) }] };
+  },
+});
 
 export async function requestArchive(ctx: Ctx, raw: z.input<typeof ZArchiveRequest> | TArchiveRequest) {
   const input = parseInput(ZArchiveRequest, raw);
   authorize(ctx, "project.archive.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
   await refuseDuplicate("archive", project.id, null);
-  return openTicket(ctx, {
-    type: "archive",
-    title: `Archive ${project.name}`,
-    projectId: project.id,
-    teamId: project.teamId,
-    payload: { reason: input.reason },
-  });
+  return db().$transaction((tx) =>
+    openTicket(tx, ctx, {
+      type: "archive",
+      title: `Archive ${project.name}`,
+      projectId: project.id,
+      teamId: project.teamId,
+      payload: { reason: input.reason },
+    }),
+  );
 }

@@ -1,11 +1,12 @@
 /** Requests that need an approval, as the forms and actions send them. */
 import { z } from "zod";
-import { ENVIRONMENTS, TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
+import { TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
+import { ENVIRONMENTS } from "@/lib/catalog/environments";
+import { PROJECT_ROLES } from "@/lib/access/roles";
 import { MAX_GPUS, PRESET_NAMES } from "@/lib/provisioning/quota";
 
-export const TICKET_TYPES = ["onboarding", "permission", "quota", "archive", "deploy"] as const;
 export const TICKET_STATUSES = ["open", "approved", "rejected", "cancelled", "provisioning", "done", "failed"] as const;
-export const REQUESTABLE_ROLES = ["owner", "maintainer", "developer", "viewer"] as const;
+export const REQUESTABLE_ROLES = PROJECT_ROLES;
 
 const ZPreset = z.enum(PRESET_NAMES as [string, ...string[]] as ["small", "medium", "large"]);
 
@@ -86,7 +87,13 @@ export const ZComment = z.object({
 
 export const ZTicketListQuery = z.object({
   view: z.enum(["inbox", "mine", "all"]).optional().catch(undefined),
-  type: z.enum(TICKET_TYPES).optional().catch(undefined),
+  /** A registered ticket type (checked against the registry where the list is read). */
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]*$/)
+    .max(40)
+    .optional()
+    .catch(undefined),
   status: z
     .enum([...TICKET_STATUSES, "active"])
     .optional()

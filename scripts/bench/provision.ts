@@ -37,7 +37,7 @@ const { db, disconnectDb } = await import("../../lib/db/client");
 const { loadActor } = await import("../../lib/access/actor");
 const { registerClusters } = await import("../lib/sandbox-clusters");
 const { submitOnboarding } = await import("../../lib/tickets/onboarding");
-const { decideTicket } = await import("../../lib/tickets/decide");
+const { decideTicket } = await import("../../lib/tickets/engine");
 const { startWorker } = await import("../../lib/jobs/worker");
 
 await registerClusters(sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })));

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { Loader2, ShieldCheck } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { useAction } from "@/components/forms/use-action";
-import { requestReconcileAction } from "./actions";
+import { requestReconcileAction } from "@/lib/provisioning/actions";
 
 export function ReconcileButton() {
   const router = useRouter();

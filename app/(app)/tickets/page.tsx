@@ -3,8 +3,8 @@ import Link from "next/link";
 import { Plus, Ticket } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
-import { listTickets } from "@/lib/tickets/query";
-import { TICKET_STATUSES, TICKET_TYPES, ZTicketListQuery, type TTicketListQuery } from "@/lib/tickets/schemas";
+import { listTickets, ticketTypeOptions } from "@/lib/tickets/query";
+import { TICKET_STATUSES, ZTicketListQuery, type TTicketListQuery } from "@/lib/tickets/schemas";
 import { PageHeader } from "@/components/shell/page-header";
 import { NoAccess } from "@/components/shell/no-access";
 import { RelativeTime } from "@/components/shell/relative-time";
@@ -72,9 +72,9 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
           <input type="hidden" name="view" value={view} />
           <select name="type" defaultValue={q.type ?? ""} aria-label="Type" className="h-8 rounded-md border bg-transparent px-2">
             <option value="">All types</option>
-            {TICKET_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {t}
+            {ticketTypeOptions().map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
               </option>
             ))}
           </select>
@@ -132,7 +132,7 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
                     {t.project && <div className="text-xs text-muted-foreground">{t.project.slug}</div>}
                   </TableCell>
                   <TableCell>
-                    <Badge variant="outline">{t.type}</Badge>
+                    <Badge variant="outline">{t.typeLabel}</Badge>
                     {t.requiresAdmin && (
                       <Badge variant="warning" className="ml-1">
                         admin

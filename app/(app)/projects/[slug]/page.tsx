@@ -67,30 +67,26 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <AlertTitle>Waiting for approval</AlertTitle>
           <AlertDescription>
             This project was requested and is not provisioned yet.
-            {project.tickets
-              .filter((t) => t.type === "onboarding")
-              .map((t) => (
-                <span key={t.number}>
-                  {" "}
-                  See{" "}
-                  <Link className="underline" href={`/tickets/${t.number}`}>
-                    ticket #{t.number}
-                  </Link>{" "}
-                  ({t.status}).
-                </span>
-              ))}
+            {project.onboardingRequest && (
+              <span>
+                {" "}
+                See{" "}
+                <Link className="underline" href={`/tickets/${project.onboardingRequest.number}`}>
+                  ticket #{project.onboardingRequest.number}
+                </Link>{" "}
+                ({project.onboardingRequest.status}).
+              </span>
+            )}
           </AlertDescription>
         </Alert>
       )}
-      {project.tickets.filter((t) => t.type !== "onboarding").length > 0 && (
+      {project.tickets.length > 0 && (
         <div className="mb-6 flex flex-wrap gap-2 text-sm">
-          {project.tickets
-            .filter((t) => t.type !== "onboarding")
-            .map((t) => (
-              <Link key={t.number} href={`/tickets/${t.number}`} className="inline-flex items-center gap-2 rounded-md border px-2 py-1 hover:bg-muted">
-                <span className="font-mono">#{t.number}</span> {t.title} <StatusBadge status={t.status} />
-              </Link>
-            ))}
+          {project.tickets.map((t) => (
+            <Link key={t.number} href={`/tickets/${t.number}`} className="inline-flex items-center gap-2 rounded-md border px-2 py-1 hover:bg-muted">
+              <span className="font-mono">#{t.number}</span> {t.title} <StatusBadge status={t.status} />
+            </Link>
+          ))}
         </div>
       )}
       <dl className="mb-6 grid gap-4 text-sm sm:grid-cols-2 lg:grid-cols-4">

@@ -3,10 +3,9 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { requireCtx } from "@/lib/access/session";
 import { getTicket } from "@/lib/tickets/query";
-import { namesForPayload } from "@/lib/tickets/names";
 import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/shell/relative-time";
-import { PayloadView } from "@/components/tickets/payload-view";
+import { TicketView } from "@/components/tickets/ticket-view";
 import { StepList, type StepView } from "@/components/tickets/step-list";
 import { CancelButton, CommentForm, DecisionPanel } from "@/components/tickets/ticket-actions";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
@@ -24,7 +23,6 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
   const number = Number((await params).number);
   if (!Number.isInteger(number) || number < 1) notFound();
   const ticket = await orNotFound(getTicket(ctx, number));
-  const names = await namesForPayload(ticket.payload);
   const steps: StepView[] = ticket.run
     ? ticket.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null, nextAttemptAt: s.nextAttemptAt?.toISOString() ?? null }))
     : (ticket.plan ?? []).map((d) => ({
@@ -47,7 +45,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
         }
         description={
           <span className="flex flex-wrap items-center gap-2">
-            <Badge variant="outline">{ticket.type}</Badge>
+            <Badge variant="outline">{ticket.typeLabel}</Badge>
             <StatusBadge status={ticket.status} />
             {ticket.requiresAdmin && <Badge variant="warning">needs an admin</Badge>}
             <span>
@@ -66,7 +64,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
         <Alert variant="destructive" className="mb-6" data-testid="ticket-failed">
           <AlertTitle>Provisioning failed</AlertTitle>
           <AlertDescription>
-            A step failed after all its attempts; {ticket.type === "onboarding" ? "the project stays requested, not active. " : ""}
+            A step failed after all its attempts; {ticket.failedHint ? `${ticket.failedHint} ` : ""}
             Ops can fix the cause and retry the failed step below.
           </AlertDescription>
         </Alert>
@@ -78,7 +76,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
               <CardTitle>Request</CardTitle>
             </CardHeader>
             <CardContent>
-              <PayloadView type={ticket.type} payload={ticket.payload as Record<string, unknown>} names={names} />
+              <TicketView view={ticket.view} />
             </CardContent>
           </Card>
           <Card>

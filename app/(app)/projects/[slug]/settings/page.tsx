@@ -22,7 +22,7 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
       <ProjectForm
         teams={teams.map((t) => ({ id: t.id, name: t.name }))}
         users={users}
-        canChangeLifecycle={ctx.actor.platformRole === "admin"}
+        rights={{ lifecycle: project.rights.changeLifecycle, owner: project.rights.manageMembers, risk: project.rights.changeRisk }}
         project={{
           id: project.id,
           version: project.version,

@@ -1,10 +1,9 @@
 "use server";
+/** Server actions of users and access. */
 
 import { defineAction } from "@/lib/http/action";
 import { setPlatformRole } from "@/lib/catalog/users";
 import { ZSetPlatformRole } from "@/lib/catalog/schemas";
-import { requestRbacReconcile } from "@/lib/provisioning/reconcile";
-import { z } from "zod";
 
 export const setPlatformRoleAction = defineAction(
   "user.role",
@@ -15,8 +14,3 @@ export const setPlatformRoleAction = defineAction(
   },
   { revalidate: () => ["/admin/users"] },
 );
-
-export const requestReconcileAction = defineAction("rbac.reconcile", z.object({}), async (_input, ctx) => {
-  await requestRbacReconcile(ctx);
-  return {};
-});

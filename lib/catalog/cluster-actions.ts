@@ -1,4 +1,5 @@
 "use server";
+/** Server actions: thin (parse, call one domain function, revalidate); components import them from here. */
 
 import { z } from "zod";
 import { defineAction } from "@/lib/http/action";

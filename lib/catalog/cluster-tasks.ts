@@ -1,8 +1,8 @@
 /** The periodic cluster health check (every minute from the worker's crontab) and a one-cluster check. */
 import { z } from "zod";
-import { checkAllClusters, checkCluster } from "@/lib/catalog/clusters";
+import { checkAllClusters, checkCluster } from "./clusters";
 import { systemCtx } from "@/lib/context";
-import { defineTask } from "../registry";
+import { defineTask } from "@/lib/jobs/registry";
 
 export const clustersHealthCheck = defineTask({
   name: "clusters_health_check",

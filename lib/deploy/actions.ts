@@ -1,4 +1,5 @@
 "use server";
+/** Server actions: thin (parse, call one domain function, revalidate); components import them from here. */
 
 import { defineAction } from "@/lib/http/action";
 import { createRelease, rollbackTo, ZCreateRelease, ZRollback } from "@/lib/deploy/releases";

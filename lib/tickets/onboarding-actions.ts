@@ -1,8 +1,8 @@
 "use server";
 
 import { defineAction } from "@/lib/http/action";
-import { previewOnboarding, submitOnboarding } from "@/lib/tickets/onboarding";
-import { ZOnboardingRequest } from "@/lib/tickets/schemas";
+import { previewOnboarding, submitOnboarding } from "./onboarding";
+import { ZOnboardingRequest } from "./schemas";
 
 export const previewOnboardingAction = defineAction("onboarding.preview", ZOnboardingRequest, (input, ctx) => previewOnboarding(ctx, input));
 

@@ -1,12 +1,10 @@
 "use server";
-
+/** Server actions of tickets: thin (parse, call one domain function, revalidate); components import them from here. */
 import { z } from "zod";
 import { defineAction } from "@/lib/http/action";
-import { cancelTicket, commentOnTicket, decideTicket } from "@/lib/tickets/decide";
-import { requestAccess, requestArchive, requestQuota } from "@/lib/tickets/requests";
-import { ZArchiveRequest, ZComment, ZDecision, ZPermissionRequest, ZQuotaRequest } from "@/lib/tickets/schemas";
-import { retryStep } from "@/lib/provisioning/engine";
-import { markNotificationsRead } from "@/lib/notifications";
+import { cancelTicket, commentOnTicket, decideTicket } from "./engine";
+import { requestAccess, requestArchive, requestQuota } from "./requests";
+import { ZArchiveRequest, ZComment, ZDecision, ZPermissionRequest, ZQuotaRequest } from "./schemas";
 
 export const decideTicketAction = defineAction("ticket.decide", ZDecision, (input, ctx) => decideTicket(ctx, input), {
   revalidate: () => ["/tickets", "/tickets/[number]"],
@@ -31,12 +29,3 @@ export const requestQuotaAction = defineAction("ticket.request.quota", ZQuotaReq
 export const requestArchiveAction = defineAction("ticket.request.archive", ZArchiveRequest, (input, ctx) => requestArchive(ctx, input), {
   revalidate: () => ["/tickets"],
 });
-
-export const retryStepAction = defineAction("provisioning.retry", z.object({ stepId: z.string().min(1) }), async ({ stepId }, ctx) => {
-  await retryStep(ctx, stepId);
-  return {};
-});
-
-export const markNotificationsReadAction = defineAction("notifications.read", z.object({ ids: z.array(z.string()).max(100).optional() }), ({ ids }, ctx) =>
-  markNotificationsRead(ctx, ids),
-);

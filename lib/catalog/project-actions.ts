@@ -1,4 +1,5 @@
 "use server";
+/** Server actions: thin (parse, call one domain function, revalidate); components import them from here. */
 
 import { z } from "zod";
 import { defineAction } from "@/lib/http/action";
@@ -50,15 +51,9 @@ export const removeServiceAction = defineAction(
   { revalidate: () => ["/projects/[slug]"] },
 );
 
-export const setEnvironmentAction = defineAction(
-  "environment.set",
-  ZSetEnvironment,
-  async (input, ctx) => {
-    await setEnvironment(ctx, input);
-    return {};
-  },
-  { revalidate: () => ["/projects/[slug]"] },
-);
+export const setEnvironmentAction = defineAction("environment.set", ZSetEnvironment, (input, ctx) => setEnvironment(ctx, input), {
+  revalidate: () => ["/projects/[slug]", "/tickets"],
+});
 
 export const setMemberAction = defineAction(
   "member.set",
