@@ -1,7 +1,8 @@
 /**
  * Runs before every request (lib/http/guard.ts): a request id (kept through
- * logs and audit records) and the CSP and HSTS headers. Authorization is not
- * decided here: every page, action and route handler checks `can()` itself.
+ * logs and audit records), rate limits on sign-in, Git and public routes, and
+ * the CSP and HSTS headers. Authorization is not decided here: every page,
+ * action and route handler checks `can()` itself.
  */
 import type { NextRequest } from "next/server";
 import { envPart } from "@/lib/env";
@@ -10,7 +11,11 @@ import { createRequestGuard, guardSettings, type RequestGuard } from "@/lib/http
 let guard: RequestGuard | undefined;
 
 export function proxy(request: NextRequest) {
-  guard ??= createRequestGuard(guardSettings(envPart("NODE_ENV", "NEXTAUTH_URL", "OIDC_ISSUER")));
+  guard ??= createRequestGuard(
+    guardSettings(
+      envPart("NODE_ENV", "NEXTAUTH_URL", "OIDC_ISSUER", "WHARF_PROXY_HOPS", "WHARF_RATE_LIMIT_SIGNIN", "WHARF_RATE_LIMIT_GIT", "WHARF_RATE_LIMIT_PUBLIC"),
+    ),
+  );
   return guard(request);
 }
 

@@ -1,6 +1,8 @@
 /**
  * The built app's security headers, in Chromium: every page runs under a CSP with a per-response nonce and the
- * browser reports no violation (hydration, CodeMirror, charts, the theme script); HSTS; request ids.
+ * browser reports no violation (hydration, CodeMirror, charts, the theme script); rate limits answer 429 with
+ * Retry-After; request ids. Requests that exhaust a limit carry an X-Forwarded-For of their own, so the limits of
+ * the other specs (all from 127.0.0.1) are not touched.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { authFile } from "./support/users";
@@ -91,4 +93,25 @@ test("keeps an id-shaped x-request-id and replaces anything else with a fresh on
   expect((await request.get("/api/health", { headers: { "x-request-id": "lb-trace-0001" } })).headers()["x-request-id"]).toBe("lb-trace-0001");
   const forged = await request.get("/api/health", { headers: { "x-request-id": 'x"><script>alert(1)</script>' } });
   expect(forged.headers()["x-request-id"]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+});
+
+test("a client past the sign-in limit gets 429 with Retry-After; another client signs in as usual", async ({ request }) => {
+  const from = (address: string) => ({ headers: { "x-forwarded-for": address }, maxRedirects: 0 });
+  // The default limit: 30 sign-in requests a minute per address.
+  for (let i = 0; i < 30; i++) expect((await request.get("/api/auth/signin/oidc", from("203.0.113.41"))).status()).not.toBe(429);
+  const refused = await request.get("/api/auth/signin/oidc", from("203.0.113.41"));
+  expect(refused.status()).toBe(429);
+  expect(Number(refused.headers()["retry-after"])).toBeGreaterThan(0);
+  expect((await request.get("/api/auth/signin/oidc", from("203.0.113.42"))).status()).not.toBe(429);
+});
+
+test("a client past the public-route limit gets 429 on /api/metrics while /api/health keeps answering", async ({ request }) => {
+  const from = { headers: { "x-forwarded-for": "203.0.113.43" } };
+  // The default limit: 60 a minute per address (a Prometheus scrapes a few times a minute).
+  for (let i = 0; i < 60; i++) expect((await request.get("/api/metrics", from)).status()).toBe(401);
+  const refused = await request.get("/api/metrics", from);
+  expect(refused.status()).toBe(429);
+  expect(refused.headers()["retry-after"]).toMatch(/^\d+$/);
+  expect((await request.get("/api/health", from)).status()).toBe(200);
+  expect((await request.get("/api/metrics", { headers: { "x-forwarded-for": "203.0.113.44" } })).status()).toBe(401);
 });
