@@ -1,17 +1,22 @@
 /**
- * Runs before every request: gives it a request id (kept through logs and
- * audit records). Authorization is not decided here: every page, action and
- * route handler checks `can()` itself.
+ * Runs before every request (lib/http/guard.ts): a request id (kept through
+ * logs and audit records), rate limits on sign-in, Git and public routes, and
+ * the CSP and HSTS headers. Authorization is not decided here: every page,
+ * action and route handler checks `can()` itself.
  */
-import { NextResponse, type NextRequest } from "next/server";
+import type { NextRequest } from "next/server";
+import { envPart } from "@/lib/env";
+import { createRequestGuard, guardSettings, type RequestGuard } from "@/lib/http/guard";
+
+let guard: RequestGuard | undefined;
 
 export function proxy(request: NextRequest) {
-  const requestId = request.headers.get("x-request-id") || crypto.randomUUID();
-  const headers = new Headers(request.headers);
-  headers.set("x-request-id", requestId);
-  const response = NextResponse.next({ request: { headers } });
-  response.headers.set("x-request-id", requestId);
-  return response;
+  guard ??= createRequestGuard(
+    guardSettings(
+      envPart("NODE_ENV", "NEXTAUTH_URL", "OIDC_ISSUER", "WHARF_PROXY_HOPS", "WHARF_RATE_LIMIT_SIGNIN", "WHARF_RATE_LIMIT_GIT", "WHARF_RATE_LIMIT_PUBLIC"),
+    ),
+  );
+  return guard(request);
 }
 
 export const config = {

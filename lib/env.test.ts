@@ -85,4 +85,22 @@ describe("configuration at start-up", () => {
   it("reads the admin bootstrap list case-insensitively", () => {
     expect(loadEnv({ ...good, WHARF_ADMIN_EMAILS: " Ada@X.com , bob@x.com" }).WHARF_ADMIN_EMAILS).toEqual(["ada@x.com", "bob@x.com"]);
   });
+
+  it("reads rate limits as requests per window, or off, and names a bad one with an example", () => {
+    expect(loadEnv(good)).toMatchObject({
+      WHARF_RATE_LIMIT_SIGNIN: { points: 30, durationSec: 60 },
+      WHARF_RATE_LIMIT_GIT_AUTH_FAILURES: { points: 10, durationSec: 900 },
+      WHARF_PROXY_HOPS: 1,
+    });
+    const c = loadEnv({ ...good, WHARF_RATE_LIMIT_GIT: "1200/1h", WHARF_RATE_LIMIT_PUBLIC: "off", WHARF_RATE_LIMIT_SIGNIN: "5/s", WHARF_PROXY_HOPS: "2" });
+    expect(c).toMatchObject({
+      WHARF_RATE_LIMIT_GIT: { points: 1200, durationSec: 3600 },
+      WHARF_RATE_LIMIT_PUBLIC: null,
+      WHARF_RATE_LIMIT_SIGNIN: { points: 5, durationSec: 1 },
+      WHARF_PROXY_HOPS: 2,
+    });
+    const p = problems({ ...good, WHARF_RATE_LIMIT_SIGNIN: "lots", WHARF_RATE_LIMIT_GIT: "10/2d", WHARF_PROXY_HOPS: "0" });
+    expect(p.map((x) => x.variable).sort()).toEqual(["WHARF_PROXY_HOPS", "WHARF_RATE_LIMIT_GIT", "WHARF_RATE_LIMIT_SIGNIN"]);
+    expect(p.find((x) => x.variable === "WHARF_RATE_LIMIT_SIGNIN")!.message).toBe("must be <requests>/<window> such as 30/1m (s, m or h; at most 24h), or off");
+  });
 });

@@ -27,6 +27,29 @@ const base64Key = z
     message: "must be 32 bytes, base64-encoded (openssl rand -base64 32)",
   });
 
+const RATE_UNITS = { s: 1, m: 60, h: 3600 } as const;
+
+/**
+ * A rate limit written as `<requests>/<window>`, e.g. `30/1m`, `10/15m`,
+ * `600/1h`; `off` (or `0`) turns it off. Parsed to requests per window in seconds.
+ */
+const rateLimit = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((v, ctx) => {
+      const text = v.trim().toLowerCase();
+      if (text === "off" || text === "0") return null;
+      const m = /^(\d+)\s*\/\s*(\d*)\s*(s|m|h)$/.exec(text);
+      const points = m ? Number(m[1]) : 0;
+      const durationSec = m ? Number(m[2] || "1") * RATE_UNITS[m[3] as keyof typeof RATE_UNITS] : 0;
+      if (!m || points < 1 || durationSec < 1 || durationSec > 86_400) {
+        ctx.addIssue({ code: "custom", message: `must be <requests>/<window> such as ${fallback} (s, m or h; at most 24h), or off` });
+        return z.NEVER;
+      }
+      return { points, durationSec };
+    });
+
 /** The variables, before the rules that relate them. */
 export const ZEnvVariables = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -108,6 +131,19 @@ export const ZEnvVariables = z.object({
   WHARF_GIT_PUBLIC_READ: booleanish,
   /** How long a Git access token (from /git/token) stays valid. */
   WHARF_GIT_TOKEN_DAYS: z.coerce.number({ message: "must be a number of days" }).int().min(1).max(366).default(90),
+  /** Sign-in requests (next-auth's signin and callback routes) per client address. */
+  WHARF_RATE_LIMIT_SIGNIN: rateLimit("30/1m"),
+  /** Git smart-HTTP requests (/git/*) per client address. */
+  WHARF_RATE_LIMIT_GIT: rateLimit("600/1m"),
+  /** Failed Git Basic-auth attempts per client address; past it the address gets 429 on /git/* until the window ends. */
+  WHARF_RATE_LIMIT_GIT_AUTH_FAILURES: rateLimit("10/15m"),
+  /** Requests to public routes without a session (/api/metrics) per client address. /api/health is never limited. */
+  WHARF_RATE_LIMIT_PUBLIC: rateLimit("60/1m"),
+  /**
+   * How many reverse proxies in front of the portal append the client's address to X-Forwarded-For:
+   * rate limits key on the entry this many places from the right (1: one load balancer or ingress).
+   */
+  WHARF_PROXY_HOPS: z.coerce.number({ message: "must be a whole number of proxies" }).int().min(1).max(10).default(1),
 });
 
 export const ZEnv = ZEnvVariables.superRefine((env, ctx) => {

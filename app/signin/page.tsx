@@ -19,6 +19,7 @@ const ERRORS: Record<string, string> = {
   OAuthCallback: "Your identity provider answered with an error. Try again.",
   AccessDenied: "Access was denied.",
   SessionRequired: "Sign in to continue.",
+  RateLimited: "Too many sign-in attempts from your network. Wait a minute and try again.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {

@@ -1,4 +1,7 @@
-import { describe, expect, it } from "vitest";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generatePki } from "@/sandbox/server/pki";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { decryptSecret } from "@/lib/crypto/secret-box";
@@ -121,5 +124,80 @@ describe("the cluster registry", () => {
     expect(e?.code).toBe("PRECONDITION_FAILED");
     expect(e?.userMessage).toContain(`${project.slug}/prod`);
     expect(await db().cluster.count({ where: { id: c.id } })).toBe(1);
+  });
+});
+
+/** An HTTPS server standing in for an API server: it records every connection and request it receives. */
+async function listeningApiServer() {
+  const pki = await generatePki("listener");
+  const heard = { connections: 0, requests: [] as { path: string; authorization: string }[] };
+  const server = https.createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
+    heard.requests.push({ path: req.url ?? "", authorization: req.headers.authorization ?? "" });
+    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ major: "1", minor: "33", gitVersion: "v1.33.0" }));
+  });
+  server.on("connection", () => heard.connections++);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const kubeconfig = (user: string) => `apiVersion: v1
+kind: Config
+clusters:
+- name: listener
+  cluster:
+    server: https://127.0.0.1:${port}
+    certificate-authority-data: ${Buffer.from(pki.caPem).toString("base64")}
+contexts:
+- name: listener
+  context: { cluster: listener, user: someone }
+current-context: listener
+users:
+- name: someone
+  user:
+${user
+  .split("\n")
+  .map((l) => `    ${l}`)
+  .join("\n")}
+`;
+  return { heard, kubeconfig, port, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+describe("kubeconfigs that name files on the portal's machine", () => {
+  let api: Awaited<ReturnType<typeof listeningApiServer>>;
+  beforeAll(async () => {
+    api = await listeningApiServer();
+  });
+  afterAll(async () => {
+    await api.close();
+  });
+
+  it("answers Test connection with an embedded token, so the listening server is a real stand-in", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const before = api.heard.requests.length;
+    const r = await testKubeconfig(ctx, { kubeconfig: api.kubeconfig("token: embedded-token") });
+    expect(r.status).toBe("reachable");
+    expect(api.heard.requests.slice(before)).toEqual([{ path: "/version", authorization: "Bearer embedded-token" }]);
+  });
+
+  it("refuses a token-file, a local file's contents never leave as a bearer token, and the server hears nothing", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const before = { ...api.heard, requests: api.heard.requests.length };
+    for (const user of ["token-file: /etc/hostname", "auth-provider:\n  name: tokenFile\n  config: { tokenFile: /etc/hostname }"]) {
+      const tested = await caught(testKubeconfig(ctx, { kubeconfig: api.kubeconfig(user) }));
+      expect(tested?.code).toBe("INVALID_INPUT");
+      const registered = await caught(
+        registerCluster(ctx, { name: "reads-files", region: "eu", tier: "dev", kubeconfig: api.kubeconfig(user), displayName: "", context: "" }),
+      );
+      expect(registered?.code).toBe("INVALID_INPUT");
+    }
+    expect(api.heard.requests.length).toBe(before.requests);
+    expect(api.heard.connections).toBe(before.connections);
+    expect(await db().cluster.count({ where: { name: "reads-files" } })).toBe(0);
+  });
+
+  it("gives the same answer whether or not the named file exists", async () => {
+    const ctx = await ctxFor(await makeUser("admin"));
+    const answer = async (path: string) => (await caught(testKubeconfig(ctx, { kubeconfig: api.kubeconfig(`token-file: ${path}`) })))?.fieldErrors;
+    const existing = await answer("/etc/hostname");
+    expect(existing?.kubeconfig?.[0]).toMatch(/refers to files on another machine \(token-file\).*embed .* as token/);
+    expect(await answer("/no/such/file")).toEqual(existing);
   });
 });

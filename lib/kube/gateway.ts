@@ -6,7 +6,7 @@
  */
 import {
   ApiException,
-  KubeConfig,
+  type KubeConfig,
   Observable,
   ServerConfiguration,
   VersionApi,
@@ -17,6 +17,7 @@ import {
 import { decryptSecret } from "@/lib/crypto/secret-box";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
+import { loadKubeconfig } from "./kubeconfig";
 
 /**
  * A cluster could not be reached or refused a call: an AppError
@@ -36,10 +37,14 @@ export class ClusterError extends AppError {
   }
 }
 
+/**
+ * A client-node config of a kubeconfig's current context. Goes through the
+ * same checks as a pasted kubeconfig (lib/kube/kubeconfig.ts): client-node's
+ * own loader would read `token-file` and other file references from this
+ * machine's disk.
+ */
 export function kubeConfigFromYaml(yaml: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(yaml);
-  return kc;
+  return loadKubeconfig(yaml);
 }
 
 /** A kubeconfig sealed in the database, opened for one use. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "@/lib/errors";
+import { kubeConfigFromYaml } from "./gateway";
 import { listContexts, parseKubeconfig } from "./kubeconfig";
 
 const TWO_CONTEXTS = `apiVersion: v1
@@ -86,5 +87,67 @@ describe("parsing a pasted kubeconfig", () => {
   it("refuses a server that is not a URL", () => {
     const bad = TWO_CONTEXTS.replace('"https://10.0.0.1:6443"', '"not a url"');
     expect(fieldError(() => parseKubeconfig(bad)).message).toMatch(/no valid server URL|could not be read/);
+  });
+});
+
+describe("file references and plain http in a pasted kubeconfig", () => {
+  const withUser = (user: string) => TWO_CONTEXTS.replace("user: { token: abc123 }", `user: ${user}`);
+  const withEastCluster = (cluster: string) =>
+    TWO_CONTEXTS.replace('cluster: { server: "https://10.0.0.1:6443", certificate-authority-data: "LS0tLS1CRUdJTg==" }', `cluster: ${cluster}`);
+
+  it("refuses every field that names a file and says which embedded field to use instead", () => {
+    const cases: [string, RegExp][] = [
+      [withUser("{ token-file: /var/run/secrets/token }"), /User "admin" refers to files on another machine \(token-file\).* as token /],
+      [
+        withUser("{ token: abc, client-certificate: /a.pem, client-key: /a.key }"),
+        /\(client-certificate, client-key\).* as client-certificate-data, client-key-data /,
+      ],
+      [
+        withEastCluster('{ server: "https://10.0.0.1:6443", certificate-authority: /etc/ssl/ca.pem }'),
+        /Cluster "east" refers to files .*certificate-authority-data/,
+      ],
+      [withUser("{ token: abc, something-file: /etc/passwd }"), /\(something-file\).* the contents of something-file/],
+      [withUser("{ token: abc, extensions: [{ name: x, extension: { credentialFile: /etc/shadow } }] }"), /\(credentialFile\)/],
+      // YAML merge keys are not merged by our parser but would be by another: the nested file is still seen.
+      [withUser("{ <<: { token-file: /etc/hostname } }"), /\(token-file\)/],
+    ];
+    for (const [text, message] of cases) {
+      const e = fieldError(() => parseKubeconfig(text));
+      expect(e.field).toBe("kubeconfig");
+      expect(e.message).toMatch(message);
+      expect(e.message).not.toMatch(/\/etc|\/var|\.pem|\.key/);
+    }
+  });
+
+  it("refuses auth providers and exec plugins, which read files or run commands", () => {
+    const tokenFile = withUser("{ auth-provider: { name: tokenFile, config: { tokenFile: /etc/hostname } } }");
+    expect(fieldError(() => parseKubeconfig(tokenFile)).message).toMatch(/User "admin" signs in through an auth provider, which the portal cannot run/);
+    const gcp = withUser("{ auth-provider: { name: gcp, config: { cmd-path: /bin/sh, cmd-args: -c id } } }");
+    expect(fieldError(() => parseKubeconfig(gcp)).message).toMatch(/auth provider/);
+  });
+
+  it("refuses a plain http:// server and asks for https", () => {
+    const e = fieldError(() => parseKubeconfig(withEastCluster('{ server: "http://10.0.0.1:8080" }')));
+    expect(e.message).toMatch(/server URL of cluster "east" must be https:\/\/ \(got http:\/\/\).*unencrypted/);
+  });
+
+  it("checks only the chosen context: another context's files never matter because they are never read", () => {
+    const mixed = TWO_CONTEXTS.replace(
+      "- name: west-admin\n  context: { cluster: west, user: admin }",
+      "- name: west-admin\n  context: { cluster: west, user: other }",
+    ).replace("users:\n", "users:\n- name: other\n  user: { token-file: /etc/hostname }\n");
+    expect(parseKubeconfig(mixed, "east-admin").context).toBe("east-admin");
+    expect(fieldError(() => parseKubeconfig(mixed, "west-admin")).message).toMatch(/User "other" refers to files/);
+  });
+
+  it("keeps only the embedded fields of the chosen cluster and user", () => {
+    const text = withUser("{ token: abc123, as: deployer, unknown-field: x }");
+    const minimal = JSON.parse(parseKubeconfig(text, "east-admin").minimal) as { users: { user: Record<string, unknown> }[] };
+    expect(minimal.users[0]!.user).toEqual({ token: "abc123", as: "deployer" });
+  });
+
+  it("opens a stored kubeconfig with the same checks (the gateway never hands raw YAML to client-node)", () => {
+    expect(kubeConfigFromYaml(TWO_CONTEXTS).getCurrentUser()?.token).toBe("abc123");
+    expect(() => kubeConfigFromYaml(withUser("{ token-file: /etc/hostname }"))).toThrow(/refers to files on another machine/);
   });
 });
