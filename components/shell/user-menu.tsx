@@ -1,8 +1,9 @@
 "use client";
 
 import { useTransition } from "react";
+import Link from "next/link";
 import { signOut } from "next-auth/react";
-import { LogOut, MonitorX } from "lucide-react";
+import { KeyRound, LogOut, MonitorX } from "lucide-react";
 import { toast } from "sonner";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
@@ -63,6 +64,12 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
             {role}
           </Badge>
         </DropdownMenuLabel>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem asChild>
+          <Link href="/settings/tokens" prefetch={false}>
+            <KeyRound /> Git access tokens
+          </Link>
+        </DropdownMenuItem>
         <DropdownMenuSeparator />
         <DropdownMenuItem disabled={pending} onSelect={() => end(false)}>
           <LogOut /> Sign out

@@ -4,6 +4,8 @@ import { z } from "zod";
 import { getSessionClaims } from "@/lib/access/session";
 import { endAllSessions, endSession } from "@/lib/access/sessions";
 import { AppError } from "@/lib/errors";
+import { createGitToken, revokeGitToken } from "@/lib/git/tokens";
+import { ZCreateGitToken, ZRevokeGitToken } from "@/lib/git/schemas";
 import { defineAction } from "@/lib/http/action";
 
 /** Ends this browser's session on the server; the user menu then clears the cookie (next-auth's signOut). */
@@ -18,4 +20,12 @@ export const signOutAction = defineAction("session.end", z.object({}), async (_i
 export const signOutEverywhereAction = defineAction("session.end_all", z.object({}), async (_input, ctx) => {
   await endAllSessions(ctx, { userId: ctx.actor.id });
   return {};
+});
+
+export const createGitTokenAction = defineAction("git.token.create", ZCreateGitToken, (input, ctx) => createGitToken(ctx, input), {
+  revalidate: () => ["/settings/tokens"],
+});
+
+export const revokeGitTokenAction = defineAction("git.token.revoke", ZRevokeGitToken, (input, ctx) => revokeGitToken(ctx, input), {
+  revalidate: () => ["/settings/tokens"],
 });
