@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import Link from "next/link";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { env } from "@/lib/env";
@@ -66,9 +67,16 @@ export default async function GitTokensPage({ searchParams }: { searchParams: Pr
         )}
         {listed && (
           <section className="space-y-2" aria-labelledby="tokens-heading">
-            <h2 id="tokens-heading" className="text-lg font-semibold">
-              {own ? "Your tokens" : `Tokens of ${listed.owner.name} (${listed.owner.email})`}
-            </h2>
+            <div className="flex items-baseline justify-between gap-2">
+              <h2 id="tokens-heading" className="text-lg font-semibold">
+                {own ? "Your tokens" : `Tokens of ${listed.owner.name} (${listed.owner.email})`}
+              </h2>
+              {!own && (
+                <Link href="/settings/tokens" className="text-sm text-muted-foreground hover:underline">
+                  Back to your tokens
+                </Link>
+              )}
+            </div>
             <div className="rounded-md border">
               <Table aria-labelledby="tokens-heading">
                 <TableHeader>
