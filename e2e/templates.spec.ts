@@ -1,4 +1,4 @@
-/** The template gallery: a developer browses templates, previews one, and gets a Git access token. */
+/** The template gallery: a developer browses templates, previews one, and finds where Git access tokens are made. */
 import { expect, test } from "@playwright/test";
 import { authFile } from "./support/users";
 
@@ -43,9 +43,12 @@ test.describe("the template gallery, as the demo developer", () => {
     expect(res?.status()).toBe(404);
   });
 
-  test("gets a Git access token with instructions for cloning", async ({ page }) => {
+  test("opening /git/token creates no token: it leads to the Git access tokens page", async ({ page }) => {
+    // A GET (a link, a prefetch, a crawler) must never mint a credential.
+    const res = await page.request.get("/git/token", { maxRedirects: 0 });
+    expect(await res.text()).not.toMatch(/wgt_[A-Za-z0-9_-]{20,}/);
     await page.goto("/git/token");
-    await expect(page.locator("body")).toContainText("Your Git access token (dana@wharf.dev)");
-    await expect(page.locator("body")).toContainText(/wgt_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/);
+    await expect(page).toHaveURL(/\/settings\/tokens$/);
+    await expect(page.getByRole("heading", { name: "Git access tokens", level: 1 })).toBeVisible();
   });
 });

@@ -1,7 +1,10 @@
 "use client";
 
+import { useTransition } from "react";
+import Link from "next/link";
 import { signOut } from "next-auth/react";
-import { LogOut } from "lucide-react";
+import { KeyRound, LogOut, MonitorX } from "lucide-react";
+import { toast } from "sonner";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -13,14 +16,36 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from "@/components/ui/dropdown-menu";
+import type { ActionResult } from "@/lib/http/action";
+import { signOutAction, signOutEverywhereAction } from "@/lib/access/session-actions";
 
 export function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
+  const [pending, startTransition] = useTransition();
   const initials = name
     .split(/\s+/)
     .map((p) => p[0])
     .join("")
     .slice(0, 2)
     .toUpperCase();
+
+  // The session is ended on the server first, then the cookie is cleared: a copy of the cookie must not outlive the sign-out.
+  function end(everywhere: boolean) {
+    startTransition(async () => {
+      let result: ActionResult<object>;
+      try {
+        result = await (everywhere ? signOutEverywhereAction({}) : signOutAction({}));
+      } catch {
+        result = { ok: false, error: { code: "UNAVAILABLE", message: "Wharf could not be reached." } };
+      }
+      // A session that had already ended has nothing left to end on the server.
+      if (!result.ok && result.error.code !== "UNAUTHENTICATED") {
+        toast.error(`You are still signed in: ${result.error.message} Try again.`);
+        return;
+      }
+      await signOut({ callbackUrl: "/signin" });
+    });
+  }
+
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
@@ -40,8 +65,17 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
           </Badge>
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
-        <DropdownMenuItem onSelect={() => void signOut({ callbackUrl: "/signin" })}>
+        <DropdownMenuItem asChild>
+          <Link href="/settings/tokens" prefetch={false}>
+            <KeyRound /> Git access tokens
+          </Link>
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        <DropdownMenuItem disabled={pending} onSelect={() => end(false)}>
           <LogOut /> Sign out
+        </DropdownMenuItem>
+        <DropdownMenuItem disabled={pending} onSelect={() => end(true)}>
+          <MonitorX /> Sign out everywhere
         </DropdownMenuItem>
       </DropdownMenuContent>
     </DropdownMenu>

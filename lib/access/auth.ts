@@ -4,6 +4,8 @@
  *   OIDC_CLIENT_SECRET (Keycloak, Dex, Feishu, ...). The first sign-in creates
  *   the user; WHARF_ADMIN_EMAILS bootstraps admins.
  * - a dev sign-in for the seeded demo users, only when WHARF_DEV_LOGIN is on.
+ * Every sign-in starts a session of its own (session-claims.ts) that signing
+ * out ends on the server (sessions.ts), whichever way the sign-out came.
  * Options are built lazily: `next build` must not need the environment.
  */
 import type { NextAuthOptions } from "next-auth";
@@ -14,6 +16,9 @@ import { db } from "@/lib/db/client";
 import { childLogger } from "@/lib/log";
 import { recordAudit } from "@/lib/audit/record";
 import { SYSTEM_ACTOR } from "./policy";
+import { loadActor } from "./actor";
+import { endSession } from "./sessions";
+import { newSessionClaims, SESSION_MAX_AGE_SECONDS, ZSessionClaims } from "./session-claims";
 
 const log = childLogger("auth");
 
@@ -128,7 +133,7 @@ export function authOptions(): NextAuthOptions {
   }
   return {
     secret: c.NEXTAUTH_SECRET,
-    session: { strategy: "jwt", maxAge: 12 * 60 * 60 },
+    session: { strategy: "jwt", maxAge: SESSION_MAX_AGE_SECONDS },
     providers,
     pages: { signIn: "/signin", error: "/signin" },
     logger: {
@@ -156,12 +161,26 @@ export function authOptions(): NextAuthOptions {
         return true;
       },
       async jwt({ token, user }) {
-        if (user) token.uid = (user as { wharfId?: string }).wharfId ?? user.id;
-        return token;
+        if (!user) return token;
+        // A sign-in: a new session of its own, at the user's current session version.
+        const id = (user as { wharfId?: string }).wharfId ?? user.id;
+        const { sessionVersion } = await db().user.findUniqueOrThrow({ where: { id }, select: { sessionVersion: true } });
+        return { ...token, ...newSessionClaims({ id, sessionVersion }) };
       },
       async session({ session, token }) {
         if (session.user) (session.user as { id?: string }).id = typeof token.uid === "string" ? token.uid : undefined;
         return session;
+      },
+    },
+    events: {
+      // Every sign-out ends its session on the server, also a POST to /api/auth/signout that did not come through the
+      // user menu's action (which ends it first, and tells the person when it could not; next-auth only logs errors here).
+      async signOut({ token }) {
+        const claims = ZSessionClaims.safeParse(token);
+        if (!claims.success) return;
+        const actor = await loadActor(claims.data.uid);
+        if (!actor) return; // a disabled or removed user has no session left to end
+        await endSession({ actor, requestId: `signout-${claims.data.sid}` }, claims.data);
       },
     },
   };

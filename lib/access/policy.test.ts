@@ -18,6 +18,8 @@ const EXPECTED: Record<Action, Expectation> = {
   "project.services.manage": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
   "project.environments.manage": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "project.repo.read": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "git.token.create": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
+  "git.token.manage": { resource: "platform", platform: ["admin"] },
   "template.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   "template.manage": { resource: "platform", platform: ["admin"] },
   "project.request": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },

@@ -1,22 +1,53 @@
 /**
- * The signed-in actor of the current request. The JWT only says who; roles
- * and memberships are read from the database on every request (once, through
- * React's cache), so a role change or a disabled account takes effect at once.
+ * The signed-in actor of the current request. The session token (next-auth's
+ * JWT in its cookie) says who and which session; on every request (once,
+ * through React's cache) the session is checked against Postgres and the
+ * roles and memberships are read from it, so signing out, "sign out
+ * everywhere", a role change or a disabled account take effect at once.
  */
 import { cache } from "react";
-import { getServerSession } from "next-auth";
-import { headers } from "next/headers";
+import { decode } from "next-auth/jwt";
+import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { randomUUID } from "node:crypto";
 import type { Ctx } from "@/lib/context";
-import { authOptions } from "./auth";
+import { env } from "@/lib/env";
 import type { Actor } from "./policy";
-import { loadActor } from "./actor";
+import { loadSessionActor } from "./actor";
+import { ZSessionClaims, type TSessionClaims } from "./session-claims";
+
+/** next-auth's session cookie: `__Secure-` when the portal's URL is https; split in `.0`, `.1`, … when long. */
+function sessionCookie(jar: { get(name: string): { value: string } | undefined }, secure: boolean): string | undefined {
+  const name = `${secure ? "__Secure-" : ""}next-auth.session-token`;
+  const whole = jar.get(name)?.value;
+  if (whole) return whole;
+  const chunks: string[] = [];
+  for (let i = 0; ; i++) {
+    const chunk = jar.get(`${name}.${i}`)?.value;
+    if (chunk === undefined) break;
+    chunks.push(chunk);
+  }
+  return chunks.length ? chunks.join("") : undefined;
+}
+
+/** The claims of the request's session cookie, when it holds a token we signed (not yet checked against the database). */
+export const getSessionClaims = cache(async (): Promise<TSessionClaims | null> => {
+  const c = env();
+  const token = sessionCookie(await cookies(), c.NEXTAUTH_URL?.startsWith("https://") ?? false);
+  if (!token) return null;
+  let decoded: unknown;
+  try {
+    decoded = await decode({ token, secret: c.NEXTAUTH_SECRET });
+  } catch {
+    return null; // not ours, or made with another secret
+  }
+  const parsed = ZSessionClaims.safeParse(decoded);
+  return parsed.success ? parsed.data : null;
+});
 
 export const getActor = cache(async (): Promise<Actor | null> => {
-  const session = await getServerSession(authOptions());
-  const id = (session?.user as { id?: string } | undefined)?.id;
-  return id ? loadActor(id) : null;
+  const claims = await getSessionClaims();
+  return claims ? loadSessionActor(claims) : null;
 });
 
 export const getRequestId = cache(async (): Promise<string> => {

@@ -60,6 +60,8 @@ export const catalogModule = defineModule({
       project: ALL_PROJECT,
       description: "Read (clone) the project's repository in the portal's repository store",
     },
+    "git.token.create": { on: ["platform"], platform: ALL_PLATFORM, description: "Create Git access tokens for oneself (to clone from the portal's store)" },
+    "git.token.manage": { on: ["platform"], platform: ["admin"], description: "See and revoke any user's Git access tokens" },
     "template.read": { on: ["platform"], platform: ALL_PLATFORM, description: "Browse the template gallery" },
     "template.manage": { on: ["platform"], platform: ["admin"], description: "Reload and check the template gallery" },
     "team.create": { on: ["platform"], platform: ["admin"], description: "Create a team" },

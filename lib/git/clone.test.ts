@@ -12,11 +12,12 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeProject, makeUser } from "@/test/factories";
+import { db } from "@/lib/db/client";
+import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { gitEnv } from "./cli";
 import { handleGitHttp, type GitHttpOptions } from "./smart-http";
 import { publishProjectRepository, type GitStoreSettings } from "./store";
-import { issueGitToken } from "./token";
+import { createGitToken, revokeGitToken } from "./tokens";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-clone-test-"));
 // The route reads the process configuration: the store lives here and anyone may read (as `npm run dev` sets it).
@@ -152,51 +153,82 @@ describe("git clone with credentials (the default: no public read)", () => {
     return url.toString();
   };
 
-  it("without credentials: 401 with WWW-Authenticate and how to get a token", async () => {
+  /** A new Git access token of `user`, as the tokens page creates it. */
+  const tokenOf = async (user: { id: string }, name = "laptop") => createGitToken(await ctxFor(user), { name, days: 30 });
+  const basic = (email: string, token: string) => ({ authorization: `Basic ${Buffer.from(`${email}:${token}`).toString("base64")}` });
+
+  it("without credentials: 401 with WWW-Authenticate and where to create a token", async () => {
     const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toMatch(/^Basic realm="Wharf Git"/);
-    expect(await res.text()).toContain("https://wharf.example.com/git/token");
+    expect(await res.text()).toContain("https://wharf.example.com/settings/tokens");
     const r = await runGit(["clone", "-q", `${server.url}/git/demo.git`, path.join(root, "clone-anon")]);
     expect(r.code).not.toBe(0);
   });
 
-  it("a member clones with e-mail + token; a non-member gets 403 naming the owner; a forged token gets 401", async () => {
+  it("a member clones with e-mail + token (its last use recorded); a non-member gets 403 naming the owner; a made-up token gets 401", async () => {
     const owner = await makeUser("developer", "Olga Owner");
     const member = await makeUser("developer", "Mo Member");
     const stranger = await makeUser("developer", "Sam Stranger");
     await makeProject({ owner, slug: "members-only", members: [[member, "viewer"]] });
     await publishProjectRepository({ slug: "members-only", files: [{ path: "README.md", content: "secret\n" }], author, message: "Initial commit" }, settings);
 
-    const ok = await runGit(["clone", "-q", withCredentials(member.email, issueGitToken(member.id).token), path.join(root, "clone-member")]);
+    const memberToken = await tokenOf(member);
+    const ok = await runGit(["clone", "-q", withCredentials(member.email, memberToken.token), path.join(root, "clone-member")]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(fs.readFileSync(path.join(root, "clone-member", "README.md"), "utf8")).toBe("secret\n");
+    expect((await db().gitToken.findUniqueOrThrow({ where: { id: memberToken.id } })).lastUsedAt).not.toBeNull();
 
-    const denied = await runGit(["clone", "-q", withCredentials(stranger.email, issueGitToken(stranger.id).token), path.join(root, "clone-stranger")]);
+    const denied = await runGit(["clone", "-q", withCredentials(stranger.email, (await tokenOf(stranger)).token), path.join(root, "clone-stranger")]);
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain("is not a member");
     expect(denied.stderr).toContain(owner.email);
 
-    const forged = `${issueGitToken(member.id).token.slice(0, -4)}AAAA`;
-    const res = await fetch(`${server.url}/git/members-only.git/info/refs?service=git-upload-pack`, {
-      headers: { authorization: `Basic ${Buffer.from(`${member.email}:${forged}`).toString("base64")}` },
-    });
+    const madeUp = `${memberToken.token.slice(0, -4)}AAAA`;
+    const res = await fetch(`${server.url}/git/members-only.git/info/refs?service=git-upload-pack`, { headers: basic(member.email, madeUp) });
     expect(res.status).toBe(401);
+    expect(await res.text()).toContain("not a valid Git access token");
 
     const someoneElses = await fetch(`${server.url}/git/members-only.git/info/refs?service=git-upload-pack`, {
-      headers: { authorization: `Basic ${Buffer.from(`${stranger.email}:${issueGitToken(member.id).token}`).toString("base64")}` },
+      headers: basic(stranger.email, memberToken.token),
     });
     expect(someoneElses.status).toBe(401);
     expect(await someoneElses.text()).toContain(member.email);
   });
 
-  it("an expired token is refused", async () => {
-    const user = await makeUser("admin");
-    const old = issueGitToken(user.id, { now: Date.now() - 100 * 86_400_000, days: 90 });
-    const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`, {
-      headers: { authorization: `Basic ${Buffer.from(`${user.email}:${old.token}`).toString("base64")}` },
-    });
+  it("a revoked token stops working at once: git says it was revoked and where to create another", async () => {
+    const owner = await makeUser("developer");
+    await makeProject({ owner, slug: "revoked-here" });
+    await publishProjectRepository({ slug: "revoked-here", files: [{ path: "README.md", content: "x\n" }], author, message: "Initial commit" }, settings);
+    const { id, token } = await tokenOf(owner, "stolen laptop");
+    const url = new URL(`${server.url}/git/revoked-here.git`);
+    url.username = encodeURIComponent(owner.email);
+    url.password = token;
+    expect((await runGit(["clone", "-q", url.toString(), path.join(root, "clone-before-revoke")])).code).toBe(0);
+
+    await revokeGitToken(await ctxFor(owner), { id });
+    const r = await runGit(["clone", "-q", url.toString(), path.join(root, "clone-after-revoke")]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(`this Git access token ("stolen laptop") was revoked on ${new Date().toISOString().slice(0, 10)}`);
+    expect(r.stderr).toContain("https://wharf.example.com/settings/tokens");
+    const res = await fetch(`${server.url}/git/revoked-here.git/info/refs?service=git-upload-pack`, { headers: basic(owner.email, token) });
     expect(res.status).toBe(401);
-    expect(await res.text()).toMatch(/expired/);
+  });
+
+  it("an expired token is refused with when it expired", async () => {
+    const user = await makeUser("admin");
+    const { id, token } = await tokenOf(user, "old");
+    await db().gitToken.update({ where: { id }, data: { expiresAt: new Date("2026-01-31T00:00:00Z") } });
+    const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`, { headers: basic(user.email, token) });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain('this Git access token ("old") expired on 2026-01-31');
+  });
+
+  it("a token of the old kind (signed, never stored, so never revocable) is refused with a word on why", async () => {
+    const user = await makeUser("developer");
+    const oldKind = "wgt_eyJ1IjoiY214MzUydDAzMDAwNmxzN2RwOTlkM3N3OSIsImUiOjE4MDM4MTE0NTN9.mNLcWAA2zMfcvPqPSqGZZSZer5r7AyaKBJJ4nEBrFXU";
+    const res = await fetch(`${server.url}/git/demo.git/info/refs?service=git-upload-pack`, { headers: basic(user.email, oldKind) });
+    expect(res.status).toBe(401);
+    expect(await res.text()).toContain("of the old kind");
   });
 });

@@ -18,6 +18,7 @@ import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
 import { buildApp, nextBin } from "../lib/next-app";
 import { applyMigrations } from "../../lib/db/schema-engine";
+import { newSessionClaims } from "../../lib/access/session-claims";
 
 const PROJECTS = 10_000;
 const SERVICES_PER_PROJECT = 5;
@@ -103,7 +104,7 @@ for (let i = 0; ; i++) {
 }
 
 // A session as a developer who is the owner of ~33 projects, minted as next-auth would.
-const token = await encode({ token: { uid: "u7", sub: "u7", email: "user7@bench.wharf", name: "User 7" }, secret });
+const token = await encode({ token: { sub: "u7", email: "user7@bench.wharf", name: "User 7", ...newSessionClaims({ id: "u7", sessionVersion: 1 }) }, secret });
 const cookie = `next-auth.session-token=${token}`;
 
 const SCENARIOS: [string, string][] = process.env.BENCH_PATHS

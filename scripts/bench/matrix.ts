@@ -13,6 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { encode } from "next-auth/jwt";
+import { newSessionClaims } from "../../lib/access/session-claims";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
 import { buildApp, nextBin } from "../lib/next-app";
@@ -137,7 +138,7 @@ for (let i = 0; ; i++) {
   if (i > 200) throw new Error("app did not start");
   await new Promise((r) => setTimeout(r, 250));
 }
-const cookie = `next-auth.session-token=${await encode({ token: { uid: user.id, sub: user.id, email: user.email, name: user.name }, secret })}`;
+const cookie = `next-auth.session-token=${await encode({ token: { sub: user.id, email: user.email, name: user.name, ...newSessionClaims(user) }, secret })}`;
 const url = `${base}/deployments?project=bench-shop`;
 
 async function measure(label: string) {
