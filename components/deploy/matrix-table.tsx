@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { TimeAgo } from "@/components/shell/time-ago";
+import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { MatrixRow } from "@/lib/deploy/matrix";
@@ -10,7 +11,20 @@ import type { MatrixRow } from "@/lib/deploy/matrix";
 type Matrix = {
   rows: (Omit<MatrixRow, "lastRelease"> & { lastRelease?: { id: string; number: number; status: string; tag: string; at: string | Date } })[];
   clusters: { name: string; ok: boolean; ms: number; error?: string }[];
+  total: number;
+  page: number;
+  size: number;
+  pages: number;
 };
+
+/** The Deployments page with the same filters on another page. */
+function pageHref(query: string, page: number): string {
+  const params = new URLSearchParams(query);
+  if (page === 1) params.delete("page");
+  else params.set("page", String(page));
+  const s = params.toString();
+  return s ? `/deployments?${s}` : "/deployments";
+}
 
 const TONE: Record<string, string> = {
   ready: "succeeded",
@@ -20,7 +34,10 @@ const TONE: Record<string, string> = {
   "not-deployed": "planned",
 };
 
-/** Services x environments x clusters, refreshed every 10 s; a cluster that does not answer marks its own cells. */
+/**
+ * Services x environments x clusters, a page of services at a time, refreshed every 10 s; a cluster that
+ * does not answer marks its own cells.
+ */
 export function MatrixTable({ initial, query, showProject }: { initial: Matrix; query: string; showProject: boolean }) {
   const { data } = useQuery({
     queryKey: ["matrix", query],
@@ -102,6 +119,26 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
           </TableBody>
         </Table>
       </div>
+      <nav className="flex items-center justify-between text-sm" aria-label="Pagination">
+        <span className="text-muted-foreground" data-testid="matrix-count">
+          {data.total === 0
+            ? "No services"
+            : data.page > data.pages
+              ? `Page ${data.page} is past the last page; ${data.total} services in all`
+              : `Services ${(data.page - 1) * data.size + 1}–${Math.min(data.page * data.size, data.total)} of ${data.total}`}
+        </span>
+        <div className="flex gap-2">
+          <Button asChild={data.page > 1} variant="outline" size="sm" disabled={data.page <= 1}>
+            {data.page > 1 ? <Link href={pageHref(query, data.page - 1)}>Previous</Link> : <span>Previous</span>}
+          </Button>
+          <span className="self-center text-muted-foreground">
+            Page {data.page} of {data.pages}
+          </span>
+          <Button asChild={data.page < data.pages} variant="outline" size="sm" disabled={data.page >= data.pages}>
+            {data.page < data.pages ? <Link href={pageHref(query, data.page + 1)}>Next</Link> : <span>Next</span>}
+          </Button>
+        </div>
+      </nav>
     </div>
   );
 }

@@ -65,7 +65,61 @@ export function labelText(labels: Record<string, string>): string {
     .join(", ");
 }
 
-const ZName = z.string().trim().min(1, { message: "Enter a name" }).max(80, { message: "At most 80 characters" });
+/**
+ * Characters no name may hold: C0 controls (NUL, tab, line feed, carriage
+ * return, ...), DEL, C1 controls, the Unicode line and paragraph separators,
+ * and the bidirectional overrides and isolates (U+202A-U+202E,
+ * U+2066-U+2069) that make text display in another order than it is stored.
+ * A name is printed in generated files (Jenkinsfile, YAML, README): a line
+ * break there would start a new statement.
+ */
+export const NAME_FORBIDDEN_CHARS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
+/** What a person calls a character they cannot see. */
+export function describeControlChar(ch: string): string {
+  const code = ch.codePointAt(0) ?? 0;
+  const hex = `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+  if (ch === "\n" || ch === "\r" || ch === "\u2028" || ch === "\u2029") return `line break (${hex})`;
+  if (ch === "\t") return "tab";
+  if (code === 0) return "NUL character";
+  if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return `text-direction control (${hex})`;
+  return `control character ${hex}`;
+}
+
+/** The first forbidden character of a name and its 1-based position, or null when the name is clean. */
+export function findForbiddenNameChar(value: string): { char: string; position: number; description: string } | null {
+  const m = NAME_FORBIDDEN_CHARS.exec(value);
+  if (!m) return null;
+  return { char: m[0], position: [...value.slice(0, m.index)].length + 1, description: describeControlChar(m[0]) };
+}
+
+/**
+ * A display name (project, team, service, cluster): trimmed, one line of
+ * visible characters, at most `max` long. Messages say what to fix, e.g.
+ * "Remove the line break (U+000A) at character 8: a name is one line of
+ * visible characters". `allowEmpty` for optional names (a cluster's display
+ * name), which then default to "".
+ */
+export function zName(max = 80, opts: { what?: string; allowEmpty?: boolean } = {}) {
+  const what = opts.what ?? "name";
+  return z
+    .string({ error: `Enter a ${what}` })
+    .trim()
+    .min(opts.allowEmpty ? 0 : 1, { message: `Enter a ${what}` })
+    .max(max, { message: `At most ${max} characters` })
+    .superRefine((value, ctx) => {
+      const bad = findForbiddenNameChar(value);
+      if (bad) {
+        ctx.addIssue({
+          code: "custom",
+          message: `Remove the ${bad.description} at character ${bad.position}: a ${what} is one line of visible characters`,
+        });
+      }
+    });
+}
+
+/** A required display name of at most 80 characters (projects, teams, services). */
+export const ZName = zName(80);
 const ZDescription = z.string().trim().max(2000, { message: "At most 2000 characters" }).default("");
 const ZRepositoryUrl = z
   .string()
@@ -179,7 +233,7 @@ export type TProjectListQuery = z.infer<typeof ZProjectListQuery>;
 
 export const ZRegisterCluster = z.object({
   name: ZClusterName,
-  displayName: z.string().trim().max(80).default(""),
+  displayName: zName(80, { what: "display name", allowEmpty: true }).default(""),
   region: z.string().trim().min(1, { message: "Enter the region or data centre, e.g. us-east-1 or sh-dc2" }).max(60),
   tier: z.enum(CLUSTER_TIERS).default("shared"),
   kubeconfig: z
@@ -193,7 +247,7 @@ export type TRegisterCluster = z.infer<typeof ZRegisterCluster>;
 export const ZUpdateCluster = z.object({
   id: z.string().min(1),
   version: z.number().int().positive(),
-  displayName: z.string().trim().max(80).default(""),
+  displayName: zName(80, { what: "display name", allowEmpty: true }).default(""),
   region: z.string().trim().min(1, { message: "Enter the region or data centre" }).max(60),
   tier: z.enum(CLUSTER_TIERS),
   /** Empty keeps the stored kubeconfig (it is never shown back). */

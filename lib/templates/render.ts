@@ -7,11 +7,12 @@
 import path from "node:path";
 import { Eta } from "eta";
 import { z } from "zod";
-import { AppError, fieldErrorsFromZod } from "@/lib/errors";
+import { AppError, fieldErrorsFromZod, isAppError } from "@/lib/errors";
 import { SERVICE_KINDS, TIERS, ZProjectSlug, ZServiceSlug, ZTeamSlug } from "@/lib/catalog/schemas";
 import { BUILTIN_PATH_VARIABLES, buildParamsSchema, type TParamValues, type TTemplateManifest } from "./manifest";
 import { GPU_RESOURCE } from "./wharf-spec";
 import type { Template } from "./load";
+import { defaultEscape, escapeHelpers, escapeModeFor, type EscapeMode } from "./escape";
 
 /** Where images are pushed when the caller does not say (the platform's registry in production). */
 export const DEFAULT_IMAGE_REGISTRY = "registry.wharf.local";
@@ -19,6 +20,7 @@ export const DEFAULT_IMAGE_REGISTRY = "registry.wharf.local";
 export const ZRenderValues = z.object({
   project: z.object({
     slug: ZProjectSlug,
+    // Not zName: a row older than that rule must still render. Whatever it holds is escaped where it is printed.
     name: z.string().trim().min(1, { message: "Enter a name" }).max(100),
     description: z.string().max(2000).default(""),
     /** The team's slug. */
@@ -107,9 +109,22 @@ export function globToRegExp(glob: string): RegExp {
 const matchesAny = (globs: string[], p: string) => globs.some((g) => globToRegExp(g).test(p));
 
 // autoTrim off: `<%= x %>` at a line's end must keep its newline (YAML!); control lines end with `-%>`.
-const eta = new Eta({ autoEscape: false, autoTrim: false, cache: false, useWith: false, varName: "it", debug: true });
+// autoEscape on, with the escaping of the file's kind (lib/templates/escape.ts): `<%= x %>` can never
+// break a line or a comment; the it.* helpers return text already escaped for its place.
+const etas = new Map<EscapeMode, Eta>();
+function etaFor(mode: EscapeMode): Eta {
+  let eta = etas.get(mode);
+  if (!eta) {
+    eta = new Eta({ autoEscape: true, escapeFunction: defaultEscape(mode), autoTrim: false, cache: false, useWith: false, varName: "it", debug: true });
+    etas.set(mode, eta);
+  }
+  return eta;
+}
 
 function templateError(template: Template, file: string, e: unknown): AppError {
+  // A value an it.* helper refused (it.word, it.javaPackage) is the user's to fix, not the template's.
+  if (isAppError(e)) return e;
+  if (isAppError((e as { cause?: unknown })?.cause)) return (e as { cause: AppError }).cause;
   const reason = (e as Error).message?.split("\n")[0] ?? String(e);
   return new AppError("PRECONDITION_FAILED", `The template "${template.manifest.name}" cannot be rendered: ${file}: ${reason}`, { cause: e });
 }
@@ -171,9 +186,9 @@ function buildServices(
   return services;
 }
 
-/** A path is kept inside the repository: relative, no `..`, no `.git`, no empty segments. */
+/** A path is kept inside the repository: relative, no `..`, no `.git`, no empty segments, no control characters. */
 function safePath(p: string): string | null {
-  if (p.startsWith("/") || p.includes("\\") || p.includes("\0")) return null;
+  if (p.startsWith("/") || p.includes("\\") || /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/.test(p)) return null;
   const norm = path.posix.normalize(p);
   const segments = norm.split("/");
   if (norm !== p || segments.some((s) => s === "" || s === "." || s === ".." || s.toLowerCase() === ".git")) return null;
@@ -204,15 +219,15 @@ export function renderTemplate(template: Template, values: TRenderValues): Rende
     image: { registry: v.registry, repository: `${v.registry}/${v.project.team}/${v.project.slug}` },
     template: { id: manifest.id, name: manifest.name, version: manifest.version, language: manifest.language, framework: manifest.framework },
     resources: manifest.resources,
-    /** A double-quoted YAML/JSON string: slugs such as "123" or "true" stay strings. */
-    q: (value: unknown) => JSON.stringify(String(value)),
+    /** Escaping per language: it.yamlString, it.groovyString, it.shellWord, ... (it.q is it.yamlString). */
+    ...escapeHelpers(params),
   };
 
   const pathVars: Record<string, string> = { slug: v.project.slug, team: v.project.team };
   for (const [name, value] of Object.entries(params)) if (typeof value === "string") pathVars[name] = value;
   for (const [name, source] of Object.entries(manifest.pathVariables)) {
     try {
-      pathVars[name] = eta.renderString(source, it).trim();
+      pathVars[name] = etaFor("line").renderString(source, it).trim();
     } catch (e) {
       throw templateError(template, `pathVariables.${name}`, e);
     }
@@ -230,13 +245,13 @@ export function renderTemplate(template: Template, values: TRenderValues): Rende
     const target = safePath(logical.replace(PLACEHOLDER, (whole, name: string) => pathVars[name] ?? whole));
     if (!target) {
       throw new AppError("INVALID_INPUT", `The file ${logical} would be written outside the repository with these values.`, {
-        fieldErrors: { params: [`These values give the path "${logical}" an unsafe form (absolute, "..", or .git)`] },
+        fieldErrors: { params: [`These values give the path "${logical}" an unsafe form (absolute, "..", .git, or control characters)`] },
       });
     }
     let content = file.content;
     if (!matchesAny(manifest.verbatim, logical)) {
       try {
-        content = eta.renderString(file.content, it);
+        content = etaFor(escapeModeFor(target)).renderString(file.content, it);
       } catch (e) {
         throw templateError(template, file.path, e);
       }

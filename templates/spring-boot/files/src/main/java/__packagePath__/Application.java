@@ -1,4 +1,4 @@
-package <%= it.params.groupId %>.<%= it.names.package %>;
+package <%= it.javaPackage(it.params.groupId) %>.<%= it.names.package %>;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;

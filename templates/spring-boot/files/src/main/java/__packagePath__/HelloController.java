@@ -1,4 +1,4 @@
-package <%= it.params.groupId %>.<%= it.names.package %>;
+package <%= it.javaPackage(it.params.groupId) %>.<%= it.names.package %>;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.web.bind.annotation.GetMapping;

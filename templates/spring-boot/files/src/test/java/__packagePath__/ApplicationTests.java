@@ -1,4 +1,4 @@
-package <%= it.params.groupId %>.<%= it.names.package %>;
+package <%= it.javaPackage(it.params.groupId) %>.<%= it.names.package %>;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class ApplicationTests {
     void indexSaysHelloWithTheServiceName() {
         var response = http.getForEntity("/", HelloController.Greeting.class);
         assertThat(response.getStatusCode()).isEqualTo(HttpStatus.OK);
-        assertThat(response.getBody().message()).isEqualTo(<%= JSON.stringify(it.params.greeting + " from " + it.project.slug + "!") %>);
+        assertThat(response.getBody().message()).isEqualTo(<%= it.javaString(`${it.params.greeting} from ${it.project.slug}!`) %>);
     }
 
     @Test
