@@ -26,7 +26,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { FormError } from "@/components/forms/form-error";
 import { TextField, SelectField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
-import { ENVIRONMENTS, PROJECT_ROLES_LIST, SERVICE_KINDS, ZServiceSlug } from "@/lib/catalog/schemas";
+import { ENVIRONMENTS, PROJECT_ROLES, SERVICE_KINDS, ZServiceSlug } from "@/lib/catalog/schemas";
 import { addServiceAction, removeMemberAction, removeServiceAction, setEnvironmentAction, setMemberAction } from "@/lib/catalog/project-actions";
 
 const ZServiceForm = z.object({
@@ -254,7 +254,7 @@ export function MemberDialog({
                 <SelectValue />
               </SelectTrigger>
               <SelectContent>
-                {PROJECT_ROLES_LIST.map((r) => (
+                {PROJECT_ROLES.map((r) => (
                   <SelectItem key={r} value={r}>
                     {r}
                   </SelectItem>
@@ -265,7 +265,7 @@ export function MemberDialog({
           <FormError error={action.formError} />
         </div>
         <DialogFooter>
-          <Button disabled={action.pending || !userId} onClick={() => action.run({ projectId, userId, role: role as (typeof PROJECT_ROLES_LIST)[number] })}>
+          <Button disabled={action.pending || !userId} onClick={() => action.run({ projectId, userId, role: role as (typeof PROJECT_ROLES)[number] })}>
             {action.pending && <Loader2 className="animate-spin" />} Save
           </Button>
         </DialogFooter>

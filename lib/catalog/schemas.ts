@@ -3,6 +3,8 @@
  * server actions (the boundary) and the API. `Z*` schemas, `T*` types.
  */
 import { z } from "zod";
+import { ENVIRONMENTS } from "./environments";
+import { PROJECT_ROLES } from "@/lib/access/roles";
 
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -27,9 +29,9 @@ export const ZClusterName = zSlug(63, "cluster name");
 export const TIERS = ["critical", "standard", "experimental"] as const;
 export const LIFECYCLES = ["requested", "active", "archived"] as const;
 export const SERVICE_KINDS = ["api", "web", "worker", "job"] as const;
-export const ENVIRONMENTS = ["dev", "test", "staging", "prod"] as const;
+export { ENVIRONMENTS } from "./environments";
 export const CLUSTER_TIERS = ["dev", "test", "staging", "prod", "shared"] as const;
-export const PROJECT_ROLES_LIST = ["owner", "maintainer", "developer", "viewer"] as const;
+export { PROJECT_ROLES } from "@/lib/access/roles";
 
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
@@ -204,7 +206,7 @@ export type TSetEnvironment = z.infer<typeof ZSetEnvironment>;
 export const ZSetMember = z.object({
   projectId: z.string().min(1),
   userId: z.string().min(1, { message: "Choose a user" }),
-  role: z.enum(["owner", "maintainer", "developer", "viewer"]),
+  role: z.enum(PROJECT_ROLES),
 });
 export type TSetMember = z.infer<typeof ZSetMember>;
 

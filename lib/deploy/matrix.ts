@@ -10,7 +10,7 @@ import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
 import { parseInput } from "@/lib/errors";
 import { authorize, type Ctx } from "@/lib/context";
-import { can, platform, projectResource, type Action, type Actor } from "@/lib/access/policy";
+import { platform, scopeOf } from "@/lib/access/policy";
 import { ENVIRONMENTS, PAGE_SIZES } from "@/lib/catalog/schemas";
 import { readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
@@ -119,18 +119,6 @@ export function matrixOptionsFromUrl(raw: Record<string, string | string[] | und
   return ZMatrixOptions.parse(options);
 }
 
-/**
- * The projects whose `action` the actor may do, asked of the policy: "all"
- * when it grants the action on a project the actor has no role in (a
- * platform-wide grant: ops, managers, admins), else the projects where the
- * actor's own role grants it.
- */
-function projectScope(actor: Actor, action: Action): "all" | string[] {
-  // Project ids are cuids: no project is called this, so only a platform-wide grant can allow it.
-  if (can(actor, action, projectResource("(a project the actor has no role in)"))) return "all";
-  return Object.keys(actor.projectRoles).filter((projectId) => can(actor, action, projectResource(projectId)));
-}
-
 /** `project/service` contains `q`: slugs hold only [a-z0-9-], so the test splits at the one "/" it may have. */
 function searchWhere(q: string | undefined): Prisma.ServiceWhereInput {
   if (!q) return {};
@@ -151,13 +139,13 @@ function searchWhere(q: string | undefined): Prisma.ServiceWhereInput {
 export async function deploymentMatrix(ctx: Ctx, raw: TMatrixOptions = {}) {
   authorize(ctx, "deployment.read", platform);
   const opts = parseInput(ZMatrixOptions, raw);
-  const scope = projectScope(ctx.actor, "deploy.read");
+  const scope = scopeOf(ctx.actor, "deploy.read");
   const where: Prisma.ServiceWhereInput = {
     AND: [
       {
         project: {
           lifecycle: "active",
-          ...(scope === "all" ? {} : { id: { in: scope } }),
+          ...(scope.all ? {} : { id: { in: scope.projectIds } }),
           ...(opts.projectSlug ? { slug: opts.projectSlug } : {}),
           // A service shows once its project has an environment (the one asked for, when one is).
           environments: { some: opts.environment ? { kind: opts.environment } : {} },

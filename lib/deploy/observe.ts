@@ -14,6 +14,7 @@ import { readCluster, readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { getRun } from "@/lib/provisioning/engine";
 import { serviceOrThrow } from "./specs";
+import { releaseTargets } from "./releases";
 import { selectorLabels } from "./render";
 import type { EnvKind } from "./spec";
 
@@ -45,7 +46,7 @@ function eventLine(e: CoreV1Event, seq: number) {
 export async function getRelease(ctx: Ctx, releaseId: string) {
   const release = await releaseOrThrow(ctx, releaseId);
   const run = release.runId ? await getRun(release.runId) : null;
-  const targets = release.manifests as unknown as { clusterId: string; clusterName: string }[];
+  const targets = releaseTargets(release);
   const ns = namespaceName(release.service.project.slug, release.environment);
   const live = await Promise.all(
     targets.map((t) =>
@@ -144,7 +145,7 @@ export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKi
 export async function diffReleases(ctx: Ctx, aId: string, bId: string) {
   const [a, b] = await Promise.all([releaseOrThrow(ctx, aId), releaseOrThrow(ctx, bId)]);
   if (a.serviceId !== b.serviceId) throw new AppError("INVALID_INPUT", "Compare two releases of the same service.");
-  const manifests = (r: typeof a) => r.manifests as unknown as { clusterName: string; objects: object[] }[];
+  const manifests = (r: typeof a) => releaseTargets(r);
   const clusters = [...new Set([...manifests(a), ...manifests(b)].map((m) => m.clusterName))].sort();
   const yamlOf = (r: typeof a, cluster: string) => (manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []).map((o) => stringify(o)).join("---\n");
   return {

@@ -1,6 +1,7 @@
 /** Everything the service page shows for one environment, read once. */
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
+import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import { authorize, type Ctx } from "@/lib/context";
 import { can, projectResource } from "@/lib/access/policy";
 import { getServiceSpec } from "./specs";
@@ -15,8 +16,7 @@ export async function getServicePage(ctx: Ctx, projectSlug: string, serviceSlug:
   });
   if (!service) throw new AppError("NOT_FOUND", `There is no service ${projectSlug}/${serviceSlug}.`);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
-  const order = ["dev", "test", "staging", "prod"] as const;
-  const environments = order.filter((e) => service.project.environments.some((x) => x.kind === e));
+  const environments = ENVIRONMENTS.filter((e) => service.project.environments.some((x) => x.kind === e));
   const environment = (environments.find((e) => e === envParam) ?? environments[0]) as EnvKind | undefined;
   const spec = await getServiceSpec(ctx, service.id);
   if (!environment)

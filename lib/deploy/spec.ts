@@ -109,7 +109,8 @@ export const ZAppSpec = z
 
 export type TAppSpec = z.output<typeof ZAppSpec>;
 export type TAppSpecInput = z.input<typeof ZAppSpec>;
-export type EnvKind = (typeof ENVIRONMENTS)[number];
+import type { EnvKind } from "@/lib/catalog/environments";
+export type { EnvKind };
 
 /** The spec as it applies to one environment: its overrides merged in. */
 export function resolveSpec(spec: TAppSpec, env: EnvKind): Omit<TAppSpec, "overrides"> {

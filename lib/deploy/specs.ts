@@ -1,5 +1,6 @@
 /** Versions of a service's application spec: read, save (a new version, optimistic), render for review. */
-import { db, type Prisma } from "@/lib/db/client";
+import { db } from "@/lib/db/client";
+import { toJson } from "@/lib/db/json";
 import { AppError, parseInput } from "@/lib/errors";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
@@ -120,7 +121,7 @@ export async function saveServiceSpec(ctx: Ctx, raw: z.input<typeof ZSaveSpec>) 
       data: {
         serviceId: service.id,
         version: current + 1,
-        spec: parsed.data as unknown as Prisma.InputJsonValue,
+        spec: toJson(parsed.data),
         comment: input.comment,
         createdById: ctx.actor.id,
       },

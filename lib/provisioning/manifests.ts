@@ -7,7 +7,8 @@ import type { KubernetesObject } from "@kubernetes/client-node";
 import { LIMIT_DEFAULTS, type Quota } from "./quota";
 
 export type Tier = keyof typeof LIMIT_DEFAULTS;
-export type EnvKind = "dev" | "test" | "staging" | "prod";
+export type { EnvKind } from "@/lib/catalog/environments";
+import type { EnvKind } from "@/lib/catalog/environments";
 export type MemberRole = "owner" | "maintainer" | "developer" | "viewer";
 
 export interface NamespaceContext {

@@ -1,6 +1,6 @@
 /** Requests that need an approval, as the forms and actions send them. */
 import { z } from "zod";
-import { TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
+import { TIERS, ZProjectSlug, zName } from "@/lib/catalog/schemas";
 import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import { PROJECT_ROLES } from "@/lib/access/roles";
 import { MAX_GPUS, PRESET_NAMES } from "@/lib/provisioning/quota";
@@ -27,7 +27,7 @@ export const ZOnboardingRequest = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   project: z.object({
     slug: ZProjectSlug,
-    name: z.string().trim().min(1, { message: "Enter a name" }).max(80),
+    name: zName(80),
     description: z.string().trim().max(2000).default(""),
     teamId: z.string().min(1, { message: "Choose a team" }),
     ownerId: z.string().min(1, { message: "Choose an owner" }),
