@@ -26,3 +26,12 @@ test("a new user signs in through the company's OIDC provider and is created as 
   await expect(adminPage.getByRole("cell", { name: email })).toBeVisible();
   await admin.close();
 });
+
+test("the sign-in button waits for the page to be ready: before hydration it is disabled, so a click is never lost", async ({ browser }) => {
+  // Without JavaScript the page never hydrates: what a person (or a test) sees in the moment before it does on a busy machine.
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  await expect(page.getByRole("button", { name: "Continue with Test IdP" })).toBeDisabled();
+  await context.close();
+});
