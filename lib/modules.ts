@@ -13,8 +13,9 @@ import { notificationsModule } from "./notifications/module";
 import { ticketsModule } from "./tickets/module";
 import { provisioningModule } from "./provisioning/module";
 import { deployModule } from "./deploy/module";
+import { configModule } from "./config/module";
 
-export const MODULES = [accessModule, catalogModule, notificationsModule, ticketsModule, provisioningModule, deployModule] as const;
+export const MODULES = [accessModule, catalogModule, notificationsModule, ticketsModule, provisioningModule, deployModule, configModule] as const;
 
 type ActionsOf<M> = M extends WharfModule<infer P> ? keyof P & string : never;
 /** Every policy action of every module (checked at compile time where an action is named). */

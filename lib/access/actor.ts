@@ -1,9 +1,10 @@
 /** Builds the Actor of a user from the database: platform role and project roles. */
 import { db } from "@/lib/db/client";
 import type { Actor } from "./policy";
+import type { TeamRole } from "./roles";
 import { sessionExpiry, ZSessionClaims } from "./session-claims";
 
-const withRoles = { projectMembers: { select: { projectId: true, role: true } } } as const;
+const withRoles = { projectMembers: { select: { projectId: true, role: true } }, teamMemberships: { select: { teamId: true, role: true } } } as const;
 
 function toActor(user: {
   id: string;
@@ -11,6 +12,7 @@ function toActor(user: {
   email: string;
   platformRole: Actor["platformRole"];
   projectMembers: { projectId: string; role: Actor["projectRoles"][string] }[];
+  teamMemberships: { teamId: string; role: TeamRole }[];
 }): Actor {
   return {
     kind: "user",
@@ -19,6 +21,7 @@ function toActor(user: {
     email: user.email,
     platformRole: user.platformRole,
     projectRoles: Object.fromEntries(user.projectMembers.map((m) => [m.projectId, m.role])),
+    teamRoles: Object.fromEntries(user.teamMemberships.map((m) => [m.teamId, m.role])),
   };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TEAM_ROLES, type TeamRole } from "./roles";
 import { PLATFORM_ROLES, PROJECT_ROLES, allActions, can, scopeOf, type Action, type Actor, type PlatformRole, type ProjectRole, type Resource } from "./policy";
 
 /**
@@ -6,7 +7,13 @@ import { PLATFORM_ROLES, PROJECT_ROLES, allActions, can, scopeOf, type Action, t
  * change to the policy must be made twice: here and there.
  * platform: platform roles allowed; project: project roles allowed on their own project.
  */
-type Expectation = { resource: "platform" | "project" | "team" | "cluster" | "ticket"; platform: PlatformRole[]; project?: ProjectRole[]; requester?: true };
+type Expectation = {
+  resource: "platform" | "project" | "team" | "cluster" | "ticket";
+  platform: PlatformRole[];
+  project?: ProjectRole[];
+  team?: TeamRole[];
+  requester?: true;
+};
 const EXPECTED: Record<Action, Expectation> = {
   "catalog.read": { resource: "project", platform: ["developer", "ops", "manager", "admin"] },
   "project.create": { resource: "platform", platform: ["admin"] },
@@ -56,6 +63,14 @@ const EXPECTED: Record<Action, Expectation> = {
   "ticket.archive.decide": { resource: "ticket", platform: ["admin", "ops"] },
   "ticket.environment.decide": { resource: "ticket", platform: ["admin", "ops"] },
   "ticket.deploy.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "config.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "config.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
+  "config.publish": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "config.namespace.manage": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "config.public.manage": { resource: "team", platform: ["admin"], team: ["lead"] },
+  "config.public.edit": { resource: "team", platform: ["admin"], team: ["lead", "member"] },
+  "config.public.publish": { resource: "team", platform: ["admin"], team: ["lead"] },
+  "ticket.config.decide": { resource: "ticket", platform: ["admin", "ops"] },
 };
 
 const ACTIONS = allActions() as Action[];
@@ -145,6 +160,16 @@ describe("can(actor, action, resource)", () => {
   it("fails loudly on an action no module declares, instead of refusing quietly", () => {
     expect(() => can(actor("admin"), "project.teleport" as Action, resourceOf("project"))).toThrow(/Unknown policy action/);
   });
+
+  const teamActions = ACTIONS.filter((a) => EXPECTED[a].resource === "team");
+  it.each(teamActions.flatMap((action) => TEAM_ROLES.map((role) => ({ action, role }))))(
+    "a developer who is $role of the team: $action as expected, and nothing on another team",
+    ({ action, role }) => {
+      const a: Actor = { ...actor("developer"), teamRoles: { t1: role } };
+      expect(can(a, action, { kind: "team", teamId: "t1" })).toBe((EXPECTED[action].team ?? []).includes(role));
+      expect(can(a, action, { kind: "team", teamId: "t2" })).toBe(false);
+    },
+  );
 
   it("refuses when there is no actor", () => {
     for (const action of ACTIONS) expect(can(null, action, resourceOf(EXPECTED[action].resource))).toBe(false);

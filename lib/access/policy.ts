@@ -43,6 +43,10 @@ export function can(actor: Actor | null | undefined, action: Action, resource: R
   if (!rule.on.includes(resource.kind)) return false;
   if (rule.platform.includes(actor.platformRole)) return true;
   if (rule.requester && resource.kind === "ticket" && resource.requesterId === actor.id) return true;
+  if (resource.kind === "team" && rule.team) {
+    const role = actor.teamRoles?.[resource.teamId];
+    if (role !== undefined && rule.team.includes(role)) return true;
+  }
   const projectId = projectOf(resource);
   if (projectId && rule.project) {
     const role = actor.projectRoles[projectId];

@@ -9,8 +9,11 @@
 export const PLATFORM_ROLES = ["developer", "ops", "manager", "admin"] as const;
 /** A user's role inside one project, strongest first. */
 export const PROJECT_ROLES = ["owner", "maintainer", "developer", "viewer"] as const;
+/** A user's role in a team: its leads manage what the team shares (public config namespaces). */
+export const TEAM_ROLES = ["lead", "member"] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 export type ProjectRole = (typeof PROJECT_ROLES)[number];
+export type TeamRole = (typeof TEAM_ROLES)[number];
 
 /** Who is acting: a signed-in user, or the system (jobs, schedules). */
 export interface Actor {
@@ -21,6 +24,8 @@ export interface Actor {
   platformRole: PlatformRole;
   /** projectId -> the actor's role in that project. */
   projectRoles: Record<string, ProjectRole>;
+  /** teamId -> the actor's role in that team (absent for the system actor and tests that need none). */
+  teamRoles?: Record<string, TeamRole>;
 }
 
 /**
@@ -45,6 +50,8 @@ export interface Rule {
   platform: readonly PlatformRole[];
   /** Project roles allowed on the project the resource belongs to. */
   project?: readonly ProjectRole[];
+  /** Team roles allowed on the team the resource belongs to. */
+  team?: readonly TeamRole[];
   /** The requester of the resource (a ticket's) may do it. */
   requester?: boolean;
   description: string;
