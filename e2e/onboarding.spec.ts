@@ -70,7 +70,7 @@ test("a developer onboards a project, ops approve it, and it is provisioned on b
   await expect(opsPage).toHaveURL(ticketUrl);
   await opsPage.getByLabel("Comment").first().fill("Looks good");
   await opsPage.getByRole("button", { name: "Approve" }).click();
-  await expect(opsPage.getByTestId("step-summary")).toHaveText(/19 of 19 steps done · ticket done/, { timeout: 60_000 });
+  await expect(opsPage.getByTestId("step-summary")).toHaveText(/20 of 20 steps done · ticket done/, { timeout: 60_000 });
   await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(19);
   await ops.close();
 

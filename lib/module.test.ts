@@ -218,7 +218,7 @@ describe("the registry", () => {
     const r = buildRegistry(MODULES);
     expect([...r.ticketTypes.keys()].sort()).toEqual(["archive", "config_publish", "deploy", "environment", "onboarding", "permission", "quota"]);
     expect([...r.runKinds.keys()].sort()).toEqual(["*", "archive", "member_sync", "onboarding", "operation", "quota", "reconcile", "release"]);
-    expect(r.stepKinds.size).toBe(12);
+    expect(r.stepKinds.size).toBe(13);
     expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
   });
 

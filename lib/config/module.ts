@@ -7,6 +7,7 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { configPublishTicket } from "./publish-ticket";
+import { configSeedContributor, configSeedStep } from "./seed";
 
 export const configModule = defineModule({
   name: "config",
@@ -46,5 +47,8 @@ export const configModule = defineModule({
   },
   parts: (): ModuleParts => ({
     ticketTypes: [configPublishTicket],
+    // Onboarding gives every service its template's default configuration as a first release.
+    planContributors: [configSeedContributor],
+    stepKinds: [configSeedStep],
   }),
 });

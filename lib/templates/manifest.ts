@@ -144,6 +144,18 @@ export const ZTemplateManifest = z
     verbatim: z.array(z.string()).default([]),
     /** Path globs rendered with the executable bit (besides files that have it in the template). */
     executable: z.array(z.string()).default([]),
+    /**
+     * The generated file holding the service's default configuration
+     * (`.json`, `.yaml`/`.yml`, `.env` or `.properties`): at onboarding its
+     * keys become the first release of each service's `application`
+     * namespace in the config center, in every environment.
+     */
+    defaultConfig: z
+      .string()
+      .regex(/^[A-Za-z0-9_.\/-]+\.(json|ya?ml|env|properties)$/, {
+        message: "must be a generated file's path ending in .json, .yaml, .yml, .env or .properties",
+      })
+      .optional(),
   })
   .strict()
   .superRefine((m, ctx) => {
