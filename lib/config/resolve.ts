@@ -4,16 +4,20 @@
  * by the config service (lib/config/service) and Kubernetes delivery.
  *
  * - Cluster fallback: the release of the asked cluster ("sandbox-east"), else
- *   of "default" (Apollo's data-centre fallback).
+ *   of the client's data centre when it names one, else of "default"
+ *   (Apollo's order: cluster, dataCenter, default).
  * - Public namespaces: the team's own values, overridden key by key by the
  *   service's (each with its own cluster fallback); the releaseKey joins
  *   both with "+", as Apollo's does.
- * - Gray: an instance its rule selects gets the gray release instead.
+ * - Gray: an instance its rule selects gets the gray release instead; an
+ *   answer says whether a gray was active (`hasGray`), so a cache of answers
+ *   knows when it depends on the instance.
  * - Secrets: delivered only to clients that signed their request with the
  *   app's access key; others get the rest without them.
  */
 import { db, type Db, type Tx } from "@/lib/db/client";
 import { isEnvKind, type EnvKind } from "@/lib/catalog/environments";
+import { escapeKey, escapeValue } from "properties-file/escape";
 import { CONTENT_KEY, formatOfName, type ConfigFormat } from "./formats";
 import { grayRuleOf } from "./gray";
 import { matchesRule, type InstanceIdentity } from "./gray-rule";
@@ -23,6 +27,8 @@ export interface ClientRequest {
   environment: string;
   appId: string;
   cluster: string;
+  /** Apollo's `dataCenter`: a cluster tried after `cluster` and before `default`. */
+  dataCenter?: string;
   /** As the client asks for it: `application`, `app.yaml`, `team.shared`, or with a `.properties` suffix. */
   namespace: string;
   instance: InstanceIdentity;
@@ -40,6 +46,8 @@ export interface ClientConfig {
   /** The releases it was built from (for recording which release an instance holds). */
   releaseIds: string[];
   gray: boolean;
+  /** A gray release was active on a working copy this answer was built from: another instance may get another answer. */
+  hasGray: boolean;
 }
 
 /** Apollo clients ask for `application.properties` or `application` alike. */
@@ -56,7 +64,15 @@ export async function findServiceByAppId(appId: string, client: Tx | Db = db()) 
   });
 }
 
-type Picked = { entries: StoredEntry[]; releaseKey: string; releaseId: string; gray: boolean; namespaceId: string };
+type Picked = { entries: StoredEntry[]; releaseKey: string; releaseId: string; gray: boolean; hasGray: boolean; namespaceId: string };
+
+/** Apollo's cluster search order: the asked cluster, the client's data centre, default. */
+export function clusterOrder(cluster: string, dataCenter?: string): string[] {
+  const order = cluster === "default" ? [] : [cluster];
+  if (dataCenter && dataCenter !== cluster && dataCenter !== "default") order.push(dataCenter);
+  order.push("default");
+  return order;
+}
 
 /** The release a client of a working copy gets (gray when it matches), with the cluster's fallback to default; null when neither has one. */
 async function pick(
@@ -65,9 +81,10 @@ async function pick(
   serviceId: string | null,
   environment: EnvKind,
   cluster: string,
+  dataCenter: string | undefined,
   instance: InstanceIdentity,
 ): Promise<Picked | null> {
-  for (const c of cluster === "default" ? ["default"] : [cluster, "default"]) {
+  for (const c of clusterOrder(cluster, dataCenter)) {
     const set = await client.configSet.findFirst({ where: { namespaceId, serviceId, environment, cluster: c }, select: { id: true } });
     if (!set) continue;
     const main = await client.configRelease.findFirst({ where: { setId: set.id, grayId: null }, orderBy: { number: "desc" } });
@@ -75,9 +92,10 @@ async function pick(
     const gray = await client.configGray.findFirst({ where: { setId: set.id, status: "active" } });
     if (gray && matchesRule(grayRuleOf(gray), instance)) {
       const grayRelease = await client.configRelease.findFirst({ where: { setId: set.id, grayId: gray.id }, orderBy: { number: "desc" } });
-      if (grayRelease) return { entries: snapshotOf(grayRelease), releaseKey: grayRelease.releaseKey, releaseId: grayRelease.id, gray: true, namespaceId };
+      if (grayRelease)
+        return { entries: snapshotOf(grayRelease), releaseKey: grayRelease.releaseKey, releaseId: grayRelease.id, gray: true, hasGray: true, namespaceId };
     }
-    return { entries: snapshotOf(main), releaseKey: main.releaseKey, releaseId: main.id, gray: false, namespaceId };
+    return { entries: snapshotOf(main), releaseKey: main.releaseKey, releaseId: main.id, gray: false, hasGray: Boolean(gray), namespaceId };
   }
   return null;
 }
@@ -99,12 +117,12 @@ export async function resolveClientConfig(req: ClientRequest, client: Tx | Db = 
   if (!ns) return null;
   const parts: Picked[] = [];
   if (own) {
-    const p = await pick(client, ns.id, service.id, req.environment, req.cluster, req.instance);
+    const p = await pick(client, ns.id, service.id, req.environment, req.cluster, req.dataCenter, req.instance);
     if (p) parts.push(p);
   } else {
-    const base = await pick(client, ns.id, null, req.environment, req.cluster, req.instance);
+    const base = await pick(client, ns.id, null, req.environment, req.cluster, req.dataCenter, req.instance);
     const linked = await client.configLink.findUnique({ where: { serviceId_namespaceId: { serviceId: service.id, namespaceId: ns.id } } });
-    const override = linked ? await pick(client, ns.id, service.id, req.environment, req.cluster, req.instance) : null;
+    const override = linked ? await pick(client, ns.id, service.id, req.environment, req.cluster, req.dataCenter, req.instance) : null;
     for (const p of [base, override]) if (p) parts.push(p);
   }
   if (!parts.length) return null;
@@ -119,21 +137,25 @@ export async function resolveClientConfig(req: ClientRequest, client: Tx | Db = 
     configurations,
     releaseIds: parts.map((p) => p.releaseId),
     gray: parts.some((p) => p.gray),
+    hasGray: parts.some((p) => p.hasGray),
   };
 }
 
-/** The keys whose messages mean a client's namespace may have changed: its own cluster and default, and the public namespace's own. */
-export function watchKeys(environment: string, appId: string, cluster: string, namespace: string): string[] {
+/** The keys whose messages mean a client's namespace may have changed: its own cluster, data centre and default, and the public namespace's own. */
+export function watchKeys(environment: string, appId: string, cluster: string, namespace: string, dataCenter?: string): string[] {
   const name = namespaceKey(namespace);
-  const clusters = cluster === "default" ? ["default"] : [cluster, "default"];
-  return clusters.flatMap((c) => [messageKey(environment, appId, c, name), messageKey(environment, PUBLIC_APP, c, name)]);
+  return clusterOrder(cluster, dataCenter).flatMap((c) => [messageKey(environment, appId, c, name), messageKey(environment, PUBLIC_APP, c, name)]);
 }
 
-/** `.properties` text of a configuration (Apollo's /configfiles for properties namespaces). */
-export function asPropertiesText(config: ClientConfig): string {
+/**
+ * `.properties` text of a configuration (Apollo's /configfiles for properties
+ * namespaces), escaped as java.util.Properties reads it (`=`, `:`, `#`,
+ * leading spaces and line breaks included); a file namespace's file as it is.
+ */
+export function asPropertiesText(config: Pick<ClientConfig, "format" | "configurations">): string {
   if (config.format !== "properties") return config.configurations[CONTENT_KEY] ?? "";
   return Object.entries(config.configurations)
-    .map(([k, v]) => `${k}=${v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`)
+    .map(([k, v]) => `${escapeKey(k)}=${escapeValue(v)}`)
     .join("\n");
 }
 
