@@ -144,6 +144,18 @@ export const ZEnvVariables = z.object({
    * rate limits key on the entry this many places from the right (1: one load balancer or ingress).
    */
   WHARF_PROXY_HOPS: z.coerce.number({ message: "must be a whole number of proxies" }).int().min(1).max(10).default(1),
+  /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
+  WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
+  /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */
+  WHARF_CONFIG_SERVICE_URL: z.url({ message: "must be a URL such as https://config.example.com" }).optional(),
+  /** How long a long poll (/notifications/v2) is held before 304. Apollo clients time out at 70-90 s: keep it under 60 s. */
+  WHARF_CONFIG_POLL_TIMEOUT_MS: ms(100, 85_000, 60_000),
+  /** Long polls one config-service process holds at most; past it a poll is answered 304 early (the client polls again). */
+  WHARF_CONFIG_MAX_POLLS: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(1_000_000).default(50_000),
+  /** How long the config service reuses the pods (IP -> name, labels) it read from a namespace for gray rules by label. */
+  WHARF_CONFIG_POD_CACHE_MS: ms(0, 60_000, 5_000),
+  /** An instance's "last seen" is written at most once per this period (a new release key is written at once). */
+  WHARF_CONFIG_INSTANCE_WRITE_MS: ms(1_000, 3_600_000, 60_000),
 });
 
 export const ZEnv = ZEnvVariables.superRefine((env, ctx) => {
