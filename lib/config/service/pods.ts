@@ -11,9 +11,12 @@
  * pod, so a listing is reused for WHARF_CONFIG_POD_CACHE_MS only (5 s by
  * default: a client asks once at start and once per publish, so a few
  * seconds already collapse a rollout's burst into one read, while an IP that
- * moved is wrong for 5 s at most). An IP that is not in the listing (a pod
- * that just started, the usual case for a client's first request) makes the
- * listing read again at once, at most once a second per namespace.
+ * moved is wrong for 5 s at most). An IP that is not in a listing read
+ * before its request (a pod that just started: the usual case for a client's
+ * first request, which must not miss its gray release) waits for a listing
+ * read after it, at most four per second per namespace. So a client that is
+ * no pod pays up to 250 ms per request, and only while a gray release of its
+ * namespace is active (the pod is looked up only then).
  */
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
@@ -53,10 +56,11 @@ export function podsByIp(pods: readonly V1Pod[], cluster: string): Map<string, P
 export class PodDirectory {
   private readonly listings = new Map<string, Cached<Listing>>();
   private readonly clusters = new Map<string, Cached<{ id: string; name: string }[]>>();
+  private readonly next = new Map<string, Promise<Listing>>();
 
   constructor(
     private readonly ttlMs: number,
-    private readonly minRefreshMs = 1_000,
+    private readonly minRefreshMs = 250,
   ) {}
 
   private clustersOf(environment: EnvKind, projectSlug: string) {
@@ -75,11 +79,9 @@ export class PodDirectory {
     return value;
   }
 
-  private listing(cluster: { id: string; name: string }, namespace: string, force: boolean): Promise<Listing> {
+  /** Reads a namespace's pods now; the result replaces the cached listing when it is the newest. */
+  private read(cluster: { id: string; name: string }, namespace: string): Cached<Listing> {
     const key = `${cluster.id}:${namespace}`;
-    const hit = this.listings.get(key);
-    const age = hit ? Date.now() - hit.at : Infinity;
-    if (hit && age < (force ? this.minRefreshMs : this.ttlMs)) return hit.value;
     const value = readCluster(
       cluster.id,
       `config-pods:${namespace}`,
@@ -90,9 +92,40 @@ export class PodDirectory {
       log.debug({ cluster: cluster.name, namespace, error: r.error }, "pods not read: gray rules by label do not apply to these clients now");
       return null;
     });
+    const entry = { at: Date.now(), value };
     if (this.listings.size > 5_000) for (const [k, v] of this.listings) if (Date.now() - v.at > 60_000) this.listings.delete(k);
-    this.listings.set(key, { at: Date.now(), value });
-    return value;
+    this.listings.set(key, entry);
+    return entry;
+  }
+
+  /**
+   * A listing read at `since` or later: the cached one when it is that
+   * recent, else a new read, at most one per `minRefreshMs` per namespace (a
+   * caller arriving sooner waits for the next one, shared).
+   */
+  private listingSince(cluster: { id: string; name: string }, namespace: string, since: number): Promise<Listing> {
+    const key = `${cluster.id}:${namespace}`;
+    const hit = this.listings.get(key);
+    if (hit && hit.at >= since) return hit.value;
+    const wait = hit ? hit.at + this.minRefreshMs - Date.now() : 0;
+    if (wait <= 0) return this.read(cluster, namespace).value;
+    let next = this.next.get(key);
+    if (!next) {
+      next = new Promise<Listing>((resolve) =>
+        setTimeout(() => {
+          this.next.delete(key);
+          resolve(this.read(cluster, namespace).value);
+        }, wait),
+      );
+      this.next.set(key, next);
+    }
+    return next;
+  }
+
+  private cachedListing(cluster: { id: string; name: string }, namespace: string): Promise<Listing> {
+    const hit = this.listings.get(`${cluster.id}:${namespace}`);
+    if (hit && Date.now() - hit.at < this.ttlMs) return hit.value;
+    return this.read(cluster, namespace).value;
   }
 
   /**
@@ -108,11 +141,13 @@ export class PodDirectory {
     const all = await this.clustersOf(environment, app.projectSlug);
     const hinted = all.filter((c) => hints.includes(c.name));
     const clusters = hinted.length ? hinted : all;
+    const asked = Date.now();
     const found = await Promise.all(
       clusters.map(async (c) => {
-        const first = await this.listing(c, namespace, false);
+        const first = await this.cachedListing(c, namespace);
         if (first?.has(ip)) return first.get(ip)!;
-        return (await this.listing(c, namespace, true))?.get(ip) ?? null;
+        // Not in a listing read before this request (a pod that just started?): read again.
+        return (await this.listingSince(c, namespace, asked))?.get(ip) ?? null;
       }),
     );
     const matches = found.filter((f): f is PodIdentity => f !== null);
