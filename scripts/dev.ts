@@ -6,7 +6,9 @@
  *      registered in the portal from their kubeconfigs (WHARF_SANDBOX=0 skips them)
  *   4. demo data (idempotent)
  *   5. the job worker (in this process)
- *   6. the web app (next dev) at http://localhost:3000 with the demo sign-in
+ *   6. the Apollo config service (in this process) at http://localhost:8090/<env>
+ *      (WHARF_CONFIG_SERVICE_PORT), for Apollo clients
+ *   7. the web app (next dev) at http://localhost:3000 with the demo sign-in
  * Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -45,6 +47,13 @@ const { startWorker } = await import("../lib/jobs/worker");
 const worker = await startWorker({ connectionString: cfg.DATABASE_URL, concurrency: cfg.WHARF_WORKER_CONCURRENCY });
 say("worker started (cluster health checks every minute)");
 
+const { startConfigService } = await import("../lib/config/service/server");
+const configService = await startConfigService({ port: cfg.WHARF_CONFIG_SERVICE_PORT });
+say(
+  `Apollo config service at ${configService.url}: point a client at ${configService.url}/<env>, e.g. ` +
+    `apollo({ host: "${configService.url}/dev", appId: "<project>.<service>" }) (docs/config.md)`,
+);
+
 const next: ChildProcess = spawn(process.execPath, [require_next(), "dev", "--port", String(port)], {
   cwd: projectRoot,
   stdio: "inherit",
@@ -62,6 +71,7 @@ async function shutdown(code = 0) {
   stopping = true;
   say("stopping…");
   next.kill("SIGTERM");
+  await configService.stop().catch(() => {});
   await worker.stop().catch(() => {});
   await sandbox?.stop().catch(() => {});
   const { disconnectDb } = await import("../lib/db/client");

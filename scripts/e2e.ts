@@ -4,7 +4,8 @@
  *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded
  *   3. a real OIDC provider (oidc-provider) for the sign-in test, and two sandbox
  *      clusters registered in the portal from their kubeconfigs
- *   4. the worker and `next start`
+ *   4. the worker, the Apollo config service (its URL to the tests as
+ *      E2E_CONFIG_SERVICE_URL, e.g. `${E2E_CONFIG_SERVICE_URL}/dev` for a client) and `next start`
  *   5. playwright test (Debian's Chromium), then everything is stopped
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -22,6 +23,8 @@ const extraArgs = process.argv.slice(2);
 buildApp(say, "E2E_SKIP_BUILD");
 
 const appPort = await freePort();
+const configPort = await freePort();
+const configServiceUrl = `http://localhost:${configPort}`;
 const oidcPort = await freePort();
 const appUrl = `http://localhost:${appPort}`;
 
@@ -58,6 +61,7 @@ const env: NodeJS.ProcessEnv = {
   // Generated repositories of the test run (cloned with a Git access token, as in production).
   WHARF_REPO_DIR: fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-repos-")),
   WHARF_METRICS_TOKEN: randomBytes(24).toString("base64url"),
+  WHARF_CONFIG_SERVICE_PORT: String(configPort),
 };
 Object.assign(process.env, env);
 
@@ -78,6 +82,12 @@ await seed(say);
 const children: ChildProcess[] = [];
 const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });
 children.push(worker);
+const configService = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/config-service.ts")], {
+  cwd: projectRoot,
+  env,
+  stdio: "inherit",
+});
+children.push(configService);
 const app = spawn(process.execPath, [nextBin, "start", "--port", String(appPort)], {
   cwd: projectRoot,
   env,
@@ -85,29 +95,37 @@ const app = spawn(process.execPath, [nextBin, "start", "--port", String(appPort)
 });
 children.push(app);
 
-async function waitForHealth() {
+async function waitForHealth(url = `${appUrl}/api/health`) {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${appUrl}/api/health`);
+      const res = await fetch(url);
       if (res.ok) return;
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`the app did not become healthy at ${appUrl}`);
+  throw new Error(`not healthy in time: ${url}`);
 }
 
 let code = 1;
 try {
   await waitForHealth();
+  await waitForHealth(`${configServiceUrl}/health`);
   say(`app at ${appUrl}; running Playwright`);
   // Not spawnSync: the OIDC provider lives in this process and must keep answering while the browser signs in.
   const run = spawn(process.execPath, [path.join(projectRoot, "node_modules/@playwright/test/cli.js"), "test", ...extraArgs], {
     cwd: projectRoot,
     stdio: "inherit",
-    env: { ...env, E2E_BASE_URL: appUrl, E2E_OIDC_ISSUER: oidc.issuer, E2E_SANDBOX_ADMIN_URL: sandbox.adminUrl ?? "", E2E_KUBECONFIG: sandbox.kubeconfigPath },
+    env: {
+      ...env,
+      E2E_BASE_URL: appUrl,
+      E2E_CONFIG_SERVICE_URL: configServiceUrl,
+      E2E_OIDC_ISSUER: oidc.issuer,
+      E2E_SANDBOX_ADMIN_URL: sandbox.adminUrl ?? "",
+      E2E_KUBECONFIG: sandbox.kubeconfigPath,
+    },
   });
   code = await new Promise<number>((resolve) => run.on("exit", (c) => resolve(c ?? 1)));
 } catch (e) {

@@ -321,7 +321,8 @@ export async function startConfigService(opts: ConfigServiceOptions = {}): Promi
     if (req.method !== "GET" && req.method !== "HEAD") throw new HttpError(405, "Only GET");
     if (parts.length === 1 && parts[0] === "health") {
       await db().$queryRaw`select 1`;
-      return send(res, 200, JSON.stringify({ status: "ok", held: hub.held, listening: listener.listening }));
+      const { rss, heapUsed } = process.memoryUsage();
+      return send(res, 200, JSON.stringify({ status: "ok", held: hub.held, listening: listener.listening, rss, heapUsed }));
     }
     const [envName, kind, ...rest] = parts;
     if (!envName || !isEnvKind(envName))
