@@ -48,11 +48,16 @@ const worker = await startWorker({ connectionString: cfg.DATABASE_URL, concurren
 say("worker started (cluster health checks every minute)");
 
 const { startConfigService } = await import("../lib/config/service/server");
-const configService = await startConfigService({ port: cfg.WHARF_CONFIG_SERVICE_PORT });
-say(
-  `Apollo config service at ${configService.url}: point a client at ${configService.url}/<env>, e.g. ` +
-    `apollo({ host: "${configService.url}/dev", appId: "<project>.<service>" }) (docs/config.md)`,
-);
+const configService = await startConfigService({ port: cfg.WHARF_CONFIG_SERVICE_PORT }).catch((e: NodeJS.ErrnoException) => {
+  if (e.code !== "EADDRINUSE") throw e;
+  say(`port ${cfg.WHARF_CONFIG_SERVICE_PORT} is taken: the Apollo config service is not started (set WHARF_CONFIG_SERVICE_PORT to another port)`);
+  return null;
+});
+if (configService)
+  say(
+    `Apollo config service at ${configService.url}: point a client at ${configService.url}/<env>, e.g. ` +
+      `apollo({ host: "${configService.url}/dev", appId: "<project>.<service>" }) (docs/config.md)`,
+  );
 
 const next: ChildProcess = spawn(process.execPath, [require_next(), "dev", "--port", String(port)], {
   cwd: projectRoot,
@@ -71,7 +76,7 @@ async function shutdown(code = 0) {
   stopping = true;
   say("stopping…");
   next.kill("SIGTERM");
-  await configService.stop().catch(() => {});
+  await configService?.stop().catch(() => {});
   await worker.stop().catch(() => {});
   await sandbox?.stop().catch(() => {});
   const { disconnectDb } = await import("../lib/db/client");

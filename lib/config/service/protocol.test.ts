@@ -285,6 +285,16 @@ describe("restarts", () => {
   });
 });
 
+describe("start-up", () => {
+  it("refuses a taken port and leaves no listening connection behind", async () => {
+    const listeners = async () =>
+      Number((await db().$queryRaw<{ n: bigint }[]>`select count(*) as n from pg_stat_activity where application_name = 'wharf-config-service'`)[0]!.n);
+    const before = await listeners();
+    await expect(startConfigService({ port: svc.port })).rejects.toMatchObject({ code: "EADDRINUSE" });
+    expect(await listeners()).toBe(before);
+  });
+});
+
 describe("access keys", () => {
   it("a signed client gets secret items; unsigned, wrongly signed or stale requests get 401", async () => {
     const f = await fixture("cs-signed");
@@ -347,9 +357,16 @@ describe("instances", () => {
       ["10.5.0.1", 1, true],
       ["10.5.0.2", 1, true],
     ]);
+    // Asked again with the same release: not written again within WHARF_CONFIG_INSTANCE_WRITE_MS.
+    const row = () => db().configInstance.findFirstOrThrow({ where: { appId: f.appId, ip: "10.5.0.1" } });
+    const written = (await row()).lastSeenAt;
+    for (let i = 0; i < 3; i++) await get(`${svc.url}/dev/configs/${f.appId}/default/application?ip=10.5.0.1`);
+    await svc.flushInstances();
+    expect((await row()).lastSeenAt).toEqual(written);
     await publish(f.ctx, f.ref, [{ op: "set", key: "a", value: "2" }]);
     await get(`${svc.url}/dev/configs/${f.appId}/default/application?ip=10.5.0.1`);
     await svc.flushInstances();
+    expect((await row()).lastSeenAt.getTime()).toBeGreaterThan(written.getTime());
     const after = await listConfigInstances(f.ctx, f.ref);
     expect([after.onLatest, after.total, after.latestNumber]).toEqual([1, 2, 2]);
   });

@@ -351,6 +351,11 @@ export async function startConfigService(opts: ConfigServiceOptions = {}): Promi
   const port = await new Promise<number>((resolve, reject) => {
     server.once("error", reject);
     server.listen({ port: opts.port ?? cfg.WHARF_CONFIG_SERVICE_PORT, host: opts.host, backlog: 4096 }, () => resolve((server.address() as AddressInfo).port));
+  }).catch(async (e: unknown) => {
+    // The port is taken (or refused): leave nothing behind.
+    await recorder.stop();
+    await listener.stop();
+    throw e;
   });
   const host = opts.host && opts.host !== "0.0.0.0" && opts.host !== "::" ? opts.host : "localhost";
   log.info({ port, pollTimeoutMs }, "config service listening");
