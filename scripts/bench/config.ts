@@ -98,7 +98,8 @@ const child = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot,
   env: { ...process.env, WHARF_CONFIG_SERVICE_PORT: String(port), WHARF_CONFIG_MAX_POLLS: String(POLLS * 2) },
   stdio: ["ignore", "inherit", "inherit"],
 });
-const health = async () => (await (await fetch(`${base}/health`)).json()) as { held: number; rss: number; heapUsed: number };
+const health = async () =>
+  (await (await fetch(`${base}/health`)).json()) as { held: number; rss: number; heapUsed: number; lastDispatch: { polls: number; ms: number } };
 for (let i = 0; ; i++) {
   try {
     await health();
@@ -160,6 +161,7 @@ say(`${POLLS} polls held (opened in ${ms(performance.now() - opened)})`);
 const firsts: number[] = [];
 const alls: number[] = [];
 const publishes: number[] = [];
+const dispatches: number[] = [];
 for (let r = 0; r < ROUNDS; r++) {
   const go = await publish();
   const t0 = performance.now();
@@ -171,6 +173,7 @@ for (let r = 0; r < ROUNDS; r++) {
   const times = results.map((x) => x.at - t0);
   firsts.push(Math.min(...times));
   alls.push(Math.max(...times));
+  dispatches.push((await health()).lastDispatch.ms);
   answers = await openPolls(POLLS, await latestId());
 }
 
@@ -193,6 +196,7 @@ Config service bench (one process, ${os.cpus().length} cores, load average ${os.
   publish call (commit)           p50 ${ms(pct(publishes, 50))}
   publish -> first client         p50 ${ms(pct(firsts, 50))}  p99 ${ms(pct(firsts, 99))}  (target p99 < 200 ms; ${ROUNDS} publishes)
   publish -> all ${POLLS} clients   p50 ${ms(pct(alls, 50))}  p99 ${ms(pct(alls, 99))}  max ${ms(Math.max(...alls))}  (target < 2 s)
+  of which the service answering   p50 ${ms(pct(dispatches, 50))}  max ${ms(Math.max(...dispatches))}  (the rest: this process reading ${POLLS} answers)
   GET /configs at ${RATE}/s         ${configs.requests.total} requests, ${configs.non2xx} non-2xx, ${configs.errors} errors; p50 ${ms(pct(latencies, 50))}  p95 ${ms(pct(latencies, 95))}  p99 ${ms(pct(latencies, 99))}  (target p95 < 5 ms)
 `);
 

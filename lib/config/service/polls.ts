@@ -54,6 +54,8 @@ export class PollHub {
   /** Bumped when what was heard may be incomplete: answers of queries started before it are not kept. */
   private era = 0;
   held = 0;
+  /** The last publish's dispatch: how many polls it answered and how long that took in this process. */
+  lastDispatch = { polls: 0, ms: 0 };
 
   constructor(private readonly opts: PollHubOptions) {}
 
@@ -176,6 +178,8 @@ export class PollHub {
     if (this.opts.listening()) this.latest.set(key, Math.max(id, this.latest.get(key) ?? 0));
     const polls = this.byKey.get(key);
     if (!polls) return;
+    const started = performance.now();
+    let answered = 0;
     const bodies = new Map<string, string>();
     for (const poll of [...polls]) {
       const ns = poll.namespaces.find((n) => n.keys.includes(key));
@@ -186,7 +190,9 @@ export class PollHub {
         bodies.set(ns.name, body);
       }
       this.finish(poll, body);
+      answered++;
     }
+    this.lastDispatch = { polls: answered, ms: performance.now() - started };
   }
 
   /** After a reconnect: forget what NOTIFY said and check every held poll in the database. */
