@@ -20,4 +20,17 @@ describe("start-up with a broken environment", () => {
     expect(run.stderr).toContain("NEXTAUTH_SECRET: required");
     expect(run.stderr).not.toMatch(/at .*\.ts:\d+/); // no stack trace
   });
+
+  it("the config service exits with a message naming each missing or bad variable", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", path.join(root, "scripts/config-service.ts")], {
+      cwd: root,
+      env: { NODE_ENV: "test", PATH: process.env.PATH, HOME: process.env.HOME, WHARF_CONFIG_SERVICE_PORT: "not-a-port" },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("DATABASE_URL: required");
+    expect(run.stderr).toContain("WHARF_CONFIG_SERVICE_PORT: must be a port number");
+    expect(run.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
 });
