@@ -8,7 +8,8 @@
  *      (targets: first p99 < 200 ms, all within 2 s)
  *   3. GET /configs at 1,000 requests/s for BENCH_SECONDS (default 10) with
  *      autocannon while the polls stay held: p50 / p95 / p99 (target p95 < 5 ms)
- * Needs about 10,100 file descriptors in each process (`ulimit -n`).
+ * Needs about 10,100 file descriptors in each process: the npm script raises
+ * the soft limit to the hard one (`ulimit -n`), and the bench says so if that is too few.
  *   BENCH_POLLS=10000  BENCH_ROUNDS=15  BENCH_SECONDS=10  BENCH_RATE=1000
  */
 import { spawn, execSync } from "node:child_process";

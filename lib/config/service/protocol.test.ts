@@ -221,7 +221,7 @@ describe("long polling", () => {
   it("a publish wakes the polls held by every instance, and one whose listener reconnected misses nothing", async () => {
     const f = await fixture("cs-instances");
     await publish(f.ctx, f.ref, [{ op: "set", key: "a", value: "1" }]);
-    const other = await startConfigService({ port: 0, pollTimeoutMs: 60_000, listener: { reconnectDelayMs: 1_500 } });
+    const other = await startConfigService({ port: 0, pollTimeoutMs: 60_000, listener: { reconnectDelayMs: 3_000 } });
     try {
       const latest = Number((await db().configMessage.findFirstOrThrow({ where: { key: `dev+${f.appId}+default+application` }, orderBy: { id: "desc" } })).id);
       const poll = () =>
@@ -246,7 +246,7 @@ describe("long polling", () => {
       await db().$queryRaw`select pg_terminate_backend(${pid}::int)`;
       await gone;
       await publish(f.ctx, f.ref, [{ op: "set", key: "a", value: "3" }]);
-      expect(reconnected).toBe(false); // the publish committed while the listener was away (it waits 1.5 s to reconnect)
+      expect(reconnected).toBe(false); // the publish committed while the listener was away (it waits 3 s to reconnect)
       const answer = await missed;
       expect(answer.status).toBe(200);
       expect(((await answer.json()) as { notificationId: number }[])[0]!.notificationId).toBeGreaterThan(body[0]!.notificationId);
