@@ -151,7 +151,8 @@ export function appErrorFromDb(e: unknown, input?: unknown): AppError | null {
   const { value, message } = badInputMessage(pg);
   const field = (value !== undefined && input !== undefined && fieldHolding(input, value)) || "_form";
   return new AppError("INVALID_INPUT", "Some fields need attention.", {
-    fieldErrors: { [field]: [message] },
+    // At a field the message follows its label; for the form as a whole it is a sentence of its own.
+    fieldErrors: { [field]: [field === "_form" ? `A value ${message}.` : message] },
     message: `Postgres refused the input (${pg.code}: ${pg.message})`,
     cause: e,
   });

@@ -35,7 +35,7 @@ async function readBody(req: NextRequest): Promise<unknown> {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw invalidField("_form", "is not valid JSON; send the request body as JSON");
+      throw invalidField("_form", "The request body is not valid JSON.");
     }
   }
   if (/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) return req.clone().formData();
