@@ -7,6 +7,7 @@ import { listProjects } from "@/lib/catalog/projects";
 import { listTeamOptions } from "@/lib/catalog/teams";
 import { ZProjectListQuery, type TProjectListQuery } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
+import { pageParams } from "@/lib/http/page";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { ProjectFilters } from "@/components/catalog/project-filters";
 import { Badge } from "@/components/ui/badge";
@@ -56,7 +57,7 @@ function SortHead({
 
 export default async function ProjectsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const ctx = await requireCtx();
-  const raw = await searchParams;
+  const raw = await pageParams(searchParams);
   const query = ZProjectListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
   const [result, teams] = await Promise.all([listProjects(ctx, query), listTeamOptions(ctx)]);
   const filtered = Boolean(query.q || query.team || query.tier || query.lifecycle || query.mine);

@@ -6,7 +6,7 @@ import { can, platform } from "@/lib/access/policy";
 import { listTickets, ticketTypeOptions } from "@/lib/tickets/query";
 import { TICKET_STATUSES, ZTicketListQuery, type TTicketListQuery } from "@/lib/tickets/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -31,8 +31,8 @@ function href(q: TTicketListQuery, change: Partial<Record<string, string | numbe
 
 export default async function TicketsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "ticket.read", platform)) return <NoAccess what="tickets" />;
-  const q = ZTicketListQuery.parse(await searchParams);
+  allowPage(can(ctx.actor, "ticket.read", platform));
+  const q = ZTicketListQuery.parse(await pageParams(searchParams));
   const result = await listTickets(ctx, q);
   const view = result.view;
   return (

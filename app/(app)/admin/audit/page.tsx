@@ -4,7 +4,7 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listAuditEvents, ZAuditQuery } from "@/lib/audit/query";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { AuditFilters } from "@/components/catalog/audit-filters";
 import { AuditDiff } from "@/components/catalog/audit-diff";
@@ -16,8 +16,8 @@ export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "audit.read", platform)) return <NoAccess what="the audit log" />;
-  const raw = await searchParams;
+  allowPage(can(ctx.actor, "audit.read", platform));
+  const raw = await pageParams(searchParams);
   const query = ZAuditQuery.parse(raw);
   const result = await listAuditEvents(ctx, query);
   const pageHref = (page: number) => {

@@ -4,7 +4,6 @@ import { requireCtx } from "@/lib/access/session";
 import { can, clusterResource } from "@/lib/access/policy";
 import { getCluster } from "@/lib/catalog/clusters";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { ClusterForm } from "@/components/catalog/cluster-form";
 import { CheckNowButton, DeleteClusterButton } from "@/components/catalog/cluster-actions";
@@ -14,7 +13,7 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { orNotFound } from "@/lib/http/page";
+import { allowPage, pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   return { title: (await params).name };
@@ -22,9 +21,9 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
 
 export default async function ClusterPage({ params }: { params: Promise<{ name: string }> }) {
   const ctx = await requireCtx();
-  const { name } = await params;
-  if (!can(ctx.actor, "cluster.read", clusterResource())) return <NoAccess what="the cluster registry" />;
-  const cluster = await orNotFound(getCluster(ctx, name));
+  allowPage(can(ctx.actor, "cluster.read", clusterResource()));
+  const { name } = await pageParams(params);
+  const cluster = await pageRead(getCluster(ctx, name));
   const resource = clusterResource(cluster.id);
   const checks = [...cluster.checks].reverse().map((c) => ({ at: c.at.toISOString(), latencyMs: c.latencyMs, status: c.status }));
   return (

@@ -4,14 +4,14 @@ import { can, platform } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Release" };
 
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
   const ctx = await requireCtx();
-  const { id } = await params;
-  const view = await orNotFound(getRelease(ctx, id));
+  const { id } = await pageParams(params);
+  const view = await pageRead(getRelease(ctx, id), { hide: true });
   const r = view.release;
   return (
     <>

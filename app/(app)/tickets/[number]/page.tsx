@@ -12,7 +12,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   return { title: `Ticket #${(await params).number}` };
@@ -20,9 +20,9 @@ export async function generateMetadata({ params }: { params: Promise<{ number: s
 
 export default async function TicketPage({ params }: { params: Promise<{ number: string }> }) {
   const ctx = await requireCtx();
-  const number = Number((await params).number);
+  const number = Number((await pageParams(params)).number);
   if (!Number.isInteger(number) || number < 1) notFound();
-  const ticket = await orNotFound(getTicket(ctx, number));
+  const ticket = await pageRead(getTicket(ctx, number), { hide: true });
   const steps: StepView[] = ticket.run
     ? ticket.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null, nextAttemptAt: s.nextAttemptAt?.toISOString() ?? null }))
     : (ticket.plan ?? []).map((d) => ({

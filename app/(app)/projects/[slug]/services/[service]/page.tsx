@@ -11,7 +11,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
@@ -26,8 +26,9 @@ export default async function ServicePage({
   searchParams: Promise<{ env?: string }>;
 }) {
   const ctx = await requireCtx();
-  const { slug, service: serviceSlug } = await params;
-  const data = await orNotFound(getServicePage(ctx, slug, serviceSlug, (await searchParams).env));
+  const { slug, service: serviceSlug } = await pageParams(params);
+  const { env } = await pageParams(searchParams);
+  const data = await pageRead(getServicePage(ctx, slug, serviceSlug, env));
   const { service, environment, history, pods } = data;
   const base = `/projects/${slug}/services/${serviceSlug}`;
   return (
