@@ -25,6 +25,11 @@ describe("a value Postgres refuses", () => {
     });
   });
 
+  it("a number beyond 64 bits, refused by Prisma before Postgres, reads as INVALID_INPUT at the field however it was written", async () => {
+    const e = await caught(db().ticket.findUnique({ where: { number: 1e30 } }));
+    expect(appErrorFromDb(e, { number: "1e30" })).toMatchObject({ code: "INVALID_INPUT", fieldErrors: { number: ["is out of range"] } });
+  });
+
   it("text that is not a number, or not an allowed value, reads as INVALID_INPUT at its field", async () => {
     const notNumber = await caught(db().$queryRaw`select ${"twelve"}::int`);
     expect(appErrorFromDb(notNumber, { count: "twelve" })?.fieldErrors).toEqual({ count: ["is not a valid whole number"] });

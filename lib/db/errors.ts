@@ -102,10 +102,17 @@ export function busyError(cause: unknown): AppError {
   return new AppError("UNAVAILABLE", BUSY_MESSAGE, { message: `database busy: ${detail}`, cause, retryAfterSeconds: BUSY_RETRY_AFTER_SECONDS });
 }
 
+/** The same value written two ways: "99999999999" and 99999999999, "1e30" and "1e+30". */
+function sameValue(leaf: string | number | bigint, value: string): boolean {
+  if (String(leaf) === value) return true;
+  const a = Number(leaf);
+  return typeof leaf !== "bigint" && String(leaf).trim() !== "" && Number.isFinite(a) && a === Number(value);
+}
+
 /** The first field of `input` whose value reads as `value` ("project.version"), or null. */
 export function fieldHolding(input: unknown, value: string, path: (string | number)[] = [], depth = 0): string | null {
   if (typeof input === "string" || typeof input === "number" || typeof input === "bigint") {
-    return String(input) === value ? path.map(String).join(".") || "_form" : null;
+    return sameValue(input, value) ? path.map(String).join(".") || "_form" : null;
   }
   if (!input || typeof input !== "object" || depth > 32) return null;
   const entries: Iterable<[string | number, unknown]> = Array.isArray(input)
@@ -138,6 +145,19 @@ function badInputMessage(pg: { code: string; message: string }): { value?: strin
   }
 }
 
+/** What was wrong with the input, when `e` says the input (not the portal) was wrong. */
+function refusedInput(e: unknown): { value?: string; message: string; detail: string } | null {
+  // A number no column can hold never reaches Postgres: Prisma refuses it while building the query.
+  const err = e as { name?: unknown; message?: unknown };
+  if (err.name === "PrismaClientValidationError" && typeof err.message === "string") {
+    const m = /Unable to fit value (\S+) into a 64-bit signed integer/.exec(err.message);
+    return m ? { value: m[1], message: "is out of range", detail: m[0] } : null;
+  }
+  const pg = postgresErrorOf(e);
+  if (!pg || !BAD_INPUT.has(pg.code)) return null;
+  return { ...badInputMessage(pg), detail: `${pg.code}: ${pg.message}` };
+}
+
 /**
  * A database error as the AppError a person can act on, or null when it is
  * none of these (then it is a bug: INTERNAL). `input` is the raw input of the
@@ -146,14 +166,13 @@ function badInputMessage(pg: { code: string; message: string }): { value?: strin
 export function appErrorFromDb(e: unknown, input?: unknown): AppError | null {
   if (!e || typeof e !== "object" || e instanceof AppError) return null;
   if (isDbBusy(e)) return busyError(e);
-  const pg = postgresErrorOf(e);
-  if (!pg || !BAD_INPUT.has(pg.code)) return null;
-  const { value, message } = badInputMessage(pg);
+  const { value, message, detail } = refusedInput(e) ?? {};
+  if (!message) return null;
   const field = (value !== undefined && input !== undefined && fieldHolding(input, value)) || "_form";
   return new AppError("INVALID_INPUT", "Some fields need attention.", {
     // At a field the message follows its label; for the form as a whole it is a sentence of its own.
     fieldErrors: { [field]: [field === "_form" ? `A value ${message}.` : message] },
-    message: `Postgres refused the input (${pg.code}: ${pg.message})`,
+    message: `the database refused the input (${detail})`,
     cause: e,
   });
 }

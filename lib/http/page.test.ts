@@ -53,6 +53,7 @@ describe("a page whose read the domain refuses", () => {
 describe("a page given an address no record can have", () => {
   it("answers 404 for an id beyond int4 (Postgres refuses it) instead of a 500", async () => {
     expect(await answer(pageRead(getTicket(outsider, 99_999_999_999), { hide: true }))).toBe(NOT_FOUND);
+    expect(await answer(pageRead(getTicket(outsider, 1e30), { hide: true }))).toBe(NOT_FOUND);
   });
 
   it("answers 404 for a NUL byte or half a UTF-16 pair in its parameters, before any read", async () => {

@@ -24,6 +24,9 @@ describe("a route handler given an id beyond what the database stores", () => {
     const res = await ticketProgress.withActor(actor())(request("/api/tickets/99999999999"), { params: Promise.resolve({ number: "99999999999" }) });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ code: "INVALID_INPUT", fieldErrors: { number: ["is out of range (at most 2147483647)"] } });
+    const beyond64 = await ticketProgress.withActor(actor())(request("/api/tickets/1e30"), { params: Promise.resolve({ number: "1e30" }) });
+    expect(beyond64.status).toBe(422);
+    expect(await beyond64.json()).toMatchObject({ code: "INVALID_INPUT", fieldErrors: { number: ["is out of range"] } });
   });
 });
 
