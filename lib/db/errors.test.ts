@@ -57,5 +57,7 @@ describe("errors that are not the input's fault", () => {
     const tooMuch = await caught(db().$queryRaw`select 1/0`);
     expect(appErrorFromDb(tooMuch)).toBeNull();
     expect(appErrorFromDb(new Error("boom"))).toBeNull();
+    // Not the database's: a cluster or a chat webhook that refused the connection is not "Wharf is busy".
+    expect(appErrorFromDb(Object.assign(new Error("connect ECONNREFUSED 10.0.0.9:443"), { code: "ECONNREFUSED", syscall: "connect", errno: -111 }))).toBeNull();
   });
 });

@@ -76,9 +76,9 @@ const BUSY_PRISMA = new Set([
   "P1008", // operations timed out
   "P1017", // the server closed the connection
 ]);
+// Socket failures count only as the adapter reports them: a bare ECONNREFUSED may be a cluster's or a webhook's.
 const BUSY_ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
 const BUSY_POSTGRES = /^(53300|57P01|57P02|57P03|08\w{3})$/; // too many connections, shutting down, starting up, connection exceptions
-const BUSY_SOCKET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE"]);
 
 export const BUSY_MESSAGE = "Wharf is busy; try again in a moment.";
 /** Seconds a client is told to wait before trying again (Retry-After). */
@@ -90,7 +90,6 @@ export function isDbBusy(e: unknown): boolean {
   if (e instanceof AppError) return false;
   const err = e as DbErrorLike;
   if (typeof err.code === "string" && BUSY_PRISMA.has(err.code)) return true;
-  if (typeof err.code === "string" && BUSY_SOCKET.has(err.code)) return true;
   const cause = adapterCause(err);
   if (cause?.kind && BUSY_ADAPTER_KINDS.has(cause.kind)) return true;
   const pg = postgresErrorOf(e);
@@ -117,7 +116,7 @@ export function fieldHolding(input: unknown, value: string, path: (string | numb
   if (!input || typeof input !== "object" || depth > 32) return null;
   const entries: Iterable<[string | number, unknown]> = Array.isArray(input)
     ? input.entries()
-    : input instanceof URLSearchParams || input instanceof Map
+    : input instanceof URLSearchParams || input instanceof Map || (typeof FormData !== "undefined" && input instanceof FormData)
       ? input.entries()
       : Object.entries(input);
   for (const [key, child] of entries) {
