@@ -90,14 +90,33 @@ async function approve(ticketId: string) {
   approvalSeconds.push((performance.now() - started) / 1000);
 }
 
-async function waitForTickets(numbers: number[], timeoutMs: number) {
-  const end = Date.now() + timeoutMs;
+/**
+ * Waits until every ticket is done or failed. On a loaded machine that takes
+ * long, which is not a failure; work that stops is: the bench fails when no
+ * step finished for `stallMs` (a lost job or request), or after `capMs`.
+ */
+async function waitForTickets(numbers: number[], opts: { stallMs: number; capMs: number }) {
+  const started = Date.now();
+  let finished = -1;
+  let lastProgress = Date.now();
   for (;;) {
     const rows = await db().ticket.findMany({ where: { number: { in: numbers } }, select: { status: true } });
     const open = rows.filter((r) => !["done", "failed"].includes(r.status)).length;
     if (open === 0) return rows;
-    if (Date.now() > end) throw new Error(`${open} tickets still not finished after ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 50));
+    const steps = await db().provisioningStep.groupBy({ by: ["status"], where: { run: { ticket: { number: { in: numbers } } } }, _count: { _all: true } });
+    const nowFinished = steps.filter((s) => s.status === "succeeded" || s.status === "failed").reduce((n, s) => n + s._count._all, 0);
+    if (nowFinished !== finished) {
+      finished = nowFinished;
+      lastProgress = Date.now();
+    }
+    const stalled = Date.now() - lastProgress > opts.stallMs;
+    if (stalled || Date.now() - started > opts.capMs) {
+      const where = steps.map((s) => `${s._count._all} ${s.status}`).join(", ");
+      throw new Error(
+        `${open} tickets not finished ${stalled ? `and no step finished for ${opts.stallMs / 1000} s` : `after ${opts.capMs / 1000} s`}; their steps: ${where}`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
@@ -106,7 +125,7 @@ const one = await submitOnboarding(dev, request("bench-one"));
 const ticket = await db().ticket.findUniqueOrThrow({ where: { number: one.number } });
 const t0 = performance.now();
 await approve(ticket.id);
-const [single] = await waitForTickets([one.number], 120_000);
+const [single] = await waitForTickets([one.number], { stallMs: 120_000, capMs: 600_000 });
 const singleSeconds = (performance.now() - t0) / 1000;
 const singleSteps = await db().provisioningStep.count({ where: { run: { ticketId: ticket.id } } });
 say(`one project, 4 environments on 2 clusters: ${singleSteps} steps ${single!.status} in ${singleSeconds.toFixed(2)} s (target < 10 s)`);
@@ -120,7 +139,7 @@ approvalSeconds.length = 0;
 await Promise.all(ids.map((t) => approve(t.id)));
 const approvedSeconds = (performance.now() - t1) / 1000;
 const loadAtBurst = os.loadavg()[0]!;
-const rows = await waitForTickets(numbers, 15 * 60_000);
+const rows = await waitForTickets(numbers, { stallMs: 5 * 60_000, capMs: 60 * 60_000 });
 const manySeconds = (performance.now() - t1) / 1000;
 const steps = await db().provisioningStep.groupBy({ by: ["status"], where: { run: { ticket: { number: { in: numbers } } } }, _count: { _all: true } });
 const total = steps.reduce((n, s) => n + s._count._all, 0);
