@@ -213,7 +213,7 @@ export class EnvError extends Error {
     super(
       "Wharf cannot start: the configuration is incomplete.\n" +
         problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n") +
-        "\nSee README.md, section Envuration.",
+        "\nSee README.md, section Configuration.",
     );
     this.name = "EnvError";
   }
