@@ -23,22 +23,29 @@ function Value({ value, tone }: { value: string | null; tone: "before" | "after"
   return <pre className={`rounded px-2 py-1 font-mono text-xs break-words whitespace-pre-wrap ${colour}`}>{value === "" ? "“”" : value}</pre>;
 }
 
-function FieldRows({ rows }: { rows: FieldChange[] }) {
+/** The fields with their values; a creation shows only what was created, a removal only what was removed. */
+function FieldRows({ rows, sides }: { rows: FieldChange[]; sides: "both" | "before" | "after" }) {
   return (
     <dl className="space-y-3">
       {rows.map((r) => (
         <div key={r.field} data-testid={`field-${r.field}`} className="space-y-1">
           <dt className="font-mono text-xs font-medium">{r.field}</dt>
-          <dd className="grid gap-2 sm:grid-cols-2">
-            <div className="min-w-0 space-y-0.5">
-              <div className="text-[10px] tracking-wide text-muted-foreground uppercase">Before</div>
-              <Value value={r.before} tone={r.changed ? "before" : "same"} />
-            </div>
-            <div className="min-w-0 space-y-0.5">
-              <div className="text-[10px] tracking-wide text-muted-foreground uppercase">After</div>
-              <Value value={r.after} tone={r.changed ? "after" : "same"} />
-            </div>
-          </dd>
+          {sides === "both" ? (
+            <dd className="grid gap-2 sm:grid-cols-2">
+              <div className="min-w-0 space-y-0.5">
+                <div className="text-[10px] tracking-wide text-muted-foreground uppercase">Before</div>
+                <Value value={r.before} tone={r.changed ? "before" : "same"} />
+              </div>
+              <div className="min-w-0 space-y-0.5">
+                <div className="text-[10px] tracking-wide text-muted-foreground uppercase">After</div>
+                <Value value={r.after} tone={r.changed ? "after" : "same"} />
+              </div>
+            </dd>
+          ) : (
+            <dd className="min-w-0">
+              <Value value={sides === "after" ? r.after : r.before} tone={sides} />
+            </dd>
+          )}
         </div>
       ))}
     </dl>
@@ -77,12 +84,16 @@ export function AuditChange({ event }: { event: AuditEventView }) {
           <div className="min-h-0 flex-1 space-y-6 overflow-y-auto p-4">
             <section aria-label="Changed fields" className="space-y-3">
               <h3 className="text-sm font-medium">{summary === "created" ? "Created with" : summary === "removed" ? "Removed" : "Changed"}</h3>
-              {changed.length ? <FieldRows rows={changed} /> : <p className="text-sm text-muted-foreground">No field changed.</p>}
+              {changed.length ? (
+                <FieldRows rows={changed} sides={summary === "created" ? "after" : summary === "removed" ? "before" : "both"} />
+              ) : (
+                <p className="text-sm text-muted-foreground">No field changed.</p>
+              )}
             </section>
             {same.length > 0 && (
               <section aria-label="Unchanged fields" className="space-y-3">
                 <h3 className="text-sm font-medium">Unchanged ({same.length})</h3>
-                <FieldRows rows={same} />
+                <FieldRows rows={same} sides="both" />
               </section>
             )}
           </div>
