@@ -8,12 +8,14 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { envPart } from "@/lib/env";
 import { busyError, isDbBusy } from "./errors";
+import { withSerializedTransactions } from "./serialized-transactions";
 
 export type { Prisma } from "./generated/client";
 
 function makeClient(connectionString: string) {
   const e = envPart("WHARF_DB_POOL", "WHARF_DB_TX_WAIT_MS", "WHARF_DB_TX_TIMEOUT_MS");
-  const adapter = new PrismaPg({ connectionString, max: e.WHARF_DB_POOL });
+  // Prisma loads relations in parallel; inside a transaction those queries must take turns on its one connection.
+  const adapter = withSerializedTransactions(new PrismaPg({ connectionString, max: e.WHARF_DB_POOL }));
   const client = new PrismaClient({
     adapter,
     omit: { cluster: { kubeconfigEncrypted: true } },

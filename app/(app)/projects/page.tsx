@@ -32,6 +32,9 @@ function hrefWith(query: TProjectListQuery, change: Partial<Record<keyof TProjec
   return s ? `/projects?${s}` : "/projects";
 }
 
+/** The direction of a column's first click. */
+const FIRST_DIRECTION: Record<TProjectListQuery["sort"], TProjectListQuery["dir"]> = { name: "asc", tier: "asc", updated: "desc", created: "desc" };
+
 function SortHead({
   query,
   column,
@@ -44,7 +47,8 @@ function SortHead({
   className?: string;
 }) {
   const active = query.sort === column;
-  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  // A first click sorts the way people read the column: newest dates first, names from A. A second click turns it round.
+  const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : FIRST_DIRECTION[column];
   return (
     <TableHead className={className} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
       <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className="inline-flex items-center gap-1 hover:text-foreground">
