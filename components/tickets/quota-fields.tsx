@@ -58,7 +58,7 @@ export function QuotaFields({
   }
   const complete = !custom || (value.cpu !== undefined && value.memoryGi !== undefined && value.pods !== undefined);
   return (
-    <div className={cn("space-y-2", className)} role="group" aria-label={label}>
+    <div className={cn("space-y-2", className)}>
       <div className={cn("grid gap-3", allowGpu ? "grid-cols-2" : "grid-cols-1")}>
         <div className="space-y-1">
           <Label htmlFor={`${id}-preset`}>{label}</Label>
@@ -97,7 +97,10 @@ export function QuotaFields({
         <div className="grid grid-cols-3 gap-3">
           {CUSTOM.map((f) => (
             <div key={f.key} className="space-y-1">
-              <Label htmlFor={`${id}-${f.key}`}>{f.label}</Label>
+              {/* Two lines' height, so the boxes line up when "Memory (GiB)" wraps on a phone. */}
+              <Label htmlFor={`${id}-${f.key}`} className="min-h-8 items-end">
+                {f.label}
+              </Label>
               <Input
                 id={`${id}-${f.key}`}
                 type="number"
