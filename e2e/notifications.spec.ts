@@ -47,6 +47,7 @@ test("new requests, comments and decisions reach open pages at once, and the bel
     await opsPage.goto(ticketUrl);
     await opsPage.getByPlaceholder("Write a comment").fill(`Looking at it ${suffix}`);
     await opsPage.getByRole("button", { name: "Comment", exact: true }).click();
+    await expect(opsPage.getByRole("list", { name: "Comments" })).toContainText(`Looking at it ${suffix}`);
     await expect(page.getByTestId("unread-count")).toBeVisible();
     const list = await openBell(page);
     await expect(list.getByRole("link", { name: new RegExp(`commented on #${number}.*Looking at it ${suffix}`) })).toBeVisible();
