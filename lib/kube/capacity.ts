@@ -36,3 +36,9 @@ export function readCapacities(clusterIds: string[]): Promise<ClusterRead<Capaci
     return { cpu: Math.floor(cpu), memoryGi: Math.floor(mem), pods: Math.floor(pods), gpu: Math.floor(gpu), nodes: nodes.items.length };
   });
 }
+
+/** One cluster's capacity with its name, or why it could not be read (the same bounded, reused read). */
+export async function clusterCapacity(clusterId: string): Promise<(Capacity & { cluster: string }) | { cluster: string; error: string }> {
+  const [read] = await readCapacities([clusterId]);
+  return read!.ok ? { cluster: read!.cluster, ...read!.value } : { cluster: read!.cluster, error: read!.error };
+}
