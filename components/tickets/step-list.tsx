@@ -92,7 +92,7 @@ export function StepList({ initialSteps, canRetry }: { initialSteps: StepView[];
     <div>
       {steps.some((s) => s.id) && (
         <p className="mb-3 text-sm text-muted-foreground" data-testid="step-summary">
-          {done} of {steps.length} steps done{progress ? ` · ticket ${status}` : ""}
+          {done} of {steps.length} steps done · ticket {status}
         </p>
       )}
       <div className="space-y-4">
