@@ -28,6 +28,11 @@ export const provisioningModule = defineModule({
   policy: {
     "provisioning.retry": { on: ["platform"], platform: ["admin", "ops"], description: "Retry a failed provisioning step by hand" },
     "rbac.reconcile": { on: ["platform"], platform: ["admin", "ops"], description: "Run the RBAC drift reconcile now" },
+    "quota.limits.edit": {
+      on: ["platform"],
+      platform: ["admin", "ops"],
+      description: "Set the custom-quota limits: the most CPU, memory and pods a custom quota may hold and still be approved by ops",
+    },
   },
   parts: (): ModuleParts => ({
     runKinds: [onboardingRun, memberSyncRun, quotaRun, archiveRun, reconcileRun],

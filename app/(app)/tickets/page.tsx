@@ -14,6 +14,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/utils";
+import { getQuotaLimits } from "@/lib/provisioning/quota-limits";
+import { QuotaLimitsDialog } from "@/components/tickets/quota-limits-dialog";
 
 export const metadata: Metadata = { title: "Tickets" };
 
@@ -33,7 +35,11 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
   const ctx = await requireCtx();
   allowPage(can(ctx.actor, "ticket.read", platform));
   const q = ZTicketListQuery.parse(await pageParams(searchParams));
-  const result = await listTickets(ctx, q);
+  const [result, limits] = await Promise.all([
+    listTickets(ctx, q),
+    // Ops and admins set the custom-quota limits here, where quota requests reach them.
+    can(ctx.actor, "quota.limits.edit", platform) ? getQuotaLimits() : Promise.resolve(null),
+  ]);
   const view = result.view;
   return (
     <>
@@ -47,13 +53,16 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
               : "Every ticket you may see."
         }
         actions={
-          can(ctx.actor, "project.request", platform) ? (
-            <Button asChild>
-              <Link href="/projects/onboard">
-                <Plus /> Onboard a project
-              </Link>
-            </Button>
-          ) : undefined
+          <div className="flex flex-wrap gap-2">
+            {limits && <QuotaLimitsDialog limits={limits} />}
+            {can(ctx.actor, "project.request", platform) && (
+              <Button asChild>
+                <Link href="/projects/onboard">
+                  <Plus /> Onboard a project
+                </Link>
+              </Button>
+            )}
+          </div>
         }
       />
       <nav className="mb-4 flex flex-wrap items-center gap-2 text-sm" aria-label="Ticket views">
