@@ -87,7 +87,14 @@ export function differences(want: unknown, have: unknown, path = "", inResources
   }
   if (Array.isArray(want)) {
     if (!Array.isArray(have) || have.length !== want.length) return [{ path, want, have }];
-    return want.flatMap((w, i) => differences(w, have[i], `${path}[${nameOf(w) ?? i}]`, inResources));
+    // Lists keyed by name (containers, env, ports) may come back in another order: server-side apply merges
+    // them by key and keeps entries that were already there first.
+    const byName = want.every((w) => nameOf(w) !== undefined) && have.every((h) => nameOf(h) !== undefined);
+    return want.flatMap((w, i) => {
+      const other = byName ? have.find((h) => nameOf(h) === nameOf(w)) : have[i];
+      if (byName && other === undefined) return [{ path: `${path}[${nameOf(w)}]`, want: w, have: undefined }];
+      return differences(w, other, `${path}[${nameOf(w) ?? i}]`, inResources);
+    });
   }
   return sameScalar(want, have, inResources) ? [] : [{ path, want, have }];
 }
@@ -198,11 +205,17 @@ export function projectOnto(live: unknown, shape: unknown): unknown {
     return out;
   }
   if (Array.isArray(shape) && Array.isArray(live)) {
-    return live.map((el: unknown, i) => {
+    const projected = live.map((el: unknown, i) => {
       const name = nameOf(el);
       const match = name !== undefined ? shape.find((s) => nameOf(s) === name) : shape[i];
       return match === undefined ? el : projectOnto(el, match);
     });
+    // Named entries in the shape's order (the cluster may keep another), unknown ones after them.
+    const rank = (el: unknown) => {
+      const i = shape.findIndex((s) => nameOf(s) !== undefined && nameOf(s) === nameOf(el));
+      return i < 0 ? shape.length : i;
+    };
+    return live.every((el) => nameOf(el) !== undefined) ? projected.sort((a, b) => rank(a) - rank(b)) : projected;
   }
   return live;
 }
