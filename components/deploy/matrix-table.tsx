@@ -85,12 +85,12 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
                   </Link>
                 </TableCell>
                 <TableCell>{r.environment}</TableCell>
-                <TableCell>
+                <TableCell className="min-w-56 whitespace-normal">
                   <div className="flex flex-wrap gap-2">
                     {r.cells.map((c) => (
                       <span
                         key={c.clusterId}
-                        className="inline-flex items-center gap-2 rounded-md border px-2 py-1 text-xs"
+                        className="inline-flex flex-wrap items-center gap-2 rounded-md border px-2 py-1 text-xs"
                         title={c.error}
                         data-testid={`cell-${c.cluster}`}
                       >

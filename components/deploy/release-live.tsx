@@ -133,22 +133,22 @@ export function ReleaseLive({ initial, canRetry, canDeploy }: { initial: Release
                 {l.value?.drift && (
                   <Alert className="border-warning" data-testid={`drift-${l.cluster}`}>
                     <TriangleAlert className="text-warning" />
-                    <AlertTitle>Drifted: {l.cluster} no longer runs this release</AlertTitle>
-                    <AlertDescription>
+                    <AlertTitle className="line-clamp-none">Drifted: {l.cluster} no longer runs this release</AlertTitle>
+                    <AlertDescription className="break-words">
                       <p>Changed outside Wharf: {l.value.drift.join("; ")}.</p>
-                      {canDeploy && r.status === "succeeded" && (
-                        <div className="mt-2">
-                          <RestoreButton
-                            release={{ id: r.id, number: r.number, tag: r.tag, specVersion: r.specVersion }}
-                            cluster={l.cluster}
-                            clusterId={l.clusterId}
-                            environment={r.environment as "dev" | "test" | "staging" | "prod"}
-                            differences={l.value.drift}
-                            drifted={r.number}
-                          />
-                        </div>
-                      )}
                     </AlertDescription>
+                    {canDeploy && r.status === "succeeded" && (
+                      <div className="col-start-2 mt-2">
+                        <RestoreButton
+                          release={{ id: r.id, number: r.number, tag: r.tag, specVersion: r.specVersion }}
+                          cluster={l.cluster}
+                          clusterId={l.clusterId}
+                          environment={r.environment as "dev" | "test" | "staging" | "prod"}
+                          differences={l.value.drift}
+                          drifted={r.number}
+                        />
+                      </div>
+                    )}
                   </Alert>
                 )}
                 <ul className="space-y-2">

@@ -4,7 +4,7 @@ import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { GitCompare, Loader2, RotateCcw, RotateCw, Rocket, Skull, Undo2 } from "lucide-react";
-import { Button } from "@/components/ui/button";
+import { Button, buttonVariants } from "@/components/ui/button";
 import {
   AlertDialog,
   AlertDialogAction,
@@ -374,7 +374,9 @@ export function KillPodButton({
         </AlertDialogHeader>
         <AlertDialogFooter>
           <AlertDialogCancel>Cancel</AlertDialogCancel>
-          <AlertDialogAction onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>Kill pod</AlertDialogAction>
+          <AlertDialogAction className={buttonVariants({ variant: "destructive" })} onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>
+            Kill pod
+          </AlertDialogAction>
         </AlertDialogFooter>
       </AlertDialogContent>
     </AlertDialog>

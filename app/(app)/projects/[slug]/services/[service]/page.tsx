@@ -73,26 +73,25 @@ export default async function ServicePage({
             {drifted.map(({ cluster, clusterId, drift }) => (
               <Alert key={clusterId} className="border-warning" data-testid={`drift-${cluster}`}>
                 <TriangleAlert className="text-warning" />
-                <AlertTitle>
+                <AlertTitle className="line-clamp-none">
                   {cluster} no longer runs release #{drift.release.number} ({drift.release.tag})
                 </AlertTitle>
-                <AlertDescription>
+                <AlertDescription className="break-words">
                   <p>Changed outside Wharf: {drift.differences.join("; ")}.</p>
-                  {data.rights.deploy && service.project.lifecycle === "active" && drift.restore ? (
-                    <div className="mt-2">
-                      <RestoreButton
-                        release={drift.restore}
-                        cluster={cluster}
-                        clusterId={clusterId}
-                        environment={environment}
-                        differences={drift.differences}
-                        drifted={drift.release.number}
-                      />
-                    </div>
-                  ) : !drift.restore ? (
-                    <p>No release succeeded on {cluster} yet: deploy one to replace what runs there.</p>
-                  ) : null}
+                  {!drift.restore && <p>No release succeeded on {cluster} yet: deploy one to replace what runs there.</p>}
                 </AlertDescription>
+                {data.rights.deploy && service.project.lifecycle === "active" && drift.restore && (
+                  <div className="col-start-2 mt-2">
+                    <RestoreButton
+                      release={drift.restore}
+                      cluster={cluster}
+                      clusterId={clusterId}
+                      environment={environment}
+                      differences={drift.differences}
+                      drifted={drift.release.number}
+                    />
+                  </div>
+                )}
               </Alert>
             ))}
             {data.rights.deploy && service.project.lifecycle === "active" && (
