@@ -64,6 +64,11 @@ describe("the demo data", () => {
     }
     expect(m.rows.find((r) => r.service === "api" && r.environment === "dev")!.cells.map((c) => c.tag)).toEqual(["1.1.0", "1.1.0"]);
 
+    // The seed's news is there, read: nobody starts with a bell full of it.
+    const news = await db().notification.findMany({ where: { user: { email: "dana@wharf.dev" } } });
+    expect(news.length).toBeGreaterThan(0);
+    expect(news.filter((n) => !n.readAt)).toEqual([]);
+
     const again = await seedReleases(() => {}, { worker: { connectionString: process.env.DATABASE_URL! } });
     expect(again).toEqual({ releases: 0, failed: [] });
     expect(await db().release.count({ where: { serviceId: api.id } })).toBe(7);

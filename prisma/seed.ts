@@ -269,6 +269,8 @@ export async function seedReleases(
       ).startWorker({ connectionString: opts.worker.connectionString, concurrency: 24, schedule: false, pollInterval: 200 })
     : null;
   const failed: string[] = [];
+  /** What the seeded releases link their news to: marked read at the end, so nobody starts with a bell full of the seed's releases. */
+  const links: string[] = [];
   try {
     const ops = await userCtx("omar@wharf.dev");
     // A spec change between the demo's releases, so comparing them shows one (the quoted "on" stays a string in YAML).
@@ -323,7 +325,9 @@ export async function seedReleases(
                 ? await rollbackTo(owner, { releaseId: made[step.rollbackTo - 1]! })
                 : await createRelease(owner, { serviceId: service.id, environment: env, tag: step.tag, specVersion: step.spec });
             made.push(r.id);
+            links.push(`/releases/${r.id}`);
             if (r.ticketNumber) {
+              links.push(`/tickets/${r.ticketNumber}`);
               const ticket = await db().ticket.findUniqueOrThrow({ where: { number: r.ticketNumber } });
               await decideTicket(ops, { ticketId: ticket.id, decision: "approve", comment: "Approved for the demo: the same tag runs in dev." });
             }
@@ -346,6 +350,7 @@ export async function seedReleases(
         }
       }),
     );
+    await db().notification.updateMany({ where: { link: { in: links }, readAt: null }, data: { readAt: new Date() } });
   } finally {
     await worker?.stop();
   }
