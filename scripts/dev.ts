@@ -7,7 +7,7 @@
  *   4. demo data (idempotent)
  *   5. the job worker (in this process)
  *   6. the web app (next dev) at http://localhost:3000 with the demo sign-in
- *   7. in the background, the demo services' releases (a fresh start only: about a minute on the
+ *   7. in the background, the demo services' releases (a fresh start only: a minute or two on the
  *      sandbox, with a worker of their own; the portal is usable meanwhile)
  * Ctrl-C stops all of it.
  */
