@@ -215,6 +215,7 @@ test("ops see what a production deploy changes on each cluster, and its steps, b
     await expect(part).toContainText(`release #${last} (1.0.0, succeeded)`);
     await expect(part).toContainText("registry.wharf.local/checkout-api/worker:1.0.0");
     await expect(part).toContainText("registry.wharf.local/checkout-api/worker:v2");
+    await expect(part).toContainText("Nothing besides the image and the release's annotations.");
     const diff = part.getByTestId("diff");
     await expect(diff).toContainText("image: registry.wharf.local/checkout-api/worker:1.0.0");
     await expect(diff).toContainText("image: registry.wharf.local/checkout-api/worker:v2");

@@ -54,6 +54,12 @@ function clusterSection(p: ClusterPreview, releaseNumber: number): ViewField {
         ? row([text(next, true), badge("unchanged")])
         : row([text(now, true), text("→"), text(next, true)]),
   });
+  fields.push({
+    label: "Changes",
+    value: p.changes?.length
+      ? list(p.changes.map((c) => text(c, true)))
+      : text(p.diff!.changed ? "Nothing besides the image and the release's annotations." : "Nothing."),
+  });
   if (p.prunes?.length) fields.push({ label: "Deletes", value: list(p.prunes.map((x) => text(x, true))) });
   fields.push({
     label: "Objects",

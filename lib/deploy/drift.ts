@@ -113,6 +113,11 @@ export function describeDifference(d: Difference): string {
   return `${path || "the object"}: ${brief(d.want)} → ${brief(d.have)}`;
 }
 
+/** What applying changes on a cluster, for people: "replicas: 2 → 3" (a difference read from the cluster's side). */
+export function describeChange(d: Difference): string {
+  return describeDifference({ path: d.path, want: d.have, have: d.want });
+}
+
 /** The Deployment of a release's objects for one cluster. */
 export function deploymentOf(objects: KubernetesObject[]): (KubernetesObject & { spec?: Plain }) | undefined {
   return objects.find((o) => o.kind === "Deployment") as (KubernetesObject & { spec?: Plain }) | undefined;

@@ -12,7 +12,7 @@ import type { ClusterConnection } from "@/lib/kube/connection";
 import { db } from "@/lib/db/client";
 import { readClusters } from "@/lib/kube/fanout";
 import { toYamlDocuments } from "@/lib/yaml";
-import { deploymentDrift, describeDifference, imageOf, lastAppliedReleases, mergeShapes, projectOnto } from "./drift";
+import { deploymentDrift, describeChange, describeDifference, differences, imageOf, lastAppliedReleases, mergeShapes, projectOnto } from "./drift";
 import { releaseTargets } from "./releases";
 import { PRUNABLE } from "./steps";
 import type { EnvKind } from "./spec";
@@ -32,11 +32,21 @@ export interface ClusterPreview {
   image?: { now: string | null; next: string };
   /** Objects the release deletes (the spec no longer has them). */
   prunes?: string[];
+  /** What changes besides the image and the release's own annotations, in words ("Deployment replicas: 2 → 3"). */
+  changes?: string[];
   /** The objects now (as Wharf writes them) and after, as YAML. */
   diff?: { before: string; after: string; changed: boolean };
 }
 
 const ORDER = ["Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget"];
+
+/** Fields every release changes (shown in the diff, not listed as changes) or that have a line of their own (the image). */
+const EVERY_RELEASE = [
+  "metadata.annotations.wharf.dev/release",
+  "metadata.annotations.wharf.dev/release-id",
+  "metadata.annotations.kubernetes.io/change-cause",
+  "spec.template.spec.containers[app].image",
+];
 
 /** Typed reads (no API discovery first, unlike the generic object API): one GET per kind, in parallel. */
 const READ: Record<string, (conn: ClusterConnection, ref: { name: string; namespace: string }) => Promise<object>> = {
@@ -114,6 +124,13 @@ export async function previewRelease(release: {
         ) ?? bare(o),
       ),
     );
+    const changes = t.objects.flatMap((n) => {
+      const now = before.find((b) => (b as KubernetesObject).kind === n.kind);
+      if (!now) return [`${n.kind} ${n.metadata?.name}: new`];
+      return differences(n, now)
+        .filter((d) => !EVERY_RELEASE.includes(d.path))
+        .map((d) => `${n.kind} ${describeChange(d)}`);
+    });
     const beforeYaml = toYamlDocuments(before);
     const afterYaml = toYamlDocuments([...t.objects].sort(byKind));
     return {
@@ -123,6 +140,7 @@ export async function previewRelease(release: {
       drift: last?.deployment ? deploymentDrift(last.deployment, liveDeployment).map(describeDifference) : [],
       image: { now: liveDeployment ? imageOf(liveDeployment) : null, next: release.image },
       prunes: prunes.map((o) => `${o.kind} ${o.metadata?.name}`),
+      changes,
       diff: { before: beforeYaml, after: afterYaml, changed: beforeYaml !== afterYaml },
     };
   });

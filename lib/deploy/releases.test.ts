@@ -308,6 +308,9 @@ describe("releases", () => {
     await approve(v1.ticketNumber!);
     expect((await finished(v1.id)).status).toBe("succeeded");
 
+    // v2 comes with one more replica: the approver reads that in words, besides the image.
+    const { spec: v1Spec } = await getServiceSpec(owner, service.id);
+    await saveServiceSpec(owner, { serviceId: service.id, baseVersion: 1, spec: { ...v1Spec, replicas: 3 } });
     const v2 = await createRelease(owner, { serviceId: service.id, environment: "prod", tag: "v2" });
     const ticket = await getTicket(ops, v2.ticketNumber!);
     // The plan is the release's steps, apply then rollout per cluster.
@@ -321,6 +324,7 @@ describe("releases", () => {
     const east = part(ticket.view.fields, "On sandbox-east");
     expect(field(east, "Runs now")).toEqual({ kind: "link", text: "release #1 (v1, succeeded)", href: `/releases/${v1.id}` });
     expect(texts(field(east, "Image"))).toEqual(["registry.example.com/rel-view/api:v1", "→", "registry.example.com/rel-view/api:v2"]);
+    expect(texts(field(east, "Changes"))).toEqual(["Deployment replicas: 2 → 3"]);
     const objects = field(east, "Objects");
     if (objects.kind !== "diff") throw new Error(`the objects are shown as ${objects.kind}`);
     expect(objects.title).toBe("release #2");
@@ -350,6 +354,7 @@ describe("releases", () => {
     const rollbackTicket = await getTicket(ops, back.ticketNumber!);
     expect(field(rollbackTicket.view.fields, "Rolls back from")).toEqual({ kind: "link", text: "release #2 (v2, succeeded)", href: `/releases/${v2.id}` });
     expect(field(rollbackTicket.view.fields, "Rolls back to")).toEqual({ kind: "link", text: "release #1 (v1, spec v1)", href: `/releases/${v1.id}` });
+    expect(texts(field(part(rollbackTicket.view.fields, "On sandbox-west"), "Changes"))).toEqual(["Deployment replicas: 3 → 2"]);
     expect(texts(field(part(rollbackTicket.view.fields, "On sandbox-west"), "Image"))).toEqual([
       "registry.example.com/rel-view/api:v2",
       "→",
