@@ -1,7 +1,8 @@
 /**
  * `npm run test:e2e`: the browser tests against the real, built app.
  *   1. next build (skipped with E2E_SKIP_BUILD=1 when .next is current)
- *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded
+ *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded (the demo services deployed
+ *      on the sandbox clusters before the tests start)
  *   3. a real OIDC provider (oidc-provider) for the sign-in test, and two sandbox
  *      clusters registered in the portal from their kubeconfigs
  *   4. the worker and `next start`
@@ -72,7 +73,7 @@ await registerClusters(
   say,
 );
 
-const { seed } = await import("../prisma/seed");
+const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
 
 const children: ChildProcess[] = [];
@@ -101,7 +102,9 @@ async function waitForHealth() {
 
 let code = 1;
 try {
-  await waitForHealth();
+  // The demo releases roll out (with a worker of their own) while the app starts; the tests see them done.
+  const [, demo] = await Promise.all([waitForHealth(), seedReleases(say, { worker: { connectionString: databaseUrl! } })]);
+  if (demo.failed.length) throw new Error(`the demo releases did not all roll out: ${demo.failed.join("; ")}`);
   say(`app at ${appUrl}; running Playwright`);
   // Not spawnSync: the OIDC provider lives in this process and must keep answering while the browser signs in.
   const run = spawn(process.execPath, [path.join(projectRoot, "node_modules/@playwright/test/cli.js"), "test", ...extraArgs], {

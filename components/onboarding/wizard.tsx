@@ -9,7 +9,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
-import { stringify } from "yaml";
+import { toYaml, toYamlDocuments } from "@/lib/yaml";
 import { Check, ChevronLeft, ChevronRight, Loader2, Plus, Trash2, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -587,9 +587,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                             </div>
                             {openYaml === s.key && (
                               <pre className="mt-2 max-h-80 overflow-auto rounded bg-muted p-3 text-xs">
-                                {(s.spec as { objects?: unknown[] }).objects
-                                  ? (s.spec as { objects: unknown[] }).objects.map((o) => stringify(o)).join("---\n")
-                                  : stringify(s.spec)}
+                                {(s.spec as { objects?: unknown[] }).objects ? toYamlDocuments((s.spec as { objects: unknown[] }).objects) : toYaml(s.spec)}
                               </pre>
                             )}
                           </li>

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { stringify } from "yaml";
+import { toYaml, toYamlDocuments } from "@/lib/yaml";
 import { ChevronRight, Loader2, RotateCw } from "lucide-react";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Button } from "@/components/ui/button";
@@ -28,7 +28,7 @@ export interface StepView {
 
 function Yaml({ spec }: { spec: unknown }) {
   const objects = (spec as { objects?: unknown[] })?.objects;
-  const text = objects ? objects.map((o) => stringify(o)).join("---\n") : stringify(spec);
+  const text = objects ? toYamlDocuments(objects) : toYaml(spec);
   return <pre className="mt-2 max-h-80 overflow-auto rounded-md bg-muted p-3 text-xs">{text}</pre>;
 }
 

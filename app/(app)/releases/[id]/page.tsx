@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { requireCtx } from "@/lib/access/session";
-import { can, platform } from "@/lib/access/policy";
+import { can, platform, projectResource } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
@@ -19,7 +19,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         title={`${r.service.project.slug}/${r.service.slug} → ${r.environment}, release #${r.number}`}
         description="Each cluster's rollout, read live from the cluster."
       />
-      <ReleaseLive initial={JSON.parse(JSON.stringify(view))} canRetry={can(ctx.actor, "provisioning.retry", platform)} />
+      <ReleaseLive
+        initial={JSON.parse(JSON.stringify(view))}
+        canRetry={can(ctx.actor, "provisioning.retry", platform)}
+        canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
+      />
     </>
   );
 }
