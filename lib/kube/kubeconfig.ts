@@ -10,6 +10,7 @@
  * every file reference, plugin and plain-http server of the chosen context,
  * and hand client-node only the embedded fields it needs (`loadFromOptions`).
  */
+import { X509Certificate, createHash } from "node:crypto";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -22,6 +23,11 @@ export interface ParsedKubeconfig {
   contexts: string[];
   server: string;
   authKind: "token" | "client-certificate" | "basic" | "none";
+  /**
+   * The certificate authority the server is trusted with, as SHA-256 fingerprints of its
+   * certificates ("" when the kubeconfig embeds none): with `server`, what tells API servers apart.
+   */
+  caFingerprint: string;
 }
 
 function invalid(message: string): never {
@@ -256,6 +262,22 @@ function toKubeConfig(r: Reduced): KubeConfig {
   return kc;
 }
 
+/** SHA-256 fingerprints of the certificates in certificate-authority-data (base64 of PEM), sorted; the decoded text's hash when it holds none. */
+function caFingerprint(caData: string | undefined): string {
+  if (!caData) return "";
+  const pem = Buffer.from(caData, "base64").toString("utf8");
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const prints: string[] = [];
+  for (const block of blocks) {
+    try {
+      prints.push(new X509Certificate(block).fingerprint256);
+    } catch {
+      prints.push(createHash("sha256").update(block.replace(/\s+/g, "")).digest("hex"));
+    }
+  }
+  return prints.length ? [...new Set(prints)].sort().join(",") : createHash("sha256").update(pem.trim()).digest("hex");
+}
+
 export function parseKubeconfig(text: string, contextName?: string): ParsedKubeconfig {
   const r = reduce(text, contextName);
   return {
@@ -264,6 +286,7 @@ export function parseKubeconfig(text: string, contextName?: string): ParsedKubec
     contexts: r.contexts,
     server: r.server,
     authKind: r.authKind,
+    caFingerprint: caFingerprint(r.cluster.caData),
   };
 }
 
