@@ -64,12 +64,19 @@ Object.assign(process.env, env);
 
 const { applyMigrations } = await import("../lib/db/schema-engine");
 await applyMigrations(databaseUrl);
-const { startSandbox } = await import("../sandbox/index");
+const { DEFAULT_CLUSTERS, startSandbox } = await import("../sandbox/index");
 const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-sandbox-"));
-const sandbox = await startSandbox({ stateDir: path.join(sandboxDir, "state"), kubeconfigPath: path.join(sandboxDir, "kubeconfig"), adminPort: 0 });
+// sandbox-spare is never registered: e2e/clusters.spec.ts meets it as a new cluster (its credentials and permissions checked).
+const SPARE = "sandbox-spare";
+const sandbox = await startSandbox({
+  stateDir: path.join(sandboxDir, "state"),
+  kubeconfigPath: path.join(sandboxDir, "kubeconfig"),
+  adminPort: 0,
+  clusters: [...DEFAULT_CLUSTERS, { name: SPARE, region: "eu-west" }],
+});
 const { registerClusters } = await import("./lib/sandbox-clusters");
 await registerClusters(
-  sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+  sandbox.clusters.filter((c) => c.name !== SPARE).map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
   say,
 );
 

@@ -273,9 +273,10 @@ describe("widening production goes through a ticket", () => {
   it("a cluster of the prod tier needs the ticket too, whatever the environment; other changes apply at once", async () => {
     const { project, owner } = await provisionedProject("wide-tier");
     const ownerCtx = await ctxFor(owner);
-    const c = env.sandbox.cluster("sandbox-east");
+    // Another API server than sandbox-east: one server is registered once.
+    const c = env.sandbox.cluster("sandbox-west");
     const prodTier = await registerCluster(admin, {
-      name: "east-prod-tier",
+      name: "west-prod-tier",
       region: c.region,
       tier: "prod",
       kubeconfig: c.kubeconfig,

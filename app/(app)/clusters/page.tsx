@@ -21,7 +21,7 @@ export default async function ClustersPage() {
     <>
       <PageHeader
         title="Clusters"
-        description="Every Kubernetes cluster Wharf provisions on. Checked every minute with GET /version."
+        description="Every Kubernetes cluster Wharf provisions on. Checked every minute: it answers, accepts the credentials, and they may do what Wharf needs."
         actions={
           canRegister ? (
             <Button asChild>

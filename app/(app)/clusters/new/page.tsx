@@ -12,7 +12,10 @@ export default async function NewClusterPage() {
   allowPage(can(ctx.actor, "cluster.register", platform));
   return (
     <>
-      <PageHeader title="Register a cluster" description="Paste or upload a kubeconfig. Wharf checks it with GET /version and shows whether it is reachable." />
+      <PageHeader
+        title="Register a cluster"
+        description="Paste or upload a kubeconfig. Wharf checks that the cluster answers, accepts the credentials, and that they may do what Wharf needs."
+      />
       <ClusterForm />
     </>
   );
