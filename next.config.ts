@@ -24,6 +24,8 @@ const PERMISSIONS_POLICY = [
 
 const nextConfig: NextConfig = {
   poweredByHeader: false,
+  // forbidden() / unauthorized() with app/forbidden.tsx: a page the user may not see answers 403 (lib/http/page.ts).
+  experimental: { authInterrupts: true },
   // Node-only packages loaded at run time rather than bundled (worker threads, native-ish I/O, large clients).
   serverExternalPackages: ["pino", "pino-pretty", "thread-stream", "graphile-worker", "@kubernetes/client-node", "pg", "@prisma/adapter-pg", "prom-client"],
   // The fixed security headers. The CSP (a nonce per response) and HSTS (only over https) are set per request in proxy.ts.

@@ -20,6 +20,15 @@ export default defineConfig({
       {
         resolve: { alias },
         test: {
+          // Client components rendered by React in a DOM (happy-dom), as a browser does: no database.
+          name: "ui",
+          include: ["components/**/*.test.tsx"],
+          environment: "happy-dom",
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
           name: "app",
           include: ["lib/**/*.test.ts", "app/**/*.test.ts", "scripts/**/*.test.ts", "prisma/**/*.test.ts"],
           environment: "node",

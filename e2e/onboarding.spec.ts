@@ -71,7 +71,9 @@ test("a developer onboards a project, ops approve it, and it is provisioned on b
   await opsPage.getByLabel("Comment").first().fill("Looks good");
   await opsPage.getByRole("button", { name: "Approve" }).click();
   await expect(opsPage.getByTestId("step-summary")).toHaveText(/20 of 20 steps done · ticket done/, { timeout: 60_000 });
-  await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(19);
+  // The header follows the same live source as the steps: done with them, without a reload.
+  await expect(opsPage.getByTestId("ticket-status")).toHaveText("Done");
+  await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(20);
   await ops.close();
 
   // The developer sees it done, the project active with its environments and clusters.
@@ -95,4 +97,54 @@ test("a developer onboards a project, ops approve it, and it is provisioned on b
   const clone = spawnSync("git", ["clone", "--quiet", url.toString(), path.join(dir, slug)], { encoding: "utf8" });
   expect(clone.status, clone.stderr).toBe(0);
   expect(fs.readFileSync(path.join(dir, slug, "wharf.yaml"), "utf8")).toContain(slug);
+});
+
+test("the wizard answers at the step where a value is chosen: slug rules one per line, a taken slug on Basics, quota on Environments", async ({ page }) => {
+  const suffix = Date.now().toString(36).slice(-5);
+  await page.goto("/projects/onboard");
+  await page.getByRole("button", { name: /Node\.js \(TypeScript\)/ }).click();
+  await page.getByRole("button", { name: "Next" }).click();
+
+  // Every rule a slug breaks, each on its own line.
+  await page.getByLabel("Name", { exact: true }).fill("Risk Engine");
+  await page.getByLabel("Slug", { exact: true }).fill("Bad_Slug-");
+  const slugProblems = page.getByRole("list", { name: "Problems with Slug" });
+  await expect(slugProblems.getByRole("listitem")).toHaveText([
+    "Use lowercase letters only",
+    "Use only letters, digits and '-'",
+    "Start and end with a letter or digit",
+  ]);
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(slugProblems.getByRole("listitem")).toHaveCount(3);
+  await expect(page.getByRole("button", { name: "Basics" })).toHaveAttribute("aria-current", "step");
+
+  // A taken slug typed and sent at once: Next waits for the check and stays on Basics.
+  await page.getByLabel("Slug", { exact: true }).fill("checkout-api");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(slugProblems).toHaveText('"checkout-api" is already taken by another project; choose another');
+  await expect(page.getByRole("button", { name: "Basics" })).toHaveAttribute("aria-current", "step");
+  await page.getByLabel("Slug", { exact: true }).fill(`risk-${suffix}`);
+  await page.getByRole("button", { name: "Next" }).click();
+
+  // Production on both clusters with the large preset: refused here, once per problem, not after the last step.
+  await expect(page.getByRole("button", { name: "Environments" })).toHaveAttribute("aria-current", "step");
+  await page.getByRole("checkbox", { name: "Environment prod" }).click();
+  const prod = page.getByTestId("env-prod");
+  await prod.getByLabel("Quota of prod", { exact: true }).selectOption("large");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(prod.getByRole("list", { name: "Problems with Quota of prod" }).getByRole("listitem")).toHaveText([
+    "48 CPU is more than sandbox-east and sandbox-west have (24 each)",
+    "96 GiB of memory is more than sandbox-east and sandbox-west have (93 GiB each)",
+  ]);
+  await expect(page.getByRole("button", { name: "Environments" })).toHaveAttribute("aria-current", "step");
+
+  // A custom quota that fits moves on.
+  await prod.getByLabel("Quota of prod", { exact: true }).selectOption("custom");
+  await prod.getByLabel("CPU", { exact: true }).fill("20");
+  await prod.getByLabel("Memory (GiB)", { exact: true }).fill("64");
+  await prod.getByLabel("Pods", { exact: true }).fill("100");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByRole("button", { name: "Members" })).toHaveAttribute("aria-current", "step");
+  await page.getByRole("button", { name: "Next" }).click();
+  await expect(page.getByTestId("preview-sandbox-west")).toContainText(`ResourceQuota risk-${suffix}-prod/wharf-quota`);
 });

@@ -75,7 +75,8 @@ describe("configuration at start-up", () => {
     const p = problems({ ...good, WHARF_DB_POOL: "0", WHARF_CLUSTER_READ_TIMEOUT_MS: "soon", WHARF_RELEASE_APPLY_ATTEMPTS: "-1" });
     expect(p.map((x) => x.variable).sort()).toEqual(["WHARF_CLUSTER_READ_TIMEOUT_MS", "WHARF_DB_POOL", "WHARF_RELEASE_APPLY_ATTEMPTS"]);
     expect(loadEnv(good)).toMatchObject({
-      WHARF_DB_POOL: 10,
+      WHARF_DB_POOL: 20,
+      WHARF_DB_TX_WAIT_MS: 20_000,
       WHARF_CLUSTER_READ_TIMEOUT_MS: 1200,
       WHARF_RELEASE_APPLY_ATTEMPTS: 4,
       WHARF_WORKER_DEAD_AFTER_MS: 45_000,

@@ -95,10 +95,18 @@ export const ZEnvVariables = z.object({
   WHARF_WORKER_METRICS_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(0),
   /** A worker silent this long has its jobs released to the others. */
   WHARF_WORKER_DEAD_AFTER_MS: ms(2_000, 3_600_000, 45_000),
-  /** Connections each process keeps to Postgres. */
-  WHARF_DB_POOL: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(200).default(10),
-  /** How long a transaction waits for a connection before it is refused as busy. */
-  WHARF_DB_TX_WAIT_MS: ms(100, 120_000, 10_000),
+  /**
+   * Connections each process keeps to Postgres. 20: a process that runs the
+   * web app and the worker (dev, one-box installs) keeps room for requests
+   * beside the worker's jobs (WHARF_WORKER_CONCURRENCY each).
+   */
+  WHARF_DB_POOL: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(200).default(20),
+  /**
+   * How long a transaction waits for a connection before it is answered
+   * "busy, try again" (UNAVAILABLE). 20 s: 50 approvals at once on a loaded
+   * 2-core machine all get through (npm run bench:provision).
+   */
+  WHARF_DB_TX_WAIT_MS: ms(100, 120_000, 20_000),
   /** How long one interactive transaction may run. */
   WHARF_DB_TX_TIMEOUT_MS: ms(1_000, 600_000, 15_000),
   /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */
@@ -217,7 +225,7 @@ export class EnvError extends Error {
     super(
       "Wharf cannot start: the configuration is incomplete.\n" +
         problems.map((p) => `  - ${p.variable}: ${p.message}`).join("\n") +
-        "\nSee README.md, section Envuration.",
+        "\nSee README.md, section Configuration.",
     );
     this.name = "EnvError";
   }

@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   PRECONDITION_FAILED: 412,
   /** A cluster could not be reached or refused the call. */
   CLUSTER_UNAVAILABLE: 502,
-  /** A dependency of the portal (database, queue) is down. */
+  /** A dependency of the portal (database, queue) is down or too busy to take the request now; trying again later may work. */
   UNAVAILABLE: 503,
   /** Anything unexpected: logged with its stack, shown as a generic message. */
   INTERNAL: 500,
@@ -35,13 +35,16 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly userMessage: string;
   readonly fieldErrors?: FieldErrors;
+  /** For UNAVAILABLE: when trying again makes sense (a route's Retry-After). */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, userMessage: string, opts: { fieldErrors?: FieldErrors; message?: string; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, userMessage: string, opts: { fieldErrors?: FieldErrors; message?: string; cause?: unknown; retryAfterSeconds?: number } = {}) {
     super(opts.message ?? userMessage, { cause: opts.cause });
     this.name = "AppError";
     this.code = code;
     this.userMessage = userMessage;
     this.fieldErrors = opts.fieldErrors;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 
   get status(): number {
@@ -58,11 +61,17 @@ export interface ErrorBody {
   code: ErrorCode;
   message: string;
   fieldErrors?: FieldErrors;
+  /** UNAVAILABLE: seconds after which trying again makes sense. */
+  retryAfterSeconds?: number;
   requestId?: string;
 }
 
 export function toErrorBody(e: unknown, requestId?: string): ErrorBody {
-  if (isAppError(e)) return { code: e.code, message: e.userMessage, fieldErrors: e.fieldErrors, requestId };
+  if (isAppError(e)) {
+    const body: ErrorBody = { code: e.code, message: e.userMessage, fieldErrors: e.fieldErrors, requestId };
+    if (e.retryAfterSeconds !== undefined) body.retryAfterSeconds = e.retryAfterSeconds;
+    return body;
+  }
   return {
     code: "INTERNAL",
     message: `Something went wrong on our side. The error was logged${requestId ? ` (request ${requestId})` : ""}; please try again.`,

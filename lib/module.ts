@@ -16,6 +16,7 @@
  */
 import type { PolicyTable, Rule } from "@/lib/access/roles";
 import type { TaskDefinition } from "@/lib/jobs/registry";
+import type { ClusterPermission } from "@/lib/kube/access";
 import type { PlanContributor, RunKind, StepKind } from "@/lib/provisioning/registry";
 import type { AnyTicketType } from "@/lib/tickets/types";
 
@@ -47,6 +48,12 @@ export interface ModuleParts {
   stepKinds?: StepKind[];
   tasks?: TaskDefinition[];
   crons?: Cron[];
+  /**
+   * What the module's step kinds and cluster reads need on every cluster
+   * (RBAC verbs on resources, cluster-wide). A kubeconfig is registered only
+   * when its identity holds all of them, and the health check keeps asking.
+   */
+  clusterPermissions?: ClusterPermission[];
 }
 
 export interface WharfModule<P extends PolicyTable = PolicyTable> {
@@ -73,6 +80,7 @@ export interface Registry {
   stepKinds: ReadonlyMap<string, StepKind>;
   tasks: ReadonlyMap<string, TaskDefinition>;
   crons: readonly Cron[];
+  clusterPermissions: readonly ClusterPermission[];
 }
 
 function addUnique<T>(map: Map<string, T>, key: string, value: T, what: string, module: string) {
@@ -91,6 +99,7 @@ export function buildRegistry(modules: readonly WharfModule[]): Registry {
   const stepKinds = new Map<string, StepKind>();
   const tasks = new Map<string, TaskDefinition>();
   const crons: Cron[] = [];
+  const clusterPermissions: ClusterPermission[] = [];
   for (const m of modules) {
     if (names.has(m.name)) throw new Error(`Two modules are named ${m.name}`);
     names.add(m.name);
@@ -106,6 +115,7 @@ export function buildRegistry(modules: readonly WharfModule[]): Registry {
     for (const t of parts.tasks ?? []) addUnique(tasks, t.name, t, "job task", m.name);
     planContributors.push(...(parts.planContributors ?? []));
     crons.push(...(parts.crons ?? []));
+    clusterPermissions.push(...(parts.clusterPermissions ?? []));
   }
   // References across modules are checked once, here, instead of failing in a job later.
   const missing: string[] = [];
@@ -120,5 +130,5 @@ export function buildRegistry(modules: readonly WharfModule[]): Registry {
   for (const c of crons) if (!tasks.has(c.task)) missing.push(`cron "${c.schedule} ${c.task}" names an unknown task`);
   if (missing.length) throw new Error(`The modules do not fit together:\n  - ${missing.join("\n  - ")}`);
   nav.sort((a, b) => a.order - b.order);
-  return { modules, policy, nav, ticketTypes, runKinds, planContributors, stepKinds, tasks, crons };
+  return { modules, policy, nav, ticketTypes, runKinds, planContributors, stepKinds, tasks, crons, clusterPermissions };
 }

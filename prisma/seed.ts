@@ -1,11 +1,21 @@
 /**
  * Demo data: four demo users (one per platform role) for the dev sign-in,
- * a few more people, three teams and five projects with services and members.
- * Idempotent: what exists is left alone, so it runs on every `npm run dev`.
- * Goes through the domain services, so the demo has a real audit trail.
+ * a few more people, three teams and five projects with services and members
+ * (`seed`), and their services deployed with a short history (`seedReleases`:
+ * a few releases per service across environments, production approved by
+ * ops, one failed release rolled back). Idempotent: what exists is left
+ * alone, so it runs on every `npm run dev`. Goes through the domain services
+ * and the real release engine, so the demo has a real audit trail and runs on
+ * the (sandbox) clusters.
  */
 import { db } from "../lib/db/client";
-import { systemCtx } from "../lib/context";
+import { systemCtx, type Ctx } from "../lib/context";
+import { loadActor } from "../lib/access/actor";
+import { createRelease, rollbackTo } from "../lib/deploy/releases";
+import { getServiceSpec, saveServiceSpec } from "../lib/deploy/specs";
+import { decideTicket } from "../lib/tickets/engine";
+import { readClusters } from "../lib/kube/fanout";
+import { VersionApi } from "@kubernetes/client-node";
 import { createTeam, setTeamMember } from "../lib/catalog/teams";
 import { createProject } from "../lib/catalog/projects";
 import { addService, setEnvironment, setMember } from "../lib/catalog/project-parts";
@@ -173,4 +183,182 @@ export async function seed(log: (line: string) => void = console.log) {
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
   );
+}
+
+type Env = "dev" | "test" | "staging" | "prod";
+/** One release of a demo history: a tag on a spec version, or a rollback to the n-th release of the same history. */
+type Step = { tag: string; spec?: number } | { rollbackTo: number };
+
+/** The histories that tell a story; every other service gets two releases in dev and one elsewhere. */
+const HISTORIES: Record<string, Partial<Record<Env, Step[]>>> = {
+  "checkout-api/api": {
+    // A failed release (its pods crash) and the rollback to the one before it.
+    dev: [{ tag: "1.0.0", spec: 0 }, { tag: "1.1.0", spec: 1 }, { tag: "1.2.0-crash", spec: 1 }, { rollbackTo: 2 }],
+    staging: [{ tag: "1.1.0", spec: 1 }],
+    prod: [
+      { tag: "1.0.0", spec: 0 },
+      { tag: "1.1.0", spec: 1 },
+    ],
+  },
+};
+const DEFAULT_HISTORY = (env: Env): Step[] => (env === "dev" ? [{ tag: "1.0.0" }, { tag: "1.1.0" }] : [{ tag: "1.0.0" }]);
+
+const FINISHED = ["succeeded", "failed", "rolled_back", "rejected", "cancelled"];
+
+/** Polls the database until `check` returns something, or the deadline passes. */
+async function waitFor<T>(check: () => Promise<T | null | undefined | false>, deadline: number, signal?: AbortSignal): Promise<T | null> {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > deadline || signal?.aborted) return null;
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+async function userCtx(email: string): Promise<Ctx> {
+  const user = await db().user.findUniqueOrThrow({ where: { email } });
+  const actor = await loadActor(user.id);
+  if (!actor) throw new Error(`${email} cannot act (disabled?)`);
+  return { actor, requestId: "seed" };
+}
+
+/**
+ * Deploys the demo services that were never deployed, through the real release functions, and waits
+ * for their rollouts on the clusters. Each service's history runs in order; services run side by side.
+ * With `worker`, a job worker of its own runs the releases' steps (the dev command's worker may be busy
+ * with its own concurrency; the e2e harness runs its worker in another process). Never throws: a
+ * history that cannot finish is reported and the rest go on.
+ */
+export async function seedReleases(
+  log: (line: string) => void = console.log,
+  opts: { worker?: { connectionString: string }; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ releases: number; failed: string[] }> {
+  const started = Date.now();
+  const deadline = started + (opts.timeoutMs ?? 300_000);
+  const services = await db().service.findMany({
+    where: { project: { slug: { in: PROJECTS.map((p) => p.slug) }, lifecycle: "active" } },
+    select: {
+      id: true,
+      slug: true,
+      project: {
+        select: { id: true, slug: true, owner: { select: { email: true } }, environments: { select: { kind: true, _count: { select: { clusters: true } } } } },
+      },
+      releases: { select: { environment: true }, distinct: ["environment"] },
+    },
+    orderBy: [{ project: { slug: "asc" } }, { slug: "asc" }],
+  });
+  const todo = services.flatMap((s) =>
+    s.project.environments
+      .filter((e) => e._count.clusters > 0 && !s.releases.some((r) => r.environment === e.kind))
+      .map((e) => ({ service: s, env: e.kind as Env, steps: HISTORIES[`${s.project.slug}/${s.slug}`]?.[e.kind as Env] ?? DEFAULT_HISTORY(e.kind as Env) })),
+  );
+  if (todo.length === 0) return { releases: 0, failed: [] };
+  // Clusters that do not answer (`npm run db:seed` without the sandbox) would leave every rollout hanging.
+  const clusterIds = (await db().cluster.findMany({ select: { id: true } })).map((c) => c.id);
+  const down = (await readClusters(clusterIds, "seed-version", (conn) => conn.api(VersionApi).getCode(), { timeoutMs: 3000, ttlMs: 0 })).filter((r) => !r.ok);
+  if (down.length) {
+    log(`demo releases skipped: ${down.map((d) => `${d.cluster} does not answer`).join(", ")} (start the clusters, e.g. npm run dev)`);
+    return { releases: 0, failed: down.map((d) => d.cluster) };
+  }
+  const count = todo.reduce((n, t) => n + t.steps.length, 0);
+  log(`demo releases: ${count} releases of ${todo.length} services x environments, rolling out on the clusters...`);
+
+  const worker = opts.worker
+    ? await (
+        await import("../lib/jobs/worker")
+      ).startWorker({ connectionString: opts.worker.connectionString, concurrency: 24, schedule: false, pollInterval: 200 })
+    : null;
+  const failed: string[] = [];
+  /** What the seeded releases link their news to: marked read at the end, so nobody starts with a bell full of the seed's releases. */
+  const links: string[] = [];
+  try {
+    const ops = await userCtx("omar@wharf.dev");
+    // A spec change between the demo's releases, so comparing them shows one (the quoted "on" stays a string in YAML).
+    const checkout = services.find((s) => s.project.slug === "checkout-api" && s.slug === "api");
+    if (checkout && todo.some((t) => t.service.id === checkout.id)) {
+      const owner = await userCtx(checkout.project.owner.email);
+      const current = await getServiceSpec(owner, checkout.id);
+      if (!current.saved) {
+        await saveServiceSpec(owner, {
+          serviceId: checkout.id,
+          baseVersion: current.version,
+          spec: {
+            ...current.spec,
+            env: [
+              { name: "PAYMENT_PROVIDER", value: "stripe" },
+              { name: "EXPRESS_CHECKOUT", value: "on" },
+            ],
+          },
+          comment: "Express checkout behind a flag",
+        });
+      }
+    }
+    // Provisioning (namespaces, quotas) comes first: the seed's environments started it.
+    const projectIds = [...new Set(todo.map((t) => t.service.project.id))];
+    const provisioned = await waitFor(
+      async () => {
+        const runs = await db().provisioningRun.findMany({
+          where: { projectId: { in: projectIds }, kind: "onboarding" },
+          select: { projectId: true, status: true },
+        });
+        return runs.every((r) => r.status === "succeeded" || r.status === "failed") ? runs : null;
+      },
+      deadline,
+      opts.signal,
+    );
+    const broken = new Set((provisioned ?? []).filter((r) => r.status === "failed").map((r) => r.projectId));
+
+    await Promise.all(
+      todo.map(async ({ service, env, steps }) => {
+        const name = `${service.project.slug}/${service.slug} ${env}`;
+        if (!provisioned || broken.has(service.project.id)) {
+          failed.push(`${name} (its namespaces were not provisioned)`);
+          return;
+        }
+        const owner = await userCtx(service.project.owner.email);
+        const made: string[] = [];
+        for (const step of steps) {
+          if (opts.signal?.aborted) return;
+          try {
+            const r =
+              "rollbackTo" in step
+                ? await rollbackTo(owner, { releaseId: made[step.rollbackTo - 1]! })
+                : await createRelease(owner, { serviceId: service.id, environment: env, tag: step.tag, specVersion: step.spec });
+            made.push(r.id);
+            links.push(`/releases/${r.id}`);
+            if (r.ticketNumber) {
+              links.push(`/tickets/${r.ticketNumber}`);
+              const ticket = await db().ticket.findUniqueOrThrow({ where: { number: r.ticketNumber } });
+              await decideTicket(ops, { ticketId: ticket.id, decision: "approve", comment: "Approved for the demo: the same tag runs in dev." });
+            }
+            const done = await waitFor(
+              async () => {
+                const row = await db().release.findUniqueOrThrow({ where: { id: r.id }, select: { status: true } });
+                return FINISHED.includes(row.status) ? row : null;
+              },
+              deadline,
+              opts.signal,
+            );
+            if (!done) {
+              failed.push(`${name} (release #${r.number} did not finish in time)`);
+              return;
+            }
+          } catch (e) {
+            failed.push(`${name} (${e instanceof Error ? e.message : String(e)})`);
+            return;
+          }
+        }
+      }),
+    );
+    await db().notification.updateMany({ where: { link: { in: links }, readAt: null }, data: { readAt: new Date() } });
+  } finally {
+    await worker?.stop();
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  log(
+    failed.length
+      ? `demo releases: done in ${seconds} s; not seeded: ${failed.join("; ")}`
+      : `demo releases: ${count} releases rolled out in ${seconds} s (checkout-api/api has a failed release and its rollback)`,
+  );
+  return { releases: count, failed };
 }

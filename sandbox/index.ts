@@ -71,6 +71,8 @@ export interface Sandbox {
   cluster(name: string): SandboxCluster;
   /** Creates (or updates the groups of) a user; returns its bearer token, valid on every cluster. */
   addUser(name: string, groups?: string[]): string;
+  /** Revokes a user's token and gives it a new one (kubeconfigs are rewritten); returns the new token. */
+  rotateToken(name: string): string;
   /** The merged kubeconfig text. */
   mergedKubeconfig(): string;
   /** Writes a snapshot of every cluster now (when snapshots are on). */
@@ -151,6 +153,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return c;
     },
     addUser,
+    rotateToken(name: string) {
+      const token = identities.rotateToken(name);
+      writeKubeconfigs();
+      return token;
+    },
     mergedKubeconfig,
     saveSnapshots() {
       if (opts.snapshot) for (const c of clusters) c.saveSnapshot(true);

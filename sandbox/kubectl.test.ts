@@ -233,6 +233,32 @@ spec:
       expect(imp.stderr).toContain('users "alice" is forbidden: User "bob" cannot impersonate resource "users" in API group "" at the cluster scope');
     });
 
+    it("refuses a token it does not know on every path, so kubectl version asks to log in", async () => {
+      const version = await kubectl(["version", "--token", "not-a-token"]);
+      expect(version.code).not.toBe(0);
+      expect(version.stderr).toMatch(/You must be logged in to the server/);
+      const canI = await kubectl(["auth", "can-i", "get", "pods", "--token", "not-a-token"]);
+      expect(canI.stderr).toMatch(/You must be logged in to the server \(Unauthorized\)/);
+      expect(await ok(["version", "--context", "sandbox-east-bob"])).toMatch(/Server Version: v1\.33/);
+    });
+
+    it("answers can-i for bind on one named ClusterRole, and refuses bindings to roles the user may not bind", async () => {
+      const v = version.replace(".", "");
+      await ok(["create", "clusterrole", `binder-${v}`, "--verb=bind", "--resource=clusterroles", "--resource-name=edit"]);
+      await ok(["create", "clusterrole", `binding-writer-${v}`, "--verb=create,get", "--resource=rolebindings"]);
+      for (const role of [`binder-${v}`, `binding-writer-${v}`])
+        await ok(["create", "clusterrolebinding", `bob-${role}`, `--clusterrole=${role}`, "--user=bob"]);
+      expect((await ok(["auth", "can-i", "bind", "clusterroles/edit", "--context", "sandbox-east-bob"])).trim()).toBe("yes");
+      expect((await kubectl(["auth", "can-i", "bind", "clusterroles/view", "--context", "sandbox-east-bob"])).stdout.trim()).toBe("no");
+      expect((await kubectl(["auth", "can-i", "bind", "clusterroles", "--context", "sandbox-east-bob"])).stdout.trim()).toBe("no");
+      await ok(["create", "rolebinding", `edit-${v}`, "-n", ns, "--clusterrole=edit", "--user=carol", "--context", "sandbox-east-bob"]);
+      const view = await kubectl(["create", "rolebinding", `view-${v}`, "-n", ns, "--clusterrole=view", "--user=carol", "--context", "sandbox-east-bob"]);
+      expect(view.code).not.toBe(0);
+      expect(view.stderr).toContain(
+        `rolebindings.rbac.authorization.k8s.io "view-${v}" is forbidden: user "bob" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:`,
+      );
+    });
+
     it("serves CRD-defined kinds", async () => {
       const crdName = `widgets${version.replace(".", "")}.wharf.dev`;
       const plural = crdName.split(".")[0];

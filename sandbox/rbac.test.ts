@@ -145,6 +145,98 @@ describe("RBAC authorizer", () => {
   });
 });
 
+describe("authentication", () => {
+  it("refuses a token it does not know on every path, /version and /healthz included; without a token they stay public", async () => {
+    const c = sb.clusters[0];
+    for (const p of ["/version", "/healthz", "/api"]) {
+      const r = await request(c, "GET", p, { token: "not-a-token" });
+      expect(r.status).toBe(401);
+      expect(r.json).toMatchObject({ kind: "Status", reason: "Unauthorized", code: 401 });
+    }
+    expect((await request(c, "GET", "/version", { token: null })).status).toBe(200);
+    expect((await request(c, "GET", "/healthz", { token: null })).text).toBe("ok");
+  });
+});
+
+describe("writes that create or grant", () => {
+  it("needs create as well as patch for an apply that creates the object", async () => {
+    await rbac.createClusterRole({
+      body: { metadata: { name: "cm-patcher" }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get", "patch"] }] },
+    });
+    await rbac.createNamespacedRoleBinding({
+      namespace: "team-b",
+      body: {
+        metadata: { name: "bob-patches" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cm-patcher" },
+        subjects: [{ kind: "User", name: "bob", apiGroup: "rbac.authorization.k8s.io" }],
+      },
+    });
+    const apply = (name: string) =>
+      request(sb.clusters[0], "PATCH", `/api/v1/namespaces/team-b/configmaps/${name}?fieldManager=bob`, {
+        token: bobToken,
+        rawBody: JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { a: "1" } }),
+        headers: { "Content-Type": "application/apply-patch+yaml" },
+      });
+    const created = await apply("new-one");
+    expect(created.status).toBe(403);
+    expect(created.json.message).toBe(
+      'configmaps "new-one" is forbidden: User "bob" cannot create resource "configmaps" in API group "" in the namespace "team-b"',
+    );
+    await core.createNamespacedConfigMap({ namespace: "team-b", body: { metadata: { name: "existing" } } });
+    expect((await apply("existing")).status).toBe(200);
+  });
+
+  it("lets a user bind a role only with bind on it or every permission in it, and write roles only with rules it holds or escalate", async () => {
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: "grant-writer" },
+        rules: [
+          { apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings", "roles"], verbs: ["create", "update", "patch"] },
+          { apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], resourceNames: ["edit"], verbs: ["bind"] },
+          { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] },
+        ],
+      },
+    });
+    sb.addUser("granter");
+    await rbac.createNamespacedRoleBinding({
+      namespace: "team-b",
+      body: {
+        metadata: { name: "granter" },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "grant-writer" },
+        subjects: [{ kind: "User", name: "granter", apiGroup: "rbac.authorization.k8s.io" }],
+      },
+    });
+    const granter = as("granter").makeApiClient(RbacAuthorizationV1Api);
+    const binding = (name: string, role: string) => ({
+      metadata: { name },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+      subjects: [{ kind: "User", name: "dave", apiGroup: "rbac.authorization.k8s.io" }],
+    });
+    await granter.createNamespacedRoleBinding({ namespace: "team-b", body: binding("dave-edit", "edit") });
+    const view = await apiError(granter.createNamespacedRoleBinding({ namespace: "team-b", body: binding("dave-view", "view") }));
+    expect(view.code).toBe(403);
+    expect(view.body.message).toContain(
+      'rolebindings.rbac.authorization.k8s.io "dave-view" is forbidden: user "granter" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n',
+    );
+    // configmaps get is held, list and watch are not
+    expect(view.body.message).toContain('\n{APIGroups:[""], Resources:["configmaps"], Verbs:["list" "watch"]}\n');
+    // Holding every permission of a role is enough to bind it without the bind verb.
+    await granter.createNamespacedRoleBinding({ namespace: "team-b", body: binding("dave-cm", "grant-writer") });
+    await granter.createNamespacedRole({
+      namespace: "team-b",
+      body: { metadata: { name: "held" }, rules: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"] }] },
+    });
+    const more = await apiError(
+      granter.createNamespacedRole({
+        namespace: "team-b",
+        body: { metadata: { name: "more" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] },
+      }),
+    );
+    expect(more.body.message).toContain('roles.rbac.authorization.k8s.io "more" is forbidden: user "granter"');
+    expect(more.body.message).toContain('{APIGroups:[""], Resources:["secrets"], Verbs:["get"]}');
+  });
+});
+
 describe("impersonation", () => {
   it("honours Impersonate-User for identities allowed to impersonate, and refuses others", async () => {
     const c = sb.clusters[0];

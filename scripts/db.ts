@@ -2,7 +2,7 @@
  * Database commands, offline (Prisma's schema engine as WebAssembly):
  *   npm run db:migrate           apply pending migrations (and the job queue's schema)
  *   npm run db:migration NAME    create a migration from changes to prisma/schema.prisma
- *   npm run db:seed              load the demo data (idempotent)
+ *   npm run db:seed              load the demo data (idempotent), and deploy the demo services when the clusters answer
  *   npm run db:drift             print the SQL that schema.prisma has and the migrations lack
  * Uses DATABASE_URL, or the embedded dev Postgres when it is unset.
  */
@@ -25,8 +25,10 @@ try {
     console.log(name ? `created prisma/migrations/${name}/migration.sql` : "schema.prisma and the migrations agree: nothing to create");
   } else if (command === "seed") {
     await applyMigrations(database.url);
-    const { seed } = await import("../prisma/seed");
+    const { seed, seedReleases } = await import("../prisma/seed");
     await seed();
+    // The demo services' releases need the clusters running (npm run sandbox, or npm run dev).
+    await seedReleases(console.log, { worker: { connectionString: database.url } });
   } else if (command === "drift") {
     const sql = await schemaDrift(database.url);
     console.log(sql || "no drift");

@@ -9,6 +9,8 @@
  *   6. the Apollo config service (in this process) at http://localhost:8090/<env>
  *      (WHARF_CONFIG_SERVICE_PORT), for Apollo clients
  *   7. the web app (next dev) at http://localhost:3000 with the demo sign-in
+ *   8. in the background, the demo services' releases (a fresh start only: a minute or two on the
+ *      sandbox, with a worker of their own; the portal is usable meanwhile)
  * Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -38,7 +40,7 @@ if (process.env.WHARF_SANDBOX !== "0") {
   );
 }
 
-const { seed } = await import("../prisma/seed");
+const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
 
 const { loadEnv } = await import("../lib/env");
@@ -66,6 +68,15 @@ const next: ChildProcess = spawn(process.execPath, [require_next(), "dev", "--po
 });
 say(`portal starting at http://localhost:${port} — sign in as one of the demo users`);
 
+// The demo services' releases roll out while the portal starts (nothing to do after the first start).
+const demoStop = new AbortController();
+const demoReleases =
+  process.env.WHARF_SANDBOX !== "0"
+    ? seedReleases(say, { worker: { connectionString: cfg.DATABASE_URL }, signal: demoStop.signal }).catch((e: unknown) =>
+        say(`demo releases failed: ${e instanceof Error ? e.message : String(e)}`),
+      )
+    : Promise.resolve();
+
 function require_next() {
   return `${projectRoot}/node_modules/next/dist/bin/next`;
 }
@@ -77,6 +88,8 @@ async function shutdown(code = 0) {
   say("stopping…");
   next.kill("SIGTERM");
   await configService?.stop().catch(() => {});
+  demoStop.abort();
+  await demoReleases;
   await worker.stop().catch(() => {});
   await sandbox?.stop().catch(() => {});
   const { disconnectDb } = await import("../lib/db/client");

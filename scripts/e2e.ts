@@ -1,7 +1,8 @@
 /**
  * `npm run test:e2e`: the browser tests against the real, built app.
  *   1. next build (skipped with E2E_SKIP_BUILD=1 when .next is current)
- *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded
+ *   2. a fresh embedded Postgres (or DATABASE_URL), migrated and seeded (the demo services deployed
+ *      on the sandbox clusters before the tests start)
  *   3. a real OIDC provider (oidc-provider) for the sign-in test, and two sandbox
  *      clusters registered in the portal from their kubeconfigs
  *   4. the worker, the Apollo config service (its URL to the tests as
@@ -67,16 +68,23 @@ Object.assign(process.env, env);
 
 const { applyMigrations } = await import("../lib/db/schema-engine");
 await applyMigrations(databaseUrl);
-const { startSandbox } = await import("../sandbox/index");
+const { DEFAULT_CLUSTERS, startSandbox } = await import("../sandbox/index");
 const sandboxDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-sandbox-"));
-const sandbox = await startSandbox({ stateDir: path.join(sandboxDir, "state"), kubeconfigPath: path.join(sandboxDir, "kubeconfig"), adminPort: 0 });
+// sandbox-spare is never registered: e2e/clusters.spec.ts meets it as a new cluster (its credentials and permissions checked).
+const SPARE = "sandbox-spare";
+const sandbox = await startSandbox({
+  stateDir: path.join(sandboxDir, "state"),
+  kubeconfigPath: path.join(sandboxDir, "kubeconfig"),
+  adminPort: 0,
+  clusters: [...DEFAULT_CLUSTERS, { name: SPARE, region: "eu-west" }],
+});
 const { registerClusters } = await import("./lib/sandbox-clusters");
 await registerClusters(
-  sandbox.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+  sandbox.clusters.filter((c) => c.name !== SPARE).map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
   say,
 );
 
-const { seed } = await import("../prisma/seed");
+const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
 
 const children: ChildProcess[] = [];
@@ -111,8 +119,9 @@ async function waitForHealth(url = `${appUrl}/api/health`) {
 
 let code = 1;
 try {
-  await waitForHealth();
-  await waitForHealth(`${configServiceUrl}/health`);
+  // The demo releases roll out (with a worker of their own) while the app starts; the tests see them done.
+  const [, , demo] = await Promise.all([waitForHealth(), waitForHealth(`${configServiceUrl}/health`), seedReleases(say, { worker: { connectionString: databaseUrl! } })]);
+  if (demo.failed.length) throw new Error(`the demo releases did not all roll out: ${demo.failed.join("; ")}`);
   say(`app at ${appUrl}; running Playwright`);
   // Not spawnSync: the OIDC provider lives in this process and must keep answering while the browser signs in.
   const run = spawn(process.execPath, [path.join(projectRoot, "node_modules/@playwright/test/cli.js"), "test", ...extraArgs], {

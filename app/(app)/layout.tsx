@@ -8,6 +8,8 @@ import { Breadcrumbs } from "@/components/shell/breadcrumbs";
 import { UserMenu } from "@/components/shell/user-menu";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { NotificationBell } from "@/components/shell/notification-bell";
+import { CommandPalette } from "@/components/shell/command-palette";
+import { pagesFor } from "@/lib/search/pages";
 import { countInbox } from "@/lib/tickets/query";
 import { countUnread } from "@/lib/notifications";
 
@@ -25,8 +27,11 @@ export default async function AppLayout({ children }: { children: React.ReactNod
         <header className="sticky top-0 z-10 flex h-14 shrink-0 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">
           <SidebarTrigger className="-ml-1" />
           <Separator orientation="vertical" className="mr-2 data-[orientation=vertical]:h-4" />
-          <Breadcrumbs />
-          <div className="ml-auto flex items-center gap-2">
+          <div className="min-w-0 flex-1">
+            <Breadcrumbs />
+          </div>
+          <div className="flex shrink-0 items-center gap-1 sm:gap-2">
+            <CommandPalette pages={pagesFor(actor)} />
             <NotificationBell initialUnread={unread} />
             <ThemeToggle />
             <UserMenu name={actor.name} email={actor.email} role={actor.platformRole} />

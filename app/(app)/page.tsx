@@ -10,6 +10,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { WatchBoards } from "@/components/shell/watch-boards";
 
 export default async function HomePage() {
   const ctx = await requireCtx();
@@ -30,47 +31,56 @@ export default async function HomePage() {
           ) : undefined
         }
       />
+      {summary.boards && <WatchBoards boards={summary.boards} />}
       <div className="grid gap-6 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
-          <CardHeader>
-            <CardTitle>Your projects</CardTitle>
-            <CardDescription>Projects you are a member of, most recently changed first.</CardDescription>
-          </CardHeader>
-          <CardContent>
-            {summary.myProjects.length === 0 ? (
-              <EmptyState
-                icon={Boxes}
-                title="You are not in any project yet"
-                description="Browse the catalog and ask a project's owner to add you, or create a project."
-                action={
-                  <Button asChild variant="outline">
-                    <Link href="/projects">Browse projects</Link>
-                  </Button>
-                }
-              />
-            ) : (
-              <ul className="divide-y">
-                {summary.myProjects.map((p) => (
-                  <li key={p.id} className="flex items-center justify-between gap-4 py-3">
-                    <div className="min-w-0">
-                      <Link href={`/projects/${p.slug}`} className="font-medium hover:underline">
-                        {p.name}
-                      </Link>
-                      <div className="truncate text-xs text-muted-foreground">
-                        {p.slug} · {p.team.name} · {p._count.services} services · {p._count.environments} environments
+        {(summary.myProjects.length > 0 || !summary.boards) && (
+          <Card className="min-w-0 lg:col-span-2">
+            <CardHeader>
+              <CardTitle>Your projects</CardTitle>
+              <CardDescription>Projects you are a member of, most recently changed first.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              {summary.myProjects.length === 0 ? (
+                <EmptyState
+                  icon={Boxes}
+                  title="You are not in any project yet"
+                  description="Browse the catalog and ask a project's owner to add you, or create a project."
+                  action={
+                    <Button asChild variant="outline">
+                      <Link href="/projects">Browse projects</Link>
+                    </Button>
+                  }
+                />
+              ) : (
+                <ul className="divide-y">
+                  {summary.myProjects.map((p) => (
+                    <li key={p.id} className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 py-3">
+                      <div className="min-w-0">
+                        <Link href={`/projects/${p.slug}`} className="font-medium hover:underline">
+                          {p.name}
+                        </Link>
+                        <div className="truncate text-xs text-muted-foreground">
+                          {p.slug} · {p.team.name} · {p._count.services} services · {p._count.environments} environments
+                        </div>
                       </div>
-                    </div>
-                    <div className="flex shrink-0 items-center gap-2">
-                      <Badge variant="outline">{p.members[0]?.role}</Badge>
-                      <StatusBadge status={p.lifecycle} />
-                    </div>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </CardContent>
-        </Card>
-        <div className="space-y-6">
+                      <div className="flex shrink-0 items-center gap-2">
+                        <Badge variant="outline">{p.members[0]?.role}</Badge>
+                        <StatusBadge status={p.lifecycle} />
+                      </div>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </CardContent>
+          </Card>
+        )}
+        <div
+          className={
+            summary.myProjects.length > 0 || !summary.boards
+              ? "min-w-0 space-y-6"
+              : "min-w-0 space-y-6 lg:col-span-3 lg:grid lg:grid-cols-2 lg:gap-6 lg:space-y-0"
+          }
+        >
           {summary.clusters && (
             <Card>
               <CardHeader>
@@ -94,7 +104,7 @@ export default async function HomePage() {
                 ) : (
                   <ul className="space-y-2">
                     {summary.clusters.map((c) => (
-                      <li key={c.id} className="flex items-center justify-between text-sm">
+                      <li key={c.id} className="flex items-center justify-between gap-2 text-sm">
                         <Link href={`/clusters/${c.name}`} className="hover:underline">
                           {c.name} <span className="text-muted-foreground">({c.region})</span>
                         </Link>
@@ -115,10 +125,23 @@ export default async function HomePage() {
               {summary.recent.length === 0 ? (
                 <p className="text-sm text-muted-foreground">Nothing yet.</p>
               ) : (
-                <ul className="space-y-3 text-sm">
+                <ul className="space-y-3 text-sm" aria-label="Recent activity">
                   {summary.recent.map((e) => (
-                    <li key={e.id}>
-                      <span className="font-medium">{e.actorLabel}</span> <span className="text-muted-foreground">{e.action}</span> {e.targetLabel}
+                    <li key={e.id} className="break-words">
+                      <span className="font-medium">{e.actorLabel}</span>{" "}
+                      {e.count > 1 ? (
+                        <>
+                          <span className="text-muted-foreground">{e.summary}</span>
+                          <div className="truncate text-xs text-muted-foreground" title={e.targets.join(", ")}>
+                            {e.targets.join(", ")}
+                            {e.count > e.targets.length ? ` and ${e.count - e.targets.length} more` : ""}
+                          </div>
+                        </>
+                      ) : (
+                        <>
+                          <span className="text-muted-foreground">{e.action}</span> {e.targets[0]}
+                        </>
+                      )}
                       <div className="text-xs text-muted-foreground">
                         <TimeAgo date={e.at} />
                       </div>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useRouter } from "next/navigation";
+import { toast } from "sonner";
 import { Loader2, RefreshCw, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import {
@@ -17,11 +18,18 @@ import {
 import { useAction } from "@/components/forms/use-action";
 import { checkClusterAction, deleteClusterAction } from "@/lib/catalog/cluster-actions";
 
+const CHECK_TITLES = { unreachable: "Unreachable", credentials_rejected: "Credentials rejected", missing_permissions: "Missing permissions" } as const;
+
 export function CheckNowButton({ id }: { id: string }) {
   const router = useRouter();
   const check = useAction(checkClusterAction, {
-    success: (r) => (r.status === "reachable" ? `Reachable: ${r.version} in ${r.latencyMs} ms` : `Unreachable: ${r.reason}`),
-    onSuccess: () => router.refresh(),
+    onSuccess: (r) => {
+      if (r.status === "reachable") toast.success(`Reachable: ${r.version} in ${r.latencyMs} ms`);
+      // The page lists what is missing; the toast only says so.
+      else if (r.status === "missing_permissions") toast.warning(`${CHECK_TITLES[r.status]}: ${r.missing.length} to grant, listed on this page`);
+      else toast.error(`${CHECK_TITLES[r.status]}: ${r.reason}`);
+      router.refresh();
+    },
   });
   return (
     <Button variant="outline" disabled={check.pending} onClick={() => void check.run({ id })}>

@@ -1,12 +1,13 @@
 "use client";
 
 import { useMemo, useState } from "react";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useForm, useWatch } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { CheckCircle2, Loader2, PlugZap, Upload, XCircle } from "lucide-react";
+import { CheckCircle2, Copy, KeyRound, Loader2, PlugZap, ShieldAlert, Upload, XCircle } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
@@ -17,6 +18,7 @@ import { SelectField, TextField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { CLUSTER_TIERS, ZClusterName } from "@/lib/catalog/schemas";
 import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/lib/catalog/cluster-actions";
+import { MissingPermissionsTable } from "./cluster-permissions";
 
 const ZForm = z.object({
   name: z.string(),
@@ -38,7 +40,80 @@ function contextsOf(text: string): string[] {
   }
 }
 
-type TestResult = { status: string; version: string; latencyMs: number; reason: string; server: string; context: string };
+type TestResult = Extract<Awaited<ReturnType<typeof testKubeconfigAction>>, { ok: true }>["data"];
+
+/** The copyable manifest that grants what the credentials lack. */
+function GrantManifest({ yaml }: { yaml: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <details className="w-full min-w-0">
+      <summary className="cursor-pointer text-foreground">A ClusterRole (and binding) that grants them: apply it on the cluster</summary>
+      <div className="relative mt-2 min-w-0">
+        <pre data-testid="grant-manifest" className="max-h-72 overflow-auto rounded-md border bg-muted p-3 font-mono text-xs text-foreground">
+          {yaml}
+        </pre>
+        <Button
+          type="button"
+          size="sm"
+          variant="outline"
+          className="absolute top-2 right-2"
+          onClick={() => void navigator.clipboard.writeText(yaml).then(() => setCopied(true))}
+        >
+          <Copy /> {copied ? "Copied" : "Copy"}
+        </Button>
+      </div>
+    </details>
+  );
+}
+
+/** What "Test connection" found: reachable (and allowed), unreachable, credentials rejected, or permissions missing. */
+function ConnectionResult({ test }: { test: TestResult }) {
+  const who = test.identity ? (
+    <>
+      {" "}
+      as <span className="font-mono break-all">{test.identity}</span>
+    </>
+  ) : null;
+  if (test.status === "reachable") {
+    return (
+      <Alert data-testid="connection-result" data-status={test.status} className="[&>svg]:text-success">
+        <CheckCircle2 />
+        <AlertTitle>{`Reachable: Kubernetes ${test.version} in ${test.latencyMs} ms`}</AlertTitle>
+        <AlertDescription>
+          <p>
+            {test.server} (context {test.context}). Signs in{who} and may do everything Wharf needs.
+          </p>
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  if (test.status === "missing_permissions") {
+    return (
+      <Alert data-testid="connection-result" data-status={test.status} className="border-warning [&>svg]:text-warning">
+        <ShieldAlert />
+        <AlertTitle>Missing permissions</AlertTitle>
+        {/* min-w-0: the manifest's long lines scroll in their box instead of widening the page */}
+        <AlertDescription className="min-w-0">
+          <p>
+            The cluster accepts the credentials{who}, but Wharf needs these permissions in every namespace to provision and deploy. The cluster cannot be
+            registered until they are granted.
+          </p>
+          <MissingPermissionsTable missing={test.missing} />
+          {test.grant && <GrantManifest yaml={test.grant} />}
+        </AlertDescription>
+      </Alert>
+    );
+  }
+  return (
+    <Alert variant="destructive" data-testid="connection-result" data-status={test.status}>
+      {test.status === "credentials_rejected" ? <KeyRound /> : <XCircle />}
+      <AlertTitle>{test.status === "credentials_rejected" ? "Credentials rejected" : "Unreachable"}</AlertTitle>
+      <AlertDescription>
+        <p>{test.reason}</p>
+      </AlertDescription>
+    </Alert>
+  );
+}
 
 interface Props {
   /** Editing a registered cluster: the kubeconfig field stays empty unless it is replaced (it is never shown back). */
@@ -83,14 +158,23 @@ export function ClusterForm({ cluster }: Props) {
   });
   const pending = register.pending || update.pending;
 
+  /** A new kubeconfig or context: what was said about the old one no longer holds. */
+  function onInputChanged() {
+    setTest(null);
+    form.clearErrors(["kubeconfig", "context"]);
+    tester.clearFormError();
+    register.clearFormError();
+    update.clearFormError();
+  }
+
   async function onFile(file: File | undefined) {
     if (!file) return;
+    onInputChanged();
     if (file.size > 512 * 1024) {
       form.setError("kubeconfig", { message: "This file is larger than 512 KiB; a kubeconfig is usually a few KiB." });
       return;
     }
-    form.setValue("kubeconfig", await file.text(), { shouldValidate: true, shouldDirty: true });
-    setTest(null);
+    form.setValue("kubeconfig", await file.text(), { shouldDirty: true });
   }
 
   function onSubmit(v: TForm) {
@@ -145,15 +229,15 @@ export function ClusterForm({ cluster }: Props) {
                   {...field}
                   onChange={(e) => {
                     field.onChange(e);
-                    setTest(null);
+                    onInputChanged();
                   }}
                 />
               </FormControl>
               <FormDescription>
                 Encrypted (AES-256-GCM) before it is stored and never shown again. Use a service-account token or client certificate; exec plugins cannot run on
-                the portal.
+                the portal. Test connection checks that the cluster accepts the credentials and that they may do what Wharf needs.
               </FormDescription>
-              <FormMessage />
+              <FormMessage className="whitespace-pre-line" />
             </FormItem>
           )}
         />
@@ -164,7 +248,13 @@ export function ClusterForm({ cluster }: Props) {
             render={({ field }) => (
               <FormItem className="max-w-sm">
                 <FormLabel>Context</FormLabel>
-                <Select value={field.value} onValueChange={field.onChange}>
+                <Select
+                  value={field.value}
+                  onValueChange={(v) => {
+                    field.onChange(v);
+                    onInputChanged();
+                  }}
+                >
                   <FormControl>
                     <SelectTrigger className="w-full">
                       <SelectValue placeholder="current-context" />
@@ -184,20 +274,33 @@ export function ClusterForm({ cluster }: Props) {
             )}
           />
         )}
-        {test && (
-          <Alert variant={test.status === "reachable" ? "default" : "destructive"} data-testid="connection-result">
-            {test.status === "reachable" ? <CheckCircle2 /> : <XCircle />}
-            <AlertTitle>{test.status === "reachable" ? `Reachable: Kubernetes ${test.version} in ${test.latencyMs} ms` : "Unreachable"}</AlertTitle>
-            <AlertDescription>{test.status === "reachable" ? `${test.server} (context ${test.context})` : test.reason}</AlertDescription>
+        {test?.registeredAs && (
+          <Alert variant="destructive" data-testid="already-registered">
+            <XCircle />
+            <AlertTitle>Already registered as {test.registeredAs}</AlertTitle>
+            <AlertDescription>
+              <p>
+                This is the API server (same URL and certificate authority) of{" "}
+                <Link href={`/clusters/${test.registeredAs}`} className="font-medium underline">
+                  {test.registeredAs}
+                </Link>
+                . Registering it twice is refused: edit {test.registeredAs} to replace its kubeconfig.
+              </p>
+            </AlertDescription>
           </Alert>
         )}
+        {test && <ConnectionResult test={test} />}
         <FormError error={register.formError ?? update.formError ?? tester.formError} />
         <div className="flex flex-wrap gap-2">
           <Button
             type="button"
             variant="outline"
             disabled={tester.pending || !kubeconfig.trim()}
-            onClick={() => void tester.run({ kubeconfig, context: form.getValues("context"), name: form.getValues("name") })}
+            onClick={() => {
+              // A new test replaces whatever was said about the kubeconfig before (a refused registration included).
+              onInputChanged();
+              void tester.run({ kubeconfig, context: form.getValues("context"), name: form.getValues("name") });
+            }}
           >
             {tester.pending ? <Loader2 className="animate-spin" /> : <PlugZap />} Test connection
           </Button>

@@ -7,6 +7,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { TimeAgo } from "@/components/shell/time-ago";
+import { answered } from "./cluster-status";
 
 export interface ClusterRow {
   id: string;
@@ -25,7 +26,7 @@ export interface ClusterRow {
 }
 
 function Sparkline({ points }: { points: ClusterRow["history"] }) {
-  const data = points.map((p) => ({ ms: p.status === "reachable" ? p.latencyMs : null }));
+  const data = points.map((p) => ({ ms: answered(p.status) ? p.latencyMs : null }));
   if (data.length < 2) return <span className="text-xs text-muted-foreground">—</span>;
   return (
     <div className="h-8 w-28" aria-hidden>
@@ -80,10 +81,16 @@ export function ClusterTable({ initial }: { initial: ClusterRow[] }) {
               </TableCell>
               <TableCell className="max-w-xs">
                 <StatusBadge status={c.status} />
-                {c.status === "unreachable" && c.statusReason && <div className="mt-1 text-xs text-destructive">{c.statusReason}</div>}
+                {c.status === "missing_permissions" ? (
+                  <div className="mt-1 text-xs whitespace-normal text-muted-foreground">
+                    The credentials lack permissions Wharf needs: the cluster&apos;s page lists them.
+                  </div>
+                ) : (
+                  c.status !== "reachable" && c.statusReason && <div className="mt-1 text-xs whitespace-normal text-destructive">{c.statusReason}</div>
+                )}
               </TableCell>
               <TableCell className="font-mono text-sm">{c.kubernetesVersion || "—"}</TableCell>
-              <TableCell className="text-right tabular-nums">{c.status === "reachable" && c.latencyMs !== null ? `${c.latencyMs} ms` : "—"}</TableCell>
+              <TableCell className="text-right tabular-nums">{answered(c.status) && c.latencyMs !== null ? `${c.latencyMs} ms` : "—"}</TableCell>
               <TableCell className="hidden lg:table-cell">
                 <Sparkline points={c.history} />
               </TableCell>

@@ -2,9 +2,10 @@
 
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { format } from "date-fns";
+import { answered } from "./cluster-status";
 
 export function LatencyChart({ points }: { points: { at: string; latencyMs: number | null; status: string }[] }) {
-  const data = points.map((p) => ({ t: format(new Date(p.at), "HH:mm"), ms: p.status === "reachable" ? p.latencyMs : null }));
+  const data = points.map((p) => ({ t: format(new Date(p.at), "HH:mm"), ms: answered(p.status) ? p.latencyMs : null }));
   if (data.length < 2) return <p className="text-sm text-muted-foreground">Not enough checks yet: the worker checks every minute.</p>;
   return (
     <div className="h-56 w-full">

@@ -3,6 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { TimeAgo } from "@/components/shell/time-ago";
+import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -84,12 +85,12 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
                   </Link>
                 </TableCell>
                 <TableCell>{r.environment}</TableCell>
-                <TableCell>
+                <TableCell className="min-w-56 whitespace-normal">
                   <div className="flex flex-wrap gap-2">
                     {r.cells.map((c) => (
                       <span
                         key={c.clusterId}
-                        className="inline-flex items-center gap-2 rounded-md border px-2 py-1 text-xs"
+                        className="inline-flex flex-wrap items-center gap-2 rounded-md border px-2 py-1 text-xs"
                         title={c.error}
                         data-testid={`cell-${c.cluster}`}
                       >
@@ -101,15 +102,33 @@ export function MatrixTable({ initial, query, showProject }: { initial: Matrix; 
                           </span>
                         )}
                         <StatusBadge status={TONE[c.status] ?? c.status} label={c.status} />
+                        {c.drift && (
+                          <Badge variant="warning" title={`Changed outside Wharf: ${c.drift.differences.join("; ")}`} data-testid="drift">
+                            drifted from #{c.drift.release.number}
+                          </Badge>
+                        )}
                       </span>
                     ))}
                   </div>
                 </TableCell>
                 <TableCell className="text-sm">
                   {r.lastRelease ? (
-                    <Link className="hover:underline" href={`/releases/${r.lastRelease.id}`}>
-                      #{r.lastRelease.number} {r.lastRelease.tag} · {r.lastRelease.status} · <TimeAgo date={r.lastRelease.at} />
-                    </Link>
+                    <>
+                      <Link className="hover:underline" href={`/releases/${r.lastRelease.id}`}>
+                        #{r.lastRelease.number} {r.lastRelease.tag} · {r.lastRelease.status} · <TimeAgo date={r.lastRelease.at} />
+                      </Link>
+                      {r.cells.some((c) => c.drift) && (
+                        <div className="text-xs">
+                          <Link className="text-warning-foreground underline" href={`/projects/${r.projectSlug}/services/${r.service}?env=${r.environment}`}>
+                            {r.cells
+                              .filter((c) => c.drift)
+                              .map((c) => c.cluster)
+                              .join(", ")}{" "}
+                            drifted: see and restore
+                          </Link>
+                        </div>
+                      )}
+                    </>
                   ) : (
                     <span className="text-muted-foreground">never deployed</span>
                   )}

@@ -69,7 +69,15 @@ export function PodsPanel({ serviceId, environment, initial, canKill }: { servic
                     </TableCell>
                     <TableCell>
                       {canKill && p.phase !== "Terminating" && (
-                        <KillPodButton serviceId={serviceId} environment={environment} clusterId={c.clusterId} pod={p.name} onKilled={() => void refetch()} />
+                        <KillPodButton
+                          serviceId={serviceId}
+                          environment={environment}
+                          clusterId={c.clusterId}
+                          cluster={c.cluster}
+                          pod={p.name}
+                          replicaSet={p.replicaSet}
+                          onKilled={() => void refetch()}
+                        />
                       )}
                     </TableCell>
                   </TableRow>

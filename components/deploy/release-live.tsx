@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
 import { TimeAgo } from "@/components/shell/time-ago";
-import { Loader2, RotateCw } from "lucide-react";
+import { Loader2, RotateCw, TriangleAlert } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,6 +12,7 @@ import { Progress } from "@/components/ui/progress";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
 import { retryStepAction } from "@/lib/provisioning/actions";
+import { RestoreButton } from "./service-actions";
 
 interface Step {
   id: string;
@@ -29,6 +30,8 @@ interface Live {
   ok: boolean;
   error?: string;
   value?: {
+    /** How the cluster differs from this release, where it is the one Wharf last applied there. */
+    drift: string[] | null;
     deployment: {
       image: string;
       revision: string;
@@ -52,6 +55,8 @@ export interface ReleaseView {
     strategy: string;
     createdAt: string;
     finishedAt: string | null;
+    tag: string;
+    specVersion: number;
     service: { slug: string; project: { slug: string } };
   };
   run: { status: string; steps: Step[] } | null;
@@ -71,7 +76,7 @@ function RetryButton({ stepId, onDone }: { stepId: string; onDone: () => void })
 }
 
 /** A release's rollout on each cluster, polled every 2 s while it runs. */
-export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRetry: boolean }) {
+export function ReleaseLive({ initial, canRetry, canDeploy }: { initial: ReleaseView; canRetry: boolean; canDeploy: boolean }) {
   const { data, refetch } = useQuery({
     queryKey: ["release", initial.release.id],
     queryFn: async (): Promise<ReleaseView> => {
@@ -92,6 +97,15 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
         </span>
         <span className="font-mono">{r.image}</span>
         <Badge variant="outline">{r.strategy.replace(/_/g, " ")}</Badge>
+        {data.live.some((l) => l.value?.drift) && (
+          <Badge variant="warning">
+            drifted on{" "}
+            {data.live
+              .filter((l) => l.value?.drift)
+              .map((l) => l.cluster)
+              .join(", ")}
+          </Badge>
+        )}
         <span className="text-muted-foreground">
           started <TimeAgo date={r.createdAt} />
         </span>
@@ -116,6 +130,27 @@ export function ReleaseLive({ initial, canRetry }: { initial: ReleaseView; canRe
                 <CardDescription>{data.namespace}</CardDescription>
               </CardHeader>
               <CardContent className="space-y-4 text-sm">
+                {l.value?.drift && (
+                  <Alert className="border-warning" data-testid={`drift-${l.cluster}`}>
+                    <TriangleAlert className="text-warning" />
+                    <AlertTitle className="line-clamp-none">Drifted: {l.cluster} no longer runs this release</AlertTitle>
+                    <AlertDescription className="break-words">
+                      <p>Changed outside Wharf: {l.value.drift.join("; ")}.</p>
+                    </AlertDescription>
+                    {canDeploy && r.status === "succeeded" && (
+                      <div className="col-start-2 mt-2">
+                        <RestoreButton
+                          release={{ id: r.id, number: r.number, tag: r.tag, specVersion: r.specVersion }}
+                          cluster={l.cluster}
+                          clusterId={l.clusterId}
+                          environment={r.environment as "dev" | "test" | "staging" | "prod"}
+                          differences={l.value.drift}
+                          drifted={r.number}
+                        />
+                      </div>
+                    )}
+                  </Alert>
+                )}
                 <ul className="space-y-2">
                   {steps.map((s) => (
                     <li key={s.id} className="flex flex-wrap items-center gap-2">

@@ -7,7 +7,6 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { stringify } from "yaml";
 import { Loader2 } from "lucide-react";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
@@ -18,6 +17,7 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { FormError } from "@/components/forms/form-error";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { ZAppSpec, type EnvKind } from "@/lib/deploy/spec";
+import { toYaml } from "@/lib/yaml";
 import { problemText } from "@/lib/deploy/spec-editing";
 import { previewManifestsAction } from "@/lib/deploy/spec-actions";
 
@@ -121,7 +121,7 @@ export function RenderedManifests({ serviceId, environments, spec }: Props) {
               </CardHeader>
               <CardContent className="px-4">
                 <pre className="overflow-x-auto rounded-md bg-muted p-3 font-mono text-xs leading-relaxed" aria-label={`${o.kind} YAML`}>
-                  {stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}
+                  {toYaml(o)}
                 </pre>
               </CardContent>
             </Card>

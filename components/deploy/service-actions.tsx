@@ -3,8 +3,19 @@
 import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { GitCompare, Loader2, RotateCcw, RotateCw, Rocket, Skull } from "lucide-react";
-import { Button } from "@/components/ui/button";
+import { GitCompare, Loader2, RotateCcw, RotateCw, Rocket, Skull, Undo2 } from "lucide-react";
+import { Button, buttonVariants } from "@/components/ui/button";
+import {
+  AlertDialog,
+  AlertDialogAction,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+  AlertDialogTrigger,
+} from "@/components/ui/alert-dialog";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
@@ -13,7 +24,7 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
-import { createReleaseAction, killPodAction, restartAction, rollbackAction } from "@/lib/deploy/actions";
+import { createReleaseAction, killPodAction, restartAction, restoreAction, rollbackAction } from "@/lib/deploy/actions";
 
 type Env = "dev" | "test" | "staging" | "prod";
 
@@ -98,16 +109,75 @@ interface ReleaseRow {
   specVersion: number;
   automatic: boolean;
   rollbackOfNumber: number | null;
+  restoreOfNumber: number | null;
+  /** Clusters this release went to (a restore: one). */
+  clusters: string[];
+  /** Clusters where this is the release Wharf last applied, and that no longer run it. */
+  driftedOn: string[];
   by: string;
 }
 
-export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: ReleaseRow[]; diffBase: string; canDeploy: boolean }) {
-  const [picked, setPicked] = useState<string[]>([]);
+/** "a", "a and b", "a, b and c". */
+function names(list: string[]) {
+  return list.length <= 1 ? (list[0] ?? "") : `${list.slice(0, -1).join(", ")} and ${list[list.length - 1]}`;
+}
+
+/** Rolling back, after a dialog that says what goes where: which release, which clusters, approval in production. */
+function RollbackButton({ release, service, environment, clusters }: { release: ReleaseRow; service: string; environment: Env; clusters: string[] }) {
   const go = useGoToRelease();
   const rollback = useAction(rollbackAction, {
     success: (d) => `Rollback release #${d.number} ${d.status === "pending_approval" ? "waits for approval" : "started"}`,
     onSuccess: go,
   });
+  return (
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button size="sm" variant="ghost" disabled={rollback.pending}>
+          {rollback.pending ? <Loader2 className="animate-spin" /> : <RotateCcw />} Roll back to this
+        </Button>
+      </AlertDialogTrigger>
+      <FormError error={rollback.formError} />
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>
+            Roll {service} in {environment} back to release #{release.number}?
+          </AlertDialogTitle>
+          <AlertDialogDescription>
+            Deploys release #{release.number}&apos;s image <span className="font-mono">{release.tag}</span> and spec v{release.specVersion} again, as a new
+            release, on {names(clusters)}.{" "}
+            {environment === "prod"
+              ? "In production it waits for an approval: a ticket opens and nothing changes until ops approve it."
+              : "Pods are replaced as in any rollout; where the cluster still has that release's ReplicaSet, it is scaled back up."}
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Cancel</AlertDialogCancel>
+          <AlertDialogAction onClick={() => void rollback.run({ releaseId: release.id })}>
+            {environment === "prod" ? "Ask to roll back" : "Roll back"}
+          </AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}
+
+export function ReleaseHistory({
+  releases,
+  diffBase,
+  canDeploy,
+  service,
+  environment,
+  clusters,
+}: {
+  releases: ReleaseRow[];
+  diffBase: string;
+  canDeploy: boolean;
+  service: string;
+  environment: Env;
+  /** The environment's clusters now: where a rollback goes. */
+  clusters: string[];
+}) {
+  const [picked, setPicked] = useState<string[]>([]);
   const toggle = (id: string) => setPicked((p) => (p.includes(id) ? p.filter((x) => x !== id) : [...p.slice(-1), id]));
   return (
     <div className="space-y-2">
@@ -123,7 +193,6 @@ export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: Re
             </>
           )}
         </Button>
-        <FormError error={rollback.formError} />
       </div>
       <Table>
         <TableHeader>
@@ -148,21 +217,31 @@ export function ReleaseHistory({ releases, diffBase, canDeploy }: { releases: Re
                   #{r.number}
                 </Link>{" "}
                 {r.rollbackOfNumber && <Badge variant="outline">rollback to #{r.rollbackOfNumber}</Badge>}{" "}
+                {r.restoreOfNumber && (
+                  <Badge variant="outline">
+                    restore of #{r.restoreOfNumber} on {names(r.clusters)}
+                  </Badge>
+                )}{" "}
                 {r.automatic && <Badge variant="secondary">automatic</Badge>}
                 <div className="text-xs text-muted-foreground">{new Date(r.createdAt).toLocaleString()}</div>
               </TableCell>
               <TableCell className="font-mono text-sm">{r.tag}</TableCell>
               <TableCell className="text-sm">v{r.specVersion}</TableCell>
               <TableCell className="max-w-sm whitespace-normal">
-                <StatusBadge status={r.status} />
+                <span className="flex flex-wrap items-center gap-1">
+                  <StatusBadge status={r.status} />
+                  {r.driftedOn.length > 0 && (
+                    <Badge variant="warning" title="The cluster no longer runs this release: it was changed outside Wharf">
+                      drifted on {names(r.driftedOn)}
+                    </Badge>
+                  )}
+                </span>
                 {r.reason && <div className="mt-1 text-xs text-destructive">{r.reason}</div>}
               </TableCell>
               <TableCell className="text-sm">{r.by}</TableCell>
               <TableCell>
                 {canDeploy && (r.status === "succeeded" || r.status === "rolled_back" || r.status === "failed") && (
-                  <Button size="sm" variant="ghost" disabled={rollback.pending} onClick={() => void rollback.run({ releaseId: r.id })}>
-                    <RotateCcw /> Roll back to this
-                  </Button>
+                  <RollbackButton release={r} service={service} environment={environment} clusters={clusters} />
                 )}
               </TableCell>
             </TableRow>
@@ -183,18 +262,84 @@ export function RestartButton({ serviceId, environment }: { serviceId: string; e
   );
 }
 
-/** Kills a pod (the chaos action); `onKilled` lets a live list show the replacement at once. */
+/**
+ * Re-applies the last good release to one cluster that drifted from it (changed outside Wharf), after a
+ * dialog that says what differs and what happens where.
+ */
+export function RestoreButton({
+  release,
+  cluster,
+  clusterId,
+  environment,
+  differences,
+  drifted,
+}: {
+  release: { id: string; number: number; tag: string; specVersion: number };
+  cluster: string;
+  clusterId: string;
+  environment: Env;
+  /** How the cluster differs from the release Wharf last applied there. */
+  differences: string[];
+  /** That release's number. */
+  drifted: number;
+}) {
+  const go = useGoToRelease();
+  const restore = useAction(restoreAction, {
+    success: (d) => `Restore release #${d.number} ${d.status === "pending_approval" ? "waits for approval" : "started"}`,
+    onSuccess: go,
+  });
+  return (
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button size="sm" variant="outline" disabled={restore.pending}>
+          {restore.pending ? <Loader2 className="animate-spin" /> : <Undo2 />} Restore release #{release.number} on {cluster}
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>
+            Restore release #{release.number} on {cluster}?
+          </AlertDialogTitle>
+          <AlertDialogDescription asChild>
+            <div className="space-y-2">
+              <p>
+                {cluster} no longer runs release #{drifted}: {differences.join("; ")}.
+              </p>
+              <p>
+                Applies release #{release.number}&apos;s image <span className="font-mono">{release.tag}</span> and spec v{release.specVersion} to {cluster}{" "}
+                only, as a new release; the other clusters are not touched.{" "}
+                {environment === "prod" ? "In production it waits for an approval: a ticket opens and nothing changes until ops approve it." : ""}
+              </p>
+            </div>
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Cancel</AlertDialogCancel>
+          <AlertDialogAction onClick={() => void restore.run({ releaseId: release.id, clusterId })}>
+            {environment === "prod" ? "Ask to restore" : "Restore"}
+          </AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  );
+}
+
+/** Kills a pod (the chaos action) after a dialog naming the pod, its cluster and the ReplicaSet that replaces it; `onKilled` lets a live list show the replacement at once. */
 export function KillPodButton({
   serviceId,
   environment,
   clusterId,
+  cluster,
   pod,
+  replicaSet,
   onKilled,
 }: {
   serviceId: string;
   environment: Env;
   clusterId: string;
+  cluster: string;
   pod: string;
+  replicaSet: string;
   onKilled?: () => void;
 }) {
   const router = useRouter();
@@ -203,15 +348,37 @@ export function KillPodButton({
     onSuccess: () => (onKilled ? onKilled() : setTimeout(() => router.refresh(), 1500)),
   });
   return (
-    <Button
-      size="icon-sm"
-      variant="ghost"
-      aria-label={`Kill ${pod}`}
-      title="Kill this pod (chaos)"
-      disabled={kill.pending}
-      onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}
-    >
-      <Skull />
-    </Button>
+    <AlertDialog>
+      <AlertDialogTrigger asChild>
+        <Button size="icon-sm" variant="ghost" aria-label={`Kill ${pod}`} title="Kill this pod (chaos)" disabled={kill.pending}>
+          <Skull />
+        </Button>
+      </AlertDialogTrigger>
+      <AlertDialogContent>
+        <AlertDialogHeader>
+          <AlertDialogTitle>
+            Kill pod {pod} on {cluster}?
+          </AlertDialogTitle>
+          <AlertDialogDescription>
+            The pod is deleted on {cluster}
+            {environment === "prod" ? ", in production" : ""}; its requests stop at once.{" "}
+            {replicaSet ? (
+              <>
+                Its ReplicaSet <span className="font-mono">{replicaSet}</span> replaces it with a new pod
+              </>
+            ) : (
+              "Nothing owns it, so nothing replaces it"
+            )}
+            ; the other pods keep serving meanwhile.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter>
+          <AlertDialogCancel>Cancel</AlertDialogCancel>
+          <AlertDialogAction className={buttonVariants({ variant: "destructive" })} onClick={() => void kill.run({ serviceId, environment, clusterId, pod })}>
+            Kill pod
+          </AlertDialogAction>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
   );
 }

@@ -26,13 +26,43 @@ export function SideBySide({ left, right, leftTitle, rightTitle }: { left: strin
           {rightTitle} <span className="font-normal text-muted-foreground">({changed === 0 ? "no difference" : `${changed} lines differ`})</span>
         </div>
       </div>
-      <div className="max-h-[32rem] overflow-auto font-mono">
+      {/* Side by side where there is room; on a phone one column, each changed line as removed (-) then added (+). */}
+      <div className="hidden max-h-[32rem] overflow-auto font-mono sm:block">
         {rows.map((row, i) => (
           <div key={i} className="grid grid-cols-2">
             <pre className={`px-3 whitespace-pre-wrap ${row.kind === "changed" && row.l !== undefined ? "bg-destructive/15" : ""}`}>{row.l ?? ""}</pre>
             <pre className={`border-l px-3 whitespace-pre-wrap ${row.kind === "changed" && row.r !== undefined ? "bg-success/15" : ""}`}>{row.r ?? ""}</pre>
           </div>
         ))}
+      </div>
+      <div className="max-h-[32rem] overflow-auto font-mono sm:hidden">
+        {rows.flatMap((row, i) =>
+          row.kind === "same"
+            ? [
+                <pre key={i} className="px-3 whitespace-pre-wrap">
+                  {"  "}
+                  {row.l}
+                </pre>,
+              ]
+            : [
+                ...(row.l !== undefined
+                  ? [
+                      <pre key={`${i}-l`} className="bg-destructive/15 px-3 whitespace-pre-wrap">
+                        {"- "}
+                        {row.l}
+                      </pre>,
+                    ]
+                  : []),
+                ...(row.r !== undefined
+                  ? [
+                      <pre key={`${i}-r`} className="bg-success/15 px-3 whitespace-pre-wrap">
+                        {"+ "}
+                        {row.r}
+                      </pre>,
+                    ]
+                  : []),
+              ],
+        )}
       </div>
     </div>
   );

@@ -9,7 +9,7 @@ const TITLES: Partial<Record<ErrorBody["code"], string>> = {
   ALREADY_EXISTS: "Already taken",
   PRECONDITION_FAILED: "Not possible right now",
   INTERNAL: "Something went wrong",
-  UNAVAILABLE: "Wharf could not be reached",
+  UNAVAILABLE: "Not done: try again in a moment",
   UNAUTHENTICATED: "Signed out",
 };
 
@@ -22,6 +22,12 @@ export function FormError({ error }: { error: ErrorBody | null }) {
       <AlertTitle>{TITLES[error.code] ?? "Not saved"}</AlertTitle>
       <AlertDescription>
         {error.message}
+        {/* Problems of the input as a whole (no field to show them at), e.g. a value the database refused. */}
+        {error.fieldErrors?._form?.map((m) => (
+          <span key={m} className="block">
+            {m}
+          </span>
+        ))}
         {error.requestId && error.code === "INTERNAL" && <span className="block text-xs">Request id: {error.requestId}</span>}
       </AlertDescription>
     </Alert>

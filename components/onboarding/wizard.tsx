@@ -9,7 +9,7 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
-import { stringify } from "yaml";
+import { toYaml, toYamlDocuments } from "@/lib/yaml";
 import { Check, ChevronLeft, ChevronRight, Loader2, Plus, Trash2, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Badge } from "@/components/ui/badge";
@@ -26,10 +26,12 @@ import { useAction } from "@/components/forms/use-action";
 import { cn } from "@/lib/utils";
 import { ENVIRONMENTS, TIERS, ZProjectSlug } from "@/lib/catalog/schemas";
 import { ZOnboardingRequest } from "@/lib/tickets/schemas";
-import { QUOTA_PRESETS, describeQuota, quotaOf, type QuotaPreset } from "@/lib/provisioning/quota";
+import type { QuotaChoice } from "@/lib/provisioning/quota";
 import type { ErrorBody } from "@/lib/errors";
 import { checkProjectSlugAction } from "@/lib/catalog/project-actions";
-import { previewOnboardingAction, submitOnboardingAction } from "@/lib/tickets/onboarding-actions";
+import { checkOnboardingEnvironmentsAction, previewOnboardingAction, submitOnboardingAction } from "@/lib/tickets/onboarding-actions";
+import { FieldErrors } from "@/components/forms/field-errors";
+import { QuotaFields, type QuotaField } from "@/components/tickets/quota-fields";
 
 export interface WizardTemplate {
   id: string;
@@ -58,7 +60,7 @@ interface Props {
   initialTemplate?: string;
 }
 
-type Env = { kind: (typeof ENVIRONMENTS)[number]; clusterIds: string[]; preset: QuotaPreset; gpu: number };
+type Env = { kind: (typeof ENVIRONMENTS)[number]; clusterIds: string[] } & QuotaChoice;
 type Member = { userId: string; role: "maintainer" | "developer" | "viewer" };
 
 const STEPS = ["Template", "Basics", "Environments", "Members", "Review"] as const;
@@ -117,6 +119,9 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
   const [errors, setErrors] = useState<Record<string, string[]>>({});
   const [preview, setPreview] = useState<Preview | null>(null);
   const [openYaml, setOpenYaml] = useState<string | null>(null);
+  const [checking, setChecking] = useState(false);
+  const [checkError, setCheckError] = useState<ErrorBody | null>(null);
+  const [envNotes, setEnvNotes] = useState<{ warnings: string[]; adminReasons: string[] } | null>(null);
 
   const slug = slugTouched ? project.slug : slugify(project.name);
   const [slugCheck, setSlugCheck] = useState<{ slug: string; available: boolean } | null>(null);
@@ -149,18 +154,42 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
     if (jump && first) setStep(stepOf(first));
   }
 
-  /** Checks the current step with the request schema before moving on. */
-  function next() {
+  /**
+   * Checks the current step before moving on: the request schema first, then
+   * what only the server knows, awaited (Next waits): on Basics whether the
+   * slug is free, on Environments whether the clusters can hold each quota.
+   * Problems stay on the step they belong to.
+   */
+  async function next() {
     const parsed = ZOnboardingRequest.safeParse(request);
     const issues = parsed.success ? [] : parsed.error.issues.filter((i) => stepOf(i.path.join(".")) === step);
     const own: Record<string, string[]> = {};
     for (const i of issues) (own[i.path.join(".") || "_"] ??= []).push(i.message);
-    if (step === 1 && slugState === "taken") own["project.slug"] = [`"${slug}" is already taken by another project`];
     if (step === 1 && template) {
       for (const p of template.parameters)
         if (p.required && (params[p.name] === "" || params[p.name] === undefined)) own[`params.${p.name}`] = [`Enter ${p.label.toLowerCase()}`];
     }
     if (Object.keys(own).length) return setErrors(own);
+    setCheckError(null);
+    setChecking(true);
+    try {
+      if (step === 1) {
+        const r = await checkProjectSlugAction({ slug });
+        if (!r.ok) return setCheckError(r.error);
+        setSlugCheck({ slug, available: r.data.available });
+        if (!r.data.available) return setErrors({ "project.slug": [`"${slug}" is already taken by another project; choose another`] });
+      }
+      if (step === 2) {
+        const r = await checkOnboardingEnvironmentsAction({ templateId, environments: envs });
+        if (!r.ok) return r.error.fieldErrors ? showErrors(r.error.fieldErrors) : setCheckError(r.error);
+        setEnvNotes({ warnings: r.data.warnings, adminReasons: r.data.adminReasons });
+        if (Object.keys(r.data.fieldErrors).length) return setErrors(r.data.fieldErrors);
+      }
+    } catch {
+      return setCheckError({ code: "UNAVAILABLE", message: "Wharf could not be reached to check this step. Check your connection and try again." });
+    } finally {
+      setChecking(false);
+    }
     setErrors({});
     goTo(step + 1);
   }
@@ -183,15 +212,16 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
     });
   }
 
-  const err = (path: string) => errors[path]?.join(" ");
+  const err = (path: string) => errors[path];
   /** Editing a field takes its error away (a fresh check comes with Next). */
   function edit<K extends keyof typeof project>(field: K, value: (typeof project)[K]) {
     setProject({ ...project, [field]: value });
     const stale = [`project.${String(field)}`, ...(field === "name" ? ["project.slug"] : [])];
     if (stale.some((k) => errors[k])) setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !stale.includes(k))));
   }
-  const serverError: ErrorBody | null =
-    submit.formError && !submit.formError.fieldErrors
+  const serverError: ErrorBody | null = checkError
+    ? checkError
+    : submit.formError && !submit.formError.fieldErrors
       ? submit.formError
       : previewAction.formError && !previewAction.formError.fieldErrors
         ? previewAction.formError
@@ -236,7 +266,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                 </Card>
               </button>
             ))}
-            {err("templateId") && <p className="text-sm text-destructive">{err("templateId")}</p>}
+            <FieldErrors errors={err("templateId")} />
           </section>
         )}
 
@@ -252,7 +282,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                   placeholder="Payments Gateway"
                   aria-invalid={Boolean(err("project.name"))}
                 />
-                {err("project.name") && <p className="text-sm text-destructive">{err("project.name")}</p>}
+                <FieldErrors errors={err("project.name")} />
               </div>
               <div className="space-y-2">
                 <Label htmlFor="p-slug">Slug</Label>
@@ -273,20 +303,16 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     {slugState === "taken" && <X className="size-4 text-destructive" aria-label="taken" />}
                   </span>
                 </div>
-                <p
-                  className={cn(
-                    "text-sm",
-                    slugState === "taken" || slugState === "invalid" || err("project.slug") ? "text-destructive" : "text-muted-foreground",
-                  )}
-                  data-testid="slug-hint"
-                >
-                  {err("project.slug") ??
-                    (slugState === "taken"
-                      ? "Already taken by another project."
-                      : slugState === "invalid"
-                        ? ZProjectSlug.safeParse(slug).error?.issues[0]?.message
-                        : `Namespaces will be ${slug || "<slug>"}-<environment>.`)}
-                </p>
+                {err("project.slug") ? (
+                  <FieldErrors errors={err("project.slug")} label="Slug" />
+                ) : slugState === "invalid" ? (
+                  // Every rule the slug breaks, one line each.
+                  <FieldErrors errors={ZProjectSlug.safeParse(slug).error?.issues.map((i) => i.message)} label="Slug" />
+                ) : (
+                  <p className={cn("text-sm", slugState === "taken" ? "text-destructive" : "text-muted-foreground")} data-testid="slug-hint">
+                    {slugState === "taken" ? "Already taken by another project." : `Namespaces will be ${slug || "<slug>"}-<environment>.`}
+                  </p>
+                )}
               </div>
             </div>
             <div className="space-y-2">
@@ -303,7 +329,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     </option>
                   ))}
                 </NativeSelect>
-                {err("project.teamId") && <p className="text-sm text-destructive">{err("project.teamId")}</p>}
+                <FieldErrors errors={err("project.teamId")} />
               </div>
               <div className="space-y-2">
                 <Label htmlFor="p-tier">Tier</Label>
@@ -324,7 +350,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                     </option>
                   ))}
                 </NativeSelect>
-                {err("project.ownerId") && <p className="text-sm text-destructive">{err("project.ownerId")}</p>}
+                <FieldErrors errors={err("project.ownerId")} />
               </div>
             </div>
             {template && template.parameters.length > 0 && (
@@ -367,7 +393,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                       </>
                     )}
                     {p.description && <p className="text-xs text-muted-foreground">{p.description}</p>}
-                    {err(`params.${p.name}`) && <p className="text-sm text-destructive">{err(`params.${p.name}`)}</p>}
+                    <FieldErrors errors={err(`params.${p.name}`)} />
                   </div>
                 ))}
               </fieldset>
@@ -377,17 +403,25 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
 
         {step === 2 && (
           <section aria-label="Environments" className="space-y-4">
-            {err("environments") && <p className="text-sm text-destructive">{err("environments")}</p>}
+            <FieldErrors errors={err("environments")} />
             {ENVIRONMENTS.map((kind) => {
               const index = envs.findIndex((e) => e.kind === kind);
               const env = envs[index];
-              const update = (patch: Partial<Env>) => setEnvs(envs.map((e, i) => (i === index ? { ...e, ...patch } : e)));
+              const update = (patch: Partial<Env>) => {
+                setEnvs(envs.map((e, i) => (i === index ? { ...e, ...patch } : e)));
+                // A changed environment is checked again with Next: its old problems go.
+                if (Object.keys(errors).some((k) => k.startsWith(`environments.${index}.`)))
+                  setErrors(Object.fromEntries(Object.entries(errors).filter(([k]) => !k.startsWith(`environments.${index}.`))));
+              };
+              const quotaErrors = (f: QuotaField) => err(`environments.${index}.${f}`);
               return (
                 <div key={kind} className="rounded-md border p-4" data-testid={`env-${kind}`}>
                   <label className="flex items-center gap-2 font-medium">
                     <Checkbox
                       checked={Boolean(env)}
-                      onCheckedChange={(v) =>
+                      onCheckedChange={(v) => {
+                        // Problems are keyed by position: adding or removing an environment moves them, so they go.
+                        setErrors({});
                         setEnvs(
                           v
                             ? [
@@ -395,19 +429,19 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                                 {
                                   kind,
                                   clusterIds: kind === "prod" ? healthy.map((c) => c.id) : healthy.slice(0, 1).map((c) => c.id),
-                                  preset: (kind === "prod" ? "medium" : "small") as QuotaPreset,
+                                  preset: kind === "prod" ? "medium" : "small",
                                   gpu: 0,
-                                },
+                                } satisfies Env,
                               ].sort((a, b) => ENVIRONMENTS.indexOf(a.kind) - ENVIRONMENTS.indexOf(b.kind))
                             : envs.filter((e) => e.kind !== kind),
-                        )
-                      }
+                        );
+                      }}
                       aria-label={`Environment ${kind}`}
                     />
                     {kind}
                   </label>
                   {env && (
-                    <div className="mt-3 grid gap-4 md:grid-cols-[1fr_12rem_8rem]">
+                    <div className="mt-3 grid gap-4 md:grid-cols-[1fr_minmax(16rem,24rem)]">
                       <fieldset>
                         <legend className="mb-2 text-sm text-muted-foreground">Clusters</legend>
                         <div className="flex flex-wrap gap-2">
@@ -422,33 +456,38 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                             </label>
                           ))}
                         </div>
-                        {err(`environments.${index}.clusterIds`) && <p className="mt-1 text-sm text-destructive">{err(`environments.${index}.clusterIds`)}</p>}
+                        <FieldErrors errors={err(`environments.${index}.clusterIds`)} />
                       </fieldset>
-                      <div className="space-y-1">
-                        <Label htmlFor={`preset-${kind}`}>Quota</Label>
-                        <NativeSelect id={`preset-${kind}`} value={env.preset} onChange={(e) => update({ preset: e.target.value as QuotaPreset })}>
-                          {Object.keys(QUOTA_PRESETS).map((p) => (
-                            <option key={p} value={p}>
-                              {p}
-                            </option>
-                          ))}
-                        </NativeSelect>
-                        <p className="text-xs text-muted-foreground">{describeQuota(quotaOf(env.preset, env.gpu))}</p>
-                        {err(`environments.${index}.preset`) && <p className="text-sm text-destructive">{err(`environments.${index}.preset`)}</p>}
-                      </div>
-                      {template?.gpu && (
-                        <div className="space-y-1">
-                          <Label htmlFor={`gpu-${kind}`}>GPUs</Label>
-                          <Input id={`gpu-${kind}`} type="number" min={0} max={8} value={env.gpu} onChange={(e) => update({ gpu: Number(e.target.value) })} />
-                          {err(`environments.${index}.gpu`) && <p className="text-sm text-destructive">{err(`environments.${index}.gpu`)}</p>}
-                        </div>
-                      )}
+                      <QuotaFields
+                        id={`${kind}-quota`}
+                        label={`Quota of ${kind}`}
+                        value={env}
+                        onChange={(q) => update({ preset: q.preset, gpu: q.gpu, cpu: q.cpu, memoryGi: q.memoryGi, pods: q.pods })}
+                        allowGpu={Boolean(template?.gpu)}
+                        errors={{
+                          preset: quotaErrors("preset"),
+                          cpu: quotaErrors("cpu"),
+                          memoryGi: quotaErrors("memoryGi"),
+                          pods: quotaErrors("pods"),
+                          gpu: quotaErrors("gpu"),
+                          quota: quotaErrors("quota"),
+                        }}
+                        checking={checking}
+                      />
                     </div>
                   )}
                 </div>
               );
             })}
-            <p className="text-xs text-muted-foreground">Any GPU, or more than the large preset, needs an admin&apos;s approval.</p>
+            {envNotes?.warnings.map((w) => (
+              <Alert key={w}>
+                <AlertDescription>{w}</AlertDescription>
+              </Alert>
+            ))}
+            <p className="text-xs text-muted-foreground">
+              Next checks each quota against its clusters. Any GPU, more than the large preset, or a custom quota above the limits ops set needs an admin&apos;s
+              approval.
+            </p>
           </section>
         )}
 
@@ -548,9 +587,7 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
                             </div>
                             {openYaml === s.key && (
                               <pre className="mt-2 max-h-80 overflow-auto rounded bg-muted p-3 text-xs">
-                                {(s.spec as { objects?: unknown[] }).objects
-                                  ? (s.spec as { objects: unknown[] }).objects.map((o) => stringify(o)).join("---\n")
-                                  : stringify(s.spec)}
+                                {(s.spec as { objects?: unknown[] }).objects ? toYamlDocuments((s.spec as { objects: unknown[] }).objects) : toYaml(s.spec)}
                               </pre>
                             )}
                           </li>
@@ -571,8 +608,8 @@ export function OnboardingWizard({ templates, teams, users, clusters, me, initia
             </Button>
           )}
           {step < 4 && (
-            <Button onClick={next} disabled={step === 0 && !templateId}>
-              Next <ChevronRight />
+            <Button onClick={() => void next()} disabled={(step === 0 && !templateId) || checking}>
+              {checking ? <Loader2 className="animate-spin" /> : null} Next <ChevronRight />
             </Button>
           )}
           {step === 4 && (

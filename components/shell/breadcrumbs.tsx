@@ -3,7 +3,17 @@
 import Link from "next/link";
 import { Fragment } from "react";
 import { usePathname } from "next/navigation";
-import { Breadcrumb, BreadcrumbItem, BreadcrumbLink, BreadcrumbList, BreadcrumbPage, BreadcrumbSeparator } from "@/components/ui/breadcrumb";
+import {
+  Breadcrumb,
+  BreadcrumbEllipsis,
+  BreadcrumbItem,
+  BreadcrumbLink,
+  BreadcrumbList,
+  BreadcrumbPage,
+  BreadcrumbSeparator,
+} from "@/components/ui/breadcrumb";
+import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { cn } from "@/lib/utils";
 
 const LABELS: Record<string, string> = {
   projects: "Projects",
@@ -33,23 +43,54 @@ function label(segment: string): string {
   return LABELS[s] ?? (UUID.test(s) ? s.slice(0, 8) : s);
 }
 
-/** Breadcrumbs from the path: known segments get their names, the rest (slugs) are shown as they are. */
+/**
+ * Breadcrumbs from the path: known segments get their names, the rest (slugs) are shown as they are. One line
+ * always: long labels are cut with an ellipsis, and on a narrow screen a deep path collapses its middle into a menu
+ * ("… / api / Spec"), so the header never wraps into clipped lines.
+ */
 export function Breadcrumbs() {
   const pathname = usePathname();
   const segments = pathname.split("/").filter(Boolean);
   const crumbs = [{ href: "/", label: "Home" }, ...segments.map((s, i) => ({ href: "/" + segments.slice(0, i + 1).join("/"), label: label(s) }))];
+  const last = crumbs.length - 1;
+  // Below md only the parent and the page itself stay; the crumbs before them go into the menu.
+  const collapsed = crumbs.length > 3 ? crumbs.slice(0, last - 1) : [];
+  const hiddenOnSmall = (i: number) => i < collapsed.length;
   return (
-    <Breadcrumb>
-      <BreadcrumbList>
+    <Breadcrumb className="min-w-0">
+      <BreadcrumbList className="flex-nowrap gap-1 sm:gap-1.5 md:gap-2">
+        {collapsed.length > 0 && (
+          <>
+            <BreadcrumbItem className="md:hidden">
+              <DropdownMenu>
+                <DropdownMenuTrigger className="rounded-sm hover:text-foreground" aria-label="Show the whole path">
+                  <BreadcrumbEllipsis className="size-6" />
+                </DropdownMenuTrigger>
+                <DropdownMenuContent align="start">
+                  {collapsed.map((c) => (
+                    <DropdownMenuItem key={c.href} asChild>
+                      <Link href={c.href}>{c.label}</Link>
+                    </DropdownMenuItem>
+                  ))}
+                </DropdownMenuContent>
+              </DropdownMenu>
+            </BreadcrumbItem>
+            <BreadcrumbSeparator className="md:hidden" />
+          </>
+        )}
         {crumbs.map((c, i) => (
           <Fragment key={c.href}>
-            {i > 0 && <BreadcrumbSeparator />}
-            <BreadcrumbItem>
-              {i === crumbs.length - 1 ? (
-                <BreadcrumbPage>{c.label}</BreadcrumbPage>
+            {i > 0 && <BreadcrumbSeparator className={cn(hiddenOnSmall(i - 1) && "max-md:hidden")} />}
+            <BreadcrumbItem className={cn("min-w-0", hiddenOnSmall(i) && "max-md:hidden", i < last && "shrink-[2]")}>
+              {i === last ? (
+                <BreadcrumbPage className="truncate" title={c.label}>
+                  {c.label}
+                </BreadcrumbPage>
               ) : (
                 <BreadcrumbLink asChild>
-                  <Link href={c.href}>{c.label}</Link>
+                  <Link href={c.href} className="truncate" title={c.label}>
+                    {c.label}
+                  </Link>
                 </BreadcrumbLink>
               )}
             </BreadcrumbItem>

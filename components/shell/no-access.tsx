@@ -1,13 +1,18 @@
 import { Lock } from "lucide-react";
 import { EmptyState } from "@/components/ui/empty-state";
 
-/** Shown instead of a page the actor may not open (the 403 of a page). */
-export function NoAccess({ what = "this page" }: { what?: string }) {
+/**
+ * The 403 page: what the actor may not see and whom to ask. Rendered by the
+ * forbidden.tsx files next to the pages (Next answers HTTP 403 when a page
+ * calls forbidden(), see lib/http/page.ts).
+ */
+export function NoAccess({ what = "this page", action }: { what?: string; action?: React.ReactNode }) {
   return (
     <EmptyState
       icon={Lock}
       title="No permission"
       description={`Your role does not give you access to ${what}. If you need it, ask an admin or the project's owner.`}
+      action={action}
     />
   );
 }

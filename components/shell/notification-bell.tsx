@@ -1,22 +1,31 @@
 "use client";
 
 import Link from "next/link";
-import { Bell } from "lucide-react";
+import { Bell, Loader2 } from "lucide-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { markNotificationsReadAction } from "@/lib/notifications/actions";
-import { useLiveCounts } from "./live-counts";
+import { LIVE_COUNTS_KEY, useLiveCounts, type LiveCounts } from "./live-counts";
 
 export function NotificationBell({ initialUnread }: { initialUnread: number }) {
-  const { data } = useLiveCounts({ unread: initialUnread });
+  const { data, live } = useLiveCounts({ unread: initialUnread });
   const queryClient = useQueryClient();
-  const unread = data?.unread ?? 0;
+  const unread = data.unread;
+  /** Closing the list marks everything read: at once here, and in every other tab by the stream's next event. */
+  function markRead() {
+    if (unread === 0) return;
+    const now = new Date().toISOString();
+    queryClient.setQueryData<LiveCounts>(LIVE_COUNTS_KEY, (old) =>
+      old ? { ...old, unread: 0, items: old.items.map((n) => (n.readAt ? n : { ...n, readAt: now })) } : old,
+    );
+    void markNotificationsReadAction({});
+  }
   return (
     <Popover
       onOpenChange={(open) => {
-        if (!open && unread > 0) void markNotificationsReadAction({}).then(() => queryClient.invalidateQueries({ queryKey: ["notifications"] }));
+        if (!open) markRead();
       }}
     >
       <PopoverTrigger asChild>
@@ -34,7 +43,11 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
       </PopoverTrigger>
       <PopoverContent align="end" className="w-96 p-0">
         <div className="border-b px-4 py-2 text-sm font-medium">Notifications</div>
-        {!data?.items.length ? (
+        {!live ? (
+          <p className="flex items-center justify-center gap-2 px-4 py-6 text-sm text-muted-foreground">
+            <Loader2 className="size-4 animate-spin" aria-hidden /> Loading notifications…
+          </p>
+        ) : !data.items.length ? (
           <p className="px-4 py-6 text-center text-sm text-muted-foreground">Nothing yet: decisions on your requests and their provisioning show here.</p>
         ) : (
           <ul className="max-h-96 divide-y overflow-auto" aria-label="Notifications">

@@ -5,9 +5,10 @@ export function CodePreview({ files }: { files: { path: string; content: string 
   if (files.length === 0) return null;
   return (
     <Tabs defaultValue={files[0].path}>
-      <TabsList className="h-auto flex-wrap">
+      {/* Long paths break (at any character) rather than widen the page on a phone. */}
+      <TabsList className="h-auto max-w-full flex-wrap">
         {files.map((f) => (
-          <TabsTrigger key={f.path} value={f.path} className="font-mono text-xs">
+          <TabsTrigger key={f.path} value={f.path} className="max-w-full font-mono text-xs break-all whitespace-normal">
             {f.path}
           </TabsTrigger>
         ))}

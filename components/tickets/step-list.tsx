@@ -1,14 +1,14 @@
 "use client";
 
 import { useState } from "react";
-import { useQuery } from "@tanstack/react-query";
-import { stringify } from "yaml";
+import { toYaml, toYamlDocuments } from "@/lib/yaml";
 import { ChevronRight, Loader2, RotateCw } from "lucide-react";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
 import { retryStepAction } from "@/lib/provisioning/actions";
+import { useTicketLive } from "./ticket-live";
 
 export interface StepView {
   id?: string;
@@ -26,16 +26,9 @@ export interface StepView {
   spec: unknown;
 }
 
-interface Progress {
-  status: string;
-  run: { id: string; status: string; steps: (Omit<StepView, "clusterName"> & { id: string; cluster: { name: string } | null })[] } | null;
-}
-
-const LIVE = new Set(["approved", "provisioning"]);
-
 function Yaml({ spec }: { spec: unknown }) {
   const objects = (spec as { objects?: unknown[] })?.objects;
-  const text = objects ? objects.map((o) => stringify(o)).join("---\n") : stringify(spec);
+  const text = objects ? toYamlDocuments(objects) : toYaml(spec);
   return <pre className="mt-2 max-h-80 overflow-auto rounded-md bg-muted p-3 text-xs">{text}</pre>;
 }
 
@@ -85,29 +78,10 @@ function StepRow({ step, canRetry, onRetried }: { step: StepView; canRetry: bool
   );
 }
 
-/** Steps grouped by cluster; live (polled every 2 s) while the ticket is being carried out. */
-export function StepList({
-  ticketNumber,
-  initialStatus,
-  initialSteps,
-  canRetry,
-}: {
-  ticketNumber: number;
-  initialStatus: string;
-  initialSteps: StepView[];
-  canRetry: boolean;
-}) {
-  const { data, refetch } = useQuery({
-    queryKey: ["ticket", ticketNumber],
-    queryFn: async (): Promise<Progress> => {
-      const res = await fetch(`/api/tickets/${ticketNumber}`);
-      if (!res.ok) throw new Error(`ticket: ${res.status}`);
-      return res.json();
-    },
-    enabled: LIVE.has(initialStatus) || initialStatus === "failed",
-    refetchInterval: (q) => (q.state.data && !LIVE.has(q.state.data.status) && q.state.data.run?.status !== "running" ? false : 2000),
-  });
-  const steps: StepView[] = data?.run ? data.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null })) : initialSteps;
+/** Steps grouped by cluster; live (the ticket page's one live source, ./ticket-live.tsx) while the ticket is carried out. */
+export function StepList({ initialSteps, canRetry }: { initialSteps: StepView[]; canRetry: boolean }) {
+  const { progress, status, refetch } = useTicketLive();
+  const steps: StepView[] = progress?.run ? progress.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null })) : initialSteps;
   const groups = new Map<string, StepView[]>();
   for (const s of steps) {
     const key = s.clusterName ? `${s.clusterName}` : "Portal";
@@ -118,7 +92,7 @@ export function StepList({
     <div>
       {steps.some((s) => s.id) && (
         <p className="mb-3 text-sm text-muted-foreground" data-testid="step-summary">
-          {done} of {steps.length} steps done{data?.status ? ` · ticket ${data.status}` : ""}
+          {done} of {steps.length} steps done · ticket {status}
         </p>
       )}
       <div className="space-y-4">
@@ -127,7 +101,7 @@ export function StepList({
             <h3 className="text-sm font-semibold">{cluster}</h3>
             <ul className="divide-y">
               {list.map((s) => (
-                <StepRow key={s.id ?? s.key} step={s} canRetry={canRetry} onRetried={() => void refetch()} />
+                <StepRow key={s.id ?? s.key} step={s} canRetry={canRetry} onRetried={refetch} />
               ))}
             </ul>
           </section>

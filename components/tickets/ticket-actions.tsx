@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Textarea } from "@/components/ui/textarea";
 import { Label } from "@/components/ui/label";
 import { FormError } from "@/components/forms/form-error";
+import { FieldErrors } from "@/components/forms/field-errors";
 import { useAction } from "@/components/forms/use-action";
 import { cancelTicketAction, commentTicketAction, decideTicketAction } from "@/lib/tickets/actions";
 
@@ -17,7 +18,7 @@ export function DecisionPanel({ ticketId }: { ticketId: string }) {
     success: (d) => (d.status === "rejected" ? "Rejected" : "Approved: provisioning starts"),
     onSuccess: () => router.refresh(),
   });
-  const commentError = decide.formError?.fieldErrors?.comment?.join(" ");
+  const commentErrors = decide.formError?.fieldErrors?.comment;
   return (
     <div className="space-y-3">
       <Label htmlFor="decision-comment">Comment</Label>
@@ -27,9 +28,9 @@ export function DecisionPanel({ ticketId }: { ticketId: string }) {
         value={comment}
         onChange={(e) => setComment(e.target.value)}
         placeholder="Optional when approving; say why when rejecting."
-        aria-invalid={Boolean(commentError)}
+        aria-invalid={Boolean(commentErrors?.length)}
       />
-      {commentError && <p className="text-sm text-destructive">{commentError}</p>}
+      <FieldErrors errors={commentErrors} label="Comment" />
       <FormError error={decide.formError?.fieldErrors ? null : decide.formError} />
       <div className="flex gap-2">
         <Button disabled={decide.pending} onClick={() => void decide.run({ ticketId, decision: "approve", comment })}>
@@ -69,7 +70,7 @@ export function CommentForm({ ticketId }: { ticketId: string }) {
         Comment
       </Label>
       <Textarea id="comment" rows={2} value={body} onChange={(e) => setBody(e.target.value)} placeholder="Write a comment" />
-      {add.formError?.fieldErrors?.body && <p className="text-sm text-destructive">{add.formError.fieldErrors.body.join(" ")}</p>}
+      <FieldErrors errors={add.formError?.fieldErrors?.body} label="Comment" />
       <Button size="sm" type="submit" disabled={add.pending || !body.trim()}>
         Comment
       </Button>

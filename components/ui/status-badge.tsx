@@ -42,6 +42,7 @@ export const statusTones: Record<string, StatusTone> = {
   provisioning: "warning",
   syncing: "warning",
   "out-of-sync": "warning",
+  "missing-permissions": "warning",
   outofsync: "warning",
   starting: "warning",
   terminating: "warning",
@@ -49,6 +50,7 @@ export const statusTones: Record<string, StatusTone> = {
   open: "warning",
   // destructive
   unreachable: "destructive",
+  "credentials-rejected": "destructive",
   failed: "destructive",
   failure: "destructive",
   error: "destructive",

@@ -40,6 +40,7 @@ const EXPECTED: Record<Action, Expectation> = {
   "workload.chaos": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
   "provisioning.retry": { resource: "platform", platform: ["admin", "ops"] },
   "rbac.reconcile": { resource: "platform", platform: ["admin", "ops"] },
+  "quota.limits.edit": { resource: "platform", platform: ["admin", "ops"] },
   "team.create": { resource: "platform", platform: ["admin"] },
   "team.update": { resource: "team", platform: ["admin"] },
   "cluster.read": { resource: "cluster", platform: ["admin", "ops"] },

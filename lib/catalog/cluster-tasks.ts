@@ -6,12 +6,12 @@ import { defineTask } from "@/lib/jobs/registry";
 
 export const clustersHealthCheck = defineTask({
   name: "clusters_health_check",
-  description: "Checks every registered cluster (GET /version) and records status, version and latency",
+  description: "Checks every registered cluster (reachability, credentials, permissions) and records status, version and latency",
   payload: z.object({}).passthrough(),
   async run(_payload, { jobId, log }) {
     const results = await checkAllClusters(systemCtx(`job-${jobId}`));
-    const down = results.filter((r) => r.status === "unreachable");
-    log.info({ checked: results.length, unreachable: down.map((d) => d.name) }, "clusters checked");
+    const failing = results.filter((r) => r.status !== "reachable").map((r) => `${r.name}: ${r.status}`);
+    log.info({ checked: results.length, failing }, "clusters checked");
   },
 });
 

@@ -50,7 +50,7 @@ describe("the cluster registry", () => {
       name: "sealed",
       region: "eu",
       tier: "dev",
-      kubeconfig: unreachableKubeconfig("sealed"),
+      kubeconfig: unreachableKubeconfig("sealed", 59124),
       displayName: "",
       context: "",
     });
@@ -73,7 +73,7 @@ describe("the cluster registry", () => {
 
   it("refuses a second cluster with the same name", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const input = { name: "twice", region: "eu", tier: "dev" as const, kubeconfig: unreachableKubeconfig("twice"), displayName: "", context: "" };
+    const input = { name: "twice", region: "eu", tier: "dev" as const, kubeconfig: unreachableKubeconfig("twice", 59125), displayName: "", context: "" };
     await registerCluster(ctx, input);
     const e = await caught(registerCluster(ctx, input));
     expect(e?.code).toBe("ALREADY_EXISTS");
@@ -86,7 +86,7 @@ describe("the cluster registry", () => {
       name: "checked",
       region: "eu",
       tier: "dev",
-      kubeconfig: unreachableKubeconfig("checked"),
+      kubeconfig: unreachableKubeconfig("checked", 59126),
       displayName: "",
       context: "",
     });
@@ -109,7 +109,7 @@ describe("the cluster registry", () => {
       name: "in-use",
       region: "eu",
       tier: "prod",
-      kubeconfig: unreachableKubeconfig("in-use"),
+      kubeconfig: unreachableKubeconfig("in-use", 59127),
       displayName: "",
       context: "",
     });
@@ -128,11 +128,12 @@ describe("the cluster registry", () => {
 });
 
 /** An HTTPS server standing in for an API server: it records every connection and request it receives. */
-async function listeningApiServer() {
+async function listeningApiServer(answer?: (path: string, res: import("node:http").ServerResponse) => boolean) {
   const pki = await generatePki("listener");
   const heard = { connections: 0, requests: [] as { path: string; authorization: string }[] };
   const server = https.createServer({ key: pki.keyPem, cert: pki.certPem }, (req, res) => {
     heard.requests.push({ path: req.url ?? "", authorization: req.headers.authorization ?? "" });
+    if (answer?.(req.url ?? "", res)) return;
     res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ major: "1", minor: "33", gitVersion: "v1.33.0" }));
   });
   server.on("connection", () => heard.connections++);
@@ -171,10 +172,15 @@ describe("kubeconfigs that name files on the portal's machine", () => {
 
   it("answers Test connection with an embedded token, so the listening server is a real stand-in", async () => {
     const ctx = await ctxFor(await makeUser("admin"));
-    const before = api.heard.requests.length;
+    const before = { requests: api.heard.requests.length, connections: api.heard.connections };
     const r = await testKubeconfig(ctx, { kubeconfig: api.kubeconfig("token: embedded-token") });
-    expect(r.status).toBe("reachable");
-    expect(api.heard.requests.slice(before)).toEqual([{ path: "/version", authorization: "Bearer embedded-token" }]);
+    expect(r.version).toBe("v1.33.0");
+    const heard = api.heard.requests.slice(before.requests);
+    expect(heard[0]).toEqual({ path: "/version", authorization: "Bearer embedded-token" });
+    expect(heard.every((h) => h.authorization === "Bearer embedded-token")).toBe(true);
+    // Dozens of access reviews, over a handful of connections rather than one TLS handshake each.
+    expect(heard.length).toBeGreaterThan(30);
+    expect(api.heard.connections - before.connections).toBeLessThanOrEqual(12);
   });
 
   it("refuses a token-file, a local file's contents never leave as a bearer token, and the server hears nothing", async () => {
@@ -199,5 +205,45 @@ describe("kubeconfigs that name files on the portal's machine", () => {
     const existing = await answer("/etc/hostname");
     expect(existing?.kubeconfig?.[0]).toMatch(/refers to files on another machine \(token-file\).*embed .* as token/);
     expect(await answer("/no/such/file")).toEqual(existing);
+  });
+});
+
+describe("credentials a cluster takes for anonymous", () => {
+  /** What kube-apiserver with anonymous access on does with credentials it has no authenticator for (e.g. a password). */
+  const asAnonymous = (path: string, res: import("node:http").ServerResponse) => {
+    const json = (code: number, body: unknown) => res.writeHead(code, { "content-type": "application/json" }).end(JSON.stringify(body));
+    if (path.startsWith("/apis/authentication.k8s.io/v1/selfsubjectreviews")) {
+      json(201, { kind: "SelfSubjectReview", status: { userInfo: { username: "system:anonymous", groups: ["system:unauthenticated"] } } });
+      return true;
+    }
+    if (path.startsWith("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews")) {
+      json(403, {
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        reason: "Forbidden",
+        code: 403,
+        message:
+          'selfsubjectaccessreviews.authorization.k8s.io is forbidden: User "system:anonymous" cannot create resource "selfsubjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope',
+      });
+      return true;
+    }
+    return false;
+  };
+
+  it("shows them as rejected, not as reachable or as missing permissions, and refuses to register them", async () => {
+    const api = await listeningApiServer(asAnonymous);
+    try {
+      const ctx = await ctxFor(await makeUser("admin"));
+      const kubeconfig = api.kubeconfig("username: admin\npassword: hunter2");
+      const tested = await testKubeconfig(ctx, { kubeconfig });
+      expect(tested).toMatchObject({ status: "credentials_rejected", identity: "system:anonymous", missing: [] });
+      expect(tested.reason).toBe("The cluster does not recognise the credentials: it takes the requests for anonymous (system:anonymous).");
+      const e = await caught(registerCluster(ctx, { name: "anonymous", region: "eu", tier: "dev", kubeconfig, displayName: "", context: "" }));
+      expect(e?.code).toBe("INVALID_INPUT");
+      expect(await db().cluster.count({ where: { name: "anonymous" } })).toBe(0);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -89,6 +89,7 @@ export const catalogModule = defineModule({
   parts: (): ModuleParts => ({
     ticketTypes: [environmentTicket],
     tasks: [clustersHealthCheck, clusterCheck],
+    clusterPermissions: [{ group: "", resource: "nodes", verbs: ["list"], purpose: "the allocatable capacity onboarding requests are checked against" }],
     crons: [
       {
         schedule: "* * * * *",

@@ -7,17 +7,40 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/client";
 import { envPart } from "@/lib/env";
+import { busyError, isDbBusy } from "./errors";
+import { withSerializedTransactions } from "./serialized-transactions";
 
 export type { Prisma } from "./generated/client";
 
 function makeClient(connectionString: string) {
   const e = envPart("WHARF_DB_POOL", "WHARF_DB_TX_WAIT_MS", "WHARF_DB_TX_TIMEOUT_MS");
-  const adapter = new PrismaPg({ connectionString, max: e.WHARF_DB_POOL });
-  return new PrismaClient({
+  // Prisma loads relations in parallel; inside a transaction those queries must take turns on its one connection.
+  const adapter = withSerializedTransactions(new PrismaPg({ connectionString, max: e.WHARF_DB_POOL }));
+  const client = new PrismaClient({
     adapter,
     omit: { cluster: { kubeconfigEncrypted: true } },
     transactionOptions: { maxWait: e.WHARF_DB_TX_WAIT_MS, timeout: e.WHARF_DB_TX_TIMEOUT_MS },
   });
+  answerBusyTransactions(client);
+  return client;
+}
+
+/**
+ * In a burst, a transaction that gets no connection within
+ * WHARF_DB_TX_WAIT_MS (or runs past WHARF_DB_TX_TIMEOUT_MS and is rolled
+ * back) fails with Prisma's P2028. Every caller (action, route, job, script)
+ * gets it as AppError UNAVAILABLE ("Wharf is busy; try again in a moment")
+ * instead: nothing was written, and the same request may succeed a moment
+ * later (a job is retried by graphile-worker).
+ */
+function answerBusyTransactions<C extends { $transaction(...args: never[]): Promise<unknown> }>(client: C) {
+  const start = client.$transaction.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const $transaction = (...args: unknown[]) =>
+    start(...args).catch((e: unknown) => {
+      throw isDbBusy(e) ? busyError(e) : e;
+    });
+  // An own property of the instance: the client (a proxy over its models) keeps everything else as it is.
+  Object.defineProperty(client, "$transaction", { value: $transaction, configurable: true, writable: true, enumerable: false });
 }
 
 export type Db = ReturnType<typeof makeClient>;

@@ -5,7 +5,7 @@
  * managed-by=wharf), bounded in time: an unreachable or slow cluster shows as
  * such in its own cells.
  */
-import { AppsV1Api, type V1Deployment } from "@kubernetes/client-node";
+import { AppsV1Api, type KubernetesObject, type V1Deployment } from "@kubernetes/client-node";
 import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
 import { parseInput } from "@/lib/errors";
@@ -14,6 +14,8 @@ import { platform, scopeOf } from "@/lib/access/policy";
 import { ENVIRONMENTS, PAGE_SIZES } from "@/lib/catalog/schemas";
 import { readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
+import { ZReleaseTargets } from "./releases";
+import { deploymentOf, driftOf, lastAppliedReleases, type Drift } from "./drift";
 
 export type CellStatus = "ready" | "progressing" | "degraded" | "not-deployed" | "unreachable";
 
@@ -25,6 +27,8 @@ export interface MatrixCell {
   ready?: number;
   desired?: number;
   error?: string;
+  /** The cluster no longer runs the release Wharf last applied there (changed with kubectl, or deleted). */
+  drift?: Drift;
 }
 
 export interface MatrixRow {
@@ -182,14 +186,32 @@ export async function deploymentMatrix(ctx: Ctx, raw: TMatrixOptions = {}) {
     async (conn) => (await conn.api(AppsV1Api).listDeploymentForAllNamespaces({ labelSelector: "app.kubernetes.io/managed-by=wharf" })).items,
   );
   const byCluster = new Map(reads.map((r) => [r.clusterId, r]));
-  const releases = services.length
-    ? await db().release.findMany({
-        where: { serviceId: { in: services.map((s) => s.id) } },
-        orderBy: { number: "desc" },
-        distinct: ["serviceId", "environment"],
-        select: { id: true, serviceId: true, environment: true, number: true, status: true, tag: true, createdAt: true },
-      })
-    : [];
+  const serviceIds = services.map((s) => s.id);
+  const [releases, applied, inFlight] = services.length
+    ? await Promise.all([
+        db().release.findMany({
+          where: { serviceId: { in: serviceIds } },
+          orderBy: { number: "desc" },
+          distinct: ["serviceId", "environment"],
+          select: { id: true, serviceId: true, environment: true, number: true, status: true, tag: true, createdAt: true },
+        }),
+        lastAppliedReleases(serviceIds),
+        db().release.findMany({
+          where: { serviceId: { in: serviceIds }, status: { in: ["queued", "progressing"] } },
+          select: { serviceId: true, environment: true, manifests: true },
+        }),
+      ])
+    : [[], [], []];
+  /** The Deployments of releases rolling out now: what a cluster runs a moment before their apply is recorded. */
+  const inFlightOf = (serviceId: string, environment: string, clusterId: string) =>
+    inFlight
+      .filter((r) => r.serviceId === serviceId && r.environment === environment)
+      .flatMap((r) => {
+        const targets = ZReleaseTargets.safeParse(r.manifests);
+        const t = targets.success ? targets.data.find((x) => x.clusterId === clusterId) : undefined;
+        const d = t ? deploymentOf(t.objects as KubernetesObject[]) : undefined;
+        return d ? [d] : [];
+      });
   const rows: MatrixRow[] = [];
   for (const s of services) {
     const p = s.project;
@@ -212,7 +234,9 @@ export async function deploymentMatrix(ctx: Ctx, raw: TMatrixOptions = {}) {
             if (!read || !read.ok)
               return { cluster: c.name, clusterId: c.id, status: "unreachable" as const, error: read && !read.ok ? read.error : "not read" };
             const d = read.value.find((x) => x.metadata?.namespace === ns && x.metadata?.name === s.slug);
-            return { cluster: c.name, clusterId: c.id, ...cellOf(d, rel?.status === "failed") };
+            const last = applied.find((a) => a.serviceId === s.id && a.environment === e.kind && a.clusterId === c.id);
+            const drift = driftOf(last, d, inFlightOf(s.id, e.kind, c.id));
+            return { cluster: c.name, clusterId: c.id, ...cellOf(d, rel?.status === "failed"), ...(drift ? { drift } : {}) };
           }),
       });
     }

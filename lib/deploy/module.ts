@@ -51,5 +51,27 @@ export const deployModule = defineModule({
     runKinds: [releaseRun, defineRunKind({ kind: "operation", label: "Operation" })],
     stepKinds: [releaseApplyStep, releaseRolloutStep, restartStep, podKillStep],
     tasks: [autoRollbackTask],
+    // What releases apply and prune, what rollouts, history, pods and the matrix read, and the day-2 operations.
+    clusterPermissions: [
+      { group: "apps", resource: "deployments", verbs: ["get", "create", "patch"], purpose: "applying releases, following rollouts and rolling restarts" },
+      { group: "apps", resource: "deployments", verbs: ["list"], purpose: "the deployment matrix (Wharf's Deployments in all namespaces)" },
+      { group: "", resource: "services", verbs: ["get", "create", "patch", "delete"], purpose: "a release's Service (removed when the spec drops it)" },
+      {
+        group: "autoscaling",
+        resource: "horizontalpodautoscalers",
+        verbs: ["get", "create", "patch", "delete"],
+        purpose: "a release's autoscaler (removed when the spec drops it)",
+      },
+      {
+        group: "policy",
+        resource: "poddisruptionbudgets",
+        verbs: ["get", "create", "patch", "delete"],
+        purpose: "a release's disruption budget (removed when the spec drops it)",
+      },
+      { group: "apps", resource: "replicasets", verbs: ["list"], purpose: "rollout progress and release history" },
+      { group: "", resource: "pods", verbs: ["list"], purpose: "why a rollout is stuck, and a service's pods" },
+      { group: "", resource: "pods", verbs: ["delete"], purpose: "the Kill pod action" },
+      { group: "", resource: "events", verbs: ["list"], purpose: "a rollout's events" },
+    ],
   }),
 });

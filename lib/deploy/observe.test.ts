@@ -13,7 +13,7 @@ import { registerCluster } from "@/lib/catalog/clusters";
 import { setEnvironment } from "@/lib/catalog/project-parts";
 import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
-import { createRelease, rollbackTo } from "./releases";
+import { createRelease, restoreOnCluster, rollbackTo } from "./releases";
 import { getServiceSpec, saveServiceSpec } from "./specs";
 import { deploymentMatrix } from "./matrix";
 import { diffReleases, getHistory, getRelease, listPods } from "./observe";
@@ -24,6 +24,8 @@ import { until, workerForThisFile } from "@/test/worker";
 import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
 
 process.env.WHARF_CLUSTER_READ_TIMEOUT_MS = "800";
+// Every read goes to the clusters: the tests wait for what they changed there, not for a cache to expire.
+process.env.WHARF_CLUSTER_READ_CACHE_MS = "0";
 const env = sandboxForThisFile({ simulation: FAST_SIMULATION });
 workerForThisFile();
 
@@ -84,7 +86,6 @@ describe("observing deployments", () => {
     const west = env.sandbox.cluster("sandbox-west");
     west.setLatency(2000);
     try {
-      await new Promise((r) => setTimeout(r, 3100)); // past the read cache
       const started = performance.now();
       const m = await deploymentMatrix(owner, { projectSlug: "shop" });
       expect(performance.now() - started).toBeLessThan(1800);
@@ -99,33 +100,94 @@ describe("observing deployments", () => {
     }
   });
 
-  it("merges releases with each cluster's revisions, and shows a kubectl change as out-of-band", async () => {
+  it("merges releases with each cluster's revisions, and flags a kubectl change as out-of-band and as drift wherever the release shows", async () => {
     const kc = new KubeConfig();
     kc.loadFromString(env.sandbox.cluster("sandbox-east").kubeconfig);
     const apps = kc.makeApiClient(AppsV1Api);
     const d = await apps.readNamespacedDeployment({ name: "web", namespace: "shop-dev" });
     d.spec!.template.spec!.containers[0]!.image = "registry.example.com/shop/web:hotfix";
     await apps.replaceNamespacedDeployment({ name: "web", namespace: "shop-dev", body: d });
-    await until(
+    const h = await until(
       async () => {
         const h = await getHistory(owner, serviceId, "dev");
         const east = h.clusters.find((c) => c.cluster === "sandbox-east");
-        return east?.ok && east.value.some((r) => r.image.endsWith(":hotfix")) ? h : null;
+        return east?.ok && east.value.revisions.some((r) => r.image.endsWith(":hotfix")) ? h : null;
       },
       15_000,
       "the kubectl revision",
     );
-    await new Promise((r) => setTimeout(r, 3100));
-    const h = await getHistory(owner, serviceId, "dev");
     expect(h.releases.map((r) => r.number)).toEqual([2, 1]);
     const east = h.clusters.find((c) => c.cluster === "sandbox-east")!;
     if (!east.ok) throw new Error(east.error);
-    expect(east.value.map((r) => [r.revision, r.image.split(":").pop(), r.outOfBand])).toEqual([
-      [3, "hotfix", true],
-      [2, "v2", false],
-      [1, "v1", false],
+    expect(east.value.revisions.map((r) => [r.revision, r.image.split(":").pop(), r.outOfBand, r.releaseNumber])).toEqual([
+      [3, "hotfix", true, null],
+      [2, "v2", false, 2],
+      [1, "v1", false, 1],
     ]);
-    expect(east.value[0]!.current).toBe(true);
+    expect(east.value.revisions[0]!.current).toBe(true);
+    // The service page: east drifted from release #2, with what differs and what "restore" would re-apply.
+    expect(east.value.drift).toEqual({
+      release: { id: releases[1], number: 2, tag: "v2" },
+      differences: ["image: registry.example.com/shop/web:v2 → registry.example.com/shop/web:hotfix"],
+      restore: { id: releases[1], number: 2, tag: "v2", specVersion: 2 },
+    });
+    const west = h.clusters.find((c) => c.cluster === "sandbox-west")!;
+    expect(west.ok && west.value.drift).toBeUndefined();
+    // The matrix: east's cell runs hotfix and says it drifted from #2, though the last release is "#2 v2 succeeded".
+    const dev = (await deploymentMatrix(owner, { projectSlug: "shop", environment: "dev" })).rows[0]!;
+    expect(dev.lastRelease).toMatchObject({ number: 2, tag: "v2", status: "succeeded" });
+    expect(dev.cells.map((c) => [c.cluster, c.tag, c.drift?.release.number ?? null])).toEqual([
+      ["sandbox-east", "hotfix", 2],
+      ["sandbox-west", "v2", null],
+    ]);
+    // The release page: east's part says it no longer runs this release.
+    const page = await getRelease(owner, releases[1]!);
+    expect(page.live.map((l) => [l.cluster, l.ok && l.value.drift])).toEqual([
+      ["sandbox-east", ["image: registry.example.com/shop/web:v2 → registry.example.com/shop/web:hotfix"]],
+      ["sandbox-west", null],
+    ]);
+  });
+
+  it("restores the last release on the drifted cluster only, reusing its ReplicaSet: the drift is gone", async () => {
+    const eastId = (await db().cluster.findFirstOrThrow({ where: { name: "sandbox-east" } })).id;
+    const viewer = await ctxFor(await makeUser());
+    const refusedCode = await restoreOnCluster(viewer, { releaseId: releases[1]!, clusterId: eastId }).then(
+      () => "allowed",
+      (e: unknown) => (e as AppError).code,
+    );
+    expect(refusedCode).toBe("FORBIDDEN");
+    const before = await getHistory(owner, serviceId, "dev");
+    const v2Before = before.clusters.find((c) => c.cluster === "sandbox-east")!;
+    if (!v2Before.ok) throw new Error(v2Before.error);
+    const v2Set = v2Before.value.revisions.find((r) => r.releaseNumber === 2)!;
+
+    const restore = await restoreOnCluster(owner, { releaseId: releases[1]!, clusterId: eastId });
+    expect(restore).toMatchObject({ number: 3, status: "queued" });
+    const done = await finished(restore.id);
+    expect(done).toMatchObject({ status: "succeeded", restoreOfId: releases[1], tag: "v2", specVersion: 2 });
+    // On east only: west was not touched.
+    const run = await getRun(done.runId!);
+    expect(run!.steps.map((s) => `${s.kind} ${s.cluster?.name}`)).toEqual(["release-apply sandbox-east", "release-rollout sandbox-east"]);
+    expect(await db().auditEvent.count({ where: { projectId, action: "deploy.restore" } })).toBe(1);
+
+    const h = await getHistory(owner, serviceId, "dev");
+    const east = h.clusters.find((c) => c.cluster === "sandbox-east")!;
+    if (!east.ok) throw new Error(east.error);
+    expect(east.value.drift).toBeUndefined();
+    // Release #2's ReplicaSet is current again (same name and pod-template hash, renumbered), no new one.
+    expect(east.value.revisions.map((r) => [r.revision, r.name, r.outOfBand, r.releaseNumber])).toEqual([
+      [4, v2Set.name, false, 3],
+      [3, expect.any(String), true, null],
+      [1, expect.any(String), false, 1],
+    ]);
+    expect(east.value.revisions[0]!.podTemplateHash).toBe(v2Set.podTemplateHash);
+    const dev = (await deploymentMatrix(owner, { projectSlug: "shop", environment: "dev" })).rows[0]!;
+    expect(dev.cells.map((c) => [c.cluster, c.tag, c.drift ?? null])).toEqual([
+      ["sandbox-east", "v2", null],
+      ["sandbox-west", "v2", null],
+    ]);
+    // West still counts release #2 as what it runs; the matrix's last release is the restore.
+    expect(dev.lastRelease).toMatchObject({ number: 3, tag: "v2" });
   });
 
   it("diffs two releases: their specs and their manifests per cluster", async () => {

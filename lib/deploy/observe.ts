@@ -4,9 +4,9 @@
  * (so a change made with kubectl shows up as an out-of-band revision), pods
  * with their last events. Bounded reads, cluster by cluster.
  */
-import { AppsV1Api, CoreV1Api, type CoreV1Event, type V1Pod } from "@kubernetes/client-node";
-import { stringify } from "yaml";
+import { AppsV1Api, CoreV1Api, type CoreV1Event, type KubernetesObject, type V1Pod } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
+import { toYaml, toYamlDocuments } from "@/lib/yaml";
 import { AppError } from "@/lib/errors";
 import { authorize, type Ctx } from "@/lib/context";
 import { projectResource } from "@/lib/access/policy";
@@ -14,7 +14,8 @@ import { readCluster, readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { getRun } from "@/lib/provisioning/engine";
 import { serviceOrThrow } from "./specs";
-import { releaseTargets } from "./releases";
+import { releaseTargets, ZReleaseTargets } from "./releases";
+import { deploymentOf, driftOf, imageOf, lastAppliedReleases, templateMatches } from "./drift";
 import { selectorLabels } from "./render";
 import type { EnvKind } from "./spec";
 
@@ -48,6 +49,8 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
   const run = release.runId ? await getRun(release.runId) : null;
   const targets = releaseTargets(release);
   const ns = namespaceName(release.service.project.slug, release.environment);
+  // Where this is the release Wharf last applied, a cluster that runs something else has drifted from it.
+  const applied = (await lastAppliedReleases([release.serviceId], release.environment)).filter((a) => a.id === release.id);
   const live = await Promise.all(
     targets.map((t) =>
       readCluster(
@@ -69,7 +72,12 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
             );
           const rollout = [...of("Deployment", 4), ...of("ReplicaSet", 3)];
           const pods = of("Pod", 3);
+          const drift = driftOf(
+            applied.find((a) => a.clusterId === t.clusterId),
+            d ?? undefined,
+          );
           return {
+            drift: drift ? drift.differences : null,
             deployment: d
               ? {
                   image: d.spec?.template.spec?.containers[0]?.image ?? "",
@@ -91,19 +99,47 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
   return { release, run, namespace: ns, live };
 }
 
-/** Releases of a service in an environment, merged with each cluster's Deployment revisions. */
+/** Releases that reached the clusters (not waiting for approval, rejected or cancelled). */
+const STARTED = new Set(["queued", "progressing", "succeeded", "failed", "rolled_back"]);
+const IN_FLIGHT = new Set(["queued", "progressing"]);
+
+/** A release's Deployment for a cluster (rendering does not depend on the cluster: another target's will do). */
+function renderedDeployment(release: { id: string; manifests: unknown }, clusterId: string) {
+  const parsed = ZReleaseTargets.safeParse(release.manifests);
+  if (!parsed.success) return undefined;
+  const target = parsed.data.find((t) => t.clusterId === clusterId) ?? parsed.data[0];
+  return target ? deploymentOf(target.objects as KubernetesObject[]) : undefined;
+}
+
+/** Whether a release was made for a cluster (a restore targets one cluster only). */
+function releaseTargetsOn(release: { manifests: unknown }, clusterId: string) {
+  const parsed = ZReleaseTargets.safeParse(release.manifests);
+  return parsed.success && parsed.data.some((t) => t.clusterId === clusterId);
+}
+
+/**
+ * Releases of a service in an environment, merged with each cluster's Deployment revisions. A ReplicaSet
+ * belongs to the release whose pod template it runs (the one its `wharf.dev/release` annotation names when
+ * that matches, else the newest that rendered the same template: a rollback reuses the ReplicaSet of the
+ * release it went back to); one no release rendered is out-of-band (kubectl set image, edit). Each cluster
+ * also says whether it drifted from the release Wharf last applied there.
+ */
 export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKind) {
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
-  const releases = await db().release.findMany({ where: { serviceId, environment }, orderBy: { number: "desc" }, take: 100 });
-  const env = await db().environment.findUnique({
-    where: { projectId_kind: { projectId: service.project.id, kind: environment } },
-    include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
-  });
+  const [releases, applied, env] = await Promise.all([
+    db().release.findMany({ where: { serviceId, environment }, orderBy: { number: "desc" }, take: 100 }),
+    lastAppliedReleases([serviceId], environment),
+    db().environment.findUnique({
+      where: { projectId_kind: { projectId: service.project.id, kind: environment } },
+      include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
+    }),
+  ]);
   const ns = namespaceName(service.project.slug, environment);
   const selector = Object.entries(selectorLabels({ project: service.project, service }))
     .map(([k, v]) => `${k}=${v}`)
     .join(",");
+  const started = releases.filter((r) => STARTED.has(r.status));
   const reads = await readClusters(
     (env?.clusters ?? []).map((c) => c.cluster.id),
     `revisions:${ns}:${service.slug}`,
@@ -115,30 +151,54 @@ export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKi
           .catch(() => null),
         conn.api(AppsV1Api).listNamespacedReplicaSet({ namespace: ns, labelSelector: selector }),
       ]);
-      const current = d?.metadata?.annotations?.["deployment.kubernetes.io/revision"];
-      return rs.items
-        .map((r) => {
-          const releaseNumber =
-            Number(r.metadata?.annotations?.["wharf.dev/release"] ?? r.spec?.template?.metadata?.annotations?.["wharf.dev/release"] ?? 0) || null;
-          const image = r.spec?.template?.spec?.containers[0]?.image ?? "";
-          const release = releaseNumber ? releases.find((x) => x.number === releaseNumber) : undefined;
-          return {
-            revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
-            name: r.metadata?.name ?? "",
-            image,
-            createdAt: r.metadata?.creationTimestamp ? new Date(r.metadata.creationTimestamp).toISOString() : "",
-            replicas: r.status?.replicas ?? 0,
-            current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
-            releaseNumber,
-            // Not made by Wharf: no release of ours, or a pod template whose image is not the release's (kubectl set image, edit).
-            outOfBand: !release || release.image !== image,
-            changeCause: r.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "",
-          };
-        })
-        .sort((a, b) => b.revision - a.revision);
+      return { deployment: d, replicaSets: rs.items };
     },
   );
-  return { service, environment, releases, clusters: reads };
+  const clusters = reads.map((read) => {
+    if (!read.ok) return read;
+    const clusterId = read.clusterId;
+    const { deployment: d, replicaSets } = read.value;
+    const current = d?.metadata?.annotations?.["deployment.kubernetes.io/revision"];
+    const revisions = replicaSets
+      .filter((r) => !d || r.metadata?.ownerReferences?.some((o) => o.uid === d.metadata?.uid))
+      .map((r) => {
+        const hinted = Number(r.metadata?.annotations?.["wharf.dev/release"] ?? r.spec?.template?.metadata?.annotations?.["wharf.dev/release"] ?? 0);
+        const matching = started.filter((x) => templateMatches(renderedDeployment(x, clusterId), r.spec?.template));
+        const release = matching.find((x) => x.number === hinted) ?? matching[0];
+        return {
+          revision: Number(r.metadata?.annotations?.["deployment.kubernetes.io/revision"] ?? 0),
+          name: r.metadata?.name ?? "",
+          podTemplateHash: r.metadata?.labels?.["pod-template-hash"] ?? "",
+          image: r.spec?.template?.spec?.containers[0]?.image ?? "",
+          createdAt: r.metadata?.creationTimestamp ? new Date(r.metadata.creationTimestamp).toISOString() : "",
+          replicas: r.status?.replicas ?? 0,
+          current: r.metadata?.annotations?.["deployment.kubernetes.io/revision"] === current,
+          releaseNumber: release?.number ?? null,
+          // Not made by Wharf: no release of ours rendered this pod template (kubectl set image, edit).
+          outOfBand: !release,
+          changeCause: r.metadata?.annotations?.["kubernetes.io/change-cause"] ?? "",
+        };
+      })
+      .sort((a, b) => b.revision - a.revision);
+    const inFlight = releases
+      .filter((x) => IN_FLIGHT.has(x.status))
+      .map((x) => renderedDeployment(x, clusterId))
+      .filter((x) => x !== undefined);
+    const drift = driftOf(
+      applied.find((a) => a.clusterId === clusterId),
+      d ?? undefined,
+      inFlight,
+    );
+    // What "restore" re-applies here: the newest release that succeeded on this cluster.
+    const good = drift ? started.find((x) => x.status === "succeeded" && releaseTargetsOn(x, clusterId)) : undefined;
+    const restore = good ? { id: good.id, number: good.number, tag: good.tag, specVersion: good.specVersion } : null;
+    return { ...read, value: { revisions, drift: drift ? { ...drift, restore } : undefined, image: d ? imageOf(d) : null } };
+  });
+  const withClusters = releases.map((r) => {
+    const parsed = ZReleaseTargets.safeParse(r.manifests);
+    return { ...r, clusterNames: parsed.success ? parsed.data.map((t) => t.clusterName) : [] };
+  });
+  return { service, environment, releases: withClusters, clusters };
 }
 
 /** Two releases side by side: the spec each deployed, and the manifests per cluster, as YAML. */
@@ -147,11 +207,11 @@ export async function diffReleases(ctx: Ctx, aId: string, bId: string) {
   if (a.serviceId !== b.serviceId) throw new AppError("INVALID_INPUT", "Compare two releases of the same service.");
   const manifests = (r: typeof a) => releaseTargets(r);
   const clusters = [...new Set([...manifests(a), ...manifests(b)].map((m) => m.clusterName))].sort();
-  const yamlOf = (r: typeof a, cluster: string) => (manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []).map((o) => stringify(o)).join("---\n");
+  const yamlOf = (r: typeof a, cluster: string) => toYamlDocuments(manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []);
   return {
     a: { id: a.id, number: a.number, image: a.image, environment: a.environment, specVersion: a.specVersion },
     b: { id: b.id, number: b.number, image: b.image, environment: b.environment, specVersion: b.specVersion },
-    spec: { a: stringify(a.spec), b: stringify(b.spec) },
+    spec: { a: toYaml(a.spec), b: toYaml(b.spec) },
     manifests: clusters.map((c) => ({ cluster: c, a: yamlOf(a, c), b: yamlOf(b, c) })),
   };
 }
@@ -173,6 +233,8 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
     node: p.spec?.nodeName ?? "",
     createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : "",
     image: p.spec?.containers[0]?.image ?? "",
+    /** The ReplicaSet that replaces it when it goes. */
+    replicaSet: p.metadata?.ownerReferences?.find((o) => o.kind === "ReplicaSet")?.name ?? "",
     events: events
       .filter((e) => e.involvedObject.name === p.metadata?.name)
       .map(eventLine)

@@ -6,7 +6,7 @@
  * cluster makes a partial release that completes when retried.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { AppsV1Api, KubeConfig } from "@kubernetes/client-node";
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import type { Ctx } from "@/lib/context";
@@ -15,7 +15,10 @@ import { setEnvironment } from "@/lib/catalog/project-parts";
 import { computePlan, createRun, getRun, retryStep } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { decideTicket } from "@/lib/tickets/engine";
-import { createRelease, rollbackTo } from "./releases";
+import { createRelease, restoreOnCluster, rollbackTo } from "./releases";
+import { getHistory } from "./observe";
+import { getTicket } from "@/lib/tickets/query";
+import type { ViewField, ViewValue } from "@/lib/tickets/types";
 import { saveServiceSpec, getServiceSpec } from "./specs";
 import { deploymentMatrix } from "./matrix";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
@@ -24,6 +27,8 @@ import { until, workerForThisFile } from "@/test/worker";
 import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
 
 process.env.WHARF_RELEASE_APPLY_ATTEMPTS = "2";
+// Every read goes to the clusters: a stopped cluster is seen at once, not after a cache expires.
+process.env.WHARF_CLUSTER_READ_CACHE_MS = "0";
 const env = sandboxForThisFile({ simulation: FAST_SIMULATION });
 workerForThisFile();
 
@@ -39,14 +44,18 @@ beforeAll(async () => {
     ids[c.name] = (await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" })).id;
 });
 
-/** A provisioned project with dev on both clusters and prod on one, and an api service with a small spec. */
-async function project(slug: string, opts: { autoRollback?: boolean; minReadySeconds?: number; probes?: Record<string, unknown> } = {}) {
+/** A provisioned project with dev on both clusters and prod on one (or both), and an api service with a small spec. */
+async function project(slug: string, opts: { autoRollback?: boolean; minReadySeconds?: number; probes?: Record<string, unknown>; prodOnBoth?: boolean } = {}) {
   const user = await makeUser("developer", `owner ${slug}`);
   const p = await makeProject({ owner: user, slug });
   owner = await ctxFor(user);
   const admin = await ctxFor(await makeUser("admin"));
   await setEnvironment(admin, { projectId: p.id, kind: "dev", clusterIds: [ids["sandbox-east"]!, ids["sandbox-west"]!] });
-  await setEnvironment(admin, { projectId: p.id, kind: "prod", clusterIds: [ids["sandbox-east"]!] });
+  await setEnvironment(admin, {
+    projectId: p.id,
+    kind: "prod",
+    clusterIds: opts.prodOnBoth ? [ids["sandbox-east"]!, ids["sandbox-west"]!] : [ids["sandbox-east"]!],
+  });
   const drafts = computePlan(await loadPlanInput(p.id, "onboarding"));
   const { runId } = await db().$transaction((tx) => createRun(tx, { kind: "onboarding", projectId: p.id, drafts }));
   await until(async () => (await getRun(runId))?.status === "succeeded", 30_000, "provisioning");
@@ -76,6 +85,39 @@ async function finished(releaseId: string, timeoutMs = 40_000) {
     timeoutMs,
     `release ${releaseId}`,
   );
+}
+
+function appsOn(cluster: string) {
+  const kc = new KubeConfig();
+  kc.loadFromString(env.sandbox.cluster(cluster).kubeconfig);
+  return kc.makeApiClient(AppsV1Api);
+}
+
+function coreOn(cluster: string) {
+  const kc = new KubeConfig();
+  kc.loadFromString(env.sandbox.cluster(cluster).kubeconfig);
+  return kc.makeApiClient(CoreV1Api);
+}
+
+/** A labelled value of a ticket's view (or of one of its sections). */
+function field(fields: ViewField[], label: string): ViewValue {
+  const f = fields.find((x) => x.label === label);
+  if (!f) throw new Error(`no field "${label}" in ${fields.map((x) => x.label).join(", ")}`);
+  return f.value;
+}
+
+/** The fields of the section with this title. */
+function part(fields: ViewField[], title: string): ViewField[] {
+  const s = fields.map((f) => f.value).find((v) => v.kind === "section" && v.title === title);
+  if (!s || s.kind !== "section") throw new Error(`no section "${title}"`);
+  return s.fields;
+}
+
+/** The words of a value, in order. */
+function texts(v: ViewValue): string[] {
+  if (v.kind === "row" || v.kind === "list") return v.items.flatMap(texts);
+  if (v.kind === "text" || v.kind === "badge" || v.kind === "link") return [v.text];
+  return [v.kind];
 }
 
 async function imageOn(cluster: string, namespace: string) {
@@ -210,5 +252,139 @@ describe("releases", () => {
     await retryStep(ops, westApply.id);
     expect((await finished(releaseId)).status).toBe("succeeded");
     expect((await imageOn("sandbox-west", "rel-partial-dev")).image).toBe("registry.example.com/rel-partial/api:v1");
+  });
+  it("rolls back to an earlier release by scaling its ReplicaSet back up, and a release of what already runs restarts no pod", async () => {
+    const { service } = await project("rel-reuse");
+    const apps = appsOn("sandbox-east");
+    const sets = async () =>
+      (await apps.listNamespacedReplicaSet({ namespace: "rel-reuse-dev" })).items.map((rs) => ({
+        name: rs.metadata!.name!,
+        hash: rs.metadata!.labels!["pod-template-hash"],
+        replicas: rs.spec!.replicas,
+        revision: rs.metadata!.annotations!["deployment.kubernetes.io/revision"],
+      }));
+    const v1 = await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v1" });
+    expect((await finished(v1.id)).status).toBe("succeeded");
+    const [v1Set] = await sets();
+    expect((await finished((await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v2" })).id)).status).toBe("succeeded");
+    expect(await sets()).toHaveLength(2);
+
+    const back = await rollbackTo(owner, { releaseId: v1.id });
+    expect((await finished(back.id)).status).toBe("succeeded");
+    // No third ReplicaSet: release #1's (same name, same pod-template hash) is scaled back up and renumbered, as `kubectl rollout undo` does.
+    const after = await sets();
+    expect(after).toHaveLength(2);
+    expect(after.find((s) => s.name === v1Set!.name)).toEqual({ name: v1Set!.name, hash: v1Set!.hash, replicas: 2, revision: "3" });
+    // History still says which release each revision is.
+    const h = await getHistory(owner, service.id, "dev");
+    const east = h.clusters.find((c) => c.cluster === "sandbox-east")!;
+    if (!east.ok) throw new Error(east.error);
+    expect(east.value.revisions.map((r) => [r.revision, r.image.split(":").pop(), r.releaseNumber, r.outOfBand])).toEqual([
+      [3, "v1", 3, false],
+      [2, "v2", 2, false],
+    ]);
+
+    // Deploying what already runs changes only the Deployment's release annotations: the same pods keep running.
+    const pods = async () =>
+      (await coreOn("sandbox-east").listNamespacedPod({ namespace: "rel-reuse-dev" })).items
+        .filter((p) => !p.metadata?.deletionTimestamp)
+        .map((p) => p.metadata!.uid)
+        .sort();
+    const running = await pods();
+    const again = await createRelease(owner, { serviceId: service.id, environment: "dev", tag: "v1" });
+    expect((await finished(again.id)).status).toBe("succeeded");
+    expect(await pods()).toEqual(running);
+    expect(await sets()).toHaveLength(2);
+    const d = await apps.readNamespacedDeployment({ name: "api", namespace: "rel-reuse-dev" });
+    expect(d.metadata?.annotations?.["wharf.dev/release"]).toBe("4");
+    expect(d.spec?.template.metadata?.annotations?.["wharf.dev/release"]).toBeUndefined();
+  });
+
+  it("shows the production approver, per cluster, what runs now and what the release changes, and plans its steps", async () => {
+    const { service } = await project("rel-view", { prodOnBoth: true });
+    const approve = async (ticketNumber: number) =>
+      decideTicket(ops, { ticketId: (await db().ticket.findFirstOrThrow({ where: { number: ticketNumber } })).id, decision: "approve" });
+    const v1 = await createRelease(owner, { serviceId: service.id, environment: "prod", tag: "v1" });
+    await approve(v1.ticketNumber!);
+    expect((await finished(v1.id)).status).toBe("succeeded");
+
+    // v2 comes with one more replica: the approver reads that in words, besides the image.
+    const { spec: v1Spec } = await getServiceSpec(owner, service.id);
+    await saveServiceSpec(owner, { serviceId: service.id, baseVersion: 1, spec: { ...v1Spec, replicas: 3 } });
+    const v2 = await createRelease(owner, { serviceId: service.id, environment: "prod", tag: "v2" });
+    const ticket = await getTicket(ops, v2.ticketNumber!);
+    // The plan is the release's steps, apply then rollout per cluster.
+    expect(ticket.plan?.map((s) => `${s.kind} ${s.clusterName}`)).toEqual([
+      "release-apply sandbox-east",
+      "release-rollout sandbox-east",
+      "release-apply sandbox-west",
+      "release-rollout sandbox-west",
+    ]);
+    expect(field(ticket.view.fields, "Release")).toEqual({ kind: "link", text: "#2 (pending approval)", href: `/releases/${v2.id}` });
+    const east = part(ticket.view.fields, "On sandbox-east");
+    expect(field(east, "Runs now")).toEqual({ kind: "link", text: "release #1 (v1, succeeded)", href: `/releases/${v1.id}` });
+    expect(texts(field(east, "Image"))).toEqual(["registry.example.com/rel-view/api:v1", "→", "registry.example.com/rel-view/api:v2"]);
+    expect(texts(field(east, "Changes"))).toEqual(["Deployment replicas: 2 → 3"]);
+    const objects = field(east, "Objects");
+    if (objects.kind !== "diff") throw new Error(`the objects are shown as ${objects.kind}`);
+    expect(objects.title).toBe("release #2");
+    expect(objects.before).toContain("image: registry.example.com/rel-view/api:v1");
+    expect(objects.after).toContain("image: registry.example.com/rel-view/api:v2");
+    // What runs is shown as Wharf writes it: none of the cluster's status, defaults or bookkeeping.
+    for (const noise of ["status:", "managedFields", "uid:", "resourceVersion", "deployment.kubernetes.io/revision", "dnsPolicy"])
+      expect(objects.before).not.toContain(noise);
+    expect(objects.before).toContain('wharf.dev/release: "1"');
+    expect(objects.after).toContain('wharf.dev/release: "2"');
+
+    // A cluster that does not answer says so in its own part; the other is shown as before.
+    const west = env.sandbox.cluster("sandbox-west");
+    await west.stop();
+    try {
+      const again = await getTicket(ops, v2.ticketNumber!);
+      expect(texts(field(part(again.view.fields, "On sandbox-west"), "Now"))).toEqual(["did not answer", expect.stringMatching(/^Connection refused/)]);
+      expect(field(part(again.view.fields, "On sandbox-east"), "Objects").kind).toBe("diff");
+    } finally {
+      await west.start();
+    }
+    await approve(v2.ticketNumber!);
+    expect((await finished(v2.id)).status).toBe("succeeded");
+
+    // A rollback's ticket says what it goes back from and to.
+    const back = await rollbackTo(owner, { releaseId: v1.id });
+    const rollbackTicket = await getTicket(ops, back.ticketNumber!);
+    expect(field(rollbackTicket.view.fields, "Rolls back from")).toEqual({ kind: "link", text: "release #2 (v2, succeeded)", href: `/releases/${v2.id}` });
+    expect(field(rollbackTicket.view.fields, "Rolls back to")).toEqual({ kind: "link", text: "release #1 (v1, spec v1)", href: `/releases/${v1.id}` });
+    expect(texts(field(part(rollbackTicket.view.fields, "On sandbox-west"), "Changes"))).toEqual(["Deployment replicas: 3 → 2"]);
+    expect(texts(field(part(rollbackTicket.view.fields, "On sandbox-west"), "Image"))).toEqual([
+      "registry.example.com/rel-view/api:v2",
+      "→",
+      "registry.example.com/rel-view/api:v1",
+    ]);
+    await decideTicket(ops, {
+      ticketId: (await db().ticket.findFirstOrThrow({ where: { number: back.ticketNumber! } })).id,
+      decision: "reject",
+      comment: "not now",
+    });
+
+    // Drift in production: restoring the drifted cluster goes through a ticket too, which shows the drift.
+    const apps = appsOn("sandbox-east");
+    const d = await apps.readNamespacedDeployment({ name: "api", namespace: "rel-view-prod" });
+    d.spec!.template.spec!.containers[0]!.image = "registry.example.com/rel-view/api:v3-oob";
+    await apps.replaceNamespacedDeployment({ name: "api", namespace: "rel-view-prod", body: d });
+    const restore = await restoreOnCluster(owner, { releaseId: v2.id, clusterId: ids["sandbox-east"]! });
+    expect(restore.status).toBe("pending_approval");
+    const restoreTicket = await getTicket(ops, restore.ticketNumber!);
+    expect(restoreTicket.title).toMatch(/^Restore rel-view\/api v2 on sandbox-east in prod/);
+    expect(field(restoreTicket.view.fields, "Restores")).toEqual({ kind: "link", text: "release #2 (v2)", href: `/releases/${v2.id}` });
+    expect(restoreTicket.plan?.map((s) => `${s.kind} ${s.clusterName}`)).toEqual(["release-apply sandbox-east", "release-rollout sandbox-east"]);
+    const drifted = part(restoreTicket.view.fields, "On sandbox-east");
+    expect(texts(field(drifted, "Drift"))).toEqual([
+      "changed outside Wharf",
+      "image: registry.example.com/rel-view/api:v2 → registry.example.com/rel-view/api:v3-oob",
+    ]);
+    expect(texts(field(drifted, "Image"))).toEqual(["registry.example.com/rel-view/api:v3-oob", "→", "registry.example.com/rel-view/api:v2"]);
+    await approve(restore.ticketNumber!);
+    expect((await finished(restore.id)).status).toBe("succeeded");
+    expect((await imageOn("sandbox-east", "rel-view-prod")).image).toBe("registry.example.com/rel-view/api:v2");
   });
 });

@@ -42,6 +42,12 @@ export const ZCreateRelease = z.object({
 
 export const ZRollback = z.object({ releaseId: z.string().min(1) });
 
+/** Restore one cluster that drifted (changed outside Wharf) to a release that succeeded there. */
+export const ZRestore = z.object({
+  releaseId: z.string().min(1, { message: "Choose the release to restore" }),
+  clusterId: z.string().min(1, { message: "Choose the cluster to restore" }),
+});
+
 function applyAttempts() {
   return env().WHARF_RELEASE_APPLY_ATTEMPTS;
 }
@@ -96,6 +102,9 @@ async function newRelease(
     strategy: "all_at_once" | "one_cluster_first";
     specVersion?: number;
     rollbackOfId?: string;
+    /** A restore: the release it re-applies, on `clusterIds` only. */
+    restoreOfId?: string;
+    clusterIds?: string[];
     automatic?: boolean;
   },
 ) {
@@ -117,7 +126,16 @@ async function newRelease(
   const spec: TAppSpec = await specAtVersion(service.id, specVersion);
   const image = `${spec.image.repository}:${opts.tag}`;
   const id = randomUUID();
-  const clusters = env.clusters.map((c) => c.cluster).sort((a, b) => a.name.localeCompare(b.name));
+  const clusters = env.clusters
+    .map((c) => c.cluster)
+    .filter((c) => !opts.clusterIds || opts.clusterIds.includes(c.id))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (clusters.length === 0) {
+    throw new AppError("INVALID_INPUT", `That cluster no longer runs ${project.slug}'s ${opts.environment} environment.`, {
+      fieldErrors: { clusterId: ["Choose a cluster of the environment"] },
+    });
+  }
+  const kind = opts.restoreOfId ? "restore" : opts.rollbackOfId ? "rollback" : "deploy";
   const prod = opts.environment === "prod";
 
   return db().$transaction(async (tx) => {
@@ -161,11 +179,12 @@ async function newRelease(
         manifests: toJson(targets),
         createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
         rollbackOfId: opts.rollbackOfId ?? null,
+        restoreOfId: opts.restoreOfId ?? null,
         automatic: opts.automatic ?? false,
       },
     });
     await recordAudit(tx, ctx, {
-      action: opts.rollbackOfId ? "deploy.rollback" : "deploy.create",
+      action: kind === "restore" ? "deploy.restore" : kind === "rollback" ? "deploy.rollback" : "deploy.create",
       target: { type: "release", id, label: `${project.slug}/${service.slug} ${opts.environment} #${number}` },
       projectId: project.id,
       after: {
@@ -174,13 +193,18 @@ async function newRelease(
         strategy: opts.strategy,
         environment: opts.environment,
         rollbackOf: opts.rollbackOfId ?? null,
+        restoreOf: opts.restoreOfId ?? null,
+        clusters: clusters.map((c) => c.name),
         automatic: opts.automatic ?? false,
       },
     });
     if (release.status === "pending_approval") {
       const ticket = await openTicket(tx, ctx, {
         type: deployTicketType,
-        title: `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${opts.rollbackOfId ? ", a rollback" : ""}`,
+        title:
+          kind === "restore"
+            ? `Restore ${project.slug}/${service.slug} ${opts.tag} on ${clusters.map((c) => c.name).join(", ")} in prod (release #${number}, drifted)`
+            : `Deploy ${project.slug}/${service.slug} ${opts.tag} to prod (release #${number})${kind === "rollback" ? ", a rollback" : ""}`,
         projectId: project.id,
         teamId: (await tx.project.findUnique({ where: { id: project.id }, select: { teamId: true } }))?.teamId,
         payload: {
@@ -191,6 +215,7 @@ async function newRelease(
           specVersion,
           strategy: opts.strategy,
           rollbackOf: opts.rollbackOfId ?? null,
+          restoreOf: opts.restoreOfId ?? null,
         },
       });
       await tx.release.update({ where: { id }, data: { ticketId: ticket.id } });
@@ -201,9 +226,16 @@ async function newRelease(
   });
 }
 
-/** Queues a release's steps: apply then follow the rollout on each cluster, one cluster first when asked. */
-export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
-  const release = await tx.release.findUniqueOrThrow({ where: { id: releaseId }, include: { service: { select: { projectId: true, slug: true } } } });
+/** A release's steps: per cluster, apply then follow the rollout; with "one cluster first", the others wait for the first's rollout. */
+export function releaseDrafts(release: {
+  id: string;
+  image: string;
+  environment: EnvKind;
+  strategy: "all_at_once" | "one_cluster_first";
+  manifests: unknown;
+  spec: unknown;
+}): StepDraft[] {
+  const releaseId = release.id;
   const targets = releaseTargets(release);
   const spec = releaseSpec(release);
   const drafts: StepDraft[] = [];
@@ -235,6 +267,13 @@ export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
       maxAttempts: applyAttempts(),
     });
   });
+  return drafts;
+}
+
+/** Queues a release's steps (releaseDrafts) as a run of the provisioning engine. */
+export async function startRelease(tx: Tx, ctx: Ctx, releaseId: string) {
+  const release = await tx.release.findUniqueOrThrow({ where: { id: releaseId }, include: { service: { select: { projectId: true, slug: true } } } });
+  const drafts = releaseDrafts(release);
   const { runId } = await createRun(tx, {
     kind: "release",
     projectId: release.service.projectId,
@@ -267,6 +306,29 @@ export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts:
   });
 }
 
+/**
+ * Re-applies a release that succeeded to one cluster that no longer runs it (changed with kubectl, or
+ * deleted), as a new release on that cluster only: audited, refused without deploy.create, and in
+ * production through an approved ticket like any release.
+ */
+export async function restoreOnCluster(ctx: Ctx, raw: z.input<typeof ZRestore>) {
+  const { releaseId, clusterId } = parseInput(ZRestore, raw);
+  const target = await db().release.findUnique({ where: { id: releaseId } });
+  if (!target) throw new AppError("NOT_FOUND", "This release does not exist (any more).");
+  if (target.status !== "succeeded") {
+    throw new AppError("PRECONDITION_FAILED", `Release #${target.number} ${target.status.replace("_", " ")}: restore a release that succeeded.`);
+  }
+  return newRelease(ctx, {
+    serviceId: target.serviceId,
+    environment: target.environment,
+    tag: target.tag,
+    strategy: "all_at_once",
+    specVersion: target.specVersion,
+    restoreOfId: target.id,
+    clusterIds: [clusterId],
+  });
+}
+
 /** What a release failed of, in one sentence per cluster. */
 async function failureReason(tx: Tx, runId: string) {
   const steps = await tx.provisioningStep.findMany({
@@ -286,9 +348,10 @@ const finishRelease: RunFinisher = async (tx, run, outcome) => {
   if (!release || !["queued", "progressing"].includes(release.status)) return;
   const spec = releaseSpec(release);
   const reason = outcome === "failed" ? await failureReason(tx, run.id) : "";
-  // A failed release is rolled back to the last good one when the service's policy says so (never a rollback of a rollback).
+  // A failed release is rolled back to the last good one when the service's policy says so (never a rollback of a
+  // rollback, nor of a restore: that was already a return to a good release, on one cluster).
   const previous =
-    outcome === "failed" && spec.rollout?.autoRollback && !release.automatic
+    outcome === "failed" && spec.rollout?.autoRollback && !release.automatic && !release.restoreOfId
       ? await tx.release.findFirst({
           where: { serviceId: release.serviceId, environment: release.environment, status: "succeeded", number: { lt: release.number } },
           orderBy: { number: "desc" },

@@ -41,6 +41,7 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
   const name = workloadName(c);
   const select = selectorLabels(c);
   const labels = { ...MANAGED_BY, ...select, "wharf.dev/project": c.project.slug, "wharf.dev/service": c.service.slug, "wharf.dev/environment": c.environment };
+  /** Which release this is, on the Deployment only (see the pod template below). */
   const annotations: Record<string, string> = c.release
     ? {
         "wharf.dev/release": String(c.release.number),
@@ -83,7 +84,10 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
       selector: { matchLabels: select },
       strategy: s.strategy,
       template: {
-        metadata: { labels, annotations: c.release ? { "wharf.dev/release": String(c.release.number) } : {} },
+        // No release identity here: it lives on the Deployment's annotations (copied by the controller to the
+        // ReplicaSet it makes current). A template that names its release makes every release a new ReplicaSet,
+        // so going back to an earlier spec and image restarted every pod instead of scaling the old ReplicaSet up.
+        metadata: { labels },
         spec: {
           containers: [container],
           terminationGracePeriodSeconds: s.terminationGracePeriodSeconds,

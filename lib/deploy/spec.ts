@@ -8,7 +8,8 @@
  * project's spec is its first version.
  */
 import { z } from "zod";
-import { parseDocument, stringify } from "yaml";
+import { parseDocument } from "yaml";
+import { toYaml } from "@/lib/yaml";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { ZWharfService, ZWharfResources, type TWharfService } from "@/lib/templates/wharf-spec";
 
@@ -163,7 +164,7 @@ export function defaultSpec(service: { slug: string; kind: string }, projectSlug
 }
 
 export function specToYaml(spec: TAppSpecInput): string {
-  return stringify(spec, { lineWidth: 0 });
+  return toYaml(spec);
 }
 
 export interface SpecProblem {

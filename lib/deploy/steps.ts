@@ -18,7 +18,7 @@ const ZObjects = z.array(
 );
 
 /** Kinds a spec may stop having; gone from the manifests, they go from the cluster. */
-const PRUNABLE = [
+export const PRUNABLE = [
   { apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler" },
   { apiVersion: "policy/v1", kind: "PodDisruptionBudget" },
   { apiVersion: "v1", kind: "Service" },

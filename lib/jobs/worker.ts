@@ -73,6 +73,8 @@ export async function startWorker(opts: {
     events,
     connectionString: opts.connectionString,
     concurrency: opts.concurrency,
+    // A connection per running job and two to spare (graphile-worker warns when the pool is smaller than the concurrency).
+    maxPoolSize: Math.max(10, opts.concurrency + 2),
     noHandleSignals: true,
     pollInterval: opts.pollInterval ?? 1000,
     taskList,

@@ -9,7 +9,6 @@ import {
   type KubeConfig,
   Observable,
   ServerConfiguration,
-  VersionApi,
   createConfiguration,
   type Configuration,
   type ObservableMiddleware,
@@ -102,16 +101,29 @@ function errorCode(e: unknown): string | undefined {
   return undefined;
 }
 
+/** The `message` of a Kubernetes Status body; client-node hands some bodies over parsed and others as their JSON text. */
+function statusMessage(body: unknown): string {
+  let parsed: unknown = body;
+  if (typeof body === "string") {
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return "";
+    }
+  }
+  const message = (parsed as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : "";
+}
+
 /** Turns whatever a client-node call threw into a sentence about the cluster. */
 export function describeClusterFailure(cluster: string, server: string, e: unknown, timeoutMs: number): ClusterError {
   if (e instanceof ClusterError) return e;
   if (e instanceof ApiException) {
     const status = e.code;
-    const body = e.body as { message?: string } | string | undefined;
-    const detail = typeof body === "object" && body?.message ? body.message : "";
+    const detail = statusMessage(e.body);
     const reason =
       status === 401
-        ? "The cluster rejected the credentials (401 Unauthorized)."
+        ? "The cluster rejected the credentials (401 Unauthorized): the token or client certificate is wrong, expired or revoked."
         : status === 403
           ? `The credentials are not allowed to do this (403 Forbidden)${detail ? `: ${detail}` : "."}`
           : `The API server answered ${status}${detail ? `: ${detail}` : ""}.`;
@@ -154,26 +166,6 @@ export function describeClusterFailure(cluster: string, server: string, e: unkno
       ? `The port of ${server} is one HTTP clients refuse to use (an unsafe port); the API server must listen elsewhere.`
       : `Could not reach ${server}: ${deepest}`);
   return new ClusterError(cluster, reason, undefined, { cause: e });
-}
-
-export interface ClusterCheckResult {
-  status: "reachable" | "unreachable";
-  latencyMs: number;
-  version: string;
-  reason: string;
-}
-
-/** Asks the cluster for its version (GET /version), the cheapest authenticated-or-not call every API server answers. */
-export async function checkKubeConfig(name: string, kc: KubeConfig, timeoutMs: number): Promise<ClusterCheckResult> {
-  const server = kc.getCurrentCluster()?.server ?? "";
-  const started = performance.now();
-  try {
-    const info = await kc.makeApiClient(VersionApi).getCode({}, withTimeout(timeoutMs));
-    return { status: "reachable", latencyMs: Math.round(performance.now() - started), version: info.gitVersion, reason: "" };
-  } catch (e) {
-    const err = describeClusterFailure(name, server, e, timeoutMs);
-    return { status: "unreachable", latencyMs: Math.round(performance.now() - started), version: "", reason: err.reason };
-  }
 }
 
 /** Binds a sealed kubeconfig to its cluster's (immutable) name, so it cannot be swapped onto another row. */

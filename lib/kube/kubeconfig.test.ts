@@ -53,14 +53,40 @@ describe("parsing a pasted kubeconfig", () => {
   it("points at the line of a YAML error", () => {
     const e = fieldError(() => parseKubeconfig("apiVersion: v1\nclusters:\n  - name: a\n   bad: [\n"));
     expect(e.field).toBe("kubeconfig");
-    expect(e.message).toMatch(/not valid YAML \(line \d+/);
+    expect(e.message).toBe("This is not a kubeconfig: it is not valid YAML (line 4, column 1): Sequence item without - indicator.");
+  });
+
+  it("says that pasted text which is no kubeconfig is not one, instead of naming a missing part", () => {
+    const notOne = /^This is not a kubeconfig: /;
+    for (const garbage of [
+      "hello world",
+      "The quick brown fox: jumps over the lazy dog",
+      "password: hunter2\nhost: db.example.com\n",
+      "eyJhbGciOiJSUzI1NiIsImtpZCI6IkJ6In0.eyJpc3MiOiJrdWJlcm5ldGVzIn0.c2ln",
+      "- one\n- two\n",
+      "{ not: [valid",
+    ]) {
+      expect(fieldError(() => parseKubeconfig(garbage)).message).toMatch(notOne);
+    }
+    expect(fieldError(() => parseKubeconfig("{ not: [valid")).message).toMatch(/not valid YAML \(line 1, column \d+\)/);
+    expect(fieldError(() => parseKubeconfig("hello world")).message).toMatch(/it is plain text, not a mapping with clusters, contexts and users/);
+    // A kubeconfig that lacks a part still says which.
+    expect(fieldError(() => parseKubeconfig("apiVersion: v1\nkind: Config\nclusters: []\n")).message).toBe("The kubeconfig has no clusters.");
+    expect(fieldError(() => parseKubeconfig("contexts: []\n")).message).toBe("The kubeconfig has no clusters.");
+  });
+
+  it("says when kubectl config view left the secrets out", () => {
+    const redacted = TWO_CONTEXTS.replace("token: abc123", "token: REDACTED");
+    expect(fieldError(() => parseKubeconfig(redacted)).message).toMatch(
+      /secrets were left out \(REDACTED, DATA\+OMITTED\).*kubectl config view --minify --flatten/,
+    );
   });
 
   it("says what is missing", () => {
     expect(fieldError(() => parseKubeconfig("")).message).toMatch(/Paste a kubeconfig/);
     expect(fieldError(() => parseKubeconfig("apiVersion: v1\nkind: Config\nclusters: []\n")).message).toBe("The kubeconfig has no clusters.");
     expect(fieldError(() => parseKubeconfig("kind: Pod\n")).message).toMatch(/This is a Pod, not a kubeconfig/);
-    expect(fieldError(() => parseKubeconfig("- a\n- b\n")).message).toMatch(/expected a YAML mapping/);
+    expect(fieldError(() => parseKubeconfig("- a\n- b\n")).message).toMatch(/it is a YAML list, not a mapping/);
   });
 
   it("names the available contexts when the chosen one is not there", () => {

@@ -10,6 +10,7 @@
  * every file reference, plugin and plain-http server of the chosen context,
  * and hand client-node only the embedded fields it needs (`loadFromOptions`).
  */
+import { X509Certificate, createHash } from "node:crypto";
 import { KubeConfig, type Cluster, type Context, type User } from "@kubernetes/client-node";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -22,6 +23,11 @@ export interface ParsedKubeconfig {
   contexts: string[];
   server: string;
   authKind: "token" | "client-certificate" | "basic" | "none";
+  /**
+   * The certificate authority the server is trusted with, as SHA-256 fingerprints of its
+   * certificates ("" when the kubeconfig embeds none): with `server`, what tells API servers apart.
+   */
+  caFingerprint: string;
 }
 
 function invalid(message: string): never {
@@ -62,6 +68,10 @@ const ZUserFields = z.object({
 });
 const ZContextFields = z.object({ cluster: ZText.optional(), user: ZText.optional(), namespace: ZText.optional() });
 
+/** Keys only a kubeconfig has: a mapping with none of them is some other document (or text that happens to parse as YAML). */
+const KUBECONFIG_KEYS = ["clusters", "contexts", "users", "current-context"];
+const PASTE_HINT = "Paste the whole file, e.g. the output of `kubectl config view --minify --flatten`.";
+
 function readDocument(text: string): RawKubeconfig {
   if (!text.trim()) invalid("Paste a kubeconfig or upload the file.");
   if (text.length > 512 * 1024) invalid("This file is larger than 512 KiB; a kubeconfig is usually a few KiB.");
@@ -69,17 +79,24 @@ function readDocument(text: string): RawKubeconfig {
   if (doc.errors.length) {
     const e = doc.errors[0]!;
     const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";
-    invalid(`This is not valid YAML${where}: ${e.message.split("\n")[0]}`);
+    const what = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+    invalid(`This is not a kubeconfig: it is not valid YAML${where}: ${what}.`);
   }
   let raw: unknown;
   try {
     raw = doc.toJS();
   } catch (e) {
-    invalid(`This YAML could not be read: ${(e as Error).message.split("\n")[0]}`);
+    invalid(`This is not a kubeconfig: its YAML could not be read: ${(e as Error).message.split("\n")[0]}`);
   }
-  if (!raw || typeof raw !== "object" || Array.isArray(raw)) invalid("This is not a kubeconfig: expected a YAML mapping.");
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) {
+    const what = Array.isArray(raw) ? "a YAML list" : raw === null || raw === undefined ? "empty YAML" : "plain text";
+    invalid(`This is not a kubeconfig: it is ${what}, not a mapping with clusters, contexts and users. ${PASTE_HINT}`);
+  }
   const obj = raw as Record<string, unknown>;
   if (obj.kind !== undefined && obj.kind !== "Config") invalid(`This is a ${String(obj.kind)}, not a kubeconfig (kind: Config).`);
+  if (obj.kind !== "Config" && !KUBECONFIG_KEYS.some((k) => Object.hasOwn(obj, k))) {
+    invalid(`This is not a kubeconfig: it has none of a kubeconfig's keys (clusters, contexts, users). ${PASTE_HINT}`);
+  }
   for (const key of ["clusters", "contexts", "users"] as const) {
     if (!Array.isArray(obj[key]) || (obj[key] as unknown[]).length === 0) invalid(`The kubeconfig has no ${key}.`);
   }
@@ -206,6 +223,15 @@ function reduce(text: string, contextName?: string): Reduced {
     }
   }
   const u = fields(ZUserFields, `User "${rawUser.name}"`, userEntry);
+  const redacted = [c["certificate-authority-data"], u.token, u["client-certificate-data"], u["client-key-data"], u.password].some(
+    (v) => v === "REDACTED" || v === "DATA+OMITTED",
+  );
+  if (redacted) {
+    invalid(
+      "This kubeconfig's secrets were left out (REDACTED, DATA+OMITTED): kubectl config view hides them. " +
+        "Copy it with `kubectl config view --minify --flatten`, or upload the file itself.",
+    );
+  }
   const authKind: ParsedKubeconfig["authKind"] = u.token ? "token" : u["client-certificate-data"] ? "client-certificate" : u.username ? "basic" : "none";
   if (authKind === "none") invalid(`User "${rawUser.name}" has no credentials (token or client certificate).`);
 
@@ -236,9 +262,32 @@ function toKubeConfig(r: Reduced): KubeConfig {
   return kc;
 }
 
+/** SHA-256 fingerprints of the certificates in certificate-authority-data (base64 of PEM), sorted; the decoded text's hash when it holds none. */
+function caFingerprint(caData: string | undefined): string {
+  if (!caData) return "";
+  const pem = Buffer.from(caData, "base64").toString("utf8");
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  const prints: string[] = [];
+  for (const block of blocks) {
+    try {
+      prints.push(new X509Certificate(block).fingerprint256);
+    } catch {
+      prints.push(createHash("sha256").update(block.replace(/\s+/g, "")).digest("hex"));
+    }
+  }
+  return prints.length ? [...new Set(prints)].sort().join(",") : createHash("sha256").update(pem.trim()).digest("hex");
+}
+
 export function parseKubeconfig(text: string, contextName?: string): ParsedKubeconfig {
   const r = reduce(text, contextName);
-  return { minimal: toKubeConfig(r).exportConfig(), context: r.context.name, contexts: r.contexts, server: r.server, authKind: r.authKind };
+  return {
+    minimal: toKubeConfig(r).exportConfig(),
+    context: r.context.name,
+    contexts: r.contexts,
+    server: r.server,
+    authKind: r.authKind,
+    caFingerprint: caFingerprint(r.cluster.caData),
+  };
 }
 
 /**

@@ -10,6 +10,7 @@ import { env } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import type { Ctx } from "@/lib/context";
+import { LIVE_CHANNEL } from "./live";
 
 export interface News {
   title: string;
@@ -18,11 +19,27 @@ export interface News {
   link?: string;
 }
 
-/** Notifies users in-app and posts to the team's webhook, in the caller's transaction. */
+/**
+ * Tells the open pages of these users (on every web instance: ./live.ts
+ * LISTENs) that their notifications changed. NOTIFY is transactional: sent
+ * when the caller's transaction commits, never for one rolled back.
+ */
+export async function announceToUsers(tx: Tx | ReturnType<typeof db>, userIds: string[]) {
+  if (!userIds.length) return;
+  await tx.$executeRaw`select pg_notify(${LIVE_CHANNEL}, json_build_object('user', u)::text) from unnest(${userIds}::text[]) as u`;
+}
+
+/** Tells every open page that the tickets waiting for a decision changed (a request opened, decided or cancelled). */
+export async function announceInboxChange(tx: Tx) {
+  await tx.$executeRaw`select pg_notify(${LIVE_CHANNEL}, ${JSON.stringify({ inbox: true })})`;
+}
+
+/** Notifies users in-app (their open pages at once) and posts to the team's webhook, in the caller's transaction. */
 export async function notify(tx: Tx, news: News & { userIds: string[]; teamId?: string | null }) {
   const userIds = [...new Set(news.userIds)];
   if (userIds.length) {
     await tx.notification.createMany({ data: userIds.map((userId) => ({ userId, title: news.title, body: news.body ?? "", link: news.link ?? "" })) });
+    await announceToUsers(tx, userIds);
   }
   if (news.teamId) {
     const team = await tx.team.findUnique({ where: { id: news.teamId }, select: { webhookUrl: true, webhookKind: true } });
@@ -82,6 +99,8 @@ export async function markNotificationsRead(ctx: Ctx, ids?: string[]) {
     data: { readAt: new Date() },
   });
   if (ids && count === 0 && ids.length) throw new AppError("NOT_FOUND", "These notifications are not yours or already read.");
+  // The user's other tabs drop their unread count too.
+  if (count) await announceToUsers(db(), [ctx.actor.id]);
   return { count };
 }
 

@@ -91,7 +91,7 @@ function create(): WharfMetrics {
     registers: [registry],
     async collect() {
       this.reset();
-      for (const status of ["reachable", "unreachable", "unknown"]) this.set({ status }, 0);
+      for (const status of ["reachable", "unreachable", "credentials_rejected", "missing_permissions", "unknown"]) this.set({ status }, 0);
       const rows = await db().cluster.groupBy({ by: ["status"], _count: { _all: true } });
       for (const r of rows) this.set({ status: r.status }, r._count._all);
     },

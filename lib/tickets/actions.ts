@@ -3,8 +3,8 @@
 import { z } from "zod";
 import { defineAction } from "@/lib/http/action";
 import { cancelTicket, commentOnTicket, decideTicket } from "./engine";
-import { requestAccess, requestArchive, requestQuota } from "./requests";
-import { ZArchiveRequest, ZComment, ZDecision, ZPermissionRequest, ZQuotaRequest } from "./schemas";
+import { checkQuotaRequest, requestAccess, requestArchive, requestQuota } from "./requests";
+import { ZArchiveRequest, ZComment, ZDecision, ZPermissionRequest, ZQuotaCheck, ZQuotaRequest } from "./schemas";
 
 export const decideTicketAction = defineAction("ticket.decide", ZDecision, (input, ctx) => decideTicket(ctx, input), {
   revalidate: () => ["/tickets", "/tickets/[number]"],
@@ -25,6 +25,9 @@ export const requestAccessAction = defineAction("ticket.request.access", ZPermis
 export const requestQuotaAction = defineAction("ticket.request.quota", ZQuotaRequest, (input, ctx) => requestQuota(ctx, input), {
   revalidate: () => ["/tickets"],
 });
+
+/** The quota dialog's check while values are chosen: capacity of the environment's clusters, and who must approve. */
+export const checkQuotaRequestAction = defineAction("ticket.quota.check", ZQuotaCheck, (input, ctx) => checkQuotaRequest(ctx, input));
 
 export const requestArchiveAction = defineAction("ticket.request.archive", ZArchiveRequest, (input, ctx) => requestArchive(ctx, input), {
   revalidate: () => ["/tickets"],

@@ -9,7 +9,7 @@ import { db, type Prisma, type Tx } from "@/lib/db/client";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { can, ticketResource } from "@/lib/access/policy";
-import { notify } from "@/lib/notifications";
+import { announceInboxChange, notify } from "@/lib/notifications";
 import type { RunFinisher } from "@/lib/provisioning/registry";
 import { canDecide, canSeeTicket } from "./approval";
 import { ticketType, type TicketOf } from "./types";
@@ -67,6 +67,7 @@ export async function openTicket<P>(
     after: { type: type.type, title: ticket.title, payload },
   });
   await notify(tx, { userIds: [], teamId: data.teamId, title: `New request #${ticket.number}: ${ticket.title}`, link: `/tickets/${ticket.number}` });
+  await announceInboxChange(tx);
   return { number: ticket.number, id: ticket.id };
 }
 
@@ -127,6 +128,7 @@ export async function decideTicket(ctx: Ctx, raw: z.input<typeof ZDecision> | TD
       body: input.comment || row.title,
       link: `/tickets/${row.number}`,
     });
+    await announceInboxChange(tx);
     return { number: row.number, status, runId };
   });
 }
@@ -153,6 +155,7 @@ export async function cancelTicket(ctx: Ctx, ticketId: string) {
       before: { status: "open" },
       after: { status: "cancelled" },
     });
+    await announceInboxChange(tx);
     return { number: row.number };
   });
 }

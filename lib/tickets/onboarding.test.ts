@@ -16,7 +16,7 @@ import { registerCluster } from "@/lib/catalog/clusters";
 import { addService, setEnvironment, setMember } from "@/lib/catalog/project-parts";
 import { updateProject } from "@/lib/catalog/projects";
 import { portalRepositoryPath } from "@/lib/git/store";
-import { previewOnboarding, submitOnboarding } from "./onboarding";
+import { checkOnboardingEnvironments, previewOnboarding, submitOnboarding } from "./onboarding";
 import { decideTicket } from "./engine";
 import { getTicket } from "./query";
 import type { TOnboardingRequest } from "./schemas";
@@ -161,7 +161,10 @@ describe("onboarding a project", () => {
     expect(noCluster?.fieldErrors?.["environments.0.clusterIds"]?.[0]).toBe("Choose at least one cluster for this environment");
 
     const tooBig = await failure(submitOnboarding(dev, request("too-big", { environments: [{ kind: "prod", clusterIds: [east], preset: "large", gpu: 0 }] })));
-    expect(tooBig?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/^large asks 48 CPU \(it has 24\).* on sandbox-east: choose a smaller preset/);
+    expect(tooBig?.fieldErrors?.["environments.0.quota"]).toEqual([
+      "48 CPU is more than sandbox-east has (24)",
+      "96 GiB of memory is more than sandbox-east has (93 GiB)",
+    ]);
 
     const gpuOnNode = await failure(
       submitOnboarding(dev, request("gpu-node", { environments: [{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }] })),
@@ -178,8 +181,57 @@ describe("onboarding a project", () => {
         }),
       ),
     );
-    expect(tooManyGpus?.fieldErrors?.["environments.0.preset"]?.[0]).toMatch(/2 GPU \(it has 1\)/);
+    expect(tooManyGpus?.fieldErrors?.["environments.0.quota"]).toEqual(["2 GPU is more than sandbox-east has (1)"]);
     expect(await db().project.count({ where: { slug: { in: ["no-cluster", "too-big", "gpu-node", "gpu-many"] } } })).toBe(0);
+  });
+
+  it("says each capacity problem once, naming every cluster short of it, at the quota of its environment", async () => {
+    const both = request("too-big-twice", { environments: [{ kind: "prod", clusterIds: [east, west], preset: "large", gpu: 0 }] });
+    const e = await failure(submitOnboarding(dev, both));
+    expect(e?.userMessage).toBe("The quota is larger than a cluster has.");
+    expect(e?.fieldErrors).toEqual({
+      "environments.0.quota": [
+        "48 CPU is more than sandbox-east and sandbox-west have (24 each)",
+        "96 GiB of memory is more than sandbox-east and sandbox-west have (93 GiB each)",
+      ],
+    });
+  });
+
+  it("checks the environments step on its own, as the wizard's Next does: capacity, GPUs and custom values, answered at their fields", async () => {
+    const step = (environments: TOnboardingRequest["environments"], templateId = "node-ts") => checkOnboardingEnvironments(dev, { templateId, environments });
+    expect(await step([{ kind: "dev", clusterIds: [east], preset: "small", gpu: 0 }])).toEqual({
+      fieldErrors: {},
+      warnings: [],
+      requiresAdmin: false,
+      adminReasons: [],
+    });
+    const tooBig = await step([
+      { kind: "dev", clusterIds: [east], preset: "small", gpu: 0 },
+      { kind: "prod", clusterIds: [east, west], preset: "custom", cpu: 30, memoryGi: 40, pods: 400, gpu: 0 },
+    ]);
+    expect(tooBig.fieldErrors).toEqual({
+      "environments.1.quota": [
+        "30 CPU is more than sandbox-east and sandbox-west have (24 each)",
+        "400 pods is more than sandbox-east and sandbox-west have (330 each)",
+      ],
+    });
+    const gpu = await step([{ kind: "dev", clusterIds: [east], preset: "small", gpu: 1 }]);
+    expect(gpu.fieldErrors).toEqual({ "environments.0.gpu": ["The Node.js (TypeScript) template has no GPU flavour"] });
+    const missing = await failure(step([{ kind: "dev", clusterIds: [east], preset: "custom", gpu: 0 }]));
+    expect(missing?.fieldErrors).toMatchObject({
+      "environments.0.cpu": ["Enter the CPUs of the custom quota"],
+      "environments.0.memoryGi": ["Enter the memory (GiB) of the custom quota"],
+      "environments.0.pods": ["Enter the pods of the custom quota"],
+    });
+    // A custom quota within the presets and the limits is for ops; its values reach the ticket and the plan.
+    const custom = { kind: "dev" as const, clusterIds: [east], preset: "custom" as const, cpu: 6, memoryGi: 12, pods: 30, gpu: 0 };
+    expect((await step([custom])).requiresAdmin).toBe(false);
+    const { number } = await submitOnboarding(dev, request("custom-onboard", { environments: [custom] }));
+    const t = await getTicket(ops, number);
+    expect(t.requiresAdmin).toBe(false);
+    expect(JSON.stringify(t.view.fields)).toContain("dev on sandbox-east · custom: 6 CPU, 12 GiB, 30 pods");
+    const quotaStep = t.plan?.find((s) => s.kind === "resource-quota");
+    expect(JSON.stringify(quotaStep?.spec)).toContain('"requests.cpu":"6"');
   });
 
   it("needs an admin to approve GPUs, and warns when a cluster could not be checked", async () => {
@@ -193,14 +245,33 @@ describe("onboarding a project", () => {
     expect(t.rights.decideReason).toMatch(/an admin approves it/);
     expect((await getTicket(admin, number)).rights.decide).toBe(true);
 
+    // Capacity reads are reused for a few seconds: a cluster registered for this check has none cached from earlier tests.
     const westCluster = env.sandbox.cluster("sandbox-west");
+    const westAgain = (
+      await registerCluster(admin, {
+        name: "west-again",
+        region: westCluster.region,
+        tier: "shared",
+        kubeconfig: westCluster.kubeconfig,
+        displayName: "",
+        context: "",
+      })
+    ).id;
     await westCluster.stop();
     try {
       const preview = await previewOnboarding(
         dev,
-        request("west-down", { environments: [{ kind: "prod", clusterIds: [east, west], preset: "small", gpu: 0 }] }),
+        request("west-down", {
+          environments: [
+            { kind: "dev", clusterIds: [westAgain], preset: "small", gpu: 0 },
+            { kind: "prod", clusterIds: [east, westAgain], preset: "small", gpu: 0 },
+          ],
+        }),
       );
-      expect(preview.warnings).toEqual([expect.stringMatching(/^sandbox-west did not answer, so the prod quota could not be checked/)]);
+      // One warning per cluster, naming every environment it could not check.
+      expect(preview.warnings).toEqual([
+        expect.stringMatching(/^west-again did not answer, so the dev and prod quotas could not be checked against it \(.+\)\.$/),
+      ]);
     } finally {
       await westCluster.start();
     }

@@ -12,9 +12,10 @@ import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
 import { platform } from "@/lib/access/policy";
 import { buildSearchText } from "@/lib/catalog/projects";
-import { clusterCapacity } from "@/lib/kube/capacity";
 import { computePlan } from "@/lib/provisioning/engine";
-import { describeQuota, needsAdmin, quotaOf, type Quota, type QuotaPreset } from "@/lib/provisioning/quota";
+import { adminReasons, describeChoice, needsAdmin, quotaOfChoice, type Quota } from "@/lib/provisioning/quota";
+import { checkCapacity } from "@/lib/provisioning/quota-check";
+import { getQuotaLimits } from "@/lib/provisioning/quota-limits";
 import { byEnvironment } from "@/lib/catalog/environments";
 import type { ProjectPlanInput } from "@/lib/provisioning/registry";
 import { startRun } from "@/lib/provisioning/start";
@@ -23,7 +24,7 @@ import { badge, defineTicketType, link, list, text } from "./types";
 import { getTemplate } from "@/lib/templates/gallery";
 import { renderTemplate, validateParams } from "@/lib/templates/render";
 import { repositoryCloneUrl } from "@/lib/git/store";
-import { ZOnboardingRequest, type TOnboardingRequest } from "./schemas";
+import { ZEnvironmentsCheck, ZOnboardingRequest, type TEnvironmentRequest, type TOnboardingRequest } from "./schemas";
 import type { z } from "zod";
 
 const invalid = (fieldErrors: FieldErrors, message = "Some fields need attention.") => new AppError("INVALID_INPUT", message, { fieldErrors });
@@ -54,38 +55,11 @@ async function validate(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest> | TOnb
     if (m.userId === input.project.ownerId) errors[`members.${i}.userId`] = ["The owner is a member already"];
   });
 
-  const clusterIds = [...new Set(input.environments.flatMap((e) => e.clusterIds))];
-  const clusters = await db().cluster.findMany({ where: { id: { in: clusterIds } }, select: { id: true, name: true } });
-  const quotas: Quota[] = [];
-  input.environments.forEach((env, i) => {
-    const missing = env.clusterIds.filter((id) => !clusters.some((c) => c.id === id));
-    if (missing.length) errors[`environments.${i}.clusterIds`] = ["A chosen cluster is no longer registered; choose again"];
-    if (env.gpu > 0 && !template.manifest.gpu) errors[`environments.${i}.gpu`] = [`The ${template.manifest.name} template has no GPU flavour`];
-    quotas.push(quotaOf(env.preset as QuotaPreset, env.gpu));
-  });
-  if (Object.keys(errors).length) throw invalid(errors);
-
-  // Quota above what a cluster has can never be used: refuse it. A cluster that does not answer cannot be checked: say so.
-  const warnings: string[] = [];
-  const capacities = new Map((await Promise.all(clusterIds.map(async (id) => [id, await clusterCapacity(id)] as const))).map(([id, c]) => [id, c]));
-  input.environments.forEach((env, i) => {
-    const q = quotas[i]!;
-    for (const id of env.clusterIds) {
-      const cap = capacities.get(id)!;
-      if ("error" in cap) {
-        warnings.push(`${cap.cluster} did not answer, so the ${env.kind} quota could not be checked against it (${cap.error}).`);
-        continue;
-      }
-      const short = [
-        q.cpu > cap.cpu && `${q.cpu} CPU (it has ${cap.cpu})`,
-        q.memoryGi > cap.memoryGi && `${q.memoryGi} GiB (it has ${cap.memoryGi})`,
-        q.gpu > cap.gpu && `${q.gpu} GPU (it has ${cap.gpu})`,
-      ].filter(Boolean);
-      if (short.length)
-        (errors[`environments.${i}.preset`] ??= []).push(`${env.preset} asks ${short.join(", ")} on ${cap.cluster}: choose a smaller preset or other clusters`);
-    }
-  });
-  if (Object.keys(errors).length) throw invalid(errors, "The quota is larger than a cluster has.");
+  const envCheck = await checkEnvironments(template, input.environments);
+  for (const [k, v] of Object.entries(envCheck.fieldErrors)) (errors[k] ??= []).push(...v);
+  const fields = Object.keys(errors);
+  if (fields.length) throw invalid(errors, fields.every((f) => /^environments\.\d+\.quota$/.test(f)) ? "The quota is larger than a cluster has." : undefined);
+  const { clusters, quotas, warnings } = envCheck;
 
   const planInput: ProjectPlanInput = {
     kind: "onboarding",
@@ -111,7 +85,62 @@ async function validate(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest> | TOnb
     params,
     services: template.manifest.services.map((s) => ({ slug: s.slug, name: s.slug, kind: s.kind })),
   };
-  return { input, template, params, team: team!, owner: owner!, quotas, warnings, planInput, requiresAdmin: quotas.some(needsAdmin) };
+  return { input, template, params, team: team!, owner: owner!, quotas, warnings, planInput, requiresAdmin: envCheck.requiresAdmin };
+}
+
+/**
+ * The environments step, checked as one: every chosen cluster still
+ * registered, GPUs only where the template has a GPU flavour, and each
+ * quota within what its clusters' nodes can give (one capacity check, the
+ * quota dialog's too). Problems are keyed by field.
+ */
+async function checkEnvironments(template: { manifest: { name: string; gpu?: unknown } }, environments: TEnvironmentRequest[]) {
+  const fieldErrors: FieldErrors = {};
+  const clusterIds = [...new Set(environments.flatMap((e) => e.clusterIds))];
+  const [clusters, limits] = await Promise.all([
+    db().cluster.findMany({ where: { id: { in: clusterIds } }, select: { id: true, name: true } }),
+    getQuotaLimits(),
+  ]);
+  const quotas: Quota[] = environments.map((e) => quotaOfChoice(e));
+  environments.forEach((env, i) => {
+    if (env.clusterIds.some((id) => !clusters.some((c) => c.id === id)))
+      fieldErrors[`environments.${i}.clusterIds`] = ["A chosen cluster is no longer registered; choose again"];
+    if (env.gpu > 0 && !template.manifest.gpu) fieldErrors[`environments.${i}.gpu`] = [`The ${template.manifest.name} template has no GPU flavour`];
+  });
+  if (Object.keys(fieldErrors).length) return { fieldErrors, warnings: [], clusters, quotas, limits, requiresAdmin: false };
+  // Quota above what a cluster has can never be used: refuse it. A cluster that does not answer cannot be checked: say so.
+  const capacity = await checkCapacity(
+    environments.map((env, i) => ({ field: `environments.${i}.quota`, environment: env.kind, quota: quotas[i]!, clusterIds: env.clusterIds })),
+  );
+  return {
+    fieldErrors: capacity.fieldErrors,
+    warnings: capacity.warnings,
+    clusters,
+    quotas,
+    limits,
+    requiresAdmin: environments.some((e) => needsAdmin(e, limits)),
+  };
+}
+
+/**
+ * The wizard's environments step before it moves on (Next waits for it):
+ * the same checks the submission makes, answered as data so the step shows
+ * them at their fields.
+ */
+export async function checkOnboardingEnvironments(ctx: Ctx, raw: z.input<typeof ZEnvironmentsCheck>) {
+  authorize(ctx, "project.request", platform);
+  const input = parseInput(ZEnvironmentsCheck, raw);
+  const template = await getTemplate(ctx, input.templateId).catch((e: unknown) => {
+    if (e instanceof AppError && e.code === "NOT_FOUND") throw invalid({ templateId: ["This template does not exist (any more); choose another"] });
+    throw e;
+  });
+  const check = await checkEnvironments(template, input.environments);
+  return {
+    fieldErrors: check.fieldErrors,
+    warnings: check.warnings,
+    requiresAdmin: check.requiresAdmin,
+    adminReasons: input.environments.flatMap((e) => adminReasons(e, check.limits).map((r) => `${e.kind}: ${r}`)),
+  };
 }
 
 export async function previewOnboarding(ctx: Ctx, raw: z.input<typeof ZOnboardingRequest>) {
@@ -247,7 +276,7 @@ export async function planInputFromRequest(client: Tx | Db, projectId: string, p
     environments: byEnvironment(p.environments, (e) => e.kind).map((e) => ({
       kind: e.kind,
       clusters: clusters.filter((c) => e.clusterIds.includes(c.id)).sort((a, b) => a.name.localeCompare(b.name)),
-      quota: quotaOf(e.preset as QuotaPreset, e.gpu),
+      quota: quotaOfChoice(e),
     })),
     members: [
       ...(active(owner.id) ? [{ email: owner.email, role: "owner" as const }] : []),
@@ -273,7 +302,7 @@ export const onboardingTicket = defineTicketType({
   decide: "ticket.onboarding.decide",
   decideElevated: "ticket.decide.elevated",
   whoDecides: "Ops or an admin approve this request.",
-  whoDecidesElevated: "This request asks for GPUs or more than the largest quota preset: an admin approves it.",
+  whoDecidesElevated: "This request asks for GPUs, more than the largest quota preset or a custom quota above the limits ops set: an admin approves it.",
   news: { done: "is provisioned: the project is active", failed: "failed to provision: a step failed for good" },
   failedHint: "the project stays requested, not active.",
   async approve(tx, ctx, ticket) {
@@ -306,9 +335,7 @@ export const onboardingTicket = defineTicketType({
       {
         label: "Environments",
         value: list(
-          byEnvironment(p.environments, (e) => e.kind).map((e) =>
-            text(`${e.kind} on ${e.clusterIds.map(cluster).join(", ")} · ${e.preset} (${describeQuota(quotaOf(e.preset as QuotaPreset, e.gpu))})`),
-          ),
+          byEnvironment(p.environments, (e) => e.kind).map((e) => text(`${e.kind} on ${e.clusterIds.map(cluster).join(", ")} · ${describeChoice(e)}`)),
         ),
       },
     ];

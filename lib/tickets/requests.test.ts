@@ -14,7 +14,8 @@ import { updateProject } from "@/lib/catalog/projects";
 import { computePlan, createRun, getRun } from "@/lib/provisioning/engine";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { reconcileRbac } from "@/lib/provisioning/reconcile";
-import { requestAccess, requestArchive, requestQuota } from "./requests";
+import { checkQuotaRequest, requestAccess, requestArchive, requestQuota } from "./requests";
+import { getQuotaLimits, setQuotaLimits } from "@/lib/provisioning/quota-limits";
 import { cancelTicket, commentOnTicket, decideTicket } from "./engine";
 import { countInbox, getTicket, listTickets } from "./query";
 import { ZTicketListQuery } from "./schemas";
@@ -272,9 +273,10 @@ describe("widening production goes through a ticket", () => {
   it("a cluster of the prod tier needs the ticket too, whatever the environment; other changes apply at once", async () => {
     const { project, owner } = await provisionedProject("wide-tier");
     const ownerCtx = await ctxFor(owner);
-    const c = env.sandbox.cluster("sandbox-east");
+    // Another API server than sandbox-east: one server is registered once.
+    const c = env.sandbox.cluster("sandbox-west");
     const prodTier = await registerCluster(admin, {
-      name: "east-prod-tier",
+      name: "west-prod-tier",
       region: c.region,
       tier: "prod",
       kubeconfig: c.kubeconfig,
@@ -370,14 +372,73 @@ describe("ownership cannot be taken or lost", () => {
 describe("quota and archive requests", () => {
   it("needs an admin for GPUs, then sets the new quota on the cluster", async () => {
     const { project, ownerCtx } = await provisionedProject("quota-gpu");
-    const { number, id } = await requestQuota(ownerCtx, { projectId: project.id, environment: "dev", preset: "medium", gpu: 2, reason: "model training" });
+    const { number, id } = await requestQuota(ownerCtx, { projectId: project.id, environment: "dev", preset: "medium", gpu: 1, reason: "model training" });
     expect(await code(decideTicket(ops, { ticketId: id, decision: "approve" }))).toBe("FORBIDDEN");
     await decideTicket(admin, { ticketId: id, decision: "approve" });
     expect((await ticketDone(number, ownerCtx)).status).toBe("done");
     const quota = await kube().makeApiClient(CoreV1Api).readNamespacedResourceQuota({ name: "wharf-quota", namespace: "quota-gpu-dev" });
-    expect(quota.spec?.hard).toMatchObject({ "requests.cpu": "16", "requests.nvidia.com/gpu": "2" });
+    expect(quota.spec?.hard).toMatchObject({ "requests.cpu": "16", "requests.nvidia.com/gpu": "1" });
     const prod = await kube().makeApiClient(CoreV1Api).readNamespacedResourceQuota({ name: "wharf-quota", namespace: "quota-gpu-prod" });
     expect(prod.spec?.hard?.["requests.cpu"]).toBe("4");
+  });
+
+  it("refuses a preset and GPUs the environment's clusters cannot hold, with one message per problem, as the wizard does", async () => {
+    const { project, ownerCtx } = await provisionedProject("quota-big");
+    const ask = { projectId: project.id, environment: "prod" as const, preset: "large" as const, gpu: 2 };
+    // The dialog's check while the values are chosen...
+    const check = await checkQuotaRequest(ownerCtx, ask);
+    expect(check.fieldErrors).toEqual({
+      quota: [
+        "48 CPU is more than sandbox-east has (24)",
+        "96 GiB of memory is more than sandbox-east has (93 GiB)",
+        "2 GPU is more than sandbox-east has (1)",
+      ],
+    });
+    // ...and the request itself: nothing is opened.
+    const refused = await failure(requestQuota(ownerCtx, { ...ask, reason: "bigger" }));
+    expect(refused?.code).toBe("INVALID_INPUT");
+    expect(refused?.fieldErrors).toEqual(check.fieldErrors);
+    expect(await db().ticket.count({ where: { projectId: project.id, type: "quota" } })).toBe(0);
+    // What fits passes the same check.
+    expect((await checkQuotaRequest(ownerCtx, { ...ask, preset: "medium", gpu: 0 })).fieldErrors).toEqual({});
+  });
+
+  it("asks for a custom quota: ops approve it within the limits, the ticket shows its values and approval applies them", async () => {
+    const { project, ownerCtx } = await provisionedProject("quota-custom");
+    const custom = { projectId: project.id, environment: "dev" as const, preset: "custom" as const, cpu: 6, memoryGi: 20, pods: 30, gpu: 0 };
+    const check = await checkQuotaRequest(ownerCtx, custom);
+    expect(check).toMatchObject({ fieldErrors: {}, requiresAdmin: false, describe: "6 CPU, 20 GiB, 30 pods" });
+    const { number, id } = await requestQuota(ownerCtx, { ...custom, reason: "more memory than small" });
+    const t = await getTicket(ops, number);
+    expect(t.title).toBe("Quota of quota-custom-dev: custom (6 CPU, 20 GiB, 30 pods)");
+    expect(t.requiresAdmin).toBe(false);
+    const shown = JSON.stringify(t.view.fields);
+    expect(shown).toContain('"text":"custom"');
+    for (const line of ["CPU: 6 (now 4)", "Memory (GiB): 20 (now 8)", "Pods: 30 (now 20)", "GPUs: 0 (now 0)"]) expect(shown).toContain(line);
+    await decideTicket(ops, { ticketId: id, decision: "approve" });
+    expect((await ticketDone(number, ownerCtx)).status).toBe("done");
+    const quota = await kube().makeApiClient(CoreV1Api).readNamespacedResourceQuota({ name: "wharf-quota", namespace: "quota-custom-dev" });
+    expect(quota.spec?.hard).toMatchObject({ "requests.cpu": "6", "requests.memory": "20Gi", pods: "30" });
+    const env = await db().environment.findUniqueOrThrow({ where: { projectId_kind: { projectId: project.id, kind: "dev" } } });
+    expect(env).toMatchObject({ quotaPreset: "custom", quota: { cpu: 6, memoryGi: 20, pods: 30, gpu: 0 } });
+  });
+
+  it("needs an admin for a custom quota above the limits ops set, and says why", async () => {
+    const { project, ownerCtx } = await provisionedProject("quota-limit");
+    await setQuotaLimits(ops, { cpu: 8, memoryGi: 96, pods: 150, version: (await getQuotaLimits()).version });
+    try {
+      const above = { projectId: project.id, environment: "dev" as const, preset: "custom" as const, cpu: 10, memoryGi: 20, pods: 30, gpu: 0 };
+      const check = await checkQuotaRequest(ownerCtx, above);
+      expect(check.requiresAdmin).toBe(true);
+      expect(check.adminReasons).toEqual(["10 CPU is above the custom limit ops set (8 CPU)"]);
+      // A preset is not held to the custom limits: medium (16 CPU) stays with ops.
+      expect((await checkQuotaRequest(ownerCtx, { ...above, preset: "medium" })).requiresAdmin).toBe(false);
+      const { id } = await requestQuota(ownerCtx, { ...above, reason: "a bit more CPU" });
+      expect(await code(decideTicket(ops, { ticketId: id, decision: "approve" }))).toBe("FORBIDDEN");
+      expect(await code(decideTicket(admin, { ticketId: id, decision: "reject", comment: "not now" }))).toBe("ok");
+    } finally {
+      await setQuotaLimits(admin, { cpu: 48, memoryGi: 96, pods: 150, version: (await getQuotaLimits()).version });
+    }
   });
 
   it("refuses a quota request from a viewer, and for an environment the project lacks", async () => {

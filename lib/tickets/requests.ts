@@ -12,13 +12,24 @@ import { projectResource } from "@/lib/access/policy";
 import { PROJECT_ROLES } from "@/lib/access/roles";
 import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import { changeMembership } from "@/lib/catalog/members";
-import { describeQuota, needsAdmin, quotaOf, ZQuota, type QuotaPreset } from "@/lib/provisioning/quota";
+import { adminReasons, describeQuota, quotaOfChoice, ZQuota } from "@/lib/provisioning/quota";
+import { checkCapacity } from "@/lib/provisioning/quota-check";
+import { getQuotaLimits } from "@/lib/provisioning/quota-limits";
 import { computePlan } from "@/lib/provisioning/engine";
-import { loadPlanInput } from "@/lib/provisioning/plan-input";
+import { loadPlanInput, quotaFromJson } from "@/lib/provisioning/plan-input";
 import { startRun, syncMembers } from "@/lib/provisioning/start";
 import { openTicket, refuseDuplicate } from "./engine";
-import { badge, defineTicketType, text, type TicketOf } from "./types";
-import { ZArchiveRequest, ZPermissionRequest, ZQuotaRequest, type TArchiveRequest, type TPermissionRequest, type TQuotaRequest } from "./schemas";
+import { badge, defineTicketType, list, row, text, type TicketOf } from "./types";
+import {
+  ZArchiveRequest,
+  ZPermissionRequest,
+  ZQuotaCheck,
+  ZQuotaRequest,
+  type TArchiveRequest,
+  type TPermissionRequest,
+  type TQuotaCheck,
+  type TQuotaRequest,
+} from "./schemas";
 
 async function activeProject(projectId: string) {
   const project = await db().project.findUnique({ where: { id: projectId }, select: { id: true, slug: true, name: true, lifecycle: true, teamId: true } });
@@ -107,13 +118,22 @@ export async function requestAccess(ctx: Ctx, raw: z.input<typeof ZPermissionReq
 
 export const ZQuotaPayload = z.object({
   environment: z.enum(ENVIRONMENTS),
+  /** small | medium | large | custom */
   preset: z.string(),
   gpu: z.number().int().min(0),
   quota: ZQuota,
   describe: z.string(),
   previous: z.unknown(),
+  previousPreset: z.string().optional(),
   reason: z.string(),
 });
+
+const QUOTA_ROWS = [
+  { key: "cpu", label: "CPU" },
+  { key: "memoryGi", label: "Memory (GiB)" },
+  { key: "pods", label: "Pods" },
+  { key: "gpu", label: "GPUs" },
+] as const;
 
 export const quotaTicket = defineTicketType({
   type: "quota",
@@ -122,7 +142,7 @@ export const quotaTicket = defineTicketType({
   decide: "ticket.quota.decide",
   decideElevated: "ticket.decide.elevated",
   whoDecides: "Ops or an admin approve this request.",
-  whoDecidesElevated: "This request asks for GPUs or more than the largest quota preset: an admin approves it.",
+  whoDecidesElevated: "This request asks for GPUs, more than the largest quota preset or a custom quota above the limits ops set: an admin approves it.",
   async approve(tx, ctx, ticket) {
     const project = projectOf(ticket);
     const p = ticket.payload;
@@ -147,42 +167,95 @@ export const quotaTicket = defineTicketType({
   },
   async view(_ctx, ticket) {
     const p = ticket.payload;
+    // What the namespace has now, read as provisioning reads it (an environment never given a quota has small's).
+    const now = quotaFromJson(p.previous);
     return {
       fields: [
         { label: "Environment", value: text(p.environment) },
-        { label: "New quota", value: text(`${p.preset}: ${p.describe}`) },
+        { label: "New quota", value: row([badge(p.preset, p.preset === "custom" ? "warning" : "default"), text(p.describe)]) },
+        {
+          label: "Values",
+          // Each value with the one in force, so the approver sees what changes.
+          value: list(QUOTA_ROWS.map((r) => text(`${r.label}: ${p.quota[r.key]} (now ${now[r.key]})`))),
+        },
+        { label: "Now", value: text(`${p.previousPreset ? `${p.previousPreset}: ` : ""}${describeQuota(now)}`) },
         { label: "Why", value: text(p.reason) },
       ],
     };
   },
 });
 
-export async function requestQuota(ctx: Ctx, raw: z.input<typeof ZQuotaRequest> | TQuotaRequest) {
-  const input = parseInput(ZQuotaRequest, raw);
+/** The project and environment a quota request is about: the requester's right, an active project, an existing environment. */
+async function quotaTarget(ctx: Ctx, input: { projectId: string; environment: TQuotaCheck["environment"] }) {
   authorize(ctx, "project.quota.request", projectResource(input.projectId));
   const project = await activeProject(input.projectId);
-  const env = await db().environment.findUnique({ where: { projectId_kind: { projectId: project.id, kind: input.environment } } });
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId: project.id, kind: input.environment } },
+    include: { clusters: { select: { clusterId: true } } },
+  });
   if (!env) {
     throw new AppError("INVALID_INPUT", `${project.name} has no ${input.environment} environment.`, {
       fieldErrors: { environment: ["Choose one of the project's environments"] },
     });
   }
+  return { project, env };
+}
+
+/**
+ * What a quota would mean for an environment, while it is chosen (the quota
+ * dialog asks as the values change) and again when it is sent: whether its
+ * clusters can hold it (the one capacity check, problems at the field
+ * "quota"), warnings for clusters that did not answer, and whether an admin
+ * must approve it and why.
+ */
+export async function checkQuotaRequest(ctx: Ctx, raw: z.input<typeof ZQuotaCheck> | TQuotaCheck) {
+  const input = parseInput(ZQuotaCheck, raw);
+  const { env } = await quotaTarget(ctx, input);
+  return quotaVerdict(input, env);
+}
+
+async function quotaVerdict(input: TQuotaCheck, env: { kind: string; clusters: { clusterId: string }[] }) {
+  const quota = quotaOfChoice(input);
+  const [limits, capacity] = await Promise.all([
+    getQuotaLimits(),
+    checkCapacity([{ field: "quota", environment: env.kind, quota, clusterIds: env.clusters.map((c) => c.clusterId) }]),
+  ]);
+  const reasons = adminReasons(input, limits);
+  return {
+    quota,
+    describe: describeQuota(quota),
+    fieldErrors: capacity.fieldErrors,
+    warnings: capacity.warnings,
+    requiresAdmin: reasons.length > 0,
+    adminReasons: reasons,
+    limits: { cpu: limits.cpu, memoryGi: limits.memoryGi, pods: limits.pods },
+  };
+}
+
+export async function requestQuota(ctx: Ctx, raw: z.input<typeof ZQuotaRequest> | TQuotaRequest) {
+  const input = parseInput(ZQuotaRequest, raw);
+  const { project, env } = await quotaTarget(ctx, input);
   await refuseDuplicate("quota", project.id, null, (p) => (p as { environment?: string }).environment === input.environment);
-  const quota = quotaOf(input.preset as QuotaPreset, input.gpu);
+  const verdict = await quotaVerdict(input, env);
+  if (Object.keys(verdict.fieldErrors).length) {
+    throw new AppError("INVALID_INPUT", "The quota is larger than the environment's clusters have.", { fieldErrors: verdict.fieldErrors });
+  }
+  const { quota } = verdict;
   return db().$transaction((tx) =>
     openTicket(tx, ctx, {
       type: "quota",
-      title: `Quota of ${project.slug}-${input.environment}: ${input.preset}${input.gpu ? ` + ${input.gpu} GPU` : ""}`,
+      title: `Quota of ${project.slug}-${input.environment}: ${input.preset === "custom" ? `custom (${verdict.describe})` : input.preset}${input.preset !== "custom" && input.gpu ? ` + ${input.gpu} GPU` : ""}`,
       projectId: project.id,
       teamId: project.teamId,
-      requiresAdmin: needsAdmin(quota),
+      requiresAdmin: verdict.requiresAdmin,
       payload: {
         environment: input.environment,
         preset: input.preset,
         gpu: input.gpu,
         quota,
-        describe: describeQuota(quota),
+        describe: verdict.describe,
         previous: env.quota,
+        previousPreset: env.quotaPreset,
         reason: input.reason,
       },
     }),

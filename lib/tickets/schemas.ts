@@ -3,24 +3,25 @@ import { z } from "zod";
 import { TIERS, ZProjectSlug, zName } from "@/lib/catalog/schemas";
 import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import { PROJECT_ROLES } from "@/lib/access/roles";
-import { MAX_GPUS, PRESET_NAMES } from "@/lib/provisioning/quota";
+import { quotaChoiceShape, requireCustomValues } from "@/lib/provisioning/quota";
 
 export const TICKET_STATUSES = ["open", "approved", "rejected", "cancelled", "provisioning", "done", "failed"] as const;
 export const REQUESTABLE_ROLES = PROJECT_ROLES;
 
-const ZPreset = z.enum(PRESET_NAMES as [string, ...string[]] as ["small", "medium", "large"]);
+/** An environment of the onboarding wizard: its clusters and its quota (a preset or custom values, GPUs on top). */
+export const ZEnvironmentRequest = z
+  .object({
+    kind: z.enum(ENVIRONMENTS),
+    clusterIds: z.array(z.string().min(1)).min(1, { message: "Choose at least one cluster for this environment" }),
+    ...quotaChoiceShape,
+  })
+  .superRefine(requireCustomValues);
+export type TEnvironmentRequest = z.infer<typeof ZEnvironmentRequest>;
 
-export const ZEnvironmentRequest = z.object({
-  kind: z.enum(ENVIRONMENTS),
-  clusterIds: z.array(z.string().min(1)).min(1, { message: "Choose at least one cluster for this environment" }),
-  preset: ZPreset.default("small"),
-  gpu: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` })
-    .default(0),
-});
+const ZOnboardingEnvironments = z
+  .array(ZEnvironmentRequest)
+  .min(1, { message: "Choose at least one environment" })
+  .refine((envs) => new Set(envs.map((e) => e.kind)).size === envs.length, { message: "Each environment once" });
 
 export const ZOnboardingRequest = z.object({
   templateId: z.string().min(1, { message: "Choose a template" }),
@@ -33,10 +34,7 @@ export const ZOnboardingRequest = z.object({
     ownerId: z.string().min(1, { message: "Choose an owner" }),
     tier: z.enum(TIERS).default("standard"),
   }),
-  environments: z
-    .array(ZEnvironmentRequest)
-    .min(1, { message: "Choose at least one environment" })
-    .refine((envs) => new Set(envs.map((e) => e.kind)).size === envs.length, { message: "Each environment once" }),
+  environments: ZOnboardingEnvironments,
   members: z
     .array(z.object({ userId: z.string().min(1), role: z.enum(["maintainer", "developer", "viewer"]) }))
     .max(50)
@@ -51,19 +49,27 @@ export const ZPermissionRequest = z.object({
 });
 export type TPermissionRequest = z.infer<typeof ZPermissionRequest>;
 
-export const ZQuotaRequest = z.object({
+const quotaRequestShape = {
   projectId: z.string().min(1),
-  environment: z.enum(ENVIRONMENTS),
-  preset: ZPreset,
-  gpu: z
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_GPUS, { message: `At most ${MAX_GPUS} GPUs` })
-    .default(0),
-  reason: z.string().trim().min(3, { message: "Say why the project needs it" }).max(2000),
-});
+  environment: z.enum(ENVIRONMENTS, { error: "Choose one of the project's environments" }),
+  ...quotaChoiceShape,
+};
+
+/** A new quota for one environment of an active project: a preset or custom values, GPUs on top. */
+export const ZQuotaRequest = z
+  .object({ ...quotaRequestShape, reason: z.string().trim().min(3, { message: "Say why the project needs it" }).max(2000) })
+  .superRefine(requireCustomValues);
 export type TQuotaRequest = z.infer<typeof ZQuotaRequest>;
+
+/** The quota dialog's check while a person chooses (no reason yet). */
+export const ZQuotaCheck = z.object(quotaRequestShape).superRefine(requireCustomValues);
+export type TQuotaCheck = z.infer<typeof ZQuotaCheck>;
+
+/** The wizard's check of its environments step: clusters, quotas and GPUs, before moving on. */
+export const ZEnvironmentsCheck = z.object({
+  templateId: z.string().min(1, { message: "Choose a template" }),
+  environments: ZOnboardingEnvironments,
+});
 
 export const ZArchiveRequest = z.object({
   projectId: z.string().min(1),

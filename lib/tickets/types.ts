@@ -38,11 +38,19 @@ export type ViewValue =
   | { kind: "list"; items: ViewValue[] }
   | { kind: "row"; items: ViewValue[] }
   | { kind: "code"; text: string; language: "yaml" | "json" | "text" }
-  | { kind: "diff"; title: string; before: string; after: string; language?: "yaml" | "text" };
+  | { kind: "diff"; title: string; before: string; after: string; language?: "yaml" | "text" }
+  /** A titled part of its own (e.g. one per cluster), with labelled fields; shown across the whole width. */
+  | { kind: "section"; title: string; fields: ViewField[] };
+
+/** A labelled value of a view. */
+export interface ViewField {
+  label: string;
+  value: ViewValue;
+}
 
 /** How a ticket's request is shown: labelled fields, then notes (e.g. a link to read more). */
 export interface TicketView {
-  fields: { label: string; value: ViewValue }[];
+  fields: ViewField[];
   notes?: ViewValue[];
 }
 
@@ -51,6 +59,7 @@ export const badge = (t: string, tone?: "default" | "warning" | "danger" | "succ
 export const link = (t: string, href: string): ViewValue => ({ kind: "link", text: t, href });
 export const list = (items: ViewValue[]): ViewValue => ({ kind: "list", items });
 export const row = (items: ViewValue[]): ViewValue => ({ kind: "row", items });
+export const section = (title: string, fields: ViewField[]): ViewValue => ({ kind: "section", title, fields });
 
 export interface TicketType<P> {
   type: string;

@@ -53,6 +53,15 @@ export class Identities {
     return u.token;
   }
 
+  /** Gives a user a new token: the old one is refused from now on (a revoked or rotated credential). */
+  rotateToken(name: string): string {
+    const u = this.users.find((x) => x.name === name);
+    if (!u) throw new Error(`sandbox: unknown user "${name}"`);
+    u.token = randomBytes(24).toString("hex");
+    this.save();
+    return u.token;
+  }
+
   tokenOf(name: string): string | undefined {
     return this.users.find((x) => x.name === name)?.token;
   }

@@ -3,7 +3,8 @@
  * one evaluates them (k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac),
  * plus SelfSubjectRulesReview rule collection.
  */
-import type { Store, UserInfo } from "../core/store.js";
+import type { AdmissionHook, AdmissionRequest, Store, UserInfo } from "../core/store.js";
+import { forbidden } from "../core/errors.js";
 import { labelSelectorToRequirements } from "../core/selectors.js";
 import type { KObject } from "../core/types.js";
 
@@ -216,4 +217,139 @@ export function rulesReview(
     }
   }
   return { resourceRules, nonResourceRules, incomplete: false };
+}
+
+// ------------------------------------------------------------------ escalation prevention
+
+/** Every rule that applies to `user` in `namespace` (cluster-wide only when undefined): the rules the RBAC registry calls the user's own. */
+export function rulesFor(store: Store, user: UserInfo, namespace: string | undefined): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  for (const { rules } of applicable(store, user, namespace)) out.push(...rules);
+  return out;
+}
+
+const has = (set: readonly string[] | undefined, v: string) => (set ?? []).includes(v);
+
+/** A servant rule broken into rules of one verb, group, resource, name or URL each (upstream's BreakdownRule). */
+function breakdown(rule: PolicyRule): PolicyRule[] {
+  const out: PolicyRule[] = [];
+  for (const verb of rule.verbs) {
+    for (const group of rule.apiGroups ?? []) {
+      for (const resource of rule.resources ?? []) {
+        if (rule.resourceNames?.length) {
+          for (const name of rule.resourceNames) out.push({ verbs: [verb], apiGroups: [group], resources: [resource], resourceNames: [name] });
+        } else out.push({ verbs: [verb], apiGroups: [group], resources: [resource] });
+      }
+    }
+    for (const url of rule.nonResourceURLs ?? []) out.push({ verbs: [verb], nonResourceURLs: [url] });
+  }
+  return out;
+}
+
+function resourceCovers(owner: readonly string[] | undefined, resource: string): boolean {
+  if (has(owner, "*") || has(owner, resource)) return true;
+  const slash = resource.indexOf("/");
+  return slash >= 0 && has(owner, `*/${resource.slice(slash + 1)}`);
+}
+
+function urlCovers(owner: readonly string[] | undefined, url: string): boolean {
+  return (owner ?? []).some((u) => u === "*" || u === url || (u.endsWith("*") && url.startsWith(u.slice(0, -1))));
+}
+
+/** Does `owner` hold a broken-down `sub` (upstream's ruleCovers)? */
+function ruleCovers(owner: PolicyRule, sub: PolicyRule): boolean {
+  const verb = sub.verbs[0]!;
+  if (!(has(owner.verbs, "*") || has(owner.verbs, verb))) return false;
+  if (sub.nonResourceURLs?.length) return urlCovers(owner.nonResourceURLs, sub.nonResourceURLs[0]!);
+  const group = sub.apiGroups?.[0] ?? "";
+  if (!(has(owner.apiGroups, "*") || has(owner.apiGroups, group))) return false;
+  if (!resourceCovers(owner.resources, sub.resources?.[0] ?? "")) return false;
+  if (!sub.resourceNames?.length) return !owner.resourceNames?.length;
+  return !owner.resourceNames?.length || has(owner.resourceNames, sub.resourceNames[0]!);
+}
+
+/** The parts of `servant` that no rule of `owner` covers, merged back per group, resource and names (empty: covered). */
+export function uncoveredRules(owner: PolicyRule[], servant: PolicyRule[]): PolicyRule[] {
+  const missing = new Map<string, PolicyRule>();
+  for (const rule of servant) {
+    for (const sub of breakdown(rule)) {
+      if (owner.some((o) => ruleCovers(o, sub))) continue;
+      const { verbs, ...rest } = sub;
+      const key = JSON.stringify(rest);
+      const seen = missing.get(key);
+      if (seen) {
+        if (!seen.verbs.includes(verbs[0]!)) seen.verbs.push(verbs[0]!);
+      } else missing.set(key, { ...rest, verbs: [...verbs] });
+    }
+  }
+  return [...missing.values()];
+}
+
+/** A rule as the API server prints it in escalation refusals (rbacv1helpers.CompactString). */
+function compactString(r: PolicyRule): string {
+  const list = (xs: readonly string[]) => `[${xs.map((x) => JSON.stringify(x)).join(" ")}]`;
+  const parts: string[] = [];
+  if (r.apiGroups?.length) parts.push(`APIGroups:${list(r.apiGroups)}`);
+  if (r.resources?.length) parts.push(`Resources:${list(r.resources)}`);
+  if (r.resourceNames?.length) parts.push(`ResourceNames:${list(r.resourceNames)}`);
+  if (r.nonResourceURLs?.length) parts.push(`NonResourceURLs:${list(r.nonResourceURLs)}`);
+  parts.push(`Verbs:${list(r.verbs)}`);
+  return `{${parts.join(", ")}}`;
+}
+
+const ROLE_KINDS: Record<string, { resource: string; namespaced: boolean }> = {
+  [`${RBAC}/roles`]: { resource: "roles", namespaced: true },
+  [`${RBAC}/clusterroles`]: { resource: "clusterroles", namespaced: false },
+  [`${RBAC}/rolebindings`]: { resource: "rolebindings", namespaced: true },
+  [`${RBAC}/clusterrolebindings`]: { resource: "clusterrolebindings", namespaced: false },
+};
+
+/**
+ * RBAC escalation prevention, as the API server's rbac registry does it: a
+ * request may write a Role or ClusterRole only with rules its user holds
+ * already (or the `escalate` verb on it), and a RoleBinding or
+ * ClusterRoleBinding only to a role whose rules it holds (or the `bind` verb
+ * on that role). system:masters is exempt; writes without a user (the
+ * sandbox's own controllers and defaults) are not requests and are not checked.
+ */
+export function rbacEscalationPrevention(): AdmissionHook {
+  return {
+    name: "rbac-escalation",
+    resources: Object.keys(ROLE_KINDS),
+    operations: ["CREATE", "UPDATE"],
+    admit(req: AdmissionRequest) {
+      const user = req.user;
+      const obj = req.object;
+      if (!user || !obj || req.subresource || user.groups.includes("system:masters")) return;
+      const kind = ROLE_KINDS[req.gr]!;
+      const namespace = kind.namespaced ? req.namespace : undefined;
+      const verbOn = (verb: string, resource: string, name: string) =>
+        authorize(req.store, { user, verb, resourceRequest: true, apiGroup: RBAC, resource, name, ...(namespace ? { namespace } : {}) }).allowed;
+      const refuse = (why: string) => {
+        throw forbidden({ group: RBAC, plural: kind.resource }, req.name, why);
+      };
+      let rules: PolicyRule[];
+      if (kind.resource === "roles" || kind.resource === "clusterroles") {
+        if (verbOn("escalate", kind.resource, req.name)) return;
+        const before = JSON.stringify(req.oldObject?.rules ?? null);
+        if (req.operation === "UPDATE" && before === JSON.stringify(obj.rules ?? null) && !obj.aggregationRule) return;
+        if (obj.aggregationRule) refuse("must have cluster-admin privileges to use the aggregationRule");
+        rules = (obj.rules as PolicyRule[] | undefined) ?? [];
+      } else {
+        const ref = obj.roleRef as { kind?: string; name?: string } | undefined;
+        const refResource = ref?.kind === "Role" ? "roles" : "clusterroles";
+        if (verbOn("bind", refResource, ref?.name ?? "")) return;
+        const role = req.store.get(`${RBAC}/${refResource}`, ref?.kind === "Role" ? namespace : undefined, ref?.name ?? "");
+        if (!role) refuse(`${ref?.kind === "Role" ? "role" : "clusterrole"}.rbac.authorization.k8s.io "${ref?.name ?? ""}" not found`);
+        rules = rulesOf(req.store, { kind: ref?.kind ?? "ClusterRole", name: ref?.name ?? "" }, namespace);
+      }
+      const missing = uncoveredRules(rulesFor(req.store, user, namespace), rules);
+      if (missing.length) {
+        refuse(
+          `user ${JSON.stringify(user.name)} (groups=[${user.groups.map((g) => JSON.stringify(g)).join(" ")}]) is attempting to grant RBAC permissions not currently held:\n` +
+            missing.map(compactString).join("\n"),
+        );
+      }
+    },
+  };
 }

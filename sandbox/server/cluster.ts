@@ -9,6 +9,7 @@ import type { Socket } from "node:net";
 import path from "node:path";
 import type { Identities } from "../auth/identities.js";
 import { ADMIN_USER } from "../auth/identities.js";
+import { rbacEscalationPrevention } from "../auth/rbac.js";
 import { controllers as defaultControllers, type Controller, type ClusterInfo } from "../controllers/index.js";
 import { reasonForCode, StatusError } from "../core/errors.js";
 import { Store, type StoreSnapshot } from "../core/store.js";
@@ -98,6 +99,8 @@ export class SandboxCluster {
       }
     }
     ensureDefaults(this.store);
+    // Part of the API server itself, whatever controllers run: RBAC writes cannot grant more than their author holds.
+    this.store.addAdmissionHook(rbacEscalationPrevention());
     if (!restored) seedFresh(this.store, this.info, this.opts.nodes);
     for (const c of this.opts.controllers ?? defaultControllers) {
       this.stopControllers.push(

@@ -216,12 +216,22 @@ function requestInfo(method: string, pathname: string, q: URLSearchParams): Requ
 
 const PUBLIC_PATHS = new Set(["/healthz", "/livez", "/readyz", "/version", "/version/"]);
 
+/**
+ * The user of a request: undefined when it carries no bearer token (then
+ * anonymous, allowed on the public paths only). A bearer token the server
+ * does not know is refused outright, on every path, /version and /healthz
+ * included, as kube-apiserver does: its bearer-token authenticator turns "not
+ * recognised" into an error ("invalid bearer token"), and an authentication
+ * error is a 401 before the request is routed, never a fall-back to anonymous.
+ */
 function authenticate(ctx: ApiContext, req: IncomingMessage): UserInfo | undefined {
   const h = req.headers.authorization;
   if (!h) return undefined;
-  const m = /^Bearer\s+(.+)$/i.exec(h);
+  const m = /^Bearer\s+(.*)$/i.exec(h.trim());
   if (!m) return undefined;
-  return ctx.identities.authenticate(m[1].trim());
+  const user = m[1].trim() ? ctx.identities.authenticate(m[1].trim()) : undefined;
+  if (!user) throw unauthorized();
+  return user;
 }
 
 function headerList(req: IncomingMessage, name: string): string[] {
@@ -280,6 +290,7 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
   const q = url.searchParams;
   const method = req.method ?? "GET";
 
+  let user = authenticate(ctx, req);
   if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(pathname)) {
     res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
     res.end("ok");
@@ -289,7 +300,6 @@ async function route(ctx: ApiContext, req: IncomingMessage, res: ServerResponse)
     sendJSON(res, 200, KUBE_VERSION);
     return;
   }
-  let user = authenticate(ctx, req);
   if (!user) {
     if (PUBLIC_PATHS.has(pathname)) user = { name: "system:anonymous", groups: ["system:unauthenticated"] };
     else throw unauthorized();
@@ -809,6 +819,25 @@ function writeScale(r: Req, live: KObject, scale: KObject): void {
   sendJSON(r.res, 200, scaleOf(r.t, updated));
 }
 
+/**
+ * An apply patch that creates its object is a create as well: kube-apiserver
+ * authorizes the request as `patch` and then, before creating, asks the
+ * authorizer again for `create` (the patch handler's create validation), so
+ * `patch` alone cannot make objects appear.
+ */
+function authorizeCreateOnPatch(r: Req): void {
+  const attrs: Attributes = {
+    user: r.user,
+    verb: "create",
+    resourceRequest: true,
+    apiGroup: r.t.group,
+    resource: r.t.plural,
+    ...(r.namespace ? { namespace: r.namespace } : {}),
+    ...(r.name ? { name: r.name } : {}),
+  };
+  if (!authorize(r.ctx.store, attrs).allowed) throw forbidden(r.t, r.name ?? "", forbiddenMessage(attrs));
+}
+
 async function patch(r: Req): Promise<void> {
   const contentType = String(r.req.headers["content-type"] ?? "")
     .split(";")[0]
@@ -837,6 +866,7 @@ async function patch(r: Req): Promise<void> {
     const result = serverSideApply(live, config, opts.fieldManager, boolParam(r.q, "force"), r.subresource, r.t.strategicMerge !== false);
     if (!live) {
       if (r.subresource) store.mustGet(r.gr, r.namespace, r.name ?? "");
+      authorizeCreateOnPatch(r);
       const created = store.create(r.gr, result.object, { ...opts, preserveManagedFields: true });
       return sendObject(r, 201, created);
     }

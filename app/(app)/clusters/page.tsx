@@ -5,7 +5,7 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listClusters } from "@/lib/catalog/clusters";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { ClusterTable } from "@/components/catalog/cluster-table";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
@@ -14,14 +14,14 @@ export const metadata: Metadata = { title: "Clusters" };
 
 export default async function ClustersPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "cluster.read", platform)) return <NoAccess what="the cluster registry" />;
+  allowPage(can(ctx.actor, "cluster.read", platform));
   const clusters = await listClusters(ctx);
   const canRegister = can(ctx.actor, "cluster.register", platform);
   return (
     <>
       <PageHeader
         title="Clusters"
-        description="Every Kubernetes cluster Wharf provisions on. Checked every minute with GET /version."
+        description="Every Kubernetes cluster Wharf provisions on. Checked every minute: it answers, accepts the credentials, and they may do what Wharf needs."
         actions={
           canRegister ? (
             <Button asChild>

@@ -3,7 +3,7 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { getCatalogDashboard } from "@/lib/catalog/summary";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { BarsChart, DonutChart } from "@/components/catalog/catalog-charts";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 
@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: "Dashboards" };
 
 export default async function DashboardsPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "dashboard.read", platform)) return <NoAccess what="the platform dashboards" />;
+  allowPage(can(ctx.actor, "dashboard.read", platform));
   const d = await getCatalogDashboard(ctx);
   return (
     <>

@@ -5,7 +5,7 @@ import { can, platform } from "@/lib/access/policy";
 import { deploymentMatrix, matrixOptionsFromUrl } from "@/lib/deploy/matrix";
 import { ENVIRONMENTS, PAGE_SIZES } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { MatrixTable } from "@/components/deploy/matrix-table";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Button } from "@/components/ui/button";
@@ -15,8 +15,8 @@ export const metadata: Metadata = { title: "Deployments" };
 
 export default async function DeploymentsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "deployment.read", platform)) return <NoAccess what="deployments" />;
-  const opts = matrixOptionsFromUrl(await searchParams);
+  allowPage(can(ctx.actor, "deployment.read", platform));
+  const opts = matrixOptionsFromUrl(await pageParams(searchParams));
   const matrix = await deploymentMatrix(ctx, opts);
   // The same query for the table's polling and its page links (defaults left out).
   const query = new URLSearchParams(

@@ -7,6 +7,7 @@ import { listProjects } from "@/lib/catalog/projects";
 import { listTeamOptions } from "@/lib/catalog/teams";
 import { ZProjectListQuery, type TProjectListQuery } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
+import { pageParams } from "@/lib/http/page";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { ProjectFilters } from "@/components/catalog/project-filters";
 import { Badge } from "@/components/ui/badge";
@@ -31,6 +32,9 @@ function hrefWith(query: TProjectListQuery, change: Partial<Record<keyof TProjec
   return s ? `/projects?${s}` : "/projects";
 }
 
+/** The direction of a column's first click. */
+const FIRST_DIRECTION: Record<TProjectListQuery["sort"], TProjectListQuery["dir"]> = { name: "asc", tier: "asc", updated: "desc", created: "desc" };
+
 function SortHead({
   query,
   column,
@@ -43,7 +47,8 @@ function SortHead({
   className?: string;
 }) {
   const active = query.sort === column;
-  const nextDir = active && query.dir === "asc" ? "desc" : "asc";
+  // A first click sorts the way people read the column: newest dates first, names from A. A second click turns it round.
+  const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : FIRST_DIRECTION[column];
   return (
     <TableHead className={className} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
       <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className="inline-flex items-center gap-1 hover:text-foreground">
@@ -56,7 +61,7 @@ function SortHead({
 
 export default async function ProjectsPage({ searchParams }: { searchParams: Promise<Search> }) {
   const ctx = await requireCtx();
-  const raw = await searchParams;
+  const raw = await pageParams(searchParams);
   const query = ZProjectListQuery.parse(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Array.isArray(v) ? v[0] : v])));
   const [result, teams] = await Promise.all([listProjects(ctx, query), listTeamOptions(ctx)]);
   const filtered = Boolean(query.q || query.team || query.tier || query.lifecycle || query.mine);

@@ -4,7 +4,7 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { defaultTemplateDirs, listTemplates } from "@/lib/templates/gallery";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { EmptyState } from "@/components/ui/empty-state";
 import { InvalidTemplates } from "@/components/templates/invalid-templates";
 import { TemplateCard } from "@/components/templates/template-card";
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Templates" };
 
 export default async function TemplatesPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "template.read", platform)) return <NoAccess what="the template gallery" />;
+  allowPage(can(ctx.actor, "template.read", platform));
   const { templates, invalid } = await listTemplates(ctx);
   const canManage = can(ctx.actor, "template.manage", platform);
   const dirs = canManage ? defaultTemplateDirs() : null;

@@ -6,7 +6,7 @@ import { can, platform } from "@/lib/access/policy";
 import { listTickets, ticketTypeOptions } from "@/lib/tickets/query";
 import { TICKET_STATUSES, ZTicketListQuery, type TTicketListQuery } from "@/lib/tickets/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -14,6 +14,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { cn } from "@/lib/utils";
+import { getQuotaLimits } from "@/lib/provisioning/quota-limits";
+import { QuotaLimitsDialog } from "@/components/tickets/quota-limits-dialog";
 
 export const metadata: Metadata = { title: "Tickets" };
 
@@ -31,9 +33,13 @@ function href(q: TTicketListQuery, change: Partial<Record<string, string | numbe
 
 export default async function TicketsPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "ticket.read", platform)) return <NoAccess what="tickets" />;
-  const q = ZTicketListQuery.parse(await searchParams);
-  const result = await listTickets(ctx, q);
+  allowPage(can(ctx.actor, "ticket.read", platform));
+  const q = ZTicketListQuery.parse(await pageParams(searchParams));
+  const [result, limits] = await Promise.all([
+    listTickets(ctx, q),
+    // Ops and admins set the custom-quota limits here, where quota requests reach them.
+    can(ctx.actor, "quota.limits.edit", platform) ? getQuotaLimits() : Promise.resolve(null),
+  ]);
   const view = result.view;
   return (
     <>
@@ -47,13 +53,16 @@ export default async function TicketsPage({ searchParams }: { searchParams: Prom
               : "Every ticket you may see."
         }
         actions={
-          can(ctx.actor, "project.request", platform) ? (
-            <Button asChild>
-              <Link href="/projects/onboard">
-                <Plus /> Onboard a project
-              </Link>
-            </Button>
-          ) : undefined
+          <div className="flex flex-wrap gap-2">
+            {limits && <QuotaLimitsDialog limits={limits} />}
+            {can(ctx.actor, "project.request", platform) && (
+              <Button asChild>
+                <Link href="/projects/onboard">
+                  <Plus /> Onboard a project
+                </Link>
+              </Button>
+            )}
+          </div>
         }
       />
       <nav className="mb-4 flex flex-wrap items-center gap-2 text-sm" aria-label="Ticket views">

@@ -1,10 +1,8 @@
 import { NextResponse } from "next/server";
 import { defineRoute } from "@/lib/http/route";
-import { listNotifications } from "@/lib/notifications";
-import { countInbox } from "@/lib/tickets/query";
+import { liveCounts } from "@/lib/notifications/stream";
 
-/** The header's bell and the sidebar's inbox count, polled. */
+/** The header's bell and the sidebar's inbox count, once (open pages get them pushed from ./stream). */
 export const GET = defineRoute("/api/notifications", async (_req, { ctx }) => {
-  const [notifications, inbox] = await Promise.all([listNotifications(ctx!), countInbox(ctx!)]);
-  return NextResponse.json({ ...notifications, inbox }, { headers: { "cache-control": "no-store" } });
+  return NextResponse.json(await liveCounts(ctx!), { headers: { "cache-control": "no-store" } });
 });

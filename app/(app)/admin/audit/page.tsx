@@ -1,13 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { Download } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listAuditEvents, ZAuditQuery } from "@/lib/audit/query";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { AuditFilters } from "@/components/catalog/audit-filters";
-import { AuditDiff } from "@/components/catalog/audit-diff";
+import { AuditChange } from "@/components/catalog/audit-diff";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -16,8 +17,8 @@ export const metadata: Metadata = { title: "Audit log" };
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "audit.read", platform)) return <NoAccess what="the audit log" />;
-  const raw = await searchParams;
+  allowPage(can(ctx.actor, "audit.read", platform));
+  const raw = await pageParams(searchParams);
   const query = ZAuditQuery.parse(raw);
   const result = await listAuditEvents(ctx, query);
   const pageHref = (page: number) => {
@@ -25,9 +26,22 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     p.set("page", String(page));
     return `/admin/audit?${p}`;
   };
+  const filters = new URLSearchParams(Object.entries(raw).filter((e): e is [string, string] => Boolean(e[1]) && e[0] !== "page"));
+  const exportHref = `/admin/audit/export${filters.size ? `?${filters}` : ""}`;
   return (
     <>
-      <PageHeader title="Audit log" description={`${result.total} events. Each was written in the same transaction as the change it records.`} />
+      <PageHeader
+        title="Audit log"
+        description={`${result.total} events. Each was written in the same transaction as the change it records.`}
+        actions={
+          <Button asChild variant="outline">
+            {/* A download, not a page: no prefetch, no client navigation. */}
+            <a href={exportHref} download>
+              <Download /> Export CSV
+            </a>
+          </Button>
+        }
+      />
       <AuditFilters actions={result.actions} />
       <div className="rounded-md border">
         <Table>
@@ -63,8 +77,20 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                 <TableCell className="text-sm">
                   <span className="text-muted-foreground">{e.targetType}</span> {e.targetLabel}
                 </TableCell>
-                <TableCell className="max-w-md">
-                  <AuditDiff before={e.before} after={e.after} />
+                <TableCell className="max-w-md min-w-48 whitespace-normal">
+                  <AuditChange
+                    event={{
+                      id: e.id,
+                      at: e.at.toISOString(),
+                      actorLabel: e.actorLabel,
+                      action: e.action,
+                      targetType: e.targetType,
+                      targetLabel: e.targetLabel,
+                      requestId: e.requestId,
+                      before: e.before,
+                      after: e.after,
+                    }}
+                  />
                 </TableCell>
                 <TableCell className="hidden font-mono text-xs text-muted-foreground xl:table-cell">{e.requestId.slice(0, 18)}</TableCell>
               </TableRow>

@@ -3,7 +3,7 @@ import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listUsers } from "@/lib/catalog/users";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { RoleSelect } from "@/components/catalog/role-select";
 import { Badge } from "@/components/ui/badge";
@@ -13,7 +13,7 @@ export const metadata: Metadata = { title: "Users" };
 
 export default async function UsersPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "user.manage", platform)) return <NoAccess what="user management" />;
+  allowPage(can(ctx.actor, "user.manage", platform));
   const users = await listUsers(ctx);
   return (
     <>

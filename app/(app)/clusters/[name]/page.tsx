@@ -4,17 +4,18 @@ import { requireCtx } from "@/lib/access/session";
 import { can, clusterResource } from "@/lib/access/policy";
 import { getCluster } from "@/lib/catalog/clusters";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { ClusterForm } from "@/components/catalog/cluster-form";
 import { CheckNowButton, DeleteClusterButton } from "@/components/catalog/cluster-actions";
 import { LatencyChart } from "@/components/catalog/latency-chart";
+import { MissingPermissionsTable } from "@/components/catalog/cluster-permissions";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { orNotFound } from "@/lib/http/page";
+import { allowPage, pageParams, pageRead } from "@/lib/http/page";
+import { answered } from "@/components/catalog/cluster-status";
 
 export async function generateMetadata({ params }: { params: Promise<{ name: string }> }): Promise<Metadata> {
   return { title: (await params).name };
@@ -22,9 +23,9 @@ export async function generateMetadata({ params }: { params: Promise<{ name: str
 
 export default async function ClusterPage({ params }: { params: Promise<{ name: string }> }) {
   const ctx = await requireCtx();
-  const { name } = await params;
-  if (!can(ctx.actor, "cluster.read", clusterResource())) return <NoAccess what="the cluster registry" />;
-  const cluster = await orNotFound(getCluster(ctx, name));
+  allowPage(can(ctx.actor, "cluster.read", clusterResource()));
+  const { name } = await pageParams(params);
+  const cluster = await pageRead(getCluster(ctx, name));
   const resource = clusterResource(cluster.id);
   const checks = [...cluster.checks].reverse().map((c) => ({ at: c.at.toISOString(), latencyMs: c.latencyMs, status: c.status }));
   return (
@@ -49,6 +50,27 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
           <AlertDescription>{cluster.statusReason || "The last check failed."}</AlertDescription>
         </Alert>
       )}
+      {cluster.status === "credentials_rejected" && (
+        <Alert variant="destructive" className="mb-6" data-testid="cluster-credentials-rejected">
+          <AlertTitle>Credentials rejected</AlertTitle>
+          <AlertDescription>
+            <p>{cluster.statusReason}</p>
+            <p>Nothing can be provisioned or deployed here until its kubeconfig is replaced (Edit, below) with credentials the cluster accepts.</p>
+          </AlertDescription>
+        </Alert>
+      )}
+      {cluster.status === "missing_permissions" && (
+        <Alert className="mb-6 border-warning" data-testid="cluster-missing-permissions">
+          <AlertTitle>Missing permissions</AlertTitle>
+          <AlertDescription className="min-w-0">
+            <p>
+              The credentials{cluster.identity ? ` (${cluster.identity})` : ""} are accepted but lack permissions Wharf needs in every namespace: the steps that
+              need them fail until they are granted.
+            </p>
+            <MissingPermissionsTable missing={cluster.missingPermissions} />
+          </AlertDescription>
+        </Alert>
+      )}
       <div className="grid gap-6 lg:grid-cols-3">
         <Card>
           <CardHeader>
@@ -61,10 +83,14 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
                 {cluster.kubernetesVersion || "—"}
               </dd>
               <dt className="text-muted-foreground">Latency</dt>
-              <dd className="tabular-nums">{cluster.status === "reachable" && cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"}</dd>
+              <dd className="tabular-nums">{answered(cluster.status) && cluster.latencyMs !== null ? `${cluster.latencyMs} ms` : "—"}</dd>
               <dt className="text-muted-foreground">Last check</dt>
               <dd>
                 <TimeAgo date={cluster.lastCheckedAt} />
+              </dd>
+              <dt className="text-muted-foreground">Signs in as</dt>
+              <dd className="font-mono break-all" data-testid="cluster-identity">
+                {cluster.identity || "—"}
               </dd>
               <dt className="text-muted-foreground">Context</dt>
               <dd className="font-mono break-all">{cluster.context}</dd>

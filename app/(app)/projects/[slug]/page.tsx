@@ -18,7 +18,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -26,8 +26,8 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 
 export default async function ProjectPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
-  const { slug } = await params;
-  const project = await orNotFound(getProjectOverview(ctx, slug));
+  const { slug } = await pageParams(params);
+  const project = await pageRead(getProjectOverview(ctx, slug), { hide: true });
   const archived = project.lifecycle === "archived";
   const [clusters, users] = await Promise.all([
     project.rights.manageEnvironments && !archived ? listClusterOptions(ctx) : Promise.resolve([]),

@@ -4,14 +4,14 @@ import { can, platform } from "@/lib/access/policy";
 import { listTeamOptions } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage } from "@/lib/http/page";
 import { ProjectForm } from "@/components/catalog/project-form";
 
 export const metadata: Metadata = { title: "New project" };
 
 export default async function NewProjectPage() {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "project.create", platform)) return <NoAccess what="creating projects directly" />;
+  allowPage(can(ctx.actor, "project.create", platform));
   const [teams, users] = await Promise.all([listTeamOptions(ctx), listUserOptions(ctx)]);
   return (
     <>

@@ -8,7 +8,7 @@ import { listTeamOptions } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
 import { listClusterOptions } from "@/lib/catalog/clusters";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Button } from "@/components/ui/button";
 import { OnboardingWizard } from "@/components/onboarding/wizard";
@@ -17,9 +17,9 @@ export const metadata: Metadata = { title: "Onboard a project" };
 
 export default async function OnboardPage({ searchParams }: { searchParams: Promise<{ template?: string }> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "project.request", platform)) return <NoAccess what="onboarding projects" />;
+  allowPage(can(ctx.actor, "project.request", platform));
   const [catalog, teams, users, clusters] = await Promise.all([listTemplates(ctx), listTeamOptions(ctx), listUserOptions(ctx), listClusterOptions(ctx)]);
-  const { template } = await searchParams;
+  const { template } = await pageParams(searchParams);
   const templates = catalog.templates.map((t) => ({
     id: t.id,
     name: t.manifest.name,

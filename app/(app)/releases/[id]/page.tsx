@@ -1,17 +1,17 @@
 import type { Metadata } from "next";
 import { requireCtx } from "@/lib/access/session";
-import { can, platform } from "@/lib/access/policy";
+import { can, platform, projectResource } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Release" };
 
 export default async function ReleasePage({ params }: { params: Promise<{ id: string }> }) {
   const ctx = await requireCtx();
-  const { id } = await params;
-  const view = await orNotFound(getRelease(ctx, id));
+  const { id } = await pageParams(params);
+  const view = await pageRead(getRelease(ctx, id), { hide: true });
   const r = view.release;
   return (
     <>
@@ -19,7 +19,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         title={`${r.service.project.slug}/${r.service.slug} → ${r.environment}, release #${r.number}`}
         description="Each cluster's rollout, read live from the cluster."
       />
-      <ReleaseLive initial={JSON.parse(JSON.stringify(view))} canRetry={can(ctx.actor, "provisioning.retry", platform)} />
+      <ReleaseLive
+        initial={JSON.parse(JSON.stringify(view))}
+        canRetry={can(ctx.actor, "provisioning.retry", platform)}
+        canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
+      />
     </>
   );
 }

@@ -8,7 +8,7 @@ import { TeamDialog, TeamMemberDialog } from "@/components/catalog/team-dialogs"
 import { Badge } from "@/components/ui/badge";
 import { Card, CardAction, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -16,8 +16,8 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 
 export default async function TeamPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
-  const { slug } = await params;
-  const team = await orNotFound(getTeam(ctx, slug));
+  const { slug } = await pageParams(params);
+  const team = await pageRead(getTeam(ctx, slug));
   const users = team.rights.update ? await listUserOptions(ctx) : [];
   const memberIds = new Set(team.members.map((m) => m.userId));
   return (

@@ -8,7 +8,7 @@ import { isAppError } from "@/lib/errors";
 import { getTemplate, sampleRenderValues } from "@/lib/templates/gallery";
 import { renderTemplate } from "@/lib/templates/render";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams } from "@/lib/http/page";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -29,9 +29,9 @@ const MAIN_SOURCE = /(^src\/server\.ts$|^app\/main\.py$|\/HelloController\.java$
 
 export default async function TemplatePage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<{ flavour?: string }> }) {
   const ctx = await requireCtx();
-  if (!can(ctx.actor, "template.read", platform)) return <NoAccess what="the template gallery" />;
-  const { id } = await params;
-  const gpu = (await searchParams).flavour === "gpu";
+  allowPage(can(ctx.actor, "template.read", platform));
+  const { id } = await pageParams(params);
+  const gpu = (await pageParams(searchParams)).flavour === "gpu";
   let template;
   try {
     template = await getTemplate(ctx, id);

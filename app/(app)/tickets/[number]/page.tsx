@@ -7,12 +7,11 @@ import { PageHeader } from "@/components/shell/page-header";
 import { RelativeTime } from "@/components/shell/relative-time";
 import { TicketView } from "@/components/tickets/ticket-view";
 import { StepList, type StepView } from "@/components/tickets/step-list";
+import { TicketFailedBanner, TicketLive, TicketStatus } from "@/components/tickets/ticket-live";
 import { CancelButton, CommentForm, DecisionPanel } from "@/components/tickets/ticket-actions";
-import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { StatusBadge } from "@/components/ui/status-badge";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   return { title: `Ticket #${(await params).number}` };
@@ -20,9 +19,9 @@ export async function generateMetadata({ params }: { params: Promise<{ number: s
 
 export default async function TicketPage({ params }: { params: Promise<{ number: string }> }) {
   const ctx = await requireCtx();
-  const number = Number((await params).number);
+  const number = Number((await pageParams(params)).number);
   if (!Number.isInteger(number) || number < 1) notFound();
-  const ticket = await orNotFound(getTicket(ctx, number));
+  const ticket = await pageRead(getTicket(ctx, number), { hide: true });
   const steps: StepView[] = ticket.run
     ? ticket.run.steps.map((s) => ({ ...s, clusterName: s.cluster?.name ?? null, nextAttemptAt: s.nextAttemptAt?.toISOString() ?? null }))
     : (ticket.plan ?? []).map((d) => ({
@@ -36,7 +35,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
         spec: d.spec,
       }));
   return (
-    <>
+    <TicketLive number={ticket.number} initialStatus={ticket.status}>
       <PageHeader
         title={
           <span className="flex flex-wrap items-center gap-3">
@@ -46,7 +45,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
         description={
           <span className="flex flex-wrap items-center gap-2">
             <Badge variant="outline">{ticket.typeLabel}</Badge>
-            <StatusBadge status={ticket.status} />
+            <TicketStatus />
             {ticket.requiresAdmin && <Badge variant="warning">needs an admin</Badge>}
             <span>
               by {ticket.requester.name}, <RelativeTime date={ticket.createdAt} />
@@ -60,15 +59,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
         }
         actions={ticket.rights.cancel ? <CancelButton ticketId={ticket.id} /> : undefined}
       />
-      {ticket.status === "failed" && (
-        <Alert variant="destructive" className="mb-6" data-testid="ticket-failed">
-          <AlertTitle>Provisioning failed</AlertTitle>
-          <AlertDescription>
-            A step failed after all its attempts; {ticket.failedHint ? `${ticket.failedHint} ` : ""}
-            Ops can fix the cause and retry the failed step below.
-          </AlertDescription>
-        </Alert>
-      )}
+      <TicketFailedBanner hint={ticket.failedHint} />
       <div className="grid gap-6 lg:grid-cols-3">
         <div className="space-y-6 lg:col-span-2">
           <Card>
@@ -91,11 +82,7 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {steps.length ? (
-                <StepList ticketNumber={ticket.number} initialStatus={ticket.status} initialSteps={steps} canRetry={ticket.rights.retry} />
-              ) : (
-                <p className="text-sm text-muted-foreground">No steps.</p>
-              )}
+              {steps.length ? <StepList initialSteps={steps} canRetry={ticket.rights.retry} /> : <p className="text-sm text-muted-foreground">No steps.</p>}
             </CardContent>
           </Card>
         </div>
@@ -163,6 +150,6 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
           </Card>
         </div>
       </div>
-    </>
+    </TicketLive>
   );
 }

@@ -5,16 +5,16 @@ import { listTeamOptions } from "@/lib/catalog/teams";
 import { listUserOptions } from "@/lib/catalog/users";
 import { labelText } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
+import { allowPage, pageParams, pageRead } from "@/lib/http/page";
 import { ProjectForm } from "@/components/catalog/project-form";
 
 export const metadata: Metadata = { title: "Project settings" };
 
 export default async function ProjectSettingsPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
-  const { slug } = await params;
-  const project = await getProjectOverview(ctx, slug);
-  if (!project.rights.update) return <NoAccess what={`the settings of ${project.name}`} />;
+  const { slug } = await pageParams(params);
+  const project = await pageRead(getProjectOverview(ctx, slug), { hide: true });
+  allowPage(project.rights.update);
   const [teams, users] = await Promise.all([listTeamOptions(ctx), listUserOptions(ctx)]);
   return (
     <>

@@ -1,17 +1,18 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { FileCode2 } from "lucide-react";
+import { FileCode2, TriangleAlert } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { getServicePage } from "@/lib/deploy/service-page";
 import { PageHeader } from "@/components/shell/page-header";
-import { DeployForm, ReleaseHistory, RestartButton } from "@/components/deploy/service-actions";
+import { DeployForm, ReleaseHistory, RestartButton, RestoreButton } from "@/components/deploy/service-actions";
 import { PodsPanel } from "@/components/deploy/pods-panel";
+import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
@@ -26,10 +27,15 @@ export default async function ServicePage({
   searchParams: Promise<{ env?: string }>;
 }) {
   const ctx = await requireCtx();
-  const { slug, service: serviceSlug } = await params;
-  const data = await orNotFound(getServicePage(ctx, slug, serviceSlug, (await searchParams).env));
+  const { slug, service: serviceSlug } = await pageParams(params);
+  const { env } = await pageParams(searchParams);
+  const data = await pageRead(getServicePage(ctx, slug, serviceSlug, env));
   const { service, environment, history, pods } = data;
   const base = `/projects/${slug}/services/${serviceSlug}`;
+  // Clusters that no longer run the release Wharf last applied there (kubectl set image, edit, scale, delete).
+  const drifted = (history?.clusters ?? []).flatMap((c) =>
+    c.ok && c.value.drift ? [{ cluster: c.cluster, clusterId: c.clusterId, drift: c.value.drift }] : [],
+  );
   return (
     <>
       <PageHeader
@@ -64,6 +70,30 @@ export default async function ServicePage({
             ))}
           </nav>
           <div className="space-y-6">
+            {drifted.map(({ cluster, clusterId, drift }) => (
+              <Alert key={clusterId} className="border-warning" data-testid={`drift-${cluster}`}>
+                <TriangleAlert className="text-warning" />
+                <AlertTitle className="line-clamp-none">
+                  {cluster} no longer runs release #{drift.release.number} ({drift.release.tag})
+                </AlertTitle>
+                <AlertDescription className="break-words">
+                  <p>Changed outside Wharf: {drift.differences.join("; ")}.</p>
+                  {!drift.restore && <p>No release succeeded on {cluster} yet: deploy one to replace what runs there.</p>}
+                </AlertDescription>
+                {data.rights.deploy && service.project.lifecycle === "active" && drift.restore && (
+                  <div className="col-start-2 mt-2">
+                    <RestoreButton
+                      release={drift.restore}
+                      cluster={cluster}
+                      clusterId={clusterId}
+                      environment={environment}
+                      differences={drift.differences}
+                      drifted={drift.release.number}
+                    />
+                  </div>
+                )}
+              </Alert>
+            ))}
             {data.rights.deploy && service.project.lifecycle === "active" && (
               <Card>
                 <CardHeader>
@@ -89,6 +119,9 @@ export default async function ServicePage({
                   <ReleaseHistory
                     diffBase={`${base}/diff`}
                     canDeploy={data.rights.deploy}
+                    service={service.slug}
+                    environment={environment}
+                    clusters={history.clusters.map((c) => c.cluster)}
                     releases={history.releases.map((r) => ({
                       id: r.id,
                       number: r.number,
@@ -99,6 +132,9 @@ export default async function ServicePage({
                       specVersion: r.specVersion,
                       automatic: r.automatic,
                       rollbackOfNumber: r.rollbackOfId ? (history.releases.find((x) => x.id === r.rollbackOfId)?.number ?? null) : null,
+                      restoreOfNumber: r.restoreOfId ? (history.releases.find((x) => x.id === r.restoreOfId)?.number ?? null) : null,
+                      clusters: r.clusterNames,
+                      driftedOn: drifted.filter((d) => d.drift.release.id === r.id).map((d) => d.cluster),
                       by: r.createdById ? (data.users?.[r.createdById] ?? "someone") : "Wharf",
                     }))}
                   />
@@ -109,11 +145,11 @@ export default async function ServicePage({
                       <h3 className="mb-2 text-sm font-semibold">Revisions on {c.cluster}</h3>
                       {!c.ok ? (
                         <p className="text-sm text-destructive">{c.error}</p>
-                      ) : c.value.length === 0 ? (
+                      ) : c.value.revisions.length === 0 ? (
                         <p className="text-sm text-muted-foreground">Nothing deployed here.</p>
                       ) : (
                         <ul className="space-y-1 text-sm">
-                          {c.value.map((r) => (
+                          {c.value.revisions.map((r) => (
                             <li key={r.name} className="flex flex-wrap items-center gap-2" data-testid={`revision-${c.cluster}-${r.revision}`}>
                               <span className="font-mono">rev {r.revision}</span>
                               <span className="font-mono text-xs">{r.image.split(":").pop()}</span>

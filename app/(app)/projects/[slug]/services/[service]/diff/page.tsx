@@ -4,15 +4,15 @@ import { requireCtx } from "@/lib/access/session";
 import { diffReleases } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { SideBySide } from "@/components/deploy/side-by-side";
-import { orNotFound } from "@/lib/http/page";
+import { pageParams, pageRead } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Compare releases" };
 
 export default async function DiffPage({ searchParams }: { searchParams: Promise<{ a?: string; b?: string }> }) {
   const ctx = await requireCtx();
-  const { a, b } = await searchParams;
+  const { a, b } = await pageParams(searchParams);
   if (!a || !b) notFound();
-  const d = await orNotFound(diffReleases(ctx, a, b));
+  const d = await pageRead(diffReleases(ctx, a, b), { hide: true });
   const [older, newer] = d.a.number < d.b.number ? (["a", "b"] as const) : (["b", "a"] as const);
   const title = (k: "a" | "b") => `#${d[k].number} ${d[k].image.split(":").pop()} (spec v${d[k].specVersion})`;
   return (

@@ -7,10 +7,9 @@ import { getProjectOverview } from "@/lib/catalog/projects";
 import { listUserOptions } from "@/lib/catalog/users";
 import { getServiceSpec } from "@/lib/deploy/specs";
 import { PageHeader } from "@/components/shell/page-header";
-import { NoAccess } from "@/components/shell/no-access";
 import { Badge } from "@/components/ui/badge";
 import { SpecEditor } from "@/components/deploy/spec-editor";
-import { orNotFound } from "@/lib/http/page";
+import { allowPage, pageParams, pageRead } from "@/lib/http/page";
 
 type Params = { params: Promise<{ slug: string; service: string }> };
 
@@ -21,14 +20,14 @@ export async function generateMetadata({ params }: Params): Promise<Metadata> {
 
 export default async function ServiceSpecPage({ params }: Params) {
   const ctx = await requireCtx();
-  const { slug, service: serviceSlug } = await params;
-  const project = await orNotFound(getProjectOverview(ctx, slug));
+  const { slug, service: serviceSlug } = await pageParams(params);
+  const project = await pageRead(getProjectOverview(ctx, slug), { hide: true });
   const service = project.services.find((s) => s.slug === serviceSlug);
   if (!service) notFound();
   const resource = projectResource(project.id);
-  if (!can(ctx.actor, "deploy.read", resource)) return <NoAccess what={`the spec of ${project.slug}/${service.slug}`} />;
+  allowPage(can(ctx.actor, "deploy.read", resource));
   const canEdit = can(ctx.actor, "service.spec.update", resource) && project.lifecycle !== "archived";
-  const current = await orNotFound(getServiceSpec(ctx, service.id));
+  const current = await pageRead(getServiceSpec(ctx, service.id));
   const users = current.versions.length ? await listUserOptions(ctx) : [];
   const nameOf = new Map(users.map((u) => [u.id, u.name]));
   return (

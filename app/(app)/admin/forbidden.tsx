@@ -1,0 +1,6 @@
+import { NoAccess } from "@/components/shell/no-access";
+
+/** The 403 page of the Admin section (forbidden() in page.tsx, through allowPage or pageRead). */
+export default function Forbidden() {
+  return <NoAccess what="the Admin section" />;
+}

@@ -1,0 +1,114 @@
+/** The shell: the command palette, the projects list's sorting, a manager's home and the audit log's details and export. */
+import fs from "node:fs";
+import { expect, test } from "@playwright/test";
+import { authFile } from "./support/users";
+
+test.describe("the command palette", () => {
+  test.use({ storageState: authFile("developer") });
+
+  test("Ctrl+K finds a project by name and Enter opens it; the header's button finds a page", async ({ page }) => {
+    await page.goto("/");
+    // The shortcut listens once the page has hydrated.
+    await page.waitForLoadState("networkidle");
+    await page.keyboard.press("Control+K");
+    const palette = page.getByRole("dialog", { name: "Search Wharf" });
+    await expect(palette).toBeVisible();
+    await palette.getByRole("combobox").fill("ledg");
+    await expect(palette.getByRole("option", { name: /^Ledger/ })).toBeVisible();
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/projects\/ledger$/);
+    await expect(palette).toBeHidden();
+
+    await page.getByRole("button", { name: "Search" }).click();
+    await palette.getByRole("combobox").fill("checkout-api/work");
+    await expect(palette.getByRole("option", { name: /checkout-api\/worker/ })).toBeVisible();
+    await palette.getByRole("combobox").fill("templ");
+    await palette.getByRole("option", { name: "Templates" }).click();
+    await expect(page).toHaveURL(/\/templates$/);
+  });
+
+  test("offers only the pages the person may use, and says when nothing matches", async ({ page }) => {
+    await page.goto("/");
+    await page.waitForLoadState("networkidle");
+    await page.keyboard.press("Control+K");
+    const palette = page.getByRole("dialog", { name: "Search Wharf" });
+    await palette.getByRole("combobox").fill("audit");
+    await expect(palette.getByText("Nothing you may see matches “audit”.")).toBeVisible();
+    await expect(palette.getByRole("option")).toHaveCount(0);
+  });
+});
+
+test.describe("the projects list", () => {
+  test.use({ storageState: authFile("admin") });
+
+  test("the first click on Updated shows the most recently changed projects first", async ({ page }) => {
+    await page.goto("/projects");
+    await page.getByRole("columnheader", { name: "Updated" }).getByRole("link").click();
+    await expect(page.getByRole("columnheader", { name: "Updated" })).toHaveAttribute("aria-sort", "descending");
+    const times = await page.locator("tbody time").evaluateAll((ts) => ts.map((t) => (t as HTMLTimeElement).dateTime));
+    expect(times.length).toBeGreaterThan(1);
+    expect(times).toEqual([...times].sort().reverse());
+    await page.getByRole("columnheader", { name: "Project" }).getByRole("link").click();
+    await expect(page.getByRole("columnheader", { name: "Project" })).toHaveAttribute("aria-sort", "ascending");
+  });
+});
+
+test.describe("a manager's home", () => {
+  test.use({ storageState: authFile("manager") });
+
+  test("shows what a manager watches instead of an empty project list, and groups repeated events", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByText("You are not in any project yet")).toHaveCount(0);
+    for (const board of ["Deliveries this week", "Failed releases", "Open tickets"]) await expect(page.getByRole("heading", { name: board })).toBeVisible();
+    await expect(page.getByTestId("deliveries-count")).toHaveText(/^\d+$/);
+    await expect(page.getByTestId("open-tickets-count")).toHaveText(/^\d+$/);
+    await expect(page.getByLabel("Open tickets by age")).toContainText("under a day");
+    // A run of the same thing by the same person reads as one line, not one per event. The manager makes one
+    // (four Git tokens in a row); other tests' events may cut in between, so at least two of them must group.
+    await page.goto("/settings/tokens");
+    const stamp = Date.now().toString(36);
+    for (let i = 0; i < 4; i++) {
+      await page.getByLabel("Name").fill(`home-${stamp}-${i}`);
+      await page.getByRole("button", { name: "Create token" }).click();
+      await expect(page.getByTestId("git-token-row").filter({ hasText: `home-${stamp}-${i}` })).toBeVisible();
+    }
+    await page.goto("/");
+    const feed = page.getByRole("list", { name: "Recent activity" });
+    await expect(feed).toContainText(/[234] git tokens created/);
+    await expect(feed).toContainText(`home-${stamp}-3`);
+  });
+});
+
+test.describe("the audit log", () => {
+  test.use({ storageState: authFile("admin") });
+
+  test("shows a change's before and after field by field, and exports what the filters match as CSV", async ({ page }) => {
+    await page.goto("/admin/audit?action=project.create");
+    await page
+      .getByRole("button", { name: /^Before and after of project\.create on / })
+      .first()
+      .click();
+    const panel = page.getByRole("dialog");
+    await expect(panel.getByRole("heading", { name: "project.create" })).toBeVisible();
+    await expect(panel.getByRole("heading", { name: "Created with" })).toBeVisible();
+    await expect(panel.getByTestId("field-slug")).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(panel).toBeHidden();
+
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Export CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^wharf-audit-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = fs.readFileSync((await download.path())!, "utf8");
+    const [header, ...rows] = csv.trimEnd().split("\r\n");
+    expect(header).toBe("time,actor,action,target_type,target_id,target,project,request_id,before,after");
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows.filter((r) => /^\d{4}-/.test(r))) expect(row.split(",")[2]).toBe("project.create");
+  });
+
+  test("a developer cannot export it", async ({ browser }) => {
+    const context = await browser.newContext({ storageState: authFile("developer") });
+    const res = await context.request.get("/admin/audit/export");
+    expect(res.status()).toBe(403);
+    expect((await res.json()).code).toBe("FORBIDDEN");
+    await context.close();
+  });
+});
