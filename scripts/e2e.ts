@@ -120,7 +120,11 @@ async function waitForHealth(url = `${appUrl}/api/health`) {
 let code = 1;
 try {
   // The demo releases roll out (with a worker of their own) while the app starts; the tests see them done.
-  const [, , demo] = await Promise.all([waitForHealth(), waitForHealth(`${configServiceUrl}/health`), seedReleases(say, { worker: { connectionString: databaseUrl! } })]);
+  const [, , demo] = await Promise.all([
+    waitForHealth(),
+    waitForHealth(`${configServiceUrl}/health`),
+    seedReleases(say, { worker: { connectionString: databaseUrl! } }),
+  ]);
   if (demo.failed.length) throw new Error(`the demo releases did not all roll out: ${demo.failed.join("; ")}`);
   say(`app at ${appUrl}; running Playwright`);
   // Not spawnSync: the OIDC provider lives in this process and must keep answering while the browser signs in.
