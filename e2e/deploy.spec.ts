@@ -168,7 +168,12 @@ test("a kubectl set image shows as drift in the matrix, the history and the rele
 
   await expect(page).toHaveURL(/\/projects\/checkout-api\/services\/worker\?env=dev$/);
   const alert = page.getByTestId("drift-sandbox-east");
-  await expect(alert).toContainText(`sandbox-east no longer runs release #${last} (1.1.0)`);
+  // The page reads each cluster within a bounded time (1.2 s); on a loaded machine a read may run out and show
+  // no alert: a reload reads again, as a person would.
+  await expect(async () => {
+    if (!(await alert.isVisible())) await page.reload();
+    await expect(alert).toContainText(`sandbox-east no longer runs release #${last} (1.1.0)`, { timeout: 3_000 });
+  }).toPass({ timeout: 30_000 });
   await expect(alert).toContainText("image: registry.wharf.local/checkout-api/worker:1.1.0 → registry.wharf.local/checkout-api/worker:v3-oob");
   await expect(page.getByTestId(`release-${last}`)).toContainText("drifted on sandbox-east");
   await expect(page.getByRole("region", { name: "Revisions on sandbox-east" }).locator("li").first()).toContainText("out of band");
@@ -228,6 +233,8 @@ test("ops see what a production deploy changes on each cluster, and its steps, b
   await expect(ops.getByRole("link", { name: `#${last + 1} (pending approval)` })).toBeVisible();
   await ops.getByLabel("Comment", { exact: true }).first().fill("Not this week: the payment freeze");
   await ops.getByRole("button", { name: "Reject" }).click();
-  await expect(ops.getByText("Not this week: the payment freeze")).toBeVisible();
+  // The reason shows as the decision and in the comments.
+  await expect(ops.getByRole("list", { name: "Comments" })).toContainText("Not this week: the payment freeze");
+  await expect(ops.getByText("Not this week: the payment freeze")).toHaveCount(2);
   await ops.context().close();
 });

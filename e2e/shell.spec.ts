@@ -21,7 +21,7 @@ test.describe("the command palette", () => {
 
     await page.getByRole("button", { name: "Search" }).click();
     await palette.getByRole("combobox").fill("checkout-api/work");
-    await expect(palette.getByRole("option", { name: /checkout-api\/worker/ })).toBeVisible();
+    await expect(palette.getByRole("option", { name: /^checkout-api\/worker/ })).toBeVisible();
     await palette.getByRole("combobox").fill("templ");
     await palette.getByRole("option", { name: "Templates" }).click();
     await expect(page).toHaveURL(/\/templates$/);

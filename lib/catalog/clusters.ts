@@ -7,6 +7,7 @@
  * minute by the worker. Registration refuses credentials the cluster rejects
  * or that lack permissions, and a second registration of one API server.
  */
+import { forgetClusterReads } from "@/lib/kube/fanout";
 import { AppError, parseInput } from "@/lib/errors";
 import { db, type Tx } from "@/lib/db/client";
 import { isUniqueViolation } from "@/lib/db/errors";
@@ -226,7 +227,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
   }
   const check = parsed ? await checkParsed(before.name, parsed) : null;
   if (check) refuseUnusable(check);
-  return db().$transaction(async (tx) => {
+  const updated = await db().$transaction(async (tx) => {
     if (parsed) {
       await lockServer(tx, parsed.server);
       const twin = sameApiServer(await tx.cluster.findMany({ where: { apiUrl: parsed.server }, select: SERVER_ROWS }), parsed, { id: before.id });
@@ -268,6 +269,8 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
     });
     return after;
   });
+  if (parsed) forgetClusterReads(updated.id);
+  return updated;
 }
 
 export async function deleteCluster(ctx: Ctx, id: string) {

@@ -14,6 +14,11 @@ export type ClusterRead<T> =
 
 const cache = new Map<string, { at: number; value: Promise<ClusterRead<unknown>> }>();
 
+/** Drops a cluster's reused reads: its credentials changed, so what was read with the old ones no longer counts. */
+export function forgetClusterReads(clusterId: string) {
+  for (const k of cache.keys()) if (k.startsWith(`${clusterId}:`)) cache.delete(k);
+}
+
 /** Per-cluster bound of a read for a page (WHARF_CLUSTER_READ_TIMEOUT_MS, default 1.2 s). */
 export function readTimeoutMs() {
   return env().WHARF_CLUSTER_READ_TIMEOUT_MS;

@@ -3,6 +3,7 @@
  * on bad input, an ops approval that provisions every cluster and publishes
  * the generated repository, and a rejection that creates nothing.
  */
+import { forgetClusterReads } from "@/lib/kube/fanout";
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -245,32 +246,23 @@ describe("onboarding a project", () => {
     expect(t.rights.decideReason).toMatch(/an admin approves it/);
     expect((await getTicket(admin, number)).rights.decide).toBe(true);
 
-    // Capacity reads are reused for a few seconds: a cluster registered for this check has none cached from earlier tests.
+    // Capacity reads are reused for a few seconds: forget those earlier tests made of sandbox-west.
     const westCluster = env.sandbox.cluster("sandbox-west");
-    const westAgain = (
-      await registerCluster(admin, {
-        name: "west-again",
-        region: westCluster.region,
-        tier: "shared",
-        kubeconfig: westCluster.kubeconfig,
-        displayName: "",
-        context: "",
-      })
-    ).id;
+    forgetClusterReads(west);
     await westCluster.stop();
     try {
       const preview = await previewOnboarding(
         dev,
         request("west-down", {
           environments: [
-            { kind: "dev", clusterIds: [westAgain], preset: "small", gpu: 0 },
-            { kind: "prod", clusterIds: [east, westAgain], preset: "small", gpu: 0 },
+            { kind: "dev", clusterIds: [west], preset: "small", gpu: 0 },
+            { kind: "prod", clusterIds: [east, west], preset: "small", gpu: 0 },
           ],
         }),
       );
       // One warning per cluster, naming every environment it could not check.
       expect(preview.warnings).toEqual([
-        expect.stringMatching(/^west-again did not answer, so the dev and prod quotas could not be checked against it \(.+\)\.$/),
+        expect.stringMatching(/^sandbox-west did not answer, so the dev and prod quotas could not be checked against it \(.+\)\.$/),
       ]);
     } finally {
       await westCluster.start();
