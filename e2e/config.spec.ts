@@ -176,3 +176,47 @@ test("a YAML namespace shows a broken line's problem at that line", async ({ pag
   await page.getByRole("button", { name: "Save draft" }).click();
   await expect(editor).toContainText("host: [unclosed");
 });
+
+test("a draft changed by someone else meanwhile is refused with who and when, and the text stays", async ({ page }) => {
+  const url = "/projects/storefront-web/services/web/config?env=dev";
+  await page.goto(url);
+  await page.getByRole("tab", { name: "Text" }).click();
+  const editor = page.getByRole("textbox", { name: "application text" });
+  await editor.click();
+  await page.keyboard.press("ControlOrMeta+End");
+  await page.keyboard.insertText("\nmine.key = mine\n");
+
+  // Meanwhile the draft changes in another tab.
+  const other = await page.context().newPage();
+  await other.goto(url);
+  await setGreeting(other, `Theirs ${Date.now()}`);
+  await other.close();
+
+  await page.getByRole("button", { name: "Save draft" }).click();
+  const refusal = page.getByRole("alert").filter({ hasText: "changed this draft while you were editing" });
+  await expect(refusal).toContainText("dana@wharf.dev");
+  await expect(refusal).toContainText(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC/);
+  await expect(editor).toContainText("mine.key = mine");
+  await expect(page.getByText("unsaved text")).toBeVisible();
+});
+
+test.describe("on a phone", () => {
+  test.use({ viewport: { width: 390, height: 844 } });
+
+  test("the config pages fit the screen's width; tables scroll in their own container", async ({ page }) => {
+    const tooWide: string[] = [];
+    for (const path of [
+      "/projects/checkout-api/services/api/config?env=dev",
+      "/projects/checkout-api/services/api/config/history?env=dev",
+      "/projects/checkout-api/services/api/config?env=prod&cluster=sandbox-west",
+      "/projects/ledger/services/api/config?env=dev",
+    ]) {
+      const res = await page.goto(path);
+      expect(res?.status(), path).toBeLessThan(400);
+      await expect(page.getByRole("navigation", { name: "Config sections" })).toBeVisible();
+      const width = await page.evaluate(() => document.scrollingElement!.scrollWidth);
+      if (width > 390) tooWide.push(`${path}: ${width}px`);
+    }
+    expect(tooWide).toEqual([]);
+  });
+});

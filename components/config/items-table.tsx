@@ -83,12 +83,12 @@ function EditRow({ item, pending, onSave, onCancel }: { item: ItemRow; pending: 
             if (e.key === "Enter") void save();
             if (e.key === "Escape") onCancel();
           }}
-          className="min-w-40 font-mono"
+          className="min-w-36 font-mono"
         />
         <FieldProblem id={`${id}-value-problem`} message={valueProblem} />
       </TableCell>
       <TableCell className="align-top">
-        <Input aria-label={`Comment of ${item.key}`} value={comment} onChange={(e) => setComment(e.target.value)} className="min-w-32" />
+        <Input aria-label={`Comment of ${item.key}`} value={comment} onChange={(e) => setComment(e.target.value)} className="min-w-28" />
       </TableCell>
       <TableCell className="align-top">
         <Checkbox aria-label={`${item.key} is a secret`} checked={secret} onCheckedChange={(v) => setSecret(v === true)} className="mt-2.5" />
@@ -141,7 +141,7 @@ function AddRow({ items, pending, onSave }: { items: ItemRow[]; pending: boolean
           }}
           aria-invalid={Boolean(shownKeyProblem)}
           aria-describedby={shownKeyProblem ? "new-key-problem" : undefined}
-          className="min-w-32 font-mono"
+          className="min-w-28 font-mono"
         />
         <FieldProblem id="new-key-problem" message={shownKeyProblem} />
       </TableCell>
@@ -152,12 +152,12 @@ function AddRow({ items, pending, onSave }: { items: ItemRow[]; pending: boolean
           onChange={(e) => setValue(e.target.value)}
           onKeyDown={(e) => e.key === "Enter" && void add()}
           aria-invalid={Boolean(valueProblem)}
-          className="min-w-40 font-mono"
+          className="min-w-36 font-mono"
         />
         <FieldProblem id="new-value-problem" message={valueProblem} />
       </TableCell>
       <TableCell className="align-top">
-        <Input aria-label="New comment" value={comment} onChange={(e) => setComment(e.target.value)} className="min-w-32" />
+        <Input aria-label="New comment" value={comment} onChange={(e) => setComment(e.target.value)} className="min-w-28" />
       </TableCell>
       <TableCell className="align-top">
         <Checkbox aria-label="New key is a secret" checked={secret} onCheckedChange={(v) => setSecret(v === true)} className="mt-2.5" />

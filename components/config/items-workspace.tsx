@@ -218,12 +218,12 @@ export function ItemsWorkspace({ wc, serviceId, base, choice, namespaces, linkab
         )}
 
         {format === "properties" ? (
-          <Tabs defaultValue="table" className="gap-3">
+          <Tabs defaultValue="table" className="min-w-0 gap-3">
             <TabsList>
               <TabsTrigger value="table">Table</TabsTrigger>
               <TabsTrigger value="text">Text</TabsTrigger>
             </TabsList>
-            <TabsContent value="table">
+            <TabsContent value="table" className="min-w-0">
               <ItemsTable items={wc.items} canEdit={canEdit} pending={items.pending} onSave={saveItems} />
               {items.formError && !items.formError.fieldErrors && (
                 <div className="mt-3">
@@ -231,7 +231,9 @@ export function ItemsWorkspace({ wc, serviceId, base, choice, namespaces, linkab
                 </div>
               )}
             </TabsContent>
-            <TabsContent value="text">{textEditor}</TabsContent>
+            <TabsContent value="text" className="min-w-0">
+              {textEditor}
+            </TabsContent>
           </Tabs>
         ) : (
           textEditor
@@ -241,7 +243,7 @@ export function ItemsWorkspace({ wc, serviceId, base, choice, namespaces, linkab
           <CardHeader>
             <CardTitle>Draft changes</CardTitle>
             <CardDescription>
-              {wc.latestRelease ? `Against release #${wc.latestRelease.number}, key by key.` : "Everything is new: nothing was published yet."}
+              {wc.latestRelease ? `Against release #${wc.latestRelease.number}, key by key.` : "Nothing was published yet: every key is new."}
               {wc.lastEdit && (
                 <>
                   {" "}
@@ -254,7 +256,11 @@ export function ItemsWorkspace({ wc, serviceId, base, choice, namespaces, linkab
             </CardAction>
           </CardHeader>
           <CardContent className="space-y-4">
-            <DiffView changes={wc.changes} label="Draft changes" empty="The draft is the same as the latest release." />
+            <DiffView
+              changes={wc.changes}
+              label="Draft changes"
+              empty={wc.latestRelease ? "The draft is the same as the latest release." : "Nothing to publish yet: add keys above."}
+            />
             {wc.rights.publish ? (
               <PublishDialog
                 setRef={setRef}
