@@ -28,6 +28,10 @@ export const LIMITS = {
   commentLength: 500,
 } as const;
 
+/** UTF-8 size of a text; TextEncoder rather than Buffer, so the editor runs these checks in the browser too. */
+const encoder = new TextEncoder();
+const byteLength = (text: string) => encoder.encode(text).length;
+
 /** Apollo's key characters, without whitespace: letters, digits and `_ . - [ ] : /`. */
 const KEY = /^[A-Za-z0-9_.\-[\]:/]+$/;
 
@@ -37,7 +41,7 @@ export const ZConfigKey = z
   .max(LIMITS.keyLength, { message: `A key has at most ${LIMITS.keyLength} characters` })
   .regex(KEY, { message: "A key holds letters, digits and _ . - [ ] : / only (no spaces)" });
 
-export const ZConfigValue = z.string().refine((v) => Buffer.byteLength(v) <= LIMITS.valueBytes, {
+export const ZConfigValue = z.string().refine((v) => byteLength(v) <= LIMITS.valueBytes, {
   message: `A value has at most ${LIMITS.valueBytes / 1024} KiB`,
 });
 
@@ -76,8 +80,7 @@ export type ParseResult = { ok: true; entries: ConfigEntry[] } | { ok: false; pr
 
 /** Reads `.properties` text into entries; comments directly above a key become its comment. Duplicate and invalid keys are problems at their line. */
 export function parsePropertiesText(text: string, secretKeys: ReadonlySet<string> = new Set()): ParseResult {
-  if (Buffer.byteLength(text) > LIMITS.fileBytes)
-    return { ok: false, problems: [{ line: 1, message: `The text is larger than ${LIMITS.fileBytes / 1024} KiB` }] };
+  if (byteLength(text) > LIMITS.fileBytes) return { ok: false, problems: [{ line: 1, message: `The text is larger than ${LIMITS.fileBytes / 1024} KiB` }] };
   const file = new Properties(text);
   const problems: TextProblem[] = [];
   const entries: ConfigEntry[] = [];
@@ -154,7 +157,7 @@ function jsonProblems(text: string): TextProblem[] {
 
 /** Checks a file namespace's text in its format; problems at their line. */
 export function checkFileText(format: Exclude<ConfigFormat, "properties">, text: string): TextProblem[] {
-  if (Buffer.byteLength(text) > LIMITS.fileBytes) return [{ line: 1, message: `The file is larger than ${LIMITS.fileBytes / 1024} KiB` }];
+  if (byteLength(text) > LIMITS.fileBytes) return [{ line: 1, message: `The file is larger than ${LIMITS.fileBytes / 1024} KiB` }];
   if (format === "json") {
     if (!text.trim()) return [{ line: 1, message: "Empty: a JSON namespace holds a JSON document" }];
     return jsonProblems(text);

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { FileCode2, TriangleAlert } from "lucide-react";
+import { FileCode2, SlidersHorizontal, TriangleAlert } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
+import { can, projectResource } from "@/lib/access/policy";
 import { getServicePage } from "@/lib/deploy/service-page";
 import { PageHeader } from "@/components/shell/page-header";
 import { DeployForm, ReleaseHistory, RestartButton, RestoreButton } from "@/components/deploy/service-actions";
@@ -46,11 +47,20 @@ export default async function ServicePage({
         }
         description={`Spec version ${data.spec.version}${data.spec.saved ? "" : " (not saved yet: the initial spec)"} · image ${data.spec.spec.image.repository}`}
         actions={
-          <Button asChild variant="outline">
-            <Link href={`${base}/spec`}>
-              <FileCode2 /> Spec
-            </Link>
-          </Button>
+          <>
+            <Button asChild variant="outline">
+              <Link href={`${base}/spec`}>
+                <FileCode2 /> Spec
+              </Link>
+            </Button>
+            {can(ctx.actor, "config.read", projectResource(service.project.id)) && (
+              <Button asChild variant="outline">
+                <Link href={`${base}/config${environment ? `?env=${environment}` : ""}`}>
+                  <SlidersHorizontal /> Config
+                </Link>
+              </Button>
+            )}
+          </>
         }
       />
       {!environment || !history || !pods ? (
