@@ -24,6 +24,7 @@ import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { decideTicket } from "@/lib/tickets/engine";
 import { createRelease, rollbackTo } from "@/lib/deploy/releases";
 import { getServiceSpec, saveServiceSpec } from "@/lib/deploy/specs";
+import { diffReleases } from "@/lib/deploy/observe";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { until, workerForThisFile } from "@/test/worker";
@@ -221,6 +222,9 @@ describe("Kubernetes delivery of config", () => {
       expect(JSON.stringify(steps)).not.toContain("s3cret-pw");
       const audit = await db().auditEvent.findMany({ where: { projectId: f.project.id } });
       expect(JSON.stringify(audit)).not.toContain("s3cret-pw");
+      // The release diff shows the Secret masked.
+      const shown = await diffReleases(f.owner, r.id, r.id);
+      expect(shown.manifests.find((m) => m.cluster === "sandbox-west")!.a).toMatch(/env\.DB_PASSWORD: "?••••••"?/);
       // The release records which config releases it carries, per cluster.
       expect(release.config).toEqual(
         expect.arrayContaining([
@@ -265,6 +269,12 @@ describe("Kubernetes delivery of config", () => {
       const eastRollout = run!.steps.find((s) => s.kind === "release-rollout" && s.cluster?.name === "sandbox-east")!;
       const westApply = run!.steps.find((s) => s.kind === "release-apply" && s.cluster?.name === "sandbox-west")!;
       expect(westApply.startedAt!.getTime()).toBeGreaterThanOrEqual(eastRollout.finishedAt!.getTime());
+      // The release diff says which config release each carries.
+      const diff = await diffReleases(f.owner, v1.id, release.id);
+      expect(diff.config).toEqual({
+        a: ["sandbox-east: app.yaml #1", "sandbox-west: app.yaml #1"],
+        b: ["sandbox-east: app.yaml #2", "sandbox-west: app.yaml #2"],
+      });
       // What the page of the publish shows.
       expect((await getConfigReleaseDeliveries(f.owner, releaseIdOf(published))).releases).toEqual([
         expect.objectContaining({ id: release.id, number: 2, environment: "dev" }),
