@@ -5,6 +5,7 @@
  * (sandbox) clusters; a second run adds nothing.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
 import { registerCluster } from "@/lib/catalog/clusters";
 import { deploymentMatrix } from "@/lib/deploy/matrix";
@@ -68,6 +69,22 @@ describe("the demo data", () => {
     const news = await db().notification.findMany({ where: { user: { email: "dana@wharf.dev" } } });
     expect(news.length).toBeGreaterThan(0);
     expect(news.filter((n) => !n.readAt)).toEqual([]);
+
+    // ledger/api reads its config in Kubernetes: a ConfigMap on both clusters in prod, each with its greeting.
+    const ledger = services.find((s) => s.project.slug === "ledger" && s.slug === "api")!;
+    const ledgerProd = await db().release.findFirstOrThrow({ where: { serviceId: ledger.id, environment: "prod" }, orderBy: { number: "desc" } });
+    const greetings: Record<string, string | undefined> = {};
+    for (const c of env.sandbox.clusters) {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      const d = await kc.makeApiClient(AppsV1Api).readNamespacedDeployment({ name: "api", namespace: "ledger-prod" });
+      const name = d.spec!.template.spec!.volumes![0]!.projected!.sources![0]!.configMap!.name!;
+      const cm = await kc.makeApiClient(CoreV1Api).readNamespacedConfigMap({ name, namespace: "ledger-prod" });
+      expect(cm.data?.["application.properties"]).toContain("ledger.currency=EUR");
+      greetings[c.name] = cm.data?.["env.GREETING"];
+    }
+    expect(greetings).toEqual({ "sandbox-east": "Hello from sandbox-east", "sandbox-west": "Hello from the ledger" });
+    expect((ledgerProd.config as { clusterName: string }[]).map((c) => c.clusterName).sort()).toEqual(["sandbox-east", "sandbox-west"]);
 
     const again = await seedReleases(() => {}, { worker: { connectionString: process.env.DATABASE_URL! } });
     expect(again).toEqual({ releases: 0, failed: [] });

@@ -20,6 +20,10 @@ import { createTeam, setTeamMember } from "../lib/catalog/teams";
 import { createProject } from "../lib/catalog/projects";
 import { addService, setEnvironment, setMember } from "../lib/catalog/project-parts";
 import type { TCreateProject } from "../lib/catalog/schemas";
+import { ensureApplication } from "../lib/config/namespaces";
+import { editItems } from "../lib/config/edit";
+import { publishDraft } from "../lib/config/publish";
+import { getWorkingCopy } from "../lib/config/read";
 
 export const DEMO_USERS = [
   { email: "dana@wharf.dev", name: "Dana Developer", platformRole: "developer", isDemo: true },
@@ -215,6 +219,58 @@ async function waitFor<T>(check: () => Promise<T | null | undefined | false>, de
   }
 }
 
+/**
+ * ledger/api's `application` namespace (published in dev by its owner, in prod by Ada, with sandbox-east's own
+ * greeting in prod) and a spec that mounts it at /etc/config and as environment variables: its releases carry a
+ * ConfigMap, on both clusters in prod. Each step is skipped when done already.
+ */
+async function seedDemoConfig(serviceId: string, ownerEmail: string) {
+  const owner = await userCtx(ownerEmail);
+  const ada = await userCtx("ada@wharf.dev");
+  const app = await ensureApplication(serviceId);
+  const items = [
+    { key: "greeting", value: "Hello from the ledger", comment: "Shown on the home page" },
+    { key: "ledger.currency", value: "EUR", comment: "Currency of new accounts" },
+  ];
+  const prodClusters = await db().environmentCluster.findMany({
+    where: { environment: { kind: "prod", project: { services: { some: { id: serviceId } } } } },
+    select: { cluster: { select: { name: true } } },
+    orderBy: { cluster: { name: "asc" } },
+  });
+  const sets = [
+    { environment: "dev" as const, cluster: "default", by: owner, items },
+    { environment: "prod" as const, cluster: "default", by: ada, items },
+    // Two data centres, two greetings: sandbox-east's own values, the other cluster falls back to default.
+    ...(prodClusters.length > 1
+      ? [
+          {
+            environment: "prod" as const,
+            cluster: prodClusters[0]!.cluster.name,
+            by: ada,
+            items: [{ ...items[0]!, value: `Hello from ${prodClusters[0]!.cluster.name}` }, items[1]!],
+          },
+        ]
+      : []),
+  ];
+  for (const set of sets) {
+    const ref = { namespaceId: app.id, serviceId, environment: set.environment, cluster: set.cluster };
+    const wc = await getWorkingCopy(set.by, ref);
+    if (wc.latestRelease) continue;
+    await editItems(set.by, { ...ref, draftVersion: wc.draftVersion, changes: set.items.map((i) => ({ op: "set" as const, ...i })) });
+    const draft = await getWorkingCopy(set.by, ref);
+    await publishDraft(set.by, { ...ref, draftVersion: draft.draftVersion, baseReleaseId: null, comment: "Demo configuration" });
+  }
+  const current = await getServiceSpec(owner, serviceId);
+  if (!current.saved) {
+    await saveServiceSpec(owner, {
+      serviceId,
+      baseVersion: current.version,
+      spec: { ...current.spec, config: [{ name: "application", mountPath: "/etc/config", env: true }] },
+      comment: "Read application from /etc/config/application.properties and as environment variables",
+    });
+  }
+}
+
 async function userCtx(email: string): Promise<Ctx> {
   const user = await db().user.findUniqueOrThrow({ where: { email } });
   const actor = await loadActor(user.id);
@@ -292,6 +348,13 @@ export async function seedReleases(
           comment: "Express checkout behind a flag",
         });
       }
+    }
+    // ledger/api reads its config in Kubernetes (the others through the Apollo protocol only).
+    const ledger = services.find((s) => s.project.slug === "ledger" && s.slug === "api");
+    if (ledger && todo.some((t) => t.service.id === ledger.id)) {
+      await seedDemoConfig(ledger.id, ledger.project.owner.email).catch((e: unknown) =>
+        log(`demo config of ledger/api: ${e instanceof Error ? e.message : String(e)}`),
+      );
     }
     // Provisioning (namespaces, quotas) comes first: the seed's environments started it.
     const projectIds = [...new Set(todo.map((t) => t.service.project.id))];

@@ -8,6 +8,7 @@ import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { configPublishTicket } from "./publish-ticket";
 import { configSeedContributor, configSeedStep } from "./seed";
+import { configHotApplyStep, configHotRun, deliverConfigTask } from "./delivery";
 
 export const configModule = defineModule({
   name: "config",
@@ -49,6 +50,23 @@ export const configModule = defineModule({
     ticketTypes: [configPublishTicket],
     // Onboarding gives every service its template's default configuration as a first release.
     planContributors: [configSeedContributor],
-    stepKinds: [configSeedStep],
+    stepKinds: [configSeedStep, configHotApplyStep],
+    // Kubernetes delivery: a publish of a namespace a service's spec references becomes a release or an in-place update.
+    runKinds: [configHotRun],
+    tasks: [deliverConfigTask],
+    clusterPermissions: [
+      {
+        group: "",
+        resource: "configmaps",
+        verbs: ["get", "create", "patch", "list", "delete"],
+        purpose: "config namespaces delivered as ConfigMaps (old hashed ones pruned)",
+      },
+      {
+        group: "",
+        resource: "secrets",
+        verbs: ["get", "create", "patch", "list", "delete"],
+        purpose: "secret config items delivered as Secrets (old hashed ones pruned)",
+      },
+    ],
   }),
 });

@@ -15,6 +15,7 @@ import { can } from "@/lib/access/policy";
 import { PRODUCTION } from "@/lib/catalog/environments";
 import { openTicket, refuseDuplicate } from "@/lib/tickets/engine";
 import { diffEntries, summarize } from "./diff";
+import { scheduleConfigDelivery } from "./delivery";
 import {
   actionFor,
   announce,
@@ -103,6 +104,8 @@ export async function createConfigRelease(
     },
   });
   await announce(tx, messageKey(ref.environment, ref.appId, ref.cluster, ref.namespace.name));
+  // Services whose spec mounts this namespace get it in Kubernetes too (a release, or files updated in place).
+  if (!opts.grayId) await scheduleConfigDelivery(tx, ref, release.id);
   return release;
 }
 

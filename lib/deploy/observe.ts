@@ -14,7 +14,9 @@ import { readCluster, readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { getRun } from "@/lib/provisioning/engine";
 import { serviceOrThrow } from "./specs";
-import { releaseTargets, ZReleaseTargets } from "./releases";
+import { configSummary, releaseTargets, ZReleaseTargets } from "./releases";
+import { deliveryRecords } from "@/lib/config/delivery-values";
+import { maskSecrets } from "@/lib/config/delivery-render";
 import { deploymentOf, driftOf, imageOf, lastAppliedReleases, templateMatches } from "./drift";
 import { selectorLabels } from "./render";
 import type { EnvKind } from "./spec";
@@ -196,7 +198,8 @@ export async function getHistory(ctx: Ctx, serviceId: string, environment: EnvKi
   });
   const withClusters = releases.map((r) => {
     const parsed = ZReleaseTargets.safeParse(r.manifests);
-    return { ...r, clusterNames: parsed.success ? parsed.data.map((t) => t.clusterName) : [] };
+    // "sandbox-east: application #3 (sandbox-east)": the config releases it carries, per cluster.
+    return { ...r, clusterNames: parsed.success ? parsed.data.map((t) => t.clusterName) : [], configCarried: configSummary(deliveryRecords(r)) };
   });
   return { service, environment, releases: withClusters, clusters };
 }
@@ -207,11 +210,14 @@ export async function diffReleases(ctx: Ctx, aId: string, bId: string) {
   if (a.serviceId !== b.serviceId) throw new AppError("INVALID_INPUT", "Compare two releases of the same service.");
   const manifests = (r: typeof a) => releaseTargets(r);
   const clusters = [...new Set([...manifests(a), ...manifests(b)].map((m) => m.clusterName))].sort();
-  const yamlOf = (r: typeof a, cluster: string) => toYamlDocuments(manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []);
+  // Secret values are sealed in the record: shown masked (the Secret's name changes with them).
+  const yamlOf = (r: typeof a, cluster: string) => toYamlDocuments(maskSecrets(manifests(r).find((m) => m.clusterName === cluster)?.objects ?? []));
   return {
     a: { id: a.id, number: a.number, image: a.image, environment: a.environment, specVersion: a.specVersion },
     b: { id: b.id, number: b.number, image: b.image, environment: b.environment, specVersion: b.specVersion },
     spec: { a: toYaml(a.spec), b: toYaml(b.spec) },
+    /** The config releases each carries, per cluster ("sandbox-east: application #3 (sandbox-east), app.yaml #1"). */
+    config: { a: configSummary(deliveryRecords(a)), b: configSummary(deliveryRecords(b)) },
     manifests: clusters.map((c) => ({ cluster: c, a: yamlOf(a, c), b: yamlOf(b, c) })),
   };
 }

@@ -13,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { readClusters } from "@/lib/kube/fanout";
 import { toYamlDocuments } from "@/lib/yaml";
 import { deploymentDrift, describeChange, describeDifference, differences, imageOf, lastAppliedReleases, mergeShapes, projectOnto } from "./drift";
+import { maskSecrets } from "@/lib/config/delivery-render";
 import { releaseTargets } from "./releases";
 import { PRUNABLE } from "./steps";
 import type { EnvKind } from "./spec";
@@ -132,7 +133,7 @@ export async function previewRelease(release: {
         .map((d) => `${n.kind} ${describeChange(d)}`);
     });
     const beforeYaml = toYamlDocuments(before);
-    const afterYaml = toYamlDocuments([...t.objects].sort(byKind));
+    const afterYaml = toYamlDocuments(maskSecrets([...t.objects].sort(byKind)));
     return {
       ...base,
       ok: true,

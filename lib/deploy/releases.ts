@@ -25,7 +25,8 @@ import { notify } from "@/lib/notifications";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import { serviceOrThrow, specAtVersion } from "./specs";
-import { renderManifests } from "./render";
+import { objectLabels, renderManifests } from "./render";
+import { renderDelivery, type ClusterDeliveryRecord } from "@/lib/config/delivery-values";
 import { resolveSpec, type EnvKind, type TAppSpec } from "./spec";
 
 export const ACTIVE_RELEASE = ["pending_approval", "queued", "progressing"] as const;
@@ -90,6 +91,16 @@ export function releaseSpec(release: { id: string; spec: unknown }) {
 }
 
 type Target = ReleaseTarget;
+
+/** What a release carries of the config center, in words per cluster ("sandbox-east: application #3 (sandbox-east), app.yaml #1"). */
+export function configSummary(records: ClusterDeliveryRecord[]): string[] {
+  return records.map(
+    (r) =>
+      `${r.clusterName}: ${r.namespaces
+        .map((n) => `${n.name} ${n.releases.map((x) => `#${x.number}${x.cluster === "default" ? "" : ` (${x.cluster})`}`).join("+") || "(no release)"}`)
+        .join(", ")}`,
+  );
+}
 /** The deploy ticket type (declared in ./deploy-ticket.ts, which imports this file). */
 const deployTicketType = "deploy";
 
@@ -106,11 +117,17 @@ async function newRelease(
     restoreOfId?: string;
     clusterIds?: string[];
     automatic?: boolean;
+    /**
+     * A config publish rolling out (lib/config/delivery.ts): authorized by the publish (config.publish, and in
+     * production an approved config ticket or a publisher who decides them), so neither deploy.create nor a
+     * second ticket is asked for.
+     */
+    configReleaseId?: string;
   },
 ) {
   const service = await serviceOrThrow(opts.serviceId);
   const project = service.project;
-  if (!opts.automatic) authorize(ctx, "deploy.create", projectResource(project.id));
+  if (!opts.automatic && !opts.configReleaseId) authorize(ctx, "deploy.create", projectResource(project.id));
   if (project.lifecycle !== "active") throw new AppError("PRECONDITION_FAILED", `${project.name} is ${project.lifecycle}: only active projects deploy.`);
   const env = await db().environment.findUnique({
     where: { projectId_kind: { projectId: project.id, kind: opts.environment } },
@@ -137,6 +154,22 @@ async function newRelease(
   }
   const kind = opts.restoreOfId ? "restore" : opts.rollbackOfId ? "rollback" : "deploy";
   const prod = opts.environment === "prod";
+  const resolved = resolveSpec(spec, opts.environment);
+  // The config of each cluster, read before the transaction: a rollback or restore brings back what its release carried.
+  const pinnedId = opts.rollbackOfId ?? opts.restoreOfId;
+  const configs = await renderDelivery({
+    service: { id: service.id, slug: service.slug },
+    environment: opts.environment,
+    namespace: namespaceName(project.slug, opts.environment),
+    labels: objectLabels({ project: { slug: project.slug }, service: { slug: service.slug }, environment: opts.environment }),
+    clusters: clusters.map((c) => c.name),
+    spec: resolved,
+    pinnedFrom: pinnedId ? await db().release.findUnique({ where: { id: pinnedId }, select: { config: true } }) : null,
+  });
+  const configRecords: ClusterDeliveryRecord[] = clusters.flatMap((c) => {
+    const r = configs.get(c.name)?.record;
+    return r ? [{ clusterName: c.name, ...r }] : [];
+  });
 
   return db().$transaction(async (tx) => {
     // One release at a time per service and environment: the second is refused, never interleaved.
@@ -163,7 +196,11 @@ async function newRelease(
       image,
       release: { id, number },
     };
-    const targets: Target[] = clusters.map((c) => ({ clusterId: c.id, clusterName: c.name, objects: renderManifests(spec, ctxRender) }));
+    const targets: Target[] = clusters.map((c) => ({
+      clusterId: c.id,
+      clusterName: c.name,
+      objects: renderManifests(spec, { ...ctxRender, config: configs.get(c.name) }),
+    }));
     const release = await tx.release.create({
       data: {
         id,
@@ -174,9 +211,11 @@ async function newRelease(
         image,
         tag: opts.tag,
         strategy: opts.strategy,
-        status: prod && !opts.automatic ? "pending_approval" : "queued",
-        spec: toJson(resolveSpec(spec, opts.environment)),
+        status: prod && !opts.automatic && !opts.configReleaseId ? "pending_approval" : "queued",
+        spec: toJson(resolved),
         manifests: toJson(targets),
+        config: toJson(configRecords),
+        configReleaseId: opts.configReleaseId ?? null,
         createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
         rollbackOfId: opts.rollbackOfId ?? null,
         restoreOfId: opts.restoreOfId ?? null,
@@ -196,6 +235,8 @@ async function newRelease(
         restoreOf: opts.restoreOfId ?? null,
         clusters: clusters.map((c) => c.name),
         automatic: opts.automatic ?? false,
+        ...(configRecords.length ? { config: configSummary(configRecords) } : {}),
+        ...(opts.configReleaseId ? { configReleaseId: opts.configReleaseId } : {}),
       },
     });
     if (release.status === "pending_approval") {
@@ -303,6 +344,30 @@ export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts:
     specVersion: target.specVersion,
     rollbackOfId: target.id,
     automatic: opts.automatic,
+  });
+}
+
+/**
+ * Rolls a config publish out as a release (lib/config/delivery.ts): the image, spec version and strategy of the
+ * release that runs, with the config as published now, so "one cluster first" holds for config as for images.
+ * Refused like any release while another of the service runs in the environment (the delivery job retries).
+ */
+export async function deployConfigChange(
+  ctx: Ctx,
+  opts: {
+    serviceId: string;
+    environment: EnvKind;
+    configReleaseId: string;
+    running: { tag: string; specVersion: number; strategy: "all_at_once" | "one_cluster_first" };
+  },
+) {
+  return newRelease(ctx, {
+    serviceId: opts.serviceId,
+    environment: opts.environment,
+    tag: opts.running.tag,
+    specVersion: opts.running.specVersion,
+    strategy: opts.running.strategy,
+    configReleaseId: opts.configReleaseId,
   });
 }
 

@@ -2,10 +2,13 @@
  * A service's spec, resolved for an environment, becomes the objects applied
  * to each cluster: Deployment, Service (when it has ports),
  * HorizontalPodAutoscaler (when autoscaling) and PodDisruptionBudget (when
- * minAvailable > 0). Pure, so the "rendered manifests" tab, the release
- * record and the apply are the same objects.
+ * minAvailable > 0), and the ConfigMap and Secret of the config namespaces
+ * it references (resolved beforehand, lib/config/delivery-values.ts) with
+ * the volumes and environment variables that read them. Pure, so the
+ * "rendered manifests" tab, the release record and the apply are the same objects.
  */
 import type { KubernetesObject } from "@kubernetes/client-node";
+import type { RenderedConfig } from "@/lib/config/delivery-render";
 import { MANAGED_BY } from "@/lib/provisioning/manifests";
 import type { EnvKind, TAppSpec } from "./spec";
 import { resolveSpec } from "./spec";
@@ -18,7 +21,19 @@ export interface RenderContext {
   /** Full image reference, repository:tag. */
   image: string;
   release?: { id: string; number: number };
-  /** Zone spreading only helps where the cluster has zones. */
+  /** The config this cluster's pods get (ConfigMap, Secret, mounts, env); none when the spec references no config. */
+  config?: RenderedConfig | null;
+}
+
+/** The labels of every object a service's release renders. */
+export function objectLabels(c: { project: { slug: string }; service: { slug: string }; environment: EnvKind }) {
+  return {
+    ...MANAGED_BY,
+    ...selectorLabels(c),
+    "wharf.dev/project": c.project.slug,
+    "wharf.dev/service": c.service.slug,
+    "wharf.dev/environment": c.environment,
+  };
 }
 
 export const CONTAINER = "app";
@@ -27,7 +42,7 @@ export function workloadName(c: Pick<RenderContext, "service">) {
   return c.service.slug;
 }
 
-export function selectorLabels(c: Pick<RenderContext, "project" | "service">) {
+export function selectorLabels(c: { project: { slug: string }; service: { slug: string } }) {
   return { "app.kubernetes.io/name": c.service.slug, "app.kubernetes.io/part-of": c.project.slug };
 }
 
@@ -40,7 +55,8 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
   const s = resolveSpec(spec, c.environment);
   const name = workloadName(c);
   const select = selectorLabels(c);
-  const labels = { ...MANAGED_BY, ...select, "wharf.dev/project": c.project.slug, "wharf.dev/service": c.service.slug, "wharf.dev/environment": c.environment };
+  const labels = objectLabels(c);
+  const config = c.config ?? null;
   /** Which release this is, on the Deployment only (see the pod template below). */
   const annotations: Record<string, string> = c.release
     ? {
@@ -64,7 +80,9 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
     ...(s.command ? { command: s.command } : {}),
     ...(s.args ? { args: s.args } : {}),
     ports: s.ports.map((p) => ({ name: p.name, containerPort: p.containerPort, protocol: p.protocol })),
-    env: [...s.env, { name: "WHARF_ENVIRONMENT", value: c.environment }],
+    // Config keys first: a variable the spec sets itself wins (the last of a name does).
+    env: [...(config?.env ?? []), ...s.env, { name: "WHARF_ENVIRONMENT", value: c.environment }],
+    ...(config?.volumeMounts.length ? { volumeMounts: config.volumeMounts } : {}),
     resources: s.resources,
     ...(s.probes.liveness ? { livenessProbe: probe(s.probes.liveness) } : {}),
     ...(s.probes.readiness ? { readinessProbe: probe(s.probes.readiness) } : {}),
@@ -96,11 +114,13 @@ export function renderManifests(spec: TAppSpec, c: RenderContext): KubernetesObj
           ...(s.tolerations ? { tolerations: s.tolerations } : {}),
           ...(spreads.length ? { topologySpreadConstraints: spreads } : {}),
           serviceAccountName: "default",
+          ...(config?.volumes.length ? { volumes: config.volumes } : {}),
         },
       },
     },
   };
-  const out: KubernetesObject[] = [deployment as KubernetesObject];
+  // The config objects first: a Deployment applied before its ConfigMap would start pods that cannot mount it.
+  const out: KubernetesObject[] = [...(config?.objects ?? []), deployment as KubernetesObject];
   if (s.ports.length) {
     out.push({
       apiVersion: "v1",

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { parseDocument } from "yaml";
 import { toYaml } from "@/lib/yaml";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
-import { ZWharfService, ZWharfResources, type TWharfService } from "@/lib/templates/wharf-spec";
+import { ZWharfService, ZWharfResources, refineConfigRefs, type TWharfService } from "@/lib/templates/wharf-spec";
 
 const S = ZWharfService.shape;
 
@@ -44,8 +44,9 @@ export const ZAppSpec = z
     ports: S.ports,
     resources: ZWharfResources,
     env: S.env,
-    /** Config-center entries the service uses (the config feature fills them). */
+    /** Config-center namespaces delivered to the pods as files or environment variables (docs/config.md). */
     config: S.config,
+    configReload: S.configReload,
     probes: S.probes,
     autoscaling: S.autoscaling,
     /** Spread replicas across nodes and zones (topology spread constraints). */
@@ -83,6 +84,7 @@ export const ZAppSpec = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    refineConfigRefs(s, ctx);
     if (s.terminationGracePeriodSeconds <= s.lifecycle.preStopDelaySeconds && s.lifecycle.preStopDelaySeconds > 0) {
       ctx.addIssue({
         code: "custom",
@@ -138,6 +140,7 @@ export function specFromWharfService(s: TWharfService): TAppSpec {
     resources: s.resources,
     env: s.env,
     config: s.config,
+    configReload: s.configReload,
     probes: s.probes,
     autoscaling: s.autoscaling,
     strategy: s.strategy,

@@ -12,6 +12,7 @@ import { parseWharfSpec } from "@/lib/templates/wharf-spec";
 import { z } from "zod";
 import { ZAppSpec, defaultSpec, specFromWharfService, type EnvKind, type TAppSpec } from "./spec";
 import { renderManifests } from "./render";
+import { configRefProblems } from "@/lib/config/delivery-values";
 
 export async function serviceOrThrow(serviceId: string) {
   const service = await db().service.findUnique({
@@ -106,6 +107,13 @@ export async function saveServiceSpec(ctx: Ctx, raw: z.input<typeof ZSaveSpec>) 
     const fieldErrors: Record<string, string[]> = {};
     for (const i of parsed.error.issues) (fieldErrors[`spec.${i.path.join(".")}`] ??= []).push(i.message);
     throw new AppError("INVALID_INPUT", "The spec has problems; nothing was saved.", { fieldErrors });
+  }
+  // Config entries name namespaces of the service: the database knows which exist.
+  const configProblems = await configRefProblems(service.id, parsed.data.config);
+  if (Object.keys(configProblems).length) {
+    throw new AppError("INVALID_INPUT", "The spec has problems; nothing was saved.", {
+      fieldErrors: Object.fromEntries(Object.entries(configProblems).map(([path, messages]) => [`spec.${path}`, messages])),
+    });
   }
   return db().$transaction(async (tx) => {
     await tx.$queryRaw`select id from "Service" where id = ${service.id} for update`;

@@ -12,6 +12,8 @@ import { applyObjects, deleteObject, readObject } from "@/lib/kube/apply";
 import type { ClusterConnection } from "@/lib/kube/connection";
 import { ClusterError, describeClusterFailure } from "@/lib/kube/gateway";
 import { FinalStepError, defineStepKind } from "@/lib/provisioning/registry";
+import { unsealForApply } from "@/lib/config/delivery-values";
+import { pruneConfigObjects } from "@/lib/config/delivery-prune";
 
 const ZObjects = z.array(
   z.looseObject({ apiVersion: z.string(), kind: z.string(), metadata: z.looseObject({ name: z.string(), namespace: z.string().optional() }) }),
@@ -31,7 +33,8 @@ export const releaseApplyStep = defineStepKind({
   spec: z.object({ releaseId: z.string(), objects: ZObjects }),
   async run({ releaseId, objects }, { cluster }) {
     await db().release.updateMany({ where: { id: releaseId, status: "queued" }, data: { status: "progressing", startedAt: new Date() } });
-    const applied = await applyObjects(cluster!, objects as KubernetesObject[]);
+    // Secret values are sealed in the release's record and this step's spec; they are opened only here.
+    const applied = await applyObjects(cluster!, unsealForApply(objects as KubernetesObject[]));
     const deployment = objects.find((o) => o.kind === "Deployment")!;
     const pruned: string[] = [];
     for (const kind of PRUNABLE) {
@@ -40,6 +43,7 @@ export const releaseApplyStep = defineStepKind({
       const existing = await readObject(cluster!, ref);
       if (existing?.metadata?.labels?.["app.kubernetes.io/managed-by"] === "wharf" && (await deleteObject(cluster!, ref)) === "deleted") pruned.push(kind.kind);
     }
+    pruned.push(...(await pruneConfigObjects(cluster!, releaseId, deployment.metadata.namespace!)));
     return { applied, pruned };
   },
 });

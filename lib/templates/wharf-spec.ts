@@ -115,6 +115,45 @@ const ZProbe = z
   });
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+export const CONFIG_RELOAD = ["rollout", "hot"] as const;
+/** Where config files are mounted when an entry names no mountPath and asks for no environment variables. */
+export const DEFAULT_CONFIG_MOUNT = "/etc/config";
+
+/** A config namespace the service's pods receive: as files in a directory, and/or (properties) as environment variables. */
+export const ZConfigRef = z
+  .object({
+    name: z
+      .string({ message: "Name a config namespace of the service, e.g. application or app.yaml" })
+      .trim()
+      .min(1, { message: "Name a config namespace of the service, e.g. application or app.yaml" })
+      .max(128, { message: "must be at most 128 characters" }),
+    mountPath: z
+      .string()
+      .regex(/^\/[^\0:]*$/, { message: "must be an absolute directory in the container, e.g. /etc/config" })
+      .refine((p) => p !== "/" && !p.split("/").includes(".."), { message: "must be a directory below /, without '..', e.g. /etc/config" })
+      .optional(),
+    /** Each key of a properties namespace as an environment variable (`timeout.ms` becomes TIMEOUT_MS). */
+    env: z.boolean().optional(),
+  })
+  .strict();
+export type TConfigRef = z.output<typeof ZConfigRef>;
+
+/** The checks across config entries: each namespace once, and environment variables only where pods restart to read them. */
+export function refineConfigRefs(s: { config: TConfigRef[]; configReload: (typeof CONFIG_RELOAD)[number] }, ctx: z.RefinementCtx) {
+  const seen = new Set<string>();
+  s.config.forEach((c, i) => {
+    if (seen.has(c.name)) ctx.addIssue({ code: "custom", path: ["config", i, "name"], message: `"${c.name}" is listed twice: list each namespace once` });
+    seen.add(c.name);
+    if (c.env && s.configReload === "hot") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["config", i, "env"],
+        message: 'environment variables only change when pods restart: mount the namespace as files (mountPath) or use configReload: "rollout"',
+      });
+    }
+  });
+}
 /** IANA service names as Kubernetes port names take them. */
 const PORT_NAME = /^(?=.{1,15}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const PERCENT_OR_INT = z.union([z.number().int().min(0), z.string().regex(/^\d{1,3}%$/, { message: "must be a number or a percentage such as 25%" })]);
@@ -140,8 +179,14 @@ export const ZWharfService = z
     replicas: z.number().int().min(0).default(1),
     resources: ZWharfResources,
     env: z.array(z.object({ name: z.string().regex(ENV_NAME, { message: "must be an environment variable name" }), value: z.string() }).strict()).default([]),
-    /** Config-center entries mounted or injected into the service (filled by the config feature). */
-    config: z.array(z.object({ name: z.string().min(1), mountPath: z.string().startsWith("/").optional() }).strict()).default([]),
+    /**
+     * Config-center namespaces of the service delivered to Kubernetes (docs/config.md, "Kubernetes delivery"):
+     * files at `mountPath` (default /etc/config) and, for properties namespaces, `env: true` for one
+     * environment variable per key. Without entries, config reaches the service through the Apollo protocol only.
+     */
+    config: z.array(ZConfigRef).default([]),
+    /** How a config publish reaches running pods: a new release that rolls them (default), or files updated in place. */
+    configReload: z.enum(CONFIG_RELOAD, { message: 'must be "rollout" (a publish rolls the pods) or "hot" (files change in place)' }).default("rollout"),
     probes: z.object({ liveness: ZProbe.optional(), readiness: ZProbe.optional(), startup: ZProbe.optional() }).strict().default({}),
     autoscaling: z
       .object({
@@ -187,6 +232,7 @@ export const ZWharfService = z
   })
   .strict()
   .superRefine((s, ctx) => {
+    refineConfigRefs(s, ctx);
     if ((s.kind === "api" || s.kind === "web") && s.ports.length === 0) {
       ctx.addIssue({ code: "custom", path: ["ports"], message: `an ${s.kind} service needs at least one port` });
     }
