@@ -83,9 +83,9 @@ test.describe("as the publisher", () => {
       await expect(page.getByTestId(`instance-${canary.ip}`)).toBeVisible({ timeout: 2_000 });
       await expect(page.getByTestId(`instance-${STABLE_IP}`)).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 20_000 });
-    await expect(page.getByTestId(`instance-${canary.ip}`)).toContainText("selected");
+    await expect(page.getByTestId(`instance-${canary.ip}`).getByTestId("rule-match")).toHaveText("selected");
     await expect(page.getByTestId(`instance-${canary.ip}`)).toContainText(canary.pod);
-    await expect(page.getByTestId(`instance-${STABLE_IP}`)).toContainText("not selected");
+    await expect(page.getByTestId(`instance-${STABLE_IP}`).getByTestId("rule-match")).toHaveText("not selected");
     await expect(page.getByTestId("gray-no-match")).toBeHidden();
 
     // A rule that matches nothing warns, and does not stop anyone.
@@ -94,7 +94,7 @@ test.describe("as the publisher", () => {
     await expect(page.getByRole("button", { name: "Start gray release" })).toBeEnabled();
     await shot(page, "gray-no-match");
     await page.getByLabel("Label 1 value").fill("canary");
-    await expect(page.getByTestId(`instance-${canary.ip}`)).toContainText("selected");
+    await expect(page.getByTestId(`instance-${canary.ip}`).getByTestId("rule-match")).toHaveText("selected");
 
     // Changes: set greeting, delete legacy.
     await page.getByLabel("Change 1 key").fill("greeting");
@@ -131,7 +131,7 @@ test.describe("as the publisher", () => {
     // Widen to the stable client's IP as well.
     await page.goto(`${BASE}/gray?env=dev`);
     await page.getByLabel("IPs (one per line)").fill(STABLE_IP);
-    await expect(page.getByTestId(`instance-${STABLE_IP}`)).toContainText("selected");
+    await expect(page.getByTestId(`instance-${STABLE_IP}`).getByTestId("rule-match")).toHaveText("selected");
     await page.getByRole("button", { name: "Widen" }).click();
     await expect(page.getByRole("alertdialog")).toContainText(`IPs ${STABLE_IP}`);
     await page.getByRole("alertdialog").getByRole("button", { name: "Widen" }).click();
@@ -160,7 +160,8 @@ test.describe("as the publisher", () => {
     await expect(page.getByRole("alertdialog")).toContainText("become a new main release that every instance gets");
     await page.getByRole("alertdialog").getByRole("button", { name: "Merge" }).click();
     await expect(page.getByTestId("gray-history-merged")).toBeVisible();
-    for (const q of [`ip=${canary.ip}`, `ip=${STABLE_IP}`]) expect((await read(q)).body?.configurations).toEqual({ greeting: "Hey", legacy: "on" });
+    for (const q of [`ip=${canary.ip}`, `ip=${LABELLED_IP}&label=track%3Dcanary`, `ip=${STABLE_IP}`])
+      expect((await read(q)).body?.configurations).toEqual({ greeting: "Hey", legacy: "on" });
     await shot(page, "gray-history");
 
     // Every instance on the latest release.

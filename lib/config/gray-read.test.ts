@@ -14,6 +14,8 @@ import { publishDraft } from "./publish";
 import { getWorkingCopy } from "./read";
 import { getGrayEditor, previewInstances } from "./gray-read";
 import { getConfigTab } from "./tab-scope";
+import { NextRequest } from "next/server";
+import { GET as instancesRoute } from "@/app/api/config/instances/route";
 
 async function fixture(slug: string) {
   const [owner, viewer, outsider] = await Promise.all([makeUser(), makeUser(), makeUser()]);
@@ -95,5 +97,24 @@ describe("gray release editor", () => {
     const f = await fixture("gray-read-tab");
     const tab = await getConfigTab(f.viewer, f.slug, "api", { env: "prod", cluster: "nowhere", ns: "missing" });
     expect(tab.ref).toEqual(f.ref);
+  });
+
+  it("the instances route answers members with the rule's matches, refuses others, and names a rule that is not JSON", async () => {
+    const f = await fixture("gray-read-route");
+    const url = (rule: string) =>
+      new NextRequest(
+        new URL(
+          `/api/config/instances?namespaceId=${f.ref.namespaceId}&serviceId=${f.ref.serviceId}&environment=dev&cluster=default&rule=${encodeURIComponent(rule)}`,
+          "http://wharf.test",
+        ),
+      );
+    const call = (ctx: typeof f.viewer, rule: string) => instancesRoute.withActor(async () => ctx.actor)(url(rule), { params: Promise.resolve({}) });
+    const ok = await call(f.viewer, JSON.stringify({ labels: { track: "canary" } }));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { matching: number }).matching).toBe(1);
+    expect((await call(f.outsider, JSON.stringify({ percent: 50 }))).status).toBe(403);
+    const bad = await call(f.viewer, "{track=canary");
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { fieldErrors: Record<string, string[]> }).fieldErrors.rule).toEqual(["Send the gray rule as JSON"]);
   });
 });
