@@ -50,13 +50,13 @@ test.describe("as the publisher", () => {
       ["greeting", "Hello"],
       ["legacy", "on"],
     ]) {
-      await page.getByLabel("New key").fill(key);
-      await page.getByLabel("New value").fill(value);
+      await page.getByLabel("New key", { exact: true }).fill(key);
+      await page.getByLabel("New value", { exact: true }).fill(value);
       await page.getByRole("button", { name: "Add", exact: true }).click();
       await expect(page.getByTestId(`item-${key}`)).toBeVisible();
     }
     await page.getByRole("button", { name: "Publish", exact: true }).click();
-    await page.getByLabel("Comment").fill("The first release");
+    await page.getByLabel("Comment", { exact: true }).fill("The first release");
     await page.getByRole("button", { name: /^Publish to / }).click();
     await expect(page.getByTestId("latest-release")).toContainText("#1");
 
@@ -208,8 +208,8 @@ test.describe("settings, as the publisher", () => {
     await expect(page.getByText("The schema of application is saved")).toBeVisible();
 
     await page.goto(`${BASE}?env=dev`);
-    await page.getByLabel("New key").fill("port");
-    await page.getByLabel("New value").fill("eighty");
+    await page.getByLabel("New key", { exact: true }).fill("port");
+    await page.getByLabel("New value", { exact: true }).fill("eighty");
     await page.getByRole("button", { name: "Add", exact: true }).click();
     await expect(page.getByText(/must match pattern/).first()).toBeVisible();
     await expect(page.getByTestId("item-port")).toHaveCount(0);
