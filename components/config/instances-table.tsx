@@ -112,7 +112,9 @@ export function InstancesTable({ instances, showRule = false, caption }: { insta
                 </span>
               </TableCell>
               {showRule && (
-                <TableCell>{i.matchesRule ? <Badge>selected</Badge> : <span className="text-xs text-muted-foreground">not selected</span>}</TableCell>
+                <TableCell data-testid="rule-match">
+                  {i.matchesRule ? <Badge>selected</Badge> : <span className="text-xs text-muted-foreground">not selected</span>}
+                </TableCell>
               )}
               <TableCell className="text-right text-xs whitespace-nowrap">
                 <TimeAgo date={i.lastSeenAt} />
