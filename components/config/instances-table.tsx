@@ -60,6 +60,38 @@ export function useConfigInstances(
   });
 }
 
+/** Labels every pod of a Wharf service carries (which service, which ReplicaSet): folded away so a rule's labels stand out. */
+const BOOKKEEPING = /^(wharf\.dev\/|app\.kubernetes\.io\/|pod-template-hash$)/;
+
+function LabelBadges({ labels }: { labels: Record<string, string> }) {
+  const all = Object.entries(labels);
+  const shown = all.filter(([k]) => !BOOKKEEPING.test(k));
+  const folded = all.length - shown.length;
+  if (!all.length) return <span className="text-xs text-muted-foreground">none</span>;
+  return (
+    <span className="flex flex-wrap gap-1">
+      {shown.map(([k, v]) => (
+        <Badge key={k} variant="outline" className="font-mono text-xs break-all whitespace-normal">
+          {k}={v}
+        </Badge>
+      ))}
+      {folded > 0 && (
+        <Badge
+          variant="secondary"
+          className="text-xs"
+          title={all.map(([k, v]) => `${k}=${v}`).join("\n")}
+          aria-label={`${folded} more label${folded === 1 ? "" : "s"}: ${all
+            .filter(([k]) => BOOKKEEPING.test(k))
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}`}
+        >
+          +{folded}
+        </Badge>
+      )}
+    </span>
+  );
+}
+
 function identity(i: InstanceRow) {
   return i.pod ? i.pod : i.ip;
 }
@@ -86,14 +118,7 @@ export function InstancesTable({ instances, showRule = false, caption }: { insta
                 {i.pod && <span className="block text-muted-foreground">{i.ip}</span>}
               </TableCell>
               <TableCell className="max-w-64">
-                <span className="flex flex-wrap gap-1">
-                  {Object.entries(i.labels).map(([k, v]) => (
-                    <Badge key={k} variant="outline" className="font-mono text-xs">
-                      {k}={v}
-                    </Badge>
-                  ))}
-                  {Object.keys(i.labels).length === 0 && <span className="text-xs text-muted-foreground">none</span>}
-                </span>
+                <LabelBadges labels={i.labels} />
               </TableCell>
               <TableCell>{i.cluster}</TableCell>
               <TableCell>
