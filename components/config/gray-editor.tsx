@@ -89,7 +89,10 @@ export function GrayEditor({ data, refInput }: { data: GrayEditorData; refInput:
   const active = data.active;
   const canPublish = data.rights.publish;
   const [labels, setLabels] = useState<LabelRow[]>(
-    active ? Object.entries(active.rule.labels).map(([key, value]) => ({ key, value })) : [{ key: "track", value: "canary" }],
+    active
+      ? Object.entries(active.rule.labels).map(([key, value]) => ({ key, value }))
+      : // A suggestion for those who may start one; an empty row for those who only read.
+        [canPublish ? { key: "track", value: "canary" } : { key: "", value: "" }],
   );
   const [pods, setPods] = useState(active ? active.rule.pods.join("\n") : "");
   const [ips, setIps] = useState(active ? active.rule.ips.join("\n") : "");
@@ -105,6 +108,8 @@ export function GrayEditor({ data, refInput }: { data: GrayEditorData; refInput:
   const [comment, setComment] = useState("");
   const rule = useMemo(() => ruleOf(labels, pods, ips, percent), [labels, pods, ips, percent]);
   const preview = useConfigInstances(refInput, { rule });
+  // While the rule's answer loads (or after it changed), the last answer stays on screen, marked as checking.
+  const checking = preview.isPending || preview.isPlaceholderData;
   const instances = preview.data?.instances ?? data.instances.instances.map((i) => ({ ...i, matchesRule: false }));
   const selected = instances.filter((i) => i.matchesRule);
   const mainKeys = new Map((data.main?.entries ?? []).map((e) => [e.key, e]));
@@ -153,7 +158,7 @@ export function GrayEditor({ data, refInput }: { data: GrayEditorData; refInput:
           </AlertDescription>
         </Alert>
       )}
-      <div className="grid gap-6 xl:grid-cols-2">
+      <div className="grid gap-6 2xl:grid-cols-2">
         <Card>
           <CardHeader>
             <CardTitle>Rule</CardTitle>
@@ -244,6 +249,10 @@ export function GrayEditor({ data, refInput }: { data: GrayEditorData; refInput:
             )}
             {!rule ? (
               <p className="text-sm text-muted-foreground">Give a label, a pod, an IP or a share to see which instances the rule selects.</p>
+            ) : checking ? (
+              <p className="text-sm text-muted-foreground" aria-live="polite">
+                Checking which instances the rule selects…
+              </p>
             ) : (
               selected.length === 0 && (
                 <Alert className="border-warning" data-testid="gray-no-match">

@@ -33,7 +33,8 @@ export function InstancesList({ refInput, initial }: { refInput: TSetRef; initia
           {list.latestNumber !== null ? ` (#${list.latestNumber})` : ""}
           {gray ? ` · ${gray} on the gray release` : ""}
         </p>
-        <Progress value={(list.onLatest / list.total) * 100} aria-label="Instances on the latest release" />
+        {/* Gray instances hold what they should: the bar shows how far the latest release has reached the rest. */}
+        <Progress value={((list.onLatest + gray) / list.total) * 100} aria-label="Instances on the latest release or their gray release" />
         <p className="text-xs text-muted-foreground" aria-live="polite">
           {behind(list) > 0 ? `${behind(list)} behind: checking every few seconds.` : "Every instance outside a gray release holds the latest release."}
           {isError ? ` Not refreshed: ${error.message}` : ""}

@@ -6,7 +6,7 @@
  * gray release editor) whether the rule being edited selects it now. One
  * react-query entry per working copy and rule, read from /api/config/instances.
  */
-import { useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { TimeAgo } from "@/components/shell/time-ago";
@@ -56,6 +56,7 @@ export function useConfigInstances(
       return (await res.json()) as InstancesData;
     },
     initialData: opts.initial,
+    placeholderData: keepPreviousData,
     refetchInterval: opts.poll ? (q) => opts.poll!(q.state.data) : false,
   });
 }
