@@ -72,7 +72,7 @@ function LabelBadges({ labels }: { labels: Record<string, string> }) {
   return (
     <span className="flex flex-wrap gap-1">
       {shown.map(([k, v]) => (
-        <Badge key={k} variant="outline" className="font-mono text-xs break-all whitespace-normal">
+        <Badge key={k} variant="outline" className="font-mono text-xs whitespace-nowrap">
           {k}={v}
         </Badge>
       ))}
