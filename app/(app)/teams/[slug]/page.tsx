@@ -9,6 +9,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardAction, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { getTeamPublicConfig } from "@/lib/config/team-read";
+import { TeamPublicNamespaces } from "@/components/config/team-public-namespaces";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -18,7 +20,7 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
   const ctx = await requireCtx();
   const { slug } = await pageParams(params);
   const team = await pageRead(getTeam(ctx, slug));
-  const users = team.rights.update ? await listUserOptions(ctx) : [];
+  const [users, publicConfig] = await Promise.all([team.rights.update ? listUserOptions(ctx) : [], pageRead(getTeamPublicConfig(ctx, team.id))]);
   const memberIds = new Set(team.members.map((m) => m.userId));
   return (
     <>
@@ -90,6 +92,14 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
                 ))}
               </ul>
             )}
+          </CardContent>
+        </Card>
+        <Card className="lg:col-span-2">
+          <CardHeader>
+            <CardTitle>Public config namespaces</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <TeamPublicNamespaces teamId={team.id} data={publicConfig} />
           </CardContent>
         </Card>
       </div>
