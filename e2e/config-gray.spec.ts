@@ -82,7 +82,10 @@ test.describe("as the publisher", () => {
       await page.reload();
       await expect(page.getByTestId(`instance-${canary.ip}`)).toBeVisible({ timeout: 2_000 });
       await expect(page.getByTestId(`instance-${STABLE_IP}`)).toBeVisible({ timeout: 2_000 });
+      await expect(page.getByTestId(`instance-${LABELLED_IP}`)).toBeVisible({ timeout: 2_000 });
     }).toPass({ timeout: 20_000 });
+    // A client that is no pod counts by the label it sent.
+    await expect(page.getByTestId(`instance-${LABELLED_IP}`).getByTestId("rule-match")).toHaveText("selected");
     await expect(page.getByTestId(`instance-${canary.ip}`).getByTestId("rule-match")).toHaveText("selected");
     await expect(page.getByTestId(`instance-${canary.ip}`)).toContainText(canary.pod);
     await expect(page.getByTestId(`instance-${STABLE_IP}`).getByTestId("rule-match")).toHaveText("not selected");

@@ -23,6 +23,8 @@ export interface SeenInstance {
   dataCenter?: string;
   namespace: string;
   ip: string;
+  /** Labels the client sent (Apollo's `label`), used when no pod of its IP is known. */
+  labels?: Record<string, string>;
   releaseKey: string;
 }
 
@@ -76,7 +78,7 @@ export class InstanceRecorder {
         from unnest(
           ${rows.map(() => randomUUID())}::text[], ${rows.map((r) => r.environment)}::text[], ${rows.map((r) => r.appId)}::text[],
           ${rows.map((r) => r.cluster)}::text[], ${rows.map((r) => r.namespace)}::text[], ${rows.map((r) => r.ip)}::text[],
-          ${rows.map((r) => r.identity?.pod ?? "")}::text[], ${rows.map((r) => JSON.stringify(r.identity?.labels ?? {}))}::text[],
+          ${rows.map((r) => r.identity?.pod ?? "")}::text[], ${rows.map((r) => JSON.stringify(r.identity?.labels ?? r.labels ?? {}))}::text[],
           ${rows.map((r) => r.releaseKey)}::text[]
         ) as t(id, environment, app_id, cluster, namespace, ip, pod, labels, release_key)
         on conflict (environment, "appId", cluster, namespace, ip) do update

@@ -247,7 +247,7 @@ export async function startConfigService(opts: ConfigServiceOptions = {}): Promi
       ({ config } = await answer(ask, true));
       if (!config) throw new HttpError(404, "Not found");
     }
-    recorder.note({ environment, appId, cluster, dataCenter: ask.dataCenter, namespace, ip: ask.ip, releaseKey: config.releaseKey });
+    recorder.note({ environment, appId, cluster, dataCenter: ask.dataCenter, namespace, ip: ask.ip, labels: ask.labels, releaseKey: config.releaseKey });
     if (output === "configs") {
       if (releaseKey === config.releaseKey) return send(res, 304);
       const { appId: a, cluster: c, namespaceName, configurations } = config;
