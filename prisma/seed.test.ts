@@ -4,6 +4,7 @@
  * ops, a failed release rolled back), through the real release engine on
  * (sandbox) clusters; a second run adds nothing.
  */
+import { resolveClientConfig } from "@/lib/config/resolve";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AppsV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { db } from "@/lib/db/client";
@@ -85,6 +86,17 @@ describe("the demo data", () => {
     }
     expect(greetings).toEqual({ "sandbox-east": "Hello from sandbox-east", "sandbox-west": "Hello from the ledger" });
     expect((ledgerProd.config as { clusterName: string }[]).map((c) => c.clusterName).sort()).toEqual(["sandbox-east", "sandbox-west"]);
+
+    // checkout-api/api's greeting in dev, for an Apollo client (the README's script) to print.
+    const served = await resolveClientConfig({
+      environment: "dev",
+      appId: "checkout-api.api",
+      cluster: "default",
+      namespace: "application",
+      instance: { ip: "10.0.0.1" },
+      authenticated: false,
+    });
+    expect(served?.configurations.greeting).toBe("Hello from checkout");
 
     const again = await seedReleases(() => {}, { worker: { connectionString: process.env.DATABASE_URL! } });
     expect(again).toEqual({ releases: 0, failed: [] });

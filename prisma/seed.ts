@@ -252,14 +252,7 @@ async function seedDemoConfig(serviceId: string, ownerEmail: string) {
         ]
       : []),
   ];
-  for (const set of sets) {
-    const ref = { namespaceId: app.id, serviceId, environment: set.environment, cluster: set.cluster };
-    const wc = await getWorkingCopy(set.by, ref);
-    if (wc.latestRelease) continue;
-    await editItems(set.by, { ...ref, draftVersion: wc.draftVersion, changes: set.items.map((i) => ({ op: "set" as const, ...i })) });
-    const draft = await getWorkingCopy(set.by, ref);
-    await publishDraft(set.by, { ...ref, draftVersion: draft.draftVersion, baseReleaseId: null, comment: "Demo configuration" });
-  }
+  await publishDemoItems(serviceId, app.id, sets);
   const current = await getServiceSpec(owner, serviceId);
   if (!current.saved) {
     await saveServiceSpec(owner, {
@@ -269,6 +262,36 @@ async function seedDemoConfig(serviceId: string, ownerEmail: string) {
       comment: "Read application from /etc/config/application.properties and as environment variables",
     });
   }
+}
+
+/** Publishes each set of items as the first release of its environment and cluster (skipped once there is one). */
+async function publishDemoItems(
+  serviceId: string,
+  namespaceId: string,
+  sets: { environment: "dev" | "test" | "staging" | "prod"; cluster: string; by: Ctx; items: { key: string; value: string; comment: string }[] }[],
+) {
+  for (const set of sets) {
+    const ref = { namespaceId, serviceId, environment: set.environment, cluster: set.cluster };
+    const wc = await getWorkingCopy(set.by, ref);
+    if (wc.latestRelease) continue;
+    await editItems(set.by, { ...ref, draftVersion: wc.draftVersion, changes: set.items.map((i) => ({ op: "set" as const, ...i })) });
+    const draft = await getWorkingCopy(set.by, ref);
+    await publishDraft(set.by, { ...ref, draftVersion: draft.draftVersion, baseReleaseId: null, comment: "Demo configuration" });
+  }
+}
+
+/**
+ * checkout-api/api reads its config through the Apollo protocol only: a greeting in dev, published by its owner
+ * Dana, for the README's client script to print (and for Dana to change).
+ */
+async function seedApolloDemoConfig(serviceId: string, ownerEmail: string) {
+  const owner = await userCtx(ownerEmail);
+  const app = await ensureApplication(serviceId);
+  const items = [
+    { key: "greeting", value: "Hello from checkout", comment: "Shown on the order confirmation" },
+    { key: "checkout.express", value: "on", comment: "Express checkout for returning customers" },
+  ];
+  await publishDemoItems(serviceId, app.id, [{ environment: "dev", cluster: "default", by: owner, items }]);
 }
 
 async function userCtx(email: string): Promise<Ctx> {
@@ -354,6 +377,11 @@ export async function seedReleases(
     if (ledger && todo.some((t) => t.service.id === ledger.id)) {
       await seedDemoConfig(ledger.id, ledger.project.owner.email).catch((e: unknown) =>
         log(`demo config of ledger/api: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    }
+    if (checkout && todo.some((t) => t.service.id === checkout.id)) {
+      await seedApolloDemoConfig(checkout.id, checkout.project.owner.email).catch((e: unknown) =>
+        log(`demo config of checkout-api/api: ${e instanceof Error ? e.message : String(e)}`),
       );
     }
     // Provisioning (namespaces, quotas) comes first: the seed's environments started it.
