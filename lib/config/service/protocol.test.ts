@@ -364,7 +364,11 @@ describe("instances", () => {
     await svc.flushInstances();
     expect((await row()).lastSeenAt).toEqual(written);
     await publish(f.ctx, f.ref, [{ op: "set", key: "a", value: "2" }]);
-    await get(`${svc.url}/dev/configs/${f.appId}/default/application?ip=10.5.0.1`);
+    // The service hears of the publish through NOTIFY: until then it may still answer with release 1.
+    await until(async () => {
+      const res = await get(`${svc.url}/dev/configs/${f.appId}/default/application?ip=10.5.0.1`);
+      return ((await res.json()) as { configurations: Record<string, string> }).configurations.a === "2";
+    });
     await svc.flushInstances();
     expect((await row()).lastSeenAt.getTime()).toBeGreaterThan(written.getTime());
     const after = await listConfigInstances(f.ctx, f.ref);
