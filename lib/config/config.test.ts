@@ -244,7 +244,12 @@ describe("production", () => {
     expect(t.view.fields.find((x) => x.label === "Changes")?.value).toMatchObject({ kind: "diff", before: "", after: "greeting = Hello\n" });
     expect((await getTicket(f.maintainer, asked.ticketNumber!)).rights.decide).toBe(false);
     await decideTicket(ops, { ticketId: t.id, decision: "approve" });
-    expect((await getTicket(ops, asked.ticketNumber!)).status).toBe("done");
+    const done = await getTicket(ops, asked.ticketNumber!);
+    expect(done.status).toBe("done");
+    // Decided, the ticket still says what it changed and names the release it became; no stale warning.
+    expect(done.view.fields.find((x) => x.label === "Careful")).toBeUndefined();
+    expect(done.view.fields.find((x) => x.label === "Changes")?.value).toMatchObject({ kind: "diff", before: "", after: "greeting = Hello\n" });
+    expect(JSON.stringify(done.view.fields.find((x) => x.label === "Published")?.value)).toContain("release #1");
     expect((await client(f.appId, "prod"))?.configurations).toEqual({ greeting: "Hello" });
     // Who decides such tickets (an admin here; ops decide but do not publish) publishes to production directly.
     expect(await publish(admin, f.ref("prod"), "admin")).toMatchObject({ status: "published", releaseNumber: 2 });

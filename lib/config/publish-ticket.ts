@@ -43,11 +43,23 @@ export const configPublishTicket = defineTicketType({
     const p = ticket.payload;
     const ns = await db().configNamespace.findUnique({ where: { id: p.ref.namespaceId }, select: { name: true, format: true } });
     if (!ns) throw new AppError("PRECONDITION_FAILED", "The namespace of this request no longer exists.");
+    const open = ticket.status === "open";
     const latest = await latestMainRelease(db(), p.setId);
-    const before = maskEntries(latest ? snapshotOf(latest) : []);
+    // While open: against what runs now (and a warning when that moved). Decided: against what it was asked over,
+    // so the ticket keeps saying what it changed, and which release that became.
+    const base = open ? latest : p.baseReleaseId ? await db().configRelease.findUnique({ where: { id: p.baseReleaseId } }) : null;
+    const before = maskEntries(base ? snapshotOf(base) : []);
     const after = maskEntries(p.entries);
-    const changes = diffEntries(latest ? snapshotOf(latest) : [], p.entries);
-    const stale = (latest?.id ?? null) !== p.baseReleaseId;
+    const changes = diffEntries(base ? snapshotOf(base) : [], p.entries);
+    const stale = open && (latest?.id ?? null) !== p.baseReleaseId;
+    const made =
+      ticket.status === "done" && !p.mergeGray
+        ? await db().configRelease.findFirst({
+            where: { setId: p.setId, grayId: null, number: { gt: base?.number ?? 0 }, comment: p.comment },
+            orderBy: { number: "asc" },
+            select: { number: true },
+          })
+        : null;
     const service = p.ref.serviceId
       ? await db().service.findUnique({ where: { id: p.ref.serviceId }, select: { slug: true, project: { select: { slug: true } } } })
       : null;
@@ -67,8 +79,15 @@ export const configPublishTicket = defineTicketType({
         ),
       },
       { label: "Comment", value: text(p.comment) },
-      { label: "Changes", value: { kind: "diff" as const, title: "after approval", before: textOf(ns.format, before), after: textOf(ns.format, after) } },
+      {
+        label: "Changes",
+        value: { kind: "diff" as const, title: open ? "after approval" : "asked for", before: textOf(ns.format, before), after: textOf(ns.format, after) },
+      },
     ];
+    if (made && service) {
+      const history = `/projects/${service.project.slug}/services/${service.slug}/config/history?env=${p.ref.environment}&cluster=${encodeURIComponent(p.ref.cluster)}&ns=${encodeURIComponent(ns.name)}`;
+      fields.splice(3, 0, { label: "Published", value: link(`release #${made.number}`, history) });
+    }
     if (stale) fields.unshift({ label: "Careful", value: badge("Published by someone else since this was asked: approval will be refused", "danger") });
     return { fields };
   },

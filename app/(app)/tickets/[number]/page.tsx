@@ -82,7 +82,13 @@ export default async function TicketPage({ params }: { params: Promise<{ number:
               </CardDescription>
             </CardHeader>
             <CardContent>
-              {steps.length ? <StepList initialSteps={steps} canRetry={ticket.rights.retry} /> : <p className="text-sm text-muted-foreground">No steps.</p>}
+              {steps.length ? (
+                <StepList initialSteps={steps} canRetry={ticket.rights.retry} />
+              ) : (
+                <p className="text-sm text-muted-foreground">
+                  {ticket.status === "open" ? "Approving runs nothing on a cluster: it does what the request above says." : "No steps."}
+                </p>
+              )}
             </CardContent>
           </Card>
         </div>
