@@ -43,6 +43,11 @@ const PAGES = [
   "/projects/checkout-api/services",
   "/projects/checkout-api/services/api",
   "/projects/checkout-api/services/api/spec",
+  "/projects/checkout-api/services/api/config?env=dev",
+  "/projects/checkout-api/services/api/config/history?env=dev",
+  "/projects/checkout-api/services/api/config/gray?env=dev",
+  "/projects/checkout-api/services/api/config/instances?env=dev",
+  "/projects/checkout-api/services/api/config/settings?env=dev",
   "/teams",
   "/teams/payments",
   "/templates",
@@ -105,3 +110,19 @@ for (const role of ["admin", "developer"] as DemoRole[]) {
     });
   });
 }
+
+test.describe("on a laptop beside the open sidebar, as the demo developer", () => {
+  test.use({ storageState: authFile("developer"), viewport: { width: 1280, height: 800 } });
+
+  test("a wide table scrolls in its own container and a deep path's breadcrumbs collapse, instead of widening the page", async ({ page }) => {
+    for (const path of ["/projects/checkout-api/services/api/config/history?env=dev", "/projects/checkout-api/services/api/config?env=dev", "/deployments"]) {
+      await page.goto(path);
+      await page.waitForLoadState("networkidle");
+      expect(await pageWidth(page), path).toBeLessThanOrEqual(1280);
+    }
+    await page.goto("/projects/checkout-api/services/api/config/history?env=dev");
+    const crumbs = page.getByRole("navigation", { name: "breadcrumb" });
+    await expect(crumbs.getByText("history")).toBeVisible();
+    await expect(crumbs.getByRole("button", { name: "Show the whole path" })).toBeVisible();
+  });
+});

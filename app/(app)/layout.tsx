@@ -23,7 +23,8 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   return (
     <SidebarProvider defaultOpen={open}>
       <AppSidebar items={navFor(actor)} inbox={inbox} />
-      <SidebarInset>
+      {/* min-w-0: a wide table scrolls in its own container instead of widening the page past the window. */}
+      <SidebarInset className="min-w-0">
         <header className="sticky top-0 z-10 flex h-14 shrink-0 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">
           <SidebarTrigger className="-ml-1" />
           <Separator orientation="vertical" className="mr-2 data-[orientation=vertical]:h-4" />

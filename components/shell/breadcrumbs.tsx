@@ -56,12 +56,17 @@ export function Breadcrumbs() {
   // Below md only the parent and the page itself stay; the crumbs before them go into the menu.
   const collapsed = crumbs.length > 3 ? crumbs.slice(0, last - 1) : [];
   const hiddenOnSmall = (i: number) => i < collapsed.length;
+  // A deep path (a service's config history: seven crumbs) would cut every crumb to a few letters beside the
+  // sidebar on a laptop: it collapses below 2xl, a short one only below md.
+  const deep = crumbs.length > 6;
+  const showWhenCollapsed = deep ? "2xl:hidden" : "md:hidden";
+  const hideWhenCollapsed = deep ? "max-2xl:hidden" : "max-md:hidden";
   return (
     <Breadcrumb className="min-w-0">
       <BreadcrumbList className="flex-nowrap gap-1 sm:gap-1.5 md:gap-2">
         {collapsed.length > 0 && (
           <>
-            <BreadcrumbItem className="md:hidden">
+            <BreadcrumbItem className={showWhenCollapsed}>
               <DropdownMenu>
                 <DropdownMenuTrigger className="rounded-sm hover:text-foreground" aria-label="Show the whole path">
                   <BreadcrumbEllipsis className="size-6" />
@@ -75,13 +80,13 @@ export function Breadcrumbs() {
                 </DropdownMenuContent>
               </DropdownMenu>
             </BreadcrumbItem>
-            <BreadcrumbSeparator className="md:hidden" />
+            <BreadcrumbSeparator className={showWhenCollapsed} />
           </>
         )}
         {crumbs.map((c, i) => (
           <Fragment key={c.href}>
-            {i > 0 && <BreadcrumbSeparator className={cn(hiddenOnSmall(i - 1) && "max-md:hidden")} />}
-            <BreadcrumbItem className={cn("min-w-0", hiddenOnSmall(i) && "max-md:hidden", i < last && "shrink-[2]")}>
+            {i > 0 && <BreadcrumbSeparator className={cn(hiddenOnSmall(i - 1) && hideWhenCollapsed)} />}
+            <BreadcrumbItem className={cn("min-w-0", hiddenOnSmall(i) && hideWhenCollapsed, i < last && "shrink-[2]")}>
               {i === last ? (
                 <BreadcrumbPage className="truncate" title={c.label}>
                   {c.label}
