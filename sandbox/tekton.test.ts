@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { Writable } from "node:stream";
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, Log, PatchStrategy, setHeaderOptions, Watch } from "@kubernetes/client-node";
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, Log, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, eventually, FAST_SIMULATION, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
 
@@ -25,7 +25,7 @@ const merge = setHeaderOptions("Content-Type", PatchStrategy.MergePatch);
 type Any = any;
 
 beforeAll(async () => {
-  sb = await startTestSandbox({ clusters: [{ name: "ci" }], simulation: { ...FAST_SIMULATION, tektonStepMs: 60 } });
+  sb = await startTestSandbox({ clusters: [{ name: "ci" }], users: [{ name: "dana" }, { name: "mia" }], simulation: { ...FAST_SIMULATION, tektonStepMs: 60 } });
   kc = kubeConfigFor(sb.clusters[0]);
   custom = kc.makeApiClient(CustomObjectsApi);
   core = kc.makeApiClient(CoreV1Api);
@@ -177,6 +177,29 @@ describe("Tekton in the sandbox", () => {
     expect(Object.keys(byName)).toEqual(expect.arrayContaining(["pipelines", "tasks", "pipelineruns", "taskruns", "pipelineruns/status", "taskruns/status"]));
     expect(byName.pipelineruns).toMatchObject({ kind: "PipelineRun", namespaced: true, shortNames: ["pr", "prs"], categories: ["tekton", "tekton-pipelines"] });
     expect(byName.taskruns.shortNames).toEqual(["tr", "trs"]);
+  });
+
+  it("lets a namespace's editors run pipelines and its viewers only read them (Tekton's aggregated roles)", async () => {
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    for (const [user, role] of [
+      ["dana", "edit"],
+      ["mia", "view"],
+    ]) {
+      await rbac.createNamespacedRoleBinding({
+        namespace: NS,
+        body: {
+          metadata: { name: `${user}-${role}` },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: role },
+          subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }],
+        },
+      });
+    }
+    const as = (user: string) => kubeConfigFor(sb.clusters[0], user).makeApiClient(CustomObjectsApi);
+    await as("dana").createNamespacedCustomObject({ ...GROUP, plural: "pipelineruns", body: pipelineRun("by-dana") });
+    expect((await apiError(as("mia").createNamespacedCustomObject({ ...GROUP, plural: "pipelineruns", body: pipelineRun("by-mia") }))).code).toBe(403);
+    const seen: Any = await as("mia").listNamespacedCustomObject({ ...GROUP, plural: "pipelineruns" });
+    expect(seen.items.map((p: Any) => p.metadata.name)).toContain("by-dana");
+    await finished("by-dana");
   });
 
   it("runs a two-task pipeline in DAG order to Succeeded, with results, step states and step logs", async () => {

@@ -61,6 +61,27 @@ export const TEKTON_CRDS: KObject[] = [
   crd("PipelineRun", "pipelineruns", { shortNames: ["pr", "prs"], run: true }),
 ];
 
+const RESOURCES = ["tasks", "taskruns", "pipelines", "pipelineruns", "runs", "customruns", "stepactions"];
+const role = (name: string, verbs: string[], to: string[]): KObject => ({
+  apiVersion: "rbac.authorization.k8s.io/v1",
+  kind: "ClusterRole",
+  metadata: {
+    name,
+    labels: {
+      "app.kubernetes.io/instance": "default",
+      "app.kubernetes.io/part-of": "tekton-pipelines",
+      ...Object.fromEntries(to.map((t) => [`rbac.authorization.k8s.io/aggregate-to-${t}`, "true"])),
+    },
+  },
+  rules: [{ apiGroups: ["tekton.dev"], resources: RESOURCES, verbs }],
+});
+
+/** Tekton's release aggregates its kinds into admin/edit/view, so a namespace's editors run pipelines. */
+export const TEKTON_CLUSTER_ROLES: KObject[] = [
+  role("tekton-aggregate-edit", ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"], ["edit", "admin"]),
+  role("tekton-aggregate-view", ["get", "list", "watch"], ["view"]),
+];
+
 export const GR = {
   tasks: "tekton.dev/tasks",
   pipelines: "tekton.dev/pipelines",
