@@ -437,6 +437,45 @@ describe("Tekton in the sandbox", () => {
     expect(seen.at(-1)).toBe("MODIFIED True/Succeeded: Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 0");
   });
 
+  it("skips a task whose when expression is false, and runs finally tasks with the tasks' status", async () => {
+    const step = (name: string) => ({ name, image: "busybox", script: `echo ${name}` });
+    const spec = (branch: string) => ({
+      params: [{ name: "branch", value: branch }],
+      pipelineSpec: {
+        params: [{ name: "branch" }],
+        tasks: [
+          { name: "unit", taskSpec: { steps: [step("test")] } },
+          {
+            name: "deploy-dev",
+            runAfter: ["unit"],
+            when: [{ input: "$(params.branch)", operator: "in", values: ["develop"] }],
+            taskSpec: { steps: [step("deploy")] },
+          },
+        ],
+        finally: [
+          {
+            name: "notify",
+            params: [{ name: "outcome", value: "$(tasks.status)" }],
+            taskSpec: { params: [{ name: "outcome" }], steps: [step("notify")] },
+          },
+        ],
+      },
+    });
+    await createRun({ apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { name: "feature" }, spec: spec("feature/x") });
+    await createRun({ apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { name: "develop" }, spec: spec("develop") });
+    const feature = await finished("feature");
+    expect(succeededOf(feature)).toMatchObject({ status: "True", reason: "Completed", message: "Tasks Completed: 2 (Failed: 0, Cancelled 0), Skipped: 1" });
+    expect(feature.status.skippedTasks).toEqual([
+      { name: "deploy-dev", reason: "When Expressions evaluated to false", whenExpressions: [{ input: "feature/x", operator: "in", values: ["develop"] }] },
+    ]);
+    expect((await getTaskRun("feature-notify")).spec.params).toEqual([{ name: "outcome", value: "Completed" }]);
+    const develop = await finished("develop");
+    expect(succeededOf(develop)).toMatchObject({ status: "True", reason: "Succeeded", message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0" });
+    const notify = await getTaskRun("develop-notify");
+    expect(notify.metadata.labels["tekton.dev/memberOf"]).toBe("finally");
+    expect(notify.spec.params).toEqual([{ name: "outcome", value: "Succeeded" }]);
+  });
+
   it("fails a run whose Pipeline does not exist with CouldntGetPipeline", async () => {
     await createRun({ ...pipelineRun("orphan"), spec: { pipelineRef: { name: "nope" } } });
     const pr = await finished("orphan");
