@@ -17,6 +17,7 @@ import { replicaSetController } from "./replicaset.js";
 import { schedulerController } from "./scheduler.js";
 import { statefulSetController } from "./statefulset.js";
 import type { Controller } from "./types.js";
+import { tektonController } from "../tekton/controller.js";
 
 /** What part 1's API server runs by itself: namespace lifecycle and garbage collection. */
 export const apiServerControllers: Controller[] = [namespaceController, garbageCollector];
@@ -34,6 +35,7 @@ export const workloadControllers: Controller[] = [
   kubeletController,
   endpointsController,
   hpaController,
+  tektonController,
 ];
 
 export const controllers: Controller[] = [...apiServerControllers, ...workloadControllers];

@@ -35,6 +35,7 @@ import {
 import { createLogProvider } from "./logs.js";
 import type { ResolvedSimulationOptions } from "./options.js";
 import { createPrometheusProvider } from "./prometheus.js";
+import { type ScriptedStep, scriptOf, scriptTimeline, type StepWindow } from "./script.js";
 import {
   containerProfile,
   cpuMillis,
@@ -87,6 +88,8 @@ interface CState {
   terminated?: TermInfo;
   lastTerminated?: TermInfo;
   waiting?: { reason: string; message?: string };
+  /** Scripted containers (Tekton steps): when this one runs and how it exits. */
+  window?: StepWindow;
 }
 
 interface PState {
@@ -108,6 +111,8 @@ interface PState {
   timerAt: number;
   deleting: boolean;
   removeAt: number;
+  /** The pod's script (see script.ts), when its creator wrote one. */
+  script?: ScriptedStep[];
 }
 
 interface NodeState {
@@ -275,6 +280,7 @@ class Kubelet {
       timerAt: INF,
       deleting: false,
       removeAt: INF,
+      ...(scriptOf(p) ? { script: scriptOf(p) } : {}),
     };
     const now = Date.now();
     // restored from a snapshot (or a sandbox restart): keep running containers running
@@ -373,6 +379,11 @@ class Kubelet {
     else c.readyAt = Math.max(c.startupAt, readiness ? at + ms(probeSeconds(readiness, "initialDelaySeconds", 0)) : at);
     c.crashAt = c.mode === "crash" || c.mode === "oom" ? at + this.scaledMin(crashAfterMs(ps.name, c.name, c.restartCount, c.mode)) : INF;
     c.completeAt = c.init ? at + this.scaledMin(1000 + unit(ps.name, c.name, "init") * 2000) : INF;
+    c.window = !c.init && ps.script ? scriptTimeline(ps.script, at).get(c.name) : undefined;
+    if (c.window) {
+      c.completeAt = c.window.end;
+      c.readyAt = at;
+    }
     c.probeFailAt =
       c.mode === "unready"
         ? Math.max(c.startupAt, at + ms(probeSeconds(readiness, "initialDelaySeconds", 0))) +
@@ -454,6 +465,23 @@ class Kubelet {
         c.nextAt = at + Math.max(this.scaledMin(500), ps.startDelay);
         return;
       case "running": {
+        if (c.completeAt <= at && c.window) {
+          // a scripted step ends: exit code as scripted, terminated.startedAt when the step itself began (Tekton's entrypoint reports it)
+          const w = c.window;
+          c.phase = "terminated";
+          c.terminated = {
+            exitCode: w.exitCode,
+            reason: w.exitCode === 0 ? "Completed" : "Error",
+            startedAt: w.start,
+            finishedAt: at,
+            containerID: c.containerID ?? "",
+          };
+          c.completeAt = INF;
+          c.ready = false;
+          c.started = false;
+          c.nextAt = ps.restartPolicy === "Never" ? INF : at + this.scaledMin(1000);
+          return;
+        }
         if (c.completeAt <= at) {
           c.phase = "completed";
           c.terminated = { exitCode: 0, reason: "Completed", startedAt: c.startedAt ?? at, finishedAt: at, containerID: c.containerID ?? "" };
@@ -723,6 +751,13 @@ class Kubelet {
     return requested ?? int(rec(pod.spec).terminationGracePeriodSeconds, 30);
   }
 
+  /** When a scripted container of a pod this kubelet runs does its work (ms precision, for its log). */
+  scriptWindow(pod: KObject, container: string): StepWindow | undefined {
+    const ps = this.pods.get(nsKey(pod));
+    if (!ps || ps.uid !== pod.metadata.uid) return undefined;
+    return ps.main.find((x) => x.name === container)?.window;
+  }
+
   /** ms when the running OOM-mode instance of a container will be killed (for memory curves). */
   oomAt(pod: KObject, container: string): number | undefined {
     const ps = this.pods.get(nsKey(pod));
@@ -792,7 +827,7 @@ export const kubeletController: Controller = {
     store.setGracefulDeletion("/pods", (pod, opts) => k.gracePeriod(pod, opts.gracePeriodSeconds));
     const stopPods = store.informer("/pods", { add: (p) => k.onPod(p), update: (p) => k.onPod(p), delete: (p) => k.onPodDeleted(p) });
     ctx.setMetricsProvider(metricsProvider(k));
-    ctx.setLogProvider(createLogProvider(store, options));
+    ctx.setLogProvider(createLogProvider(store, options, (p, c) => k.scriptWindow(p, c)));
     ctx.setPrometheusProvider(createPrometheusProvider(store, options, (p, c) => k.oomAt(p, c)));
     return () => {
       stopPods();

@@ -19,6 +19,7 @@ import type { KObject } from "../core/types.js";
 import type { LogProvider, LogRequest, LogSink } from "../server/logs.js";
 import { type ContainerSpec, containersOf, initContainersOf, isoNano, prng, rec, seedOf, str } from "./kit.js";
 import type { ResolvedSimulationOptions } from "./options.js";
+import { lineTimes, type ScriptedStep, scriptOf, type StepWindow, windowFromStatus } from "./script.js";
 import { containerProfile, containerStatusOf, type FailureMode, type Lang, parseImage } from "./simulation.js";
 
 const BUCKET = 10_000;
@@ -640,7 +641,96 @@ function resolveInstance(pod: KObject, container: string, previous: boolean): { 
   throw badRequest(`container "${container}" in pod "${podName}" is waiting to start: ${reason}`);
 }
 
-export function createLogProvider(store: Store, options: ResolvedSimulationOptions): LogProvider {
+/** How often a follower of a scripted container's log looks for new lines (steps last a few hundred ms). */
+const SCRIPT_FOLLOW_MS = 40;
+
+/**
+ * The log of a scripted container (a Tekton step): its lines as they are
+ * printed over its window; nothing before its step starts, nothing when skipped.
+ */
+async function streamScripted(
+  store: Store,
+  req: LogRequest,
+  sink: LogSink,
+  script: ScriptedStep[],
+  step: ScriptedStep,
+  windowOf: (pod: KObject) => StepWindow | undefined,
+): Promise<void> {
+  const pod = req.pod;
+  const podName = pod.metadata.name ?? "";
+  if (req.previous) throw badRequest(`previous terminated container "${req.container}" in pod "${podName}" not found`);
+  resolveInstance(pod, req.container, false); // the kubelet's 400 while the container waits to start
+  const seed = seedOf(podName, req.container);
+  let budget = req.limitBytes !== undefined && req.limitBytes > 0 ? req.limitBytes : Infinity;
+  const fmt = (ts: number, text: string, i: number) => `${req.timestamps ? `${isoNano(ts, (seedOf(seed, ts, i) % 999_000) + (i % 1000))} ` : ""}${text}\n`;
+  let sent = 0;
+  let tailSkip = 0;
+  /** Writes the lines printed by `now`; false once everything (or the byte budget) is out. */
+  const flush = (w: StepWindow | undefined, now: number, first: boolean): boolean => {
+    if (!w) return true;
+    const times = lineTimes(step, w);
+    let upto = sent;
+    while (upto < times.length && times[upto] <= now) upto++;
+    if (first) {
+      let from = 0;
+      if (req.sinceSeconds !== undefined && req.sinceSeconds >= 0) from = now - req.sinceSeconds * 1000;
+      else if (req.sinceTime && Number.isFinite(Date.parse(req.sinceTime))) from = Date.parse(req.sinceTime);
+      while (tailSkip < upto && times[tailSkip] < from) tailSkip++;
+      if (req.tailLines !== undefined && req.tailLines >= 0) tailSkip = Math.max(tailSkip, upto - req.tailLines);
+      sent = tailSkip;
+    }
+    let chunk = "";
+    for (let i = sent; i < upto; i++) {
+      const line = fmt(times[i], step.lines[i], i);
+      const bytes = Buffer.byteLength(line);
+      if (bytes > budget) {
+        chunk += Buffer.from(line).subarray(0, budget).toString("utf8");
+        budget = 0;
+        break;
+      }
+      budget -= bytes;
+      chunk += line;
+    }
+    sent = upto;
+    if (chunk) sink.write(chunk);
+    return budget > 0 && (sent < times.length || now < w.end);
+  };
+  const running = (p: KObject | undefined) =>
+    !!p && p.metadata.uid === pod.metadata.uid && rec(rec(containerStatusOf(p, req.container))?.state).running !== undefined;
+  let open = flush(windowOf(pod), Date.now(), true);
+  if (!req.follow || !open || !running(pod)) {
+    sink.end();
+    return;
+  }
+  await new Promise<void>((resolve) => {
+    const finish = () => {
+      clearInterval(timer);
+      sink.signal.removeEventListener("abort", finish);
+      if (!sink.signal.aborted) sink.end();
+      resolve();
+    };
+    const timer = setInterval(() => {
+      if (sink.signal.aborted) return finish();
+      const cur = store.get("/pods", pod.metadata.namespace, podName);
+      const w = windowOf(cur && cur.metadata.uid === pod.metadata.uid ? cur : pod);
+      if (!running(cur)) {
+        // the step ended (or the pod went): the rest of what it printed closes the stream
+        flush(w, w ? w.end : Date.now(), false);
+        return finish();
+      }
+      open = flush(w, Date.now(), false);
+      if (!open) finish();
+    }, SCRIPT_FOLLOW_MS);
+    timer.unref?.();
+    sink.signal.addEventListener("abort", finish);
+  });
+}
+
+export function createLogProvider(
+  store: Store,
+  options: ResolvedSimulationOptions,
+  scriptWindow: (pod: KObject, container: string) => StepWindow | undefined = () => undefined,
+): LogProvider {
   return {
     async stream(req: LogRequest, sink: LogSink) {
       const pod = req.pod;
@@ -650,6 +740,12 @@ export function createLogProvider(store: Store, options: ResolvedSimulationOptio
       }
       const spec = [...containersOf(pod), ...initContainersOf(pod)].find((c) => c.name === req.container);
       if (!spec) throw badRequest(`container ${req.container} is not valid for pod ${pod.metadata.name ?? ""}`);
+      const script = scriptOf(pod);
+      const step = script?.find((s) => s.container === req.container);
+      if (script && step) {
+        const windowOf = (p: KObject) => scriptWindow(p, req.container) ?? windowFromStatus(p, script, req.container);
+        return streamScripted(store, req, sink, script, step, windowOf);
+      }
       const inst = resolveInstance(pod, req.container, req.previous);
       if (!inst) {
         sink.end();

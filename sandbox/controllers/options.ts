@@ -26,6 +26,12 @@ export interface SimulationOptions {
   eventTTLMs?: number;
   /** Record Events at all (the benchmark may turn them off). Default true. */
   events?: boolean;
+  /**
+   * How long one Tekton step runs, ms (each step varies deterministically
+   * from 0.75x to 1.25x; `[slow]` runs take 10x). Default 400 (env
+   * WHARF_SANDBOX_TEKTON_STEP_MS). Not scaled by `timeScale`.
+   */
+  tektonStepMs?: number;
 }
 
 export type ResolvedSimulationOptions = Required<SimulationOptions> & { podStartDelayMs: [number, number] };
@@ -47,5 +53,6 @@ export function resolveSimulationOptions(o: SimulationOptions = {}): ResolvedSim
     schedulerRetryMs: Math.max(50, o.schedulerRetryMs ?? 5000),
     eventTTLMs: Math.max(1000, o.eventTTLMs ?? 3_600_000),
     events: o.events ?? true,
+    tektonStepMs: Math.max(0, o.tektonStepMs ?? num(process.env.WHARF_SANDBOX_TEKTON_STEP_MS) ?? 400),
   };
 }

@@ -2,7 +2,7 @@
  * The resource types one cluster serves: the built-ins plus those defined by
  * CustomResourceDefinitions (registered and removed as CRDs come and go).
  */
-import { ALL_VERBS, ageCol, builtinTypes, nameCol, readJsonPath } from "./resources.js";
+import { ALL_VERBS, ageCol, builtinTypes, humanDuration, nameCol, readJsonPath } from "./resources.js";
 import type { KObject, ResourceType, TableColumn } from "./types.js";
 import { grOf } from "./types.js";
 
@@ -66,6 +66,8 @@ function crdColumns(version: Any): TableColumn[] {
     ...extra.map((c): TableColumn => {
       const jsonPath = String(c.jsonPath ?? "");
       const isAge = jsonPath === ".metadata.creationTimestamp" && (c.type === "date" || !c.type);
+      // the apiserver's table convertor prints a date column as the time since (ConvertToHumanReadableDateType)
+      const isDate = c.type === "date";
       const type = (["string", "integer", "number", "boolean", "date"].includes(String(c.type)) ? String(c.type) : "string") as TableColumn["type"];
       return {
         name: String(c.name ?? jsonPath),
@@ -74,9 +76,11 @@ function crdColumns(version: Any): TableColumn[] {
         priority: typeof c.priority === "number" ? c.priority : 0,
         cell: isAge
           ? ageCol.cell
-          : (o) => {
+          : (o, now) => {
               const v = readJsonPath(o, jsonPath);
-              return v === undefined ? null : v;
+              if (v === undefined) return null;
+              if (isDate && typeof v === "string" && Number.isFinite(Date.parse(v))) return humanDuration(now - Date.parse(v));
+              return v;
             },
       };
     }),

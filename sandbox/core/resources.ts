@@ -1014,7 +1014,29 @@ export const builtinTypes: ResourceType[] = [
   },
 ];
 
-/** Reads a `.a.b` JSON path (the form CRD scale and printer columns use). */
+/**
+ * Reads a `.a.b` JSON path (the form CRD scale and printer columns use),
+ * with the filters and indexes printer columns of common CRDs write:
+ * `.status.conditions[?(@.type=="Succeeded")].status`, `.spec.items[0].name`.
+ * A filter yields its first match (the apiserver prints one value per cell).
+ */
 export function readJsonPath(obj: unknown, path: string): unknown {
-  return getPath(obj, path.replace(/^\./, ""));
+  if (!path.includes("[")) return getPath(obj, path.replace(/^\./, ""));
+  const token = /\.([^.[\]]+)|\[\?\(@\.([\w.-]+)\s*==\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)\]|\[(\d+)\]/y;
+  let cur: unknown = obj;
+  let at = 0;
+  while (at < path.length) {
+    token.lastIndex = at;
+    const m = token.exec(path);
+    if (!m) return undefined;
+    at = token.lastIndex;
+    if (m[1] !== undefined) cur = cur && typeof cur === "object" && !Array.isArray(cur) ? (cur as Record<string, unknown>)[m[1]] : undefined;
+    else if (m[6] !== undefined) cur = Array.isArray(cur) ? cur[Number(m[6])] : undefined;
+    else {
+      const want = m[3] ?? m[4] ?? m[5] ?? "";
+      cur = Array.isArray(cur) ? cur.find((x) => String(getPath(x, m[2]) ?? "") === want) : undefined;
+    }
+    if (cur === undefined) return undefined;
+  }
+  return cur;
 }

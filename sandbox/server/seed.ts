@@ -3,6 +3,7 @@ import { defaultClusterRoleBindings, defaultClusterRoles } from "../auth/default
 import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import type { ClusterInfo } from "../controllers/types.js";
+import { TEKTON_CLUSTER_ROLES, TEKTON_CRDS } from "../tekton/crds.js";
 
 export const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -87,6 +88,9 @@ export function ensureDefaults(store: Store): void {
   for (const ns of DEFAULT_NAMESPACES) ensure(store, "/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } });
   for (const cr of defaultClusterRoles()) ensure(store, "rbac.authorization.k8s.io/clusterroles", cr);
   for (const b of defaultClusterRoleBindings()) ensure(store, "rbac.authorization.k8s.io/clusterrolebindings", b);
+  // Tekton Pipelines is installed on every sandbox cluster (its controller is tekton/controller.ts)
+  for (const crd of TEKTON_CRDS) ensure(store, "apiextensions.k8s.io/customresourcedefinitions", crd);
+  for (const cr of TEKTON_CLUSTER_ROLES) ensure(store, "rbac.authorization.k8s.io/clusterroles", cr);
   if (!store.get("/services", "default", "kubernetes")) {
     store.create(
       "/services",
