@@ -217,8 +217,19 @@ describe("the registry", () => {
   it("knows every ticket type, run kind and step kind the built-in modules declare", () => {
     const r = buildRegistry(MODULES);
     expect([...r.ticketTypes.keys()].sort()).toEqual(["archive", "config_publish", "deploy", "environment", "onboarding", "permission", "quota"]);
-    expect([...r.runKinds.keys()].sort()).toEqual(["*", "archive", "config-hot", "member_sync", "onboarding", "operation", "quota", "reconcile", "release"]);
-    expect(r.stepKinds.size).toBe(14);
+    expect([...r.runKinds.keys()].sort()).toEqual([
+      "*",
+      "archive",
+      "ci_regenerate",
+      "config-hot",
+      "member_sync",
+      "onboarding",
+      "operation",
+      "quota",
+      "reconcile",
+      "release",
+    ]);
+    expect(r.stepKinds.size).toBe(17);
     expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
   });
 

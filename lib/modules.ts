@@ -14,8 +14,9 @@ import { ticketsModule } from "./tickets/module";
 import { provisioningModule } from "./provisioning/module";
 import { deployModule } from "./deploy/module";
 import { configModule } from "./config/module";
+import { ciModule } from "./ci/module";
 
-export const MODULES = [accessModule, catalogModule, notificationsModule, ticketsModule, provisioningModule, deployModule, configModule] as const;
+export const MODULES = [accessModule, catalogModule, notificationsModule, ticketsModule, provisioningModule, deployModule, configModule, ciModule] as const;
 
 type ActionsOf<M> = M extends WharfModule<infer P> ? keyof P & string : never;
 /** Every policy action of every module (checked at compile time where an action is named). */

@@ -35,7 +35,7 @@ if (process.env.WHARF_SANDBOX !== "0") {
   say(`sandbox clusters ${sb.clusters.map((c) => `${c.name} at ${c.server}`).join(", ")}; kubeconfig: ${sb.kubeconfigPath}`);
   const { registerClusters } = await import("./lib/sandbox-clusters");
   await registerClusters(
-    sb.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+    sb.clusters.map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server, builds: c.name === "sandbox-east" })),
     say,
   );
 }

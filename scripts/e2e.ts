@@ -80,7 +80,9 @@ const sandbox = await startSandbox({
 });
 const { registerClusters } = await import("./lib/sandbox-clusters");
 await registerClusters(
-  sandbox.clusters.filter((c) => c.name !== SPARE).map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server })),
+  sandbox.clusters
+    .filter((c) => c.name !== SPARE)
+    .map((c) => ({ name: c.name, region: c.region, kubeconfig: c.kubeconfig, server: c.server, builds: c.name === "sandbox-east" })),
   say,
 );
 

@@ -72,6 +72,10 @@ const EXPECTED: Record<Action, Expectation> = {
   "config.public.edit": { resource: "team", platform: ["admin"], team: ["lead", "member"] },
   "config.public.publish": { resource: "team", platform: ["admin"], team: ["lead"] },
   "ticket.config.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
+  "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "ci.regenerate.all": { resource: "platform", platform: ["admin", "ops"] },
 };
 
 const ACTIONS = allActions() as Action[];

@@ -239,6 +239,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
         displayName: input.displayName,
         region: input.region,
         tier: input.tier,
+        builds: input.builds,
         version: { increment: 1 },
         ...(parsed && check
           ? {

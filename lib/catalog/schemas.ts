@@ -252,6 +252,8 @@ export const ZUpdateCluster = z.object({
   displayName: zName(80, { what: "display name", allowEmpty: true }).default(""),
   region: z.string().trim().min(1, { message: "Enter the region or data centre" }).max(60),
   tier: z.enum(CLUSTER_TIERS),
+  /** Marked for builds: projects' CI namespaces and pipelines live on the first such cluster (lib/ci). Absent keeps it as it is. */
+  builds: z.boolean().optional(),
   /** Empty keeps the stored kubeconfig (it is never shown back). */
   kubeconfig: z
     .string()

@@ -12,6 +12,8 @@ export interface ClusterToRegister {
   region?: string;
   kubeconfig: string;
   server: string;
+  /** Mark it for builds (CI namespaces and pipelines, lib/ci), as an admin does under Clusters. */
+  builds?: boolean;
 }
 
 export async function registerClusters(clusters: ClusterToRegister[], log: (line: string) => void = () => {}) {
@@ -28,6 +30,7 @@ export async function registerClusters(clusters: ClusterToRegister[], log: (line
         context: "",
       });
       log(`registered cluster ${c.name} (${row.status}${row.kubernetesVersion ? `, ${row.kubernetesVersion}` : ""})`);
+      if (c.builds) await markForBuilds(ctx, row.id, log);
       continue;
     }
     const check = await checkCluster(ctx, existing.id);
@@ -46,5 +49,22 @@ export async function registerClusters(clusters: ClusterToRegister[], log: (line
     } else {
       log(`cluster ${c.name} is reachable (${check.version}, ${check.latencyMs} ms)`);
     }
+    if (c.builds && !existing.builds) await markForBuilds(ctx, existing.id, log);
   }
+}
+
+/** Through the registry's update path (audited), as an admin marks a build cluster. */
+async function markForBuilds(ctx: ReturnType<typeof systemCtx>, id: string, log: (line: string) => void) {
+  const row = await db().cluster.findUniqueOrThrow({ where: { id } });
+  await updateCluster(ctx, {
+    id,
+    version: row.version,
+    displayName: row.displayName,
+    region: row.region,
+    tier: row.tier,
+    builds: true,
+    kubeconfig: "",
+    context: "",
+  });
+  log(`cluster ${row.name} is marked for builds`);
 }
