@@ -88,6 +88,13 @@ export const ZEnvVariables = z.object({
   WHARF_CLUSTER_READ_TIMEOUT_MS: ms(100, 60_000, 1_200),
   /** How long a cluster read for a page is reused. */
   WHARF_CLUSTER_READ_CACHE_MS: ms(0, 600_000, 3_000),
+  /** The most of one CI step's log Wharf keeps (streamed and archived); the rest is cut off with a note. */
+  WHARF_CI_LOG_CAP_BYTES: z.coerce
+    .number({ message: "must be a number of bytes" })
+    .int()
+    .min(1_024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
   /** Attempts of a release's steps on a cluster that does not answer. */
   WHARF_RELEASE_APPLY_ATTEMPTS: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(25).default(4),
   WHARF_WORKER_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(64).default(4),

@@ -24,6 +24,7 @@ const EXPECTED: Record<Action, Expectation> = {
   "project.members.manage": { resource: "project", platform: ["admin"], project: ["owner"] },
   "project.services.manage": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
   "project.environments.manage": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
+  "project.repo.write": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
   "project.repo.read": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer", "viewer"] },
   "git.token.create": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   "git.token.manage": { resource: "platform", platform: ["admin"] },
@@ -75,6 +76,8 @@ const EXPECTED: Record<Action, Expectation> = {
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  "ci.run.start": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
+  "ci.run.cancel": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
   "ci.regenerate.all": { resource: "platform", platform: ["admin", "ops"] },
 };
 

@@ -60,6 +60,12 @@ export const catalogModule = defineModule({
       project: ALL_PROJECT,
       description: "Read (clone) the project's repository in the portal's repository store",
     },
+    "project.repo.write": {
+      on: ["project"],
+      platform: ["admin"],
+      project: ["owner", "maintainer", "developer"],
+      description: "Push to the project's repository in the portal's store (each pushed branch or tag starts its CI runs)",
+    },
     "git.token.create": { on: ["platform"], platform: ALL_PLATFORM, description: "Create Git access tokens for oneself (to clone from the portal's store)" },
     "git.token.manage": { on: ["platform"], platform: ["admin"], description: "See and revoke any user's Git access tokens" },
     "template.read": { on: ["platform"], platform: ALL_PLATFORM, description: "Browse the template gallery" },

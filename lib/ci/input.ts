@@ -102,3 +102,11 @@ export async function loadCiInputs(where: { id: string } | { all: true }, opts: 
 export async function findBuildCluster(client: Client = db()): Promise<{ id: string; name: string } | null> {
   return client.cluster.findFirst({ where: { builds: true }, orderBy: { name: "asc" }, select: { id: true, name: true } });
 }
+
+/** The build cluster of one project (see buildClusterOf), or null when no cluster is marked for builds. */
+export async function findProjectBuildCluster(projectId: string, client: Client = db()): Promise<{ id: string; name: string } | null> {
+  const [p] = await loadRows(client, { id: projectId });
+  if (!p) return null;
+  const builds = await client.cluster.findMany({ where: { builds: true }, orderBy: { name: "asc" }, select: { id: true, name: true } });
+  return buildClusterOf(p, builds);
+}

@@ -6,6 +6,7 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { ciRegenerateRun } from "./regenerate";
+import { ciCancelRunTask, ciDispatchTask, ciFollowRunTask, ciStartRunTask } from "./run-tasks";
 import { ciApplyStep, ciOnboardStep, ciOnboardingContributor, ciPruneStep } from "./steps";
 
 export const ciModule = defineModule({
@@ -29,6 +30,18 @@ export const ciModule = defineModule({
       project: ["owner", "maintainer"],
       description: "Change a project's branch policy, quality gates and Jenkins generation",
     },
+    "ci.run.start": {
+      on: ["project"],
+      platform: ["admin"],
+      project: ["owner", "maintainer", "developer"],
+      description: "Run a service's pipeline by hand (a branch or tag, with parameters) and re-run a run",
+    },
+    "ci.run.cancel": {
+      on: ["project"],
+      platform: ["admin", "ops"],
+      project: ["owner", "maintainer", "developer"],
+      description: "Cancel a running or waiting CI run",
+    },
     "ci.regenerate.all": {
       on: ["platform"],
       platform: ["admin", "ops"],
@@ -39,6 +52,7 @@ export const ciModule = defineModule({
     runKinds: [ciRegenerateRun],
     planContributors: [ciOnboardingContributor],
     stepKinds: [ciApplyStep, ciPruneStep, ciOnboardStep],
+    tasks: [ciStartRunTask, ciDispatchTask, ciCancelRunTask, ciFollowRunTask],
     clusterPermissions: [
       { group: "", resource: "namespaces", verbs: ["list"], purpose: "finding the CI namespaces on the build cluster for a regeneration plan" },
       { group: "", resource: "serviceaccounts", verbs: ["list"], purpose: "the pipelines' service account, compared by a regeneration plan" },
@@ -54,6 +68,14 @@ export const ciModule = defineModule({
         verbs: ["get", "create", "patch", "list", "delete"],
         purpose: "the generated Tekton Pipelines on the build cluster (planned, applied, old ones removed)",
       },
+      {
+        group: "tekton.dev",
+        resource: "pipelineruns",
+        verbs: ["get", "create", "patch", "list"],
+        purpose: "CI runs: created (pending when the project's slots are busy), released, cancelled and followed",
+      },
+      { group: "tekton.dev", resource: "taskruns", verbs: ["list"], purpose: "following a CI run's tasks and steps" },
+      { group: "", resource: "pods/log", verbs: ["get"], purpose: "streaming and archiving CI step logs" },
     ],
   }),
 });

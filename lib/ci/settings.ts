@@ -59,6 +59,15 @@ export const ZCiSettings = z
     gates: ZQualityGates.default({ testsPass: true, coverage: 60 }),
     /** Also generate Jenkins Job Builder YAML and a Jenkinsfile on the shared library (companies on Jenkins). */
     jenkins: z.boolean().default(false),
+    /** What Tekton lacks: how many runs of the project run at once, and what a run that finds them all busy does. */
+    concurrency: z
+      .object({
+        maxConcurrent: z.number().int().min(1).max(50).default(3),
+        /** queue: wait (PipelineRunPending) for a slot; cancel-superseded: also cancel older runs of the same service and branch. */
+        onBusy: z.enum(["queue", "cancel-superseded"]).default("queue"),
+      })
+      .strict()
+      .default({ maxConcurrent: 3, onBusy: "queue" }),
   })
   .strict();
 export type TCiSettings = z.output<typeof ZCiSettings>;
