@@ -132,15 +132,13 @@ describe("the concurrency policy", () => {
     await runReaches(first.id, ["running"]);
     const second = await startRun(ctx, { projectSlug: "shop-queue", service: "api", branch: "develop", params: { "commit-message": "Second" } });
     const waiting = await runReaches(second.id, ["pending"]);
-    const pr = (await kube()
-      .makeApiClient(CustomObjectsApi)
-      .getNamespacedCustomObject({
-        group: "tekton.dev",
-        version: "v1",
-        namespace: "shop-queue-ci",
-        plural: "pipelineruns",
-        name: waiting.pipelineRunName,
-      })) as {
+    const pr = (await kube().makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+      group: "tekton.dev",
+      version: "v1",
+      namespace: "shop-queue-ci",
+      plural: "pipelineruns",
+      name: waiting.pipelineRunName,
+    })) as {
       spec: { status?: string };
     };
     expect(pr.spec.status).toBe("PipelineRunPending");

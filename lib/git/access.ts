@@ -48,6 +48,37 @@ function refusal(check: Exclude<GitTokenCheck, { ok: true }>): string {
   }
 }
 
+/**
+ * Decides a push to the project `slug`'s repository: always with a Git
+ * access token (WHARF_GIT_PUBLIC_READ opens reads only), by someone with
+ * `project.repo.write` on the project (its owners, maintainers, developers).
+ */
+export async function decideGitWrite(authorization: string | null, slug: string, opts: { publicUrl: string; now?: number }): Promise<GitReadDecision> {
+  const unauthorized = (why: string): GitReadDecision => ({ ok: false, status: 401, message: `${why} ${howToGetAccess(opts.publicUrl)}` });
+  const basic = parseBasic(authorization);
+  if (!basic) return unauthorized("Wharf: pushing needs credentials.");
+  const check = await checkGitToken(basic.password, opts.now);
+  if (!check.ok) return unauthorized(refusal(check));
+  const actor = await loadActor(check.userId);
+  if (!actor) return unauthorized("Wharf: the account of this token is disabled or was removed.");
+  if (actor.email.toLowerCase() !== basic.username.trim().toLowerCase()) {
+    return unauthorized(`Wharf: this token belongs to another user; use ${actor.email} as the user name.`);
+  }
+  await recordGitTokenUse(check, opts.now);
+  const project = await db().project.findUnique({ where: { slug }, select: { id: true, owner: { select: { name: true, email: true } } } });
+  if (!project) return { ok: false, status: 404, message: `Wharf: there is no project "${slug}".` };
+  if (!can(actor, "project.repo.write", projectResource(project.id))) {
+    return {
+      ok: false,
+      status: 403,
+      message:
+        `Wharf: ${actor.email} may not push to "${slug}": pushing needs the owner, maintainer or developer role in the project. ` +
+        `Ask its owner, ${project.owner.name} <${project.owner.email}>.`,
+    };
+  }
+  return { ok: true, actor };
+}
+
 /** Decides a read (clone, fetch) of the project `slug`'s repository. */
 export async function decideGitRead(
   authorization: string | null,

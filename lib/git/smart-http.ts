@@ -1,19 +1,24 @@
 /**
- * Git's smart HTTP protocol, read-only, over the portal's store:
- *   GET  /git/<slug>.git/info/refs?service=git-upload-pack   ref advertisement
+ * Git's smart HTTP protocol over the portal's store:
+ *   GET  /git/<slug>.git/info/refs?service=git-upload-pack   ref advertisement (clone, fetch)
  *   POST /git/<slug>.git/git-upload-pack                     negotiation and pack
- * Both run `git upload-pack --stateless-rpc` (what `git http-backend` runs)
- * and stream its output: a pack is never held in memory. Pushes
- * (git-receive-pack) are refused with 403. Protocol v2 is passed through from
- * the client's Git-Protocol header.
+ *   GET  /git/<slug>.git/info/refs?service=git-receive-pack  ref advertisement (push)
+ *   POST /git/<slug>.git/git-receive-pack                    the pushed pack and ref updates
+ * Each runs `git upload-pack` / `git receive-pack --stateless-rpc` (what
+ * `git http-backend` runs) and streams its output: a pack is never held in
+ * memory. Reads follow lib/git/access.ts's decideGitRead; pushes always need
+ * a Git token of someone with `project.repo.write` (decideGitWrite). After a
+ * push the refs it changed are handed to `onPush` (CI runs) before the
+ * response ends. Protocol v2 is passed through from the Git-Protocol header.
  */
 import { spawn } from "node:child_process";
 import { Readable, Transform } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { ZProjectSlug } from "@/lib/catalog/schemas";
 import { childLogger } from "@/lib/log";
-import { gitEnv } from "./cli";
-import { decideGitRead, type GitReadDecision } from "./access";
+import type { Actor } from "@/lib/access/policy";
+import { gitEnv, runGit } from "./cli";
+import { decideGitRead, decideGitWrite, type GitReadDecision } from "./access";
 import { portalRepositoryExists, portalRepositoryPath, type GitStoreSettings } from "./store";
 
 const log = childLogger("git-http");
@@ -22,12 +27,51 @@ const log = childLogger("git-http");
 const UPLOAD_PACK_TIMEOUT_MS = 15 * 60_000;
 /** Fetch requests carry wants and haves, not data: anything larger is not a real client. */
 const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+/** A push carries a pack: bounded, but for real repositories. */
+const MAX_PUSH_BYTES = 1024 * 1024 * 1024;
+
+/** A ref a push changed (`after` all zeros: deleted). */
+export interface RefUpdate {
+  ref: string;
+  before: string;
+  after: string;
+}
+
+export interface GitPush {
+  actor: Actor;
+  slug: string;
+  gitDir: string;
+  updates: RefUpdate[];
+}
 
 export interface GitHttpOptions {
   settings: GitStoreSettings;
   publicRead: boolean;
   /** Overrides the access decision (tests of the protocol alone). */
   decide?: (authorization: string | null, slug: string) => Promise<GitReadDecision>;
+  /** Overrides the push decision (tests). */
+  decideWrite?: (authorization: string | null, slug: string) => Promise<GitReadDecision>;
+  /** Called after a push changed refs, before its response ends (the pusher's git waits for it). A failure is logged, never the push's. */
+  onPush?: (push: GitPush) => Promise<void>;
+}
+
+export const ZERO_SHA = "0".repeat(40);
+
+async function readRefs(gitDir: string): Promise<Map<string, string>> {
+  const r = await runGit(["--git-dir", gitDir, "for-each-ref", "--format=%(objectname) %(refname)"], { allowFailure: true });
+  const refs = new Map<string, string>();
+  for (const line of r.stdout.split("\n")) {
+    const [sha, ref] = line.split(" ");
+    if (sha && ref) refs.set(ref, sha);
+  }
+  return refs;
+}
+
+function refUpdates(before: Map<string, string>, after: Map<string, string>): RefUpdate[] {
+  const out: RefUpdate[] = [];
+  for (const [ref, sha] of after) if (before.get(ref) !== sha) out.push({ ref, before: before.get(ref) ?? ZERO_SHA, after: sha });
+  for (const [ref, sha] of before) if (!after.has(ref)) out.push({ ref, before: sha, after: ZERO_SHA });
+  return out;
 }
 
 function text(status: number, message: string, headers: Record<string, string> = {}): Response {
@@ -51,9 +95,11 @@ function gitProtocol(req: Request): string | undefined {
   return v && v.length <= 256 && /^[A-Za-z0-9=:., -]+$/.test(v) ? v : undefined;
 }
 
-function spawnUploadPack(gitDir: string, args: string[], protocol: string | undefined, signal: AbortSignal | undefined) {
+type GitService = "upload-pack" | "receive-pack";
+
+function spawnService(service: GitService, gitDir: string, args: string[], protocol: string | undefined, signal: AbortSignal | undefined) {
   const env = gitEnv(protocol ? { GIT_PROTOCOL: protocol } : {});
-  const child = spawn("git", ["upload-pack", "--stateless-rpc", ...args, gitDir], { env, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("git", [service, "--stateless-rpc", ...args, gitDir], { env, stdio: ["pipe", "pipe", "pipe"] });
   const stderr: Buffer[] = [];
   child.stderr.on("data", (d: Buffer) => stderr.length < 64 && stderr.push(d));
   const kill = () => child.kill("SIGKILL");
@@ -62,7 +108,7 @@ function spawnUploadPack(gitDir: string, args: string[], protocol: string | unde
   child.on("close", (code, sig) => {
     clearTimeout(timer);
     signal?.removeEventListener("abort", kill);
-    if (code !== 0) log.warn({ gitDir, code, signal: sig, stderr: Buffer.concat(stderr).toString("utf8").slice(0, 2000) }, "upload-pack failed");
+    if (code !== 0) log.warn({ gitDir, code, signal: sig, stderr: Buffer.concat(stderr).toString("utf8").slice(0, 2000) }, `${service} failed`);
   });
   child.stdin.on("error", () => {}); // the client hung up; close/kill handles the rest
   return child;
@@ -86,22 +132,19 @@ export async function handleGitHttp(req: Request, segments: string[], opts: GitH
   const action = rest.join("/");
   const service = url.searchParams.get("service");
 
-  if (action === "git-receive-pack" || (action === "info/refs" && service === "git-receive-pack")) {
-    return text(
-      403,
-      "Wharf: this repository is read-only here; pushing is not possible. Wharf created it with the project's first commit; " +
-        "move it to your team's Git server to work on it, or ask an admin to set WHARF_GIT_REMOTE_URL so new projects live there.",
-    );
-  }
-  const isAdvertisement = action === "info/refs" && req.method === "GET";
-  const isUploadPack = action === "git-upload-pack" && req.method === "POST";
-  if (action === "info/refs" && service !== "git-upload-pack") {
+  if (action === "info/refs" && service !== "git-upload-pack" && service !== "git-receive-pack") {
     return text(403, "Wharf serves Git's smart HTTP protocol only; use git 1.7 or newer (git clone <url>).");
   }
-  if (!isAdvertisement && !isUploadPack) return text(404, "Wharf: not a Git endpoint.");
+  const push = action === "git-receive-pack" || (action === "info/refs" && service === "git-receive-pack");
+  const svc: GitService = push ? "receive-pack" : "upload-pack";
+  const isAdvertisement = action === "info/refs" && req.method === "GET";
+  const isRpc = action === `git-${svc}` && req.method === "POST";
+  if (!isAdvertisement && !isRpc) return text(404, "Wharf: not a Git endpoint.");
 
   const slug = repo.replace(/\.git$/, "");
-  const decide = opts.decide ?? ((authorization, s) => decideGitRead(authorization, s, { publicRead: opts.publicRead, publicUrl: opts.settings.publicUrl }));
+  const decide = push
+    ? (opts.decideWrite ?? ((authorization, s) => decideGitWrite(authorization, s, { publicUrl: opts.settings.publicUrl })))
+    : (opts.decide ?? ((authorization, s) => decideGitRead(authorization, s, { publicRead: opts.publicRead, publicUrl: opts.settings.publicUrl })));
   // ZProjectSlug trims; a path segment with spaces is no repository either.
   if (!ZProjectSlug.safeParse(slug).success || slug.trim() !== slug) {
     return text(404, `Wharf: there is no repository "${repo}".`);
@@ -120,10 +163,10 @@ export async function handleGitHttp(req: Request, segments: string[], opts: GitH
   const protocol = gitProtocol(req);
 
   if (isAdvertisement) {
-    const child = spawnUploadPack(gitDir, ["--advertise-refs"], protocol, req.signal);
+    const child = spawnService(svc, gitDir, ["--advertise-refs"], protocol, req.signal);
     child.stdin.end();
-    // Protocol v0/v1 clients expect the service line first; v2 clients do not (as git http-backend does).
-    const prefix = protocol?.includes("version=2") ? "" : pktLine("# service=git-upload-pack\n") + "0000";
+    // Protocol v0/v1 clients expect the service line first; v2 clients do not (as git http-backend does). Pushes speak v0.
+    const prefix = protocol?.includes("version=2") && !push ? "" : pktLine(`# service=git-${svc}\n`) + "0000";
     const body = Readable.from(
       (async function* () {
         if (prefix) yield Buffer.from(prefix);
@@ -132,23 +175,42 @@ export async function handleGitHttp(req: Request, segments: string[], opts: GitH
     );
     return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
       status: 200,
-      headers: { "content-type": "application/x-git-upload-pack-advertisement", ...NO_CACHE },
+      headers: { "content-type": `application/x-git-${svc}-advertisement`, ...NO_CACHE },
     });
   }
 
-  if (req.headers.get("content-type") !== "application/x-git-upload-pack-request") {
-    return text(415, "Wharf: expected Content-Type application/x-git-upload-pack-request.");
+  if (req.headers.get("content-type") !== `application/x-git-${svc}-request`) {
+    return text(415, `Wharf: expected Content-Type application/x-git-${svc}-request.`);
   }
   if (!req.body) return text(400, "Wharf: the request has no body.");
-  const child = spawnUploadPack(gitDir, [], protocol, req.signal);
+  const refsBefore = push ? await readRefs(gitDir) : null;
+  const child = spawnService(svc, gitDir, [], push ? undefined : protocol, req.signal);
   const encoding = (req.headers.get("content-encoding") ?? "").toLowerCase();
   const input = Readable.fromWeb(req.body as import("node:stream/web").ReadableStream<Uint8Array>);
-  const limited = input.pipe(limitBytes(MAX_REQUEST_BYTES));
+  const limited = input.pipe(limitBytes(push ? MAX_PUSH_BYTES : MAX_REQUEST_BYTES));
   const decoded = encoding === "gzip" || encoding === "x-gzip" ? limited.pipe(createGunzip()) : limited;
   for (const s of [input, limited, decoded]) s.on("error", () => child.kill("SIGKILL"));
   decoded.pipe(child.stdin);
-  return new Response(Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>, {
+  const pusher = decision.actor;
+  const body =
+    refsBefore && pusher
+      ? Readable.from(
+          (async function* () {
+            const closed = new Promise<number | null>((resolve) => child.once("close", resolve));
+            for await (const chunk of child.stdout) yield chunk as Buffer;
+            if ((await closed) !== 0 || !opts.onPush) return;
+            const updates = refUpdates(refsBefore, await readRefs(gitDir));
+            if (!updates.length) return;
+            try {
+              await opts.onPush({ actor: pusher, slug, gitDir, updates });
+            } catch (err) {
+              log.error({ err, slug, updates }, "what follows a push (CI runs) failed");
+            }
+          })(),
+        )
+      : child.stdout;
+  return new Response(Readable.toWeb(body) as ReadableStream<Uint8Array>, {
     status: 200,
-    headers: { "content-type": "application/x-git-upload-pack-result", ...NO_CACHE },
+    headers: { "content-type": `application/x-git-${svc}-result`, ...NO_CACHE },
   });
 }

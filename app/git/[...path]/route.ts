@@ -1,6 +1,8 @@
 /**
- * Git smart HTTP, read-only, over the portal's repository store:
- * `git clone <portal>/git/<slug>.git`. Access: see lib/git/access.ts.
+ * Git smart HTTP over the portal's repository store: `git clone
+ * <portal>/git/<slug>.git`, and `git push` by members with write rights,
+ * each pushed branch or tag starting its CI runs (lib/ci/push.ts).
+ * Access: see lib/git/access.ts.
  * Requests per address are limited in proxy.ts; failed Basic-auth attempts
  * are counted here, where the answer is known.
  */
@@ -8,6 +10,7 @@ import type { NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { defineRoute } from "@/lib/http/route";
 import { clientAddress, createRateLimit, tooManyRequests, type RateLimit } from "@/lib/http/rate-limit";
+import { startRunsForPush } from "@/lib/ci/push";
 import { handleGitHttp } from "@/lib/git/smart-http";
 import { gitStoreSettings } from "@/lib/git/store";
 
@@ -33,7 +36,11 @@ const handler = defineRoute<{ path: string[] }>(
         });
       }
     }
-    const res = await handleGitHttp(req, params.path, { settings: gitStoreSettings(), publicRead: c.WHARF_GIT_PUBLIC_READ });
+    const res = await handleGitHttp(req, params.path, {
+      settings: gitStoreSettings(),
+      publicRead: c.WHARF_GIT_PUBLIC_READ,
+      onPush: async (push) => void (await startRunsForPush(push)),
+    });
     // A 401 to a request without credentials is git's normal first step (the challenge); with credentials it is a failed attempt.
     if (credentials && res.status === 401) await authFailures.record(address);
     return res;
