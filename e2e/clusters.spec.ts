@@ -140,7 +140,7 @@ test("credentials without every permission Wharf needs show which are missing an
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRole",
       metadata: { name: user },
-      rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "create", "patch", "delete"] }],
+      rules: [{ apiGroups: [""], resources: ["namespaces"], verbs: ["get", "list", "create", "patch", "delete"] }],
     }) +
       "---\n" +
       stringify({

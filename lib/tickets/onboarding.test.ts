@@ -88,7 +88,7 @@ describe("onboarding a project", () => {
     expect(requested.services.map((s) => s.slug)).toEqual(expect.arrayContaining(["api"]));
     const ticket = await getTicket(ops, number);
     expect(ticket.rights.decide).toBe(true);
-    expect(ticket.plan?.length).toBe(20);
+    expect(ticket.plan?.length).toBe(21);
     // The requester may not approve their own request.
     expect((await failure(decideTicket(dev, { ticketId: ticket.id, decision: "approve" })))?.code).toBe("FORBIDDEN");
 
