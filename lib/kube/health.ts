@@ -123,7 +123,16 @@ async function deniedChecks(kc: KubeConfig, checks: readonly PermissionCheck[], 
         body: {
           apiVersion: "authorization.k8s.io/v1",
           kind: "SelfSubjectAccessReview",
-          spec: { resourceAttributes: { verb: c.verb, group: c.group, resource: c.resource, ...(c.name ? { name: c.name } : {}) } },
+          spec: {
+            // "pods/log" is the resource pods with the subresource log, as RBAC rules name it and the API server asks.
+            resourceAttributes: {
+              verb: c.verb,
+              group: c.group,
+              resource: c.resource.split("/")[0],
+              ...(c.resource.includes("/") ? { subresource: c.resource.split("/")[1] } : {}),
+              ...(c.name ? { name: c.name } : {}),
+            },
+          },
         },
       },
       calls.options,
