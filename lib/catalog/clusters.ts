@@ -7,6 +7,7 @@
  * minute by the worker. Registration refuses credentials the cluster rejects
  * or that lack permissions, and a second registration of one API server.
  */
+import { toJson } from "@/lib/db/json";
 import { forgetClusterReads } from "@/lib/kube/fanout";
 import { AppError, parseInput } from "@/lib/errors";
 import { db, type Tx } from "@/lib/db/client";
@@ -22,7 +23,6 @@ import { checkKubeConfig, type ClusterCheckResult } from "@/lib/kube/health";
 import { ZMissingPermissions, describeMissing, grantManifest, permissionChecks, summarizeMissing, type MissingPermission } from "@/lib/kube/access";
 import { parseKubeconfig, type ParsedKubeconfig } from "@/lib/kube/kubeconfig";
 import { registry } from "@/lib/modules";
-import type { Prisma } from "@/lib/db/generated/client";
 import { ZRegisterCluster, ZUpdateCluster, type TRegisterCluster, type TUpdateCluster } from "./schemas";
 import type { z } from "zod";
 
@@ -196,7 +196,7 @@ export async function registerCluster(ctx: Ctx, raw: z.input<typeof ZRegisterClu
           statusReason: check.reason,
           kubernetesVersion: check.version,
           identity: check.identity,
-          missingPermissions: check.missing as unknown as Prisma.InputJsonValue,
+          missingPermissions: toJson(check.missing),
           latencyMs: check.latencyMs,
           lastCheckedAt: new Date(),
           checks: { create: { status: check.status, latencyMs: check.latencyMs, version: check.version, error: check.reason } },
@@ -250,7 +250,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
               statusReason: check.reason,
               kubernetesVersion: check.version,
               identity: check.identity,
-              missingPermissions: check.missing as unknown as Prisma.InputJsonValue,
+              missingPermissions: toJson(check.missing),
               latencyMs: check.latencyMs,
               lastCheckedAt: new Date(),
             }
@@ -334,7 +334,7 @@ async function recordClusterCheck(ctx: Ctx, clusterId: string, result: ClusterCh
         kubernetesVersion: result.version || before.kubernetesVersion,
         // An unanswered check says nothing about who the credentials are.
         identity: result.status === "unreachable" ? before.identity : result.identity,
-        missingPermissions: result.missing as unknown as Prisma.InputJsonValue,
+        missingPermissions: toJson(result.missing),
         latencyMs: result.latencyMs,
         lastCheckedAt: new Date(),
       },

@@ -124,7 +124,7 @@ describe("CI generated from a project's metadata", () => {
 
   it("refuses references to parameters, results and tasks that do not exist", async () => {
     const g = generateCi(await inputFor("node-ts", "typescript", ["api"]));
-    const broken = structuredClone(g.objects.slice(1)) as unknown as (TTektonTask | TTektonPipeline)[];
+    const broken = structuredClone(g.objects.slice(1));
     const pipeline = broken.find((o): o is TTektonPipeline => o.kind === "Pipeline")!;
     pipeline.spec.tasks[2]!.runAfter = ["deploy"];
     pipeline.spec.tasks[0]!.params![0]!.value = "$(params.repo)";

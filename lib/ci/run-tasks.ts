@@ -56,7 +56,7 @@ function prRef(run: { namespace: string; pipelineRunName: string }): KubernetesO
   return { apiVersion: "tekton.dev/v1", kind: "PipelineRun", metadata: { name: run.pipelineRunName, namespace: run.namespace } };
 }
 
-async function mergePatch(conn: ClusterConnection, obj: KubernetesObject) {
+async function mergePatch(conn: ClusterConnection, obj: KubernetesObject & { spec: Record<string, unknown> }) {
   return conn.objects.patch(obj, undefined, undefined, "wharf", undefined, PatchStrategy.MergePatch);
 }
 
@@ -168,7 +168,7 @@ async function cancelSuperseded(
     const reason = `Superseded by a newer run of ${run.ref}${run.commitSha ? ` (${run.commitSha.slice(0, 7)})` : ""}`;
     if (o.pipelineRunName) {
       try {
-        await mergePatch(conn, { ...prRef(o), spec: { status: "Cancelled" } } as KubernetesObject);
+        await mergePatch(conn, { ...prRef(o), spec: { status: "Cancelled" } });
       } catch (e) {
         if (!(e instanceof ApiException && e.code === 404)) throw e;
       }
@@ -204,7 +204,7 @@ export const ciDispatchTask = defineTask({
       if (!run.clusterId) continue;
       try {
         const conn = await connectCluster(run.clusterId);
-        await mergePatch(conn, { ...prRef(run), spec: { status: null } } as unknown as KubernetesObject);
+        await mergePatch(conn, { ...prRef(run), spec: { status: null } });
       } catch (e) {
         if (e instanceof ApiException && e.code === 404) continue; // the follower records what happened to it
         throw e; // retried with backoff; the runs stay pending meanwhile
@@ -230,7 +230,7 @@ export const ciCancelRunTask = defineTask({
     }
     const conn = await connectCluster(run.clusterId);
     try {
-      await mergePatch(conn, { ...prRef(run), spec: { status: "Cancelled" } } as KubernetesObject);
+      await mergePatch(conn, { ...prRef(run), spec: { status: "Cancelled" } });
     } catch (e) {
       if (e instanceof ApiException && e.code === 404) await finish(run.id, run.projectId, "cancelled", run.reason || "Cancelled");
       else throw e;

@@ -1,9 +1,9 @@
 /** Reading and changing a project's CI settings (branch policy, quality gates, Jenkins), audited, with an optimistic version. */
+import { toJson } from "@/lib/db/json";
 import { z } from "zod";
 import { recordAudit } from "@/lib/audit/record";
 import { authorize, type Ctx } from "@/lib/context";
 import { db } from "@/lib/db/client";
-import type { Prisma } from "@/lib/db/generated/client";
 import { staleVersionError } from "@/lib/db/optimistic";
 import { AppError, parseInput } from "@/lib/errors";
 import { ZCiSettings, ciSettingsOf, type TCiSettings } from "./settings";
@@ -30,7 +30,7 @@ export async function updateCiSettings(ctx: Ctx, raw: z.input<typeof ZUpdateCiSe
     const project = await tx.project.findUnique({ where: { id: input.projectId }, select: { slug: true } });
     if (!project) throw new AppError("NOT_FOUND", "This project no longer exists.");
     const before = await tx.ciSettings.findUnique({ where: { projectId: input.projectId } });
-    const value = input.settings as unknown as Prisma.InputJsonValue;
+    const value = toJson(input.settings);
     if ((before?.version ?? 0) !== input.version) {
       throw await staleVersionError(tx, { type: "ci-settings", id: input.projectId, noun: "CI settings" }, before);
     }

@@ -71,14 +71,19 @@ describe("rendered manifests as YAML", () => {
       const items = out
         .trim()
         .split(/\n(?=\{)/)
-        .map((doc) => JSON.parse(doc) as { kind: string; metadata: { labels: Record<string, unknown> } });
+        .map(
+          (doc) =>
+            JSON.parse(doc) as {
+              kind: string;
+              metadata: { labels: Record<string, unknown> };
+              spec?: { template?: { spec?: { containers?: { image: string }[] } } };
+            },
+        );
       expect(items.map((o) => o.kind)).toEqual(objects.map((o) => o.kind));
       const deployment = items[0]!;
       expect(envOf(deployment)).toMatchObject(VALUES);
       expect(deployment.metadata.labels).toMatchObject({ "app.kubernetes.io/name": "on", "app.kubernetes.io/part-of": "0777" });
-      expect((deployment as unknown as { spec: { template: { spec: { containers: { image: string }[] } } } }).spec.template.spec.containers[0]!.image).toBe(
-        "registry.example.com/team/app:2024-01-01",
-      );
+      expect(deployment.spec?.template?.spec?.containers?.[0]?.image).toBe("registry.example.com/team/app:2024-01-01");
       expect(items.every((o) => o.metadata.labels["wharf.dev/project"] === "0777")).toBe(true);
     });
   });
