@@ -7,12 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Ctx } from "@/lib/context";
 import { db } from "@/lib/db/client";
@@ -23,6 +19,7 @@ import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
 import { ctxFor, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { workerForThisFile } from "@/test/worker";
+import { serveGit } from "@/test/git-server";
 import { ciProject, registerBuildCluster, runReaches, runWithSteps } from "./testing";
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-push-test-"));
@@ -32,38 +29,6 @@ const route = await import("@/app/git/[...path]/route");
 
 const env = sandboxForThisFile({ clusters: [{ name: "build-east", region: "us-east" }], simulation: { ...FAST_SIMULATION, tektonStepMs: 60 } });
 workerForThisFile({ concurrency: 6 });
-
-/** Serves the Git route on a free port, streaming both ways. */
-async function serve(): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
-    try {
-      const url = `http://${req.headers.host}${req.url}`;
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
-      const request = new NextRequest(url, {
-        method: req.method,
-        headers,
-        body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-        duplex: "half",
-      } as ConstructorParameters<typeof NextRequest>[1]);
-      const segments = new URL(url).pathname
-        .replace(/^\/git\//, "")
-        .split("/")
-        .map(decodeURIComponent);
-      const fn = req.method === "POST" ? route.POST : route.GET;
-      const response = await fn(request, { params: Promise.resolve({ path: segments }) });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>).pipe(res);
-      else res.end();
-    } catch (e) {
-      res.writeHead(500).end(String(e));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
 
 function git(args: string[], cwd = root): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -77,7 +42,7 @@ function git(args: string[], cwd = root): Promise<{ code: number | null; stdout:
   });
 }
 
-let portal: Awaited<ReturnType<typeof serve>>;
+let portal: Awaited<ReturnType<typeof serveGit>>;
 let clusterId: string;
 let projectId: string;
 const people: Record<"maintainer" | "viewer" | "stranger", { ctx: Ctx; email: string; token: string }> = {} as never;
@@ -114,7 +79,10 @@ beforeAll(async () => {
     { slug: "pushshop", files: [{ path: "README.md", content: "# shop\n" }], author: { name: "Wharf", email: "wharf@example.com" }, message: "Initial commit" },
     gitStoreSettings(),
   );
-  portal = await serve();
+  portal = await serveGit((req, segments) => {
+    const fn = req.method === "POST" ? route.POST : route.GET;
+    return fn(req, { params: Promise.resolve({ path: segments }) });
+  });
 });
 afterAll(async () => {
   await portal?.close();

@@ -5,15 +5,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
-import { NextRequest } from "next/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
+import { serveGit, type GitHandler } from "@/test/git-server";
 import { gitEnv } from "./cli";
 import { handleGitHttp, type GitHttpOptions } from "./smart-http";
 import { publishProjectRepository, type GitStoreSettings } from "./store";
@@ -25,40 +22,7 @@ process.env.WHARF_REPO_DIR = path.join(root, "repos");
 process.env.WHARF_GIT_PUBLIC_READ = "1";
 const route = await import("@/app/git/[...path]/route");
 
-type Handler = (req: NextRequest, segments: string[]) => Promise<Response>;
-
-/** Serves `handler` under /git/ on a free port, streaming both ways. */
-async function serve(handler: Handler): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer(async (req, res) => {
-    try {
-      const url = `http://${req.headers.host}${req.url}`;
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const hasBody = req.method !== "GET" && req.method !== "HEAD";
-      const request = new NextRequest(url, {
-        method: req.method,
-        headers,
-        body: hasBody ? (Readable.toWeb(req) as ReadableStream<Uint8Array>) : undefined,
-        duplex: "half",
-      } as ConstructorParameters<typeof NextRequest>[1]);
-      const segments = new URL(url).pathname
-        .replace(/^\/git\//, "")
-        .split("/")
-        .map(decodeURIComponent);
-      const response = await handler(request, segments);
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      if (response.body) Readable.fromWeb(response.body as import("node:stream/web").ReadableStream<Uint8Array>).pipe(res);
-      else res.end();
-    } catch (e) {
-      res.writeHead(500).end(String(e));
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
-}
-
-const viaRoute: Handler = (req, segments) => {
+const viaRoute: GitHandler = (req, segments) => {
   const fn = req.method === "POST" ? route.POST : route.GET;
   return fn(req, { params: Promise.resolve({ path: segments }) });
 };
@@ -81,7 +45,7 @@ const author = { name: "Dana Developer", email: "dana@example.com" };
 // 3 MiB that do not compress: the pack is streamed, not a few bytes.
 const bigFile = randomBytes(3 * 1024 * 1024).toString("base64");
 let commit = "";
-let portal: Awaited<ReturnType<typeof serve>>;
+let portal: Awaited<ReturnType<typeof serveGit>>;
 
 beforeAll(async () => {
   const files = [
@@ -90,7 +54,7 @@ beforeAll(async () => {
     { path: "data/big.txt", content: bigFile },
   ];
   commit = (await publishProjectRepository({ slug: "demo", files, author, message: "Initial commit" }, settings)).commit;
-  portal = await serve(viaRoute);
+  portal = await serveGit(viaRoute);
 });
 afterAll(async () => {
   await portal?.close();
@@ -141,10 +105,10 @@ describe("git clone from the portal (WHARF_GIT_PUBLIC_READ=1)", () => {
 });
 
 describe("git clone with credentials (the default: no public read)", () => {
-  let server: Awaited<ReturnType<typeof serve>>;
+  let server: Awaited<ReturnType<typeof serveGit>>;
   beforeAll(async () => {
     const options: GitHttpOptions = { settings, publicRead: false };
-    server = await serve((req, segments) => handleGitHttp(req, segments, options));
+    server = await serveGit((req, segments) => handleGitHttp(req, segments, options));
   });
   afterAll(() => server?.close());
 
