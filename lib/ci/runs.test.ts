@@ -170,8 +170,19 @@ describe("faults", () => {
   it("a pod deleted out of band fails the run with the reason", async () => {
     const { ctx } = await member("developer", "shop-oob");
     const { id } = await startRun(ctx, { projectSlug: "shop-oob", service: "api", branch: "develop", params: { "commit-message": "Slowly [slow]" } });
-    const task = await until(async () => db().ciTask.findFirst({ where: { runId: id, status: "running", podName: { not: "" } } }), 20_000, "a running task");
-    await kube().makeApiClient(CoreV1Api).deleteNamespacedPod({ name: task.podName, namespace: "shop-oob-ci" });
+    // The pod is found on the cluster, not in Wharf's records: under load the
+    // recorded "running" task may already have ended there.
+    const core = kube().makeApiClient(CoreV1Api);
+    const pod = await until(
+      async () => {
+        const pods = await core.listNamespacedPod({ namespace: "shop-oob-ci" });
+        return pods.items.find((p) => p.status?.phase === "Running" && p.metadata?.labels?.["tekton.dev/pipelineTask"]) ?? null;
+      },
+      20_000,
+      "a running task pod",
+    );
+    const task = { name: pod.metadata!.labels!["tekton.dev/pipelineTask"]! };
+    await core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: "shop-oob-ci" });
     const run = await runReaches(id, ["succeeded", "failed", "cancelled"]);
     expect(run.status).toBe("failed");
     expect(run.reason).toMatch(new RegExp(`Task ${task.name} failed: .*was deleted`));
