@@ -114,9 +114,13 @@ export async function createRunInTx(tx: Tx, ctx: Ctx, project: RunProject, run: 
     });
   }
   const params = runParams(project, run);
+  // Numbers count the project's runs; the project row is locked so two runs started at once get two numbers.
+  await tx.$queryRaw`select id from "Project" where id = ${project.id} for update`;
+  const number = ((await tx.ciRun.aggregate({ where: { projectId: project.id }, _max: { number: true } }))._max.number ?? 0) + 1;
   const created = await tx.ciRun.create({
     data: {
       projectId: project.id,
+      number,
       service: run.service,
       ref: run.ref,
       refKind: run.refKind,
@@ -129,11 +133,11 @@ export async function createRunInTx(tx: Tx, ctx: Ctx, project: RunProject, run: 
       params,
       reason: "Waiting for the worker to start it on the build cluster",
     },
-    select: { id: true },
+    select: { id: true, number: true },
   });
   await recordAudit(tx, ctx, {
     action: "ci.run.start",
-    target: { type: "ci_run", id: created.id, label: `${project.slug}/${run.service} ${run.ref}` },
+    target: { type: "ci_run", id: created.id, label: `${project.slug} run #${created.number} (${run.service} ${run.ref})` },
     projectId: project.id,
     after: { trigger: run.trigger, service: run.service, ref: run.ref, refKind: run.refKind, commit: run.commit, rerunOf: run.rerunOfId ?? undefined },
   });

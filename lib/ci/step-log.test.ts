@@ -13,7 +13,7 @@ import { CI_CHANNEL, StepLogSink, truncationNote, type CiLogMessage } from "./st
 async function aStep() {
   const owner = await makeUser();
   const project = await makeProject({ owner });
-  const run = await db().ciRun.create({ data: { projectId: project.id, service: "api", ref: "develop", trigger: "manual" } });
+  const run = await db().ciRun.create({ data: { projectId: project.id, number: 1, service: "api", ref: "develop", trigger: "manual" } });
   const task = await db().ciTask.create({ data: { runId: run.id, name: "test" } });
   const step = await db().ciStep.create({ data: { taskId: task.id, runId: run.id, name: "unit" } });
   return { runId: run.id, stepId: step.id };
