@@ -91,15 +91,15 @@ export const provisioningStepTask = defineTask({
   name: "provisioning_step",
   description: "Runs one provisioning step (idempotent), then starts the steps that waited for it",
   payload: z.object({ stepId: z.string().min(1) }),
-  async run({ stepId }, { attempt, maxAttempts, log: jobLog }) {
+  async run({ stepId }, { jobId, attempt, maxAttempts, log: jobLog }) {
     const step = await db().provisioningStep.findUnique({ where: { id: stepId }, include: { run: true } });
     if (!step) return; // the run was deleted
-    if (step.status === "succeeded") return; // a duplicate delivery after a crash
     const stepLog = jobLog.child({ stepId, kind: step.kind, runId: step.runId });
-    await db().provisioningStep.update({
-      where: { id: stepId },
-      data: { status: "running", attempts: attempt, startedAt: step.startedAt ?? new Date(), nextAttemptAt: null },
-    });
+    if (!(await claimStep(stepId, jobId, attempt))) {
+      // Done already, or held by another live job (a retry by hand while a backoff attempt runs): running it too would apply twice.
+      stepLog.info({ status: step.status, heldBy: step.claimedJobId }, "step not claimed: nothing to do");
+      return;
+    }
     try {
       const def = stepKind(step.kind);
       const spec = def.spec.parse(step.spec);
@@ -107,8 +107,8 @@ export const provisioningStepTask = defineTask({
       const cluster = def.needsCluster ? await connectCluster(step.clusterId!) : undefined;
       const result = await def.run(spec, { stepId, runId: step.runId, projectId: step.run.projectId, attempt, log: stepLog, cluster });
       await db().$transaction(async (tx) => {
-        await tx.provisioningStep.update({
-          where: { id: stepId },
+        await tx.provisioningStep.updateMany({
+          where: { id: stepId, claimedJobId: jobId },
           data: { status: "succeeded", result: (result ?? {}) as Prisma.InputJsonValue, lastError: "", finishedAt: new Date() },
         });
         await startDependents(tx, step.runId);
@@ -126,8 +126,8 @@ export const provisioningStepTask = defineTask({
       const message = e instanceof AppError ? `${e.userMessage}${details}` : e instanceof Error ? `${e.message}${details}` : String(e);
       const final = attempt >= maxAttempts || e instanceof FinalStepError;
       await db().$transaction(async (tx) => {
-        await tx.provisioningStep.update({
-          where: { id: stepId },
+        await tx.provisioningStep.updateMany({
+          where: { id: stepId, claimedJobId: jobId },
           data: {
             status: final ? "failed" : "retrying",
             lastError: message.slice(0, 2000),
@@ -143,6 +143,24 @@ export const provisioningStepTask = defineTask({
     }
   },
 });
+
+/**
+ * Takes a step for one job, atomically: a waiting step (pending, retrying),
+ * or a running one whose job is this one (delivered again after its worker
+ * died) or no longer holds a lock (its worker's pool was released). A step
+ * held by a live job, or done, is not taken.
+ */
+async function claimStep(stepId: string, jobId: string, attempt: number): Promise<boolean> {
+  const n = await db().$executeRaw`
+    update "ProvisioningStep" s
+       set status = 'running', attempts = ${attempt}, "startedAt" = coalesce(s."startedAt", now()), "nextAttemptAt" = null, "claimedJobId" = ${jobId}
+     where s.id = ${stepId}
+       and (s.status in ('pending', 'retrying')
+            or (s.status = 'running'
+                and (s."claimedJobId" in (${jobId}, '')
+                     or not exists (select 1 from graphile_worker._private_jobs j where j.id::text = s."claimedJobId" and j.locked_at is not null))))`;
+  return n === 1;
+}
 
 /** Queues the steps whose dependencies have all succeeded and that are not queued yet. */
 async function startDependents(tx: Tx, runId: string) {
