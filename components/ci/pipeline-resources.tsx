@@ -63,7 +63,7 @@ export function PipelineResources({ groups, namespace }: { groups: readonly Pipe
   return (
     <div className="grid gap-4">
       {groups.map((g) => (
-        <Card key={g.service ?? ""} data-testid={g.service ? `service-${g.service}` : "shared-resources"}>
+        <Card key={g.service ?? ""} id={g.service ? `service-${g.service}` : "shared"} data-testid={g.service ? `service-${g.service}` : "shared-resources"}>
           <CardHeader>
             <CardTitle className={cn(g.service && "font-mono")}>{g.service ?? "Shared by every service"}</CardTitle>
             <CardDescription>
