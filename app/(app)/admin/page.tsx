@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { History, Users } from "lucide-react";
+import { History, Users, Workflow } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { PageHeader } from "@/components/shell/page-header";
@@ -15,6 +15,7 @@ export const metadata: Metadata = { title: "Admin" };
 const SECTIONS = [
   { href: "/admin/audit", title: "Audit log", description: "Every change: who, what, when, before and after.", icon: History },
   { href: "/admin/users", title: "Users", description: "Platform roles of everyone who signed in.", icon: Users },
+  { href: "/admin/ci", title: "CI seed job", description: "Plan and apply the regeneration of every project's pipelines.", icon: Workflow },
 ];
 
 export default async function AdminPage() {
