@@ -14,6 +14,8 @@ import { FieldErrors } from "@/components/forms/field-errors";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
 
+/** What the pipeline accepts as a parameter name (as the server's ZStartRun). */
+const PARAM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FIELDS = new Set(["service", "refKind", "branch", "commit", "params"]);
 
 interface Param {
@@ -56,6 +58,11 @@ export function RunStartDialog({ slug, services, defaultService }: { slug: strin
     const dupes = params.filter((p) => p.key.trim() && (seen.has(p.key.trim()) || !seen.add(p.key.trim())));
     if (dupes.length) {
       setLocalErrors({ params: [`The parameter ${dupes[0]!.key.trim()} is given twice: keep one row`] });
+      return;
+    }
+    const badName = params.find((p) => (p.key.trim() || p.value) && !PARAM_NAME.test(p.key.trim()));
+    if (badName) {
+      setLocalErrors({ params: [`"${badName.key.trim()}" is not a parameter name: lower-case letters, digits and '-', starting with a letter`] });
       return;
     }
     setLocalErrors({});

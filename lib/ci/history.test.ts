@@ -9,6 +9,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { listRuns, runTrends } from "./history";
+import { startRun } from "./runs";
 
 const DAY = 86_400_000;
 /** Noon UTC `daysAgo` days ago, so a run and its end fall on one day. */
@@ -159,14 +160,17 @@ describe("trends", () => {
     const t = await runTrends(ctx, { projectSlug: "history-trends", days: 30 });
     const day2 = noon(2).toISOString().slice(0, 10);
     const day1 = noon(1).toISOString().slice(0, 10);
-    const point = (day: string, service: string | null) => t.durations.find((d) => d.day === day && d.service === service);
+    const point = (day: string | null, service: string | null) => t.durations.find((d) => d.day === day && d.service === service);
     expect(point(day2, "api")).toEqual({ day: day2, service: "api", runs: 5, p50Ms: 30_000, p95Ms: 48_000 });
     expect(point(day2, "web")).toMatchObject({ runs: 1, p50Ms: 100_000, p95Ms: 100_000 });
     // All services of the day: 10..50 s and 100 s → p50 35 s, p95 87.5 s.
     expect(point(day2, null)).toMatchObject({ runs: 6, p50Ms: 35_000, p95Ms: 87_500 });
     // Cancelled runs do not count in durations.
     expect(point(day1, "api")).toMatchObject({ runs: 2, p50Ms: 90_000 });
-    expect(t.durations.some((d) => d.day < day2)).toBe(false);
+    expect(t.durations.some((d) => d.day !== null && d.day < day2)).toBe(false);
+    // Per service over the whole period: api 10..60 and 120 s (p50 40 s), web 100 and 7 s.
+    expect(point(null, "api")).toMatchObject({ runs: 7, p50Ms: 40_000 });
+    expect(point(null, "web")).toMatchObject({ runs: 2, p50Ms: 53_500 });
 
     expect(t.success).toEqual([
       { day: day2, succeeded: 5, failed: 1, cancelled: 0, rate: 5 / 6 },
@@ -178,7 +182,7 @@ describe("trends", () => {
     ]);
 
     const web = await runTrends(ctx, { projectSlug: "history-trends", service: "web" });
-    expect(web.durations.filter((d) => d.service === null).map((d) => d.runs)).toEqual([1, 1]);
+    expect(web.durations.filter((d) => d.service === null && d.day !== null).map((d) => d.runs)).toEqual([1, 1]);
     expect(web.failingSteps).toHaveLength(1);
     const bad = await runTrends(ctx, { projectSlug: "history-trends", days: "0" }).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: "INVALID_INPUT", fieldErrors: { days: ["Days: a whole number from 1 to 365"] } });
@@ -205,5 +209,15 @@ describe("who may read the history", () => {
   it("answers a project that does not exist as not found, before looking at any filter's runs", async () => {
     await expect(listRuns(developer, { projectSlug: "history-nowhere" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(runTrends(developer, { projectSlug: "history-nowhere" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("the Run dialog's answers", () => {
+  it("says what a parameter name may be, and what a branch may be, at their fields", async () => {
+    const refused = await startRun(developer, { projectSlug: SLUG, service: "api", branch: "bad branch", params: { "Bad Key": "x" } }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "INVALID_INPUT" });
+    const fields = (refused as AppError).fieldErrors ?? {};
+    expect(fields["params.Bad Key"]).toEqual(["A parameter name is lower-case letters, digits and '-', starting with a letter (at most 63)"]);
+    expect(fields.branch).toContain("Letters, digits, '.', '_', '-' and '/' only");
   });
 });

@@ -167,9 +167,9 @@ export const ZRunTrends = z.object({
 });
 export type TRunTrends = z.input<typeof ZRunTrends>;
 
-/** Duration percentiles of one day's finished runs, of one service or (service null) of all. */
+/** Duration percentiles of finished runs: of one day (or, day null, the whole period), of one service (or, service null, all). */
 export interface DurationPoint {
-  day: string;
+  day: string | null;
   service: string | null;
   runs: number;
   p50Ms: number;
@@ -195,8 +195,8 @@ export interface FailingStep {
 /**
  * The trends of a project's runs over the last `days` (default 30), by day
  * (UTC) of the run's end: duration p50/p95 of finished runs (succeeded or
- * failed; cancelled runs say nothing of how long a build takes) per service
- * and for all services, the success rate, and the ten steps that failed most.
+ * failed; cancelled runs say nothing of how long a build takes) per day and
+ * service, per day for all services, and per service over the whole period; the success rate, and the ten steps that failed most.
  */
 export async function runTrends(ctx: Ctx, raw: TRunTrends) {
   const input = parseInput(ZRunTrends, raw);
@@ -205,7 +205,7 @@ export async function runTrends(ctx: Ctx, raw: TRunTrends) {
   const since = new Date(Date.now() - days * 86_400_000);
   const service = input.service ?? null;
   const [durations, outcomes, failing] = await Promise.all([
-    db().$queryRaw<{ day: string; service: string | null; runs: bigint; p50: number; p95: number }[]>`
+    db().$queryRaw<{ day: string | null; service: string | null; runs: bigint; p50: number; p95: number }[]>`
       with finished as (
         select to_char(date_trunc('day', "finishedAt"), 'YYYY-MM-DD') as day, service,
                extract(epoch from "finishedAt" - "startedAt") * 1000 as ms
@@ -220,8 +220,8 @@ export async function runTrends(ctx: Ctx, raw: TRunTrends) {
              percentile_cont(0.5) within group (order by ms) as p50,
              percentile_cont(0.95) within group (order by ms) as p95
         from finished
-       group by grouping sets ((day, service), (day))
-       order by day, service nulls first`,
+       group by grouping sets ((day, service), (day), (service))
+       order by day nulls first, service nulls first`,
     db().$queryRaw<{ day: string; succeeded: bigint; failed: bigint; cancelled: bigint }[]>`
       select to_char(date_trunc('day', "finishedAt"), 'YYYY-MM-DD') as day,
              count(*) filter (where status = 'succeeded') as succeeded,

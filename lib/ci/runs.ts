@@ -44,7 +44,10 @@ export const ZStartRun = z
       .regex(/^[0-9a-f]{40}$/, { message: "A full commit SHA (40 hex digits)" })
       .optional(),
     params: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), z.string().max(4_000))
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), z.string().max(4_000, { message: "A parameter's value has at most 4,000 characters" }), {
+        error: (issue) =>
+          issue.code === "invalid_key" ? "A parameter name is lower-case letters, digits and '-', starting with a letter (at most 63)" : undefined,
+      })
       .default({})
       .refine((p) => Object.keys(p).every((k) => !DERIVED_PARAMS.has(k)), {
         message: "git-url, git-revision, image, build and push follow from the branch and its policy",

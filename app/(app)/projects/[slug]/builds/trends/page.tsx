@@ -3,7 +3,7 @@ import Link from "next/link";
 import { requireCtx } from "@/lib/access/session";
 import { knownError } from "@/lib/http/boundary";
 import { pageParams, pageRead } from "@/lib/http/page";
-import { runTrends } from "@/lib/ci/history";
+import { runTrends, type DurationPoint } from "@/lib/ci/history";
 import { BuildsTabs } from "@/components/ci/builds-tabs";
 import { TrendsFilters } from "@/components/ci/trends-filters";
 import { DurationChart, SuccessChart } from "@/components/ci/trend-charts";
@@ -75,7 +75,7 @@ export default async function BuildTrendsPage({
           <Card className="lg:col-span-2">
             <CardHeader>
               <CardTitle>Per service</CardTitle>
-              <CardDescription>Duration percentiles of each service&apos;s finished runs over the period&apos;s days.</CardDescription>
+              <CardDescription>Duration p50 and p95 of each service&apos;s succeeded and failed runs over the whole period.</CardDescription>
             </CardHeader>
             <CardContent>
               <ServiceTable points={t.durations} />
@@ -127,35 +127,28 @@ export default async function BuildTrendsPage({
   );
 }
 
-function ServiceTable({ points }: { points: { service: string | null; runs: number; p50Ms: number; p95Ms: number; day: string }[] }) {
-  // Per service: the latest day's percentiles and the runs counted over the period.
-  const latest = new Map<string, { day: string; p50Ms: number; p95Ms: number; runs: number }>();
-  for (const p of points) {
-    if (p.service === null) continue;
-    const seen = latest.get(p.service);
-    latest.set(p.service, { day: p.day, p50Ms: p.p50Ms, p95Ms: p.p95Ms, runs: (seen?.runs ?? 0) + p.runs });
-  }
-  if (latest.size === 0) return <p className="text-sm text-muted-foreground">No finished run in this period.</p>;
+function ServiceTable({ points }: { points: DurationPoint[] }) {
+  // The rows of the whole period (day null), one per service.
+  const rows = points.filter((p) => p.day === null && p.service !== null);
+  if (rows.length === 0) return <p className="text-sm text-muted-foreground">No finished run in this period.</p>;
   const s = (ms: number) => `${Math.round(ms / 100) / 10} s`;
   return (
     <Table aria-label="Durations per service">
       <TableHeader>
         <TableRow>
           <TableHead>Service</TableHead>
-          <TableHead className="text-right">Runs</TableHead>
-          <TableHead>Last day</TableHead>
+          <TableHead className="text-right">Finished runs</TableHead>
           <TableHead className="text-right">p50</TableHead>
           <TableHead className="text-right">p95</TableHead>
         </TableRow>
       </TableHeader>
       <TableBody>
-        {[...latest].map(([service, v]) => (
-          <TableRow key={service}>
-            <TableCell>{service}</TableCell>
-            <TableCell className="text-right tabular-nums">{v.runs}</TableCell>
-            <TableCell className="text-xs">{v.day}</TableCell>
-            <TableCell className="text-right tabular-nums">{s(v.p50Ms)}</TableCell>
-            <TableCell className="text-right tabular-nums">{s(v.p95Ms)}</TableCell>
+        {rows.map((r) => (
+          <TableRow key={r.service}>
+            <TableCell>{r.service}</TableCell>
+            <TableCell className="text-right tabular-nums">{r.runs}</TableCell>
+            <TableCell className="text-right tabular-nums">{s(r.p50Ms)}</TableCell>
+            <TableCell className="text-right tabular-nums">{s(r.p95Ms)}</TableCell>
           </TableRow>
         ))}
       </TableBody>
