@@ -177,6 +177,32 @@ const trendsLine =
   ` p50 ${ms(percentile(trendTimes, 50))}  p95 ${ms(percentile(trendTimes, 95))}`;
 say(`  ${trendsLine}`);
 
+// What Postgres does for the list's queries (the SQL Prisma sends for them, in short): the index each uses.
+const explainClient = new pg.Client({ connectionString: url });
+await explainClient.connect();
+const EXPLAINED: [string, string][] = [
+  ["first page", `select * from "CiRun" where "projectId" = 'p-history' order by number desc limit 51`],
+  ["status=running", `select * from "CiRun" where "projectId" = 'p-history' and status = 'running' order by number desc limit 51`],
+  ["tag v1.500", `select * from "CiRun" where "projectId" = 'p-history' and ref = 'v1.500' order by number desc limit 51`],
+  ["author nobody", `select * from "CiRun" where "projectId" = 'p-history' and author ilike '%nobody%' order by number desc limit 51`],
+  [`failed after #${deep}`, `select * from "CiRun" where "projectId" = 'p-history' and status = 'failed' and number < ${deep} order by number desc limit 51`],
+  [
+    "trends window",
+    `select count(*) from "CiRun" where "projectId" = 'p-history' and status in ('succeeded','failed') and "finishedAt" >= now() - interval '30 days'`,
+  ],
+];
+const plans: string[] = [];
+for (const [name, sql] of EXPLAINED) {
+  const { rows } = await explainClient.query<{ "QUERY PLAN": string }>(`explain (analyze, costs off, timing off) ${sql}`);
+  const lines = rows.map((r) => r["QUERY PLAN"]);
+  const scan = lines.find((l) => /Scan/.test(l))?.trim() ?? lines[0]!.trim();
+  const execution = lines.find((l) => l.startsWith("Execution Time"))?.replace("Execution Time: ", "") ?? "";
+  plans.push(`${name.padEnd(22)} ${scan.replace(/^->\s*/, "").slice(0, 90)}  (${execution})`);
+}
+await explainClient.end();
+say("plans:");
+for (const p of plans) say(`  ${p}`);
+
 // ---------------------------------------------------------------- 1b. the page over HTTP
 const pageLines: string[] = [];
 if (http) {
@@ -310,6 +336,8 @@ console.log(
 );
 for (const l of inProcess) console.log(`    ${l}`);
 console.log(`    ${trendsLine}`);
+console.log(`  plans (EXPLAIN ANALYZE):`);
+for (const p of plans) console.log(`    ${p}`);
 if (pageLines.length) {
   console.log(`  the page as a signed-in developer gets it (next start, ${connections} connections, ${seconds} s each; target p95 < 300 ms):`);
   for (const l of pageLines) console.log(`    ${l}`);
