@@ -88,6 +88,7 @@ await registerClusters(
 
 const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
+await (await import("../e2e/support/ci-history")).seedCiHistory(say);
 
 const children: ChildProcess[] = [];
 const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });

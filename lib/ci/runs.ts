@@ -44,7 +44,10 @@ export const ZStartRun = z
       .regex(/^[0-9a-f]{40}$/, { message: "A full commit SHA (40 hex digits)" })
       .optional(),
     params: z
-      .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), z.string().max(4_000))
+      .record(z.string().regex(/^[a-z][a-z0-9-]{0,62}$/), z.string().max(4_000, { message: "A parameter's value has at most 4,000 characters" }), {
+        error: (issue) =>
+          issue.code === "invalid_key" ? "A parameter name is lower-case letters, digits and '-', starting with a letter (at most 63)" : undefined,
+      })
       .default({})
       .refine((p) => Object.keys(p).every((k) => !DERIVED_PARAMS.has(k)), {
         message: "git-url, git-revision, image, build and push follow from the branch and its policy",
@@ -155,7 +158,7 @@ export async function describePortalCommit(slug: string, revision: string): Prom
 }
 
 /** "Run" by hand (`ci.run.start`): one run of a service's pipeline for a branch or tag, at its head or a given commit. */
-export async function startRun(ctx: Ctx, raw: TStartRun): Promise<{ id: string }> {
+export async function startRun(ctx: Ctx, raw: TStartRun): Promise<{ id: string; number: number }> {
   const input = parseInput(ZStartRun, raw);
   const project = await findRunProject({ slug: input.projectSlug });
   if (!project) throw new AppError("NOT_FOUND", `There is no project "${input.projectSlug}".`);

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ExternalLink, Layers, Settings, Users } from "lucide-react";
+import { ExternalLink, Hammer, Layers, Settings, Users } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
+import { can, projectResource } from "@/lib/access/policy";
 import { getProjectOverview } from "@/lib/catalog/projects";
 import { listClusterOptions } from "@/lib/catalog/clusters";
 import { listUserOptions } from "@/lib/catalog/users";
@@ -50,6 +51,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
             <Button asChild variant="outline">
               <Link href={`/deployments?project=${project.slug}`}>Deployments</Link>
             </Button>
+            {can(ctx.actor, "ci.pipeline.read", projectResource(project.id)) && (
+              <Button asChild variant="outline">
+                <Link href={`/projects/${project.slug}/builds`}>
+                  <Hammer /> Builds
+                </Link>
+              </Button>
+            )}
             {project.rights.requestAccess && <RequestAccessDialog projectId={project.id} projectName={project.name} currentRole={project.memberRole} />}
             {project.rights.requestArchive && <RequestArchiveDialog projectId={project.id} projectName={project.name} />}
             {project.rights.update && !archived && (

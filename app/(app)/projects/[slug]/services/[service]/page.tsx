@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { FileCode2, SlidersHorizontal, TriangleAlert } from "lucide-react";
+import { FileCode2, Hammer, SlidersHorizontal, TriangleAlert } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, projectResource } from "@/lib/access/policy";
 import { getServicePage } from "@/lib/deploy/service-page";
@@ -53,6 +53,13 @@ export default async function ServicePage({
                 <FileCode2 /> Spec
               </Link>
             </Button>
+            {can(ctx.actor, "ci.pipeline.read", projectResource(service.project.id)) && (
+              <Button asChild variant="outline">
+                <Link href={`/projects/${slug}/builds?service=${encodeURIComponent(service.slug)}`}>
+                  <Hammer /> Builds
+                </Link>
+              </Button>
+            )}
             {can(ctx.actor, "config.read", projectResource(service.project.id)) && (
               <Button asChild variant="outline">
                 <Link href={`${base}/config${environment ? `?env=${environment}` : ""}`}>
