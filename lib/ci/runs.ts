@@ -155,7 +155,7 @@ export async function describePortalCommit(slug: string, revision: string): Prom
 }
 
 /** "Run" by hand (`ci.run.start`): one run of a service's pipeline for a branch or tag, at its head or a given commit. */
-export async function startRun(ctx: Ctx, raw: TStartRun): Promise<{ id: string }> {
+export async function startRun(ctx: Ctx, raw: TStartRun): Promise<{ id: string; number: number }> {
   const input = parseInput(ZStartRun, raw);
   const project = await findRunProject({ slug: input.projectSlug });
   if (!project) throw new AppError("NOT_FOUND", `There is no project "${input.projectSlug}".`);
