@@ -10,7 +10,7 @@ import { cn } from "@/lib/utils";
 function LogLine({ line }: { line: string }) {
   const parts = useMemo(() => Anser.ansiToJson(line, { json: true, remove_empty: true }), [line]);
   return (
-    <div className="min-h-[1lh] whitespace-pre-wrap break-all">
+    <div data-testid="log-line" className="min-h-[1lh] whitespace-pre-wrap break-all">
       {parts.map((p, i) => (
         <span
           key={i}
