@@ -135,7 +135,7 @@ function TaskNode({ task, name, selected, onSelect }: { task: RunTaskView | unde
       data-testid={`task-${name}`}
       data-status={status}
       className={cn(
-        "flex w-full min-w-32 items-center gap-2 rounded-md border bg-card px-3 py-2 text-left text-sm shadow-xs outline-none",
+        "flex w-full min-w-24 items-center gap-2 rounded-md border bg-card px-3 py-2 text-left text-sm shadow-xs outline-none",
         "hover:bg-accent focus-visible:ring-[3px] focus-visible:ring-ring/50",
         status === "failed" && "border-destructive/70 bg-destructive/5",
         status === "running" && "border-primary/60",
@@ -144,9 +144,7 @@ function TaskNode({ task, name, selected, onSelect }: { task: RunTaskView | unde
     >
       <StatusIcon status={status} />
       <span className="font-medium">{name}</span>
-      <span className="ml-auto text-xs text-muted-foreground tabular-nums">
-        {task?.durationMs != null ? formatDuration(task.durationMs) : status === "skipped" ? "skipped" : ""}
-      </span>
+      <span className="ml-auto text-xs text-muted-foreground tabular-nums">{formatDuration(task?.durationMs)}</span>
     </button>
   );
 }
@@ -178,7 +176,7 @@ function StepRow({
         <Chevron className="size-4 shrink-0 text-muted-foreground" aria-hidden />
         <StatusIcon status={step.status} />
         <span className="font-medium">{step.name}</span>
-        {step.exitCode !== null && step.exitCode !== 0 && <span className="text-xs text-destructive">exit {step.exitCode}</span>}
+        {step.status === "failed" && step.exitCode !== null && step.exitCode !== 0 && <span className="text-xs text-destructive">exit {step.exitCode}</span>}
         <span className="ml-auto text-xs text-muted-foreground tabular-nums">{formatDuration(step.durationMs)}</span>
         {step.reason && step.status !== "succeeded" && <span className="basis-full pl-10 text-xs text-muted-foreground">{step.reason}</span>}
       </button>
@@ -297,7 +295,7 @@ export function RunDetail({ page, capBytes }: { page: RunPage; capBytes: number 
             <h2 id="graph-title" className="text-sm font-medium text-muted-foreground">
               Tasks
             </h2>
-            <ol className="flex flex-col gap-3 sm:flex-row sm:items-start sm:overflow-x-auto sm:pb-1" aria-label="Task graph, in order of dependencies">
+            <ol className="flex flex-col gap-3 p-1 sm:flex-row sm:flex-wrap sm:items-start" aria-label="Task graph, in order of dependencies">
               {state.columns.map((column, i) => (
                 <li key={i} className="flex items-center gap-3">
                   {i > 0 && <ChevronRight className="hidden size-4 shrink-0 text-muted-foreground sm:block" aria-hidden />}
@@ -369,7 +367,13 @@ function RunSummary({ page, state, durationEnd }: { page: RunPage; state: RunSta
   return (
     <span className="flex flex-col gap-1">
       <span>
-        {page.commit.sha ? <span className="font-mono">{page.commit.sha.slice(0, 7)}</span> : <span>{page.refKind === "tag" ? "tag" : "branch"} head</span>}
+        {page.commit.sha ? (
+          <span className="font-mono">{page.commit.sha.slice(0, 7)}</span>
+        ) : (
+          <span>
+            Head of {page.refKind === "tag" ? "tag" : "branch"} {page.ref}
+          </span>
+        )}
         {firstLine && <span> {firstLine}</span>}
         {page.commit.author && <span className="text-muted-foreground"> — {page.commit.author}</span>}
       </span>
