@@ -89,6 +89,9 @@ await registerClusters(
 const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
 await (await import("../e2e/support/ci-history")).seedCiHistory(say);
+// The CI run page's projects (e2e/ci-run.spec.ts); its failed run starts once the worker is up.
+const { seedCiRunPages } = await import("../e2e/support/ci-seed");
+await seedCiRunPages(say);
 
 const children: ChildProcess[] = [];
 const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });

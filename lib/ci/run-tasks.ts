@@ -29,6 +29,7 @@ import { childLogger } from "@/lib/log";
 import { ciNamespace, MANAGED_BY, PIPELINE_SERVICE_ACCOUNT } from "./generate";
 import { findProjectBuildCluster } from "./input";
 import { ciSettingsOf } from "./settings";
+import { graphOfPipelineSpec } from "./graph";
 import { CI_CHANNEL, StepLogSink } from "./step-log";
 import { pipelineRunStatus, runResults, stepStatus, taskRunStatus, ZPipelineRun, ZTaskRun, type TTaskRun } from "./tekton-status";
 
@@ -62,6 +63,11 @@ async function mergePatch(conn: ClusterConnection, obj: KubernetesObject & { spe
 
 async function announceRun(client: Tx | ReturnType<typeof db>, runId: string, status: string) {
   await client.$executeRaw`select pg_notify(${CI_CHANNEL}, ${JSON.stringify({ kind: "run", runId, status })})`;
+}
+
+/** A task or step of the run changed (status, times, exit code): open run pages read them again. */
+async function announceTasks(runId: string) {
+  await db().$executeRaw`select pg_notify(${CI_CHANNEL}, ${JSON.stringify({ kind: "tasks", runId })})`;
 }
 
 const ZRunPayload = z.object({ runId: z.string().min(1), attempt: z.number().int().min(0).default(0) });
@@ -286,6 +292,7 @@ class Follower {
   private readonly streams = new Map<string, LiveStream>();
   private readonly taskIds = new Map<string, string>();
   private conn?: ClusterConnection;
+  private graphStored = false;
 
   constructor(private readonly runId: string) {}
 
@@ -333,6 +340,14 @@ class Follower {
       throw e;
     }
     const pr = ZPipelineRun.parse(raw);
+    if (run.graph === null && !this.graphStored) {
+      // The graph as this run ran it (the page shows it even after the pipeline is regenerated or the PipelineRun pruned).
+      const graph = graphOfPipelineSpec(pr.status?.pipelineSpec);
+      if (graph) {
+        await db().ciRun.update({ where: { id: run.id }, data: { graph } });
+        this.graphStored = true;
+      }
+    }
     const list = await conn.objects.list(
       "tekton.dev/v1",
       "TaskRun",
@@ -388,6 +403,7 @@ class Follower {
     const json = JSON.stringify(data);
     if (this.written.get(key) === json && this.taskIds.has(name)) return this.taskIds.get(name)!;
     const row = await db().ciTask.upsert({ where: { runId_name: { runId, name } }, create: { runId, name, ...data }, update: data, select: { id: true } });
+    await announceTasks(runId);
     this.written.set(key, json);
     this.taskIds.set(name, row.id);
     return row.id;
@@ -421,6 +437,7 @@ class Follower {
           select: { id: true, logArchived: true },
         });
         stepId = row.id;
+        await announceTasks(runId);
         this.written.set(key, json);
         this.written.set(`${key}:id`, row.id);
         if (row.logArchived) this.written.set(`${key}:archived`, "1");

@@ -251,7 +251,7 @@ export async function cancelRun(ctx: Ctx, raw: z.input<typeof ZRunId>): Promise<
 }
 
 /** Runs a finished run again (`ci.run.start`): same service, ref, commit and params, as a new run. */
-export async function rerunRun(ctx: Ctx, raw: z.input<typeof ZRunId>): Promise<{ id: string }> {
+export async function rerunRun(ctx: Ctx, raw: z.input<typeof ZRunId>): Promise<{ id: string; number: number }> {
   const { runId } = parseInput(ZRunId, raw);
   const run = await runForAction(ctx, runId, "ci.run.start");
   const params = z.record(z.string(), z.string()).catch({}).parse(run.params);

@@ -42,10 +42,21 @@ const MAX_BACKOFF_MS = 30_000;
 /** A process whose last page closed keeps its connection this long (a reload comes back at once). */
 const IDLE_CLOSE_MS = 60_000;
 
-class LiveHub {
-  constructor(private readonly url: string) {}
+/** What a channel's listeners receive: its parsed events, and `resync` after a reconnect (events sent meanwhile were lost). */
+export type HubEvent<E> = E | { resync: true };
 
-  private listeners = new Set<LiveListener>();
+/**
+ * One LISTEN connection on one channel for the whole process, shared by every
+ * subscriber (the live counts' streams on `wharf_live`, the CI run pages on `wharf_ci`).
+ */
+export class ChannelHub<E> {
+  constructor(
+    private readonly url: string,
+    private readonly channel: string,
+    private readonly parse: (payload: string | undefined) => E | null,
+  ) {}
+
+  private listeners = new Set<(event: HubEvent<E>) => void>();
   private client: Client | null = null;
   private connecting: Promise<void> | null = null;
   private backoffMs = 1000;
@@ -54,7 +65,7 @@ class LiveHub {
   private lostSinceListening = false;
 
   /** Listens until `close()`. `ready` settles once the LISTEN is active (or failed: it is retried in the background). */
-  subscribe(listener: LiveListener): { ready: Promise<void>; close: () => void } {
+  subscribe(listener: (event: HubEvent<E>) => void): { ready: Promise<void>; close: () => void } {
     this.listeners.add(listener);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = null;
@@ -71,7 +82,7 @@ class LiveHub {
     };
   }
 
-  private emit(event: LiveEvent) {
+  private emit(event: HubEvent<E>) {
     for (const l of [...this.listeners]) {
       try {
         l(event);
@@ -90,7 +101,7 @@ class LiveHub {
   }
 
   private async connect() {
-    const client = new Client({ connectionString: this.url, application_name: "wharf-live" });
+    const client = new Client({ connectionString: this.url, application_name: `wharf-live:${this.channel}` });
     const lost = (err?: unknown) => {
       if (this.client !== client) return;
       this.client = null;
@@ -100,15 +111,15 @@ class LiveHub {
       this.scheduleRetry();
     };
     client.on("notification", (msg) => {
-      if (msg.channel !== LIVE_CHANNEL) return;
-      const event = parseLiveEvent(msg.payload);
+      if (msg.channel !== this.channel) return;
+      const event = this.parse(msg.payload);
       if (event) this.emit(event);
     });
     client.on("error", lost);
     client.on("end", () => lost());
     try {
       await client.connect();
-      await client.query(`LISTEN ${LIVE_CHANNEL}`);
+      await client.query(`LISTEN ${this.channel}`);
     } catch (err) {
       client.end().catch(() => {});
       log.warn({ err }, "could not listen for live events; retrying");
@@ -160,16 +171,22 @@ class LiveHub {
   }
 }
 
-const g = globalThis as unknown as { wharfLiveHub?: LiveHub; wharfLiveHubUrl?: string };
+const g = globalThis as unknown as { wharfHubs?: Map<string, { url: string; hub: ChannelHub<unknown> }> };
 
-/** The process's hub (one LISTEN connection per process and database, kept across hot reloads). */
-export function liveHub(): LiveHub {
+/** The process's hub for `channel` (one LISTEN connection per process, channel and database, kept across hot reloads). */
+export function channelHub<E>(channel: string, parse: (payload: string | undefined) => E | null): ChannelHub<E> {
   const url = envPart("DATABASE_URL").DATABASE_URL;
-  if (!g.wharfLiveHub || g.wharfLiveHubUrl !== url) {
-    g.wharfLiveHub = new LiveHub(url);
-    g.wharfLiveHubUrl = url;
-  }
-  return g.wharfLiveHub;
+  g.wharfHubs ??= new Map();
+  const held = g.wharfHubs.get(channel);
+  if (held && held.url === url) return held.hub as ChannelHub<E>;
+  const hub = new ChannelHub<E>(url, channel, parse);
+  g.wharfHubs.set(channel, { url, hub: hub as ChannelHub<unknown> });
+  return hub;
+}
+
+/** The hub of the bell and the inbox count (`wharf_live`). */
+export function liveHub(): ChannelHub<LiveEvent> {
+  return channelHub(LIVE_CHANNEL, parseLiveEvent);
 }
 
 export function subscribeLive(listener: LiveListener) {

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CiRun" ADD COLUMN     "graph" JSONB;
