@@ -12,6 +12,7 @@ import { Writable } from "node:stream";
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, Log, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions, Watch } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiError, eventually, FAST_SIMULATION, kubeConfigFor, request, startTestSandbox, type TestSandbox } from "./testing/helpers.js";
+import { stepProgram } from "./tekton/steps.js";
 
 let sb: TestSandbox;
 let kc: KubeConfig;
@@ -282,6 +283,37 @@ describe("Tekton in the sandbox", () => {
     expect(testLog).toMatch(/FAIL .*OrderServiceTest/);
     expect(testLog).toMatch(/Tests {2}\d+ failed \| \d+ passed/);
     expect(await log(tr.status.podName, "step-report")).toBe("");
+  });
+
+  it("reports coverage above the default gate of 60% for every commit, and below it only when [low-coverage] asks", () => {
+    const coverageOf = (revision: string, message: string) =>
+      Number(
+        stepProgram({
+          name: "test",
+          image: "node:22",
+          params: { "git-url": URL_, "git-revision": revision, "commit-message": message, image: IMAGE },
+          namespace: NS,
+          owner: "cov",
+          stepMs: 1,
+        }).results.coverage,
+      );
+    const commits = Array.from({ length: 200 }, (_, i) => `feature/commit-${i}`);
+    const normal = commits.map((c) => coverageOf(c, "Add checkout"));
+    const low = commits.map((c) => coverageOf(c, "Quick fix [low-coverage]"));
+    expect(Math.min(...normal)).toBeGreaterThanOrEqual(62);
+    expect(Math.max(...normal)).toBeLessThanOrEqual(95);
+    expect(Math.min(...low)).toBeGreaterThanOrEqual(35);
+    expect(Math.max(...low)).toBeLessThanOrEqual(55);
+  });
+
+  it("writes the low coverage of a [low-coverage] run as its result", async () => {
+    await createRun(pipelineRun("uncovered", { message: "Quick fix [low-coverage]" }));
+    const pr = await finished("uncovered");
+    expect(succeededOf(pr)).toMatchObject({ status: "True" });
+    const source = await getTaskRun("uncovered-source");
+    const coverage = Number(source.status.results.find((r: Any) => r.name === "coverage").value);
+    expect(coverage).toBeGreaterThanOrEqual(35);
+    expect(coverage).toBeLessThanOrEqual(55);
   });
 
   it("fails a [fail-build] run at the build step", async () => {

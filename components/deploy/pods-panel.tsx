@@ -10,6 +10,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import type { listPods } from "@/lib/deploy/observe";
 import { KillPodButton } from "./service-actions";
+import { tagOfImage } from "@/lib/deploy/image";
 
 type Env = "dev" | "test" | "staging" | "prod";
 type PodsByCluster = Awaited<ReturnType<typeof listPods>>;
@@ -55,7 +56,7 @@ export function PodsPanel({ serviceId, environment, initial, canKill }: { servic
                   <TableRow key={p.name} data-testid={`pod-${p.name}`}>
                     <TableCell className="font-mono text-xs">
                       {p.name}
-                      <div className="text-muted-foreground">{p.image.split(":").pop()}</div>
+                      <div className="text-muted-foreground">{tagOfImage(p.image)}</div>
                     </TableCell>
                     <TableCell>
                       <StatusBadge status={p.phase} />

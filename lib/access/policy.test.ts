@@ -78,6 +78,7 @@ const EXPECTED: Record<Action, Expectation> = {
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
   "ci.run.start": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
   "ci.run.cancel": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
+  "ci.promotion.retry": { resource: "project", platform: ["admin"], project: ["owner", "maintainer", "developer"] },
   "ci.regenerate.all": { resource: "platform", platform: ["admin", "ops"] },
 };
 

@@ -7,6 +7,7 @@ import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { ciRegenerateRun } from "./regenerate";
 import { ciCancelRunTask, ciDispatchTask, ciFollowRunTask, ciStartRunTask } from "./run-tasks";
+import { ciPromoteTask } from "./promote";
 import { ciApplyStep, ciOnboardStep, ciOnboardingContributor, ciPruneStep } from "./steps";
 
 export const ciModule = defineModule({
@@ -42,6 +43,12 @@ export const ciModule = defineModule({
       project: ["owner", "maintainer", "developer"],
       description: "Cancel a running or waiting CI run",
     },
+    "ci.promotion.retry": {
+      on: ["project"],
+      platform: ["admin"],
+      project: ["owner", "maintainer", "developer"],
+      description: "Promote a run's image again after its promotion was blocked (the gates are read again), failed or waits",
+    },
     "ci.regenerate.all": {
       on: ["platform"],
       platform: ["admin", "ops"],
@@ -52,7 +59,7 @@ export const ciModule = defineModule({
     runKinds: [ciRegenerateRun],
     planContributors: [ciOnboardingContributor],
     stepKinds: [ciApplyStep, ciPruneStep, ciOnboardStep],
-    tasks: [ciStartRunTask, ciDispatchTask, ciCancelRunTask, ciFollowRunTask],
+    tasks: [ciStartRunTask, ciDispatchTask, ciCancelRunTask, ciFollowRunTask, ciPromoteTask],
     clusterPermissions: [
       { group: "", resource: "namespaces", verbs: ["list"], purpose: "finding the CI namespaces on the build cluster for a regeneration plan" },
       { group: "", resource: "serviceaccounts", verbs: ["list"], purpose: "the pipelines' service account, compared by a regeneration plan" },

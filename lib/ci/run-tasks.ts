@@ -28,6 +28,7 @@ import { describeClusterFailure } from "@/lib/kube/gateway";
 import { childLogger } from "@/lib/log";
 import { ciNamespace, MANAGED_BY, PIPELINE_SERVICE_ACCOUNT } from "./generate";
 import { findProjectBuildCluster } from "./input";
+import { enqueuePromotion } from "./promote";
 import { ciSettingsOf } from "./settings";
 import { graphOfPipelineSpec } from "./graph";
 import { CI_CHANNEL, StepLogSink } from "./step-log";
@@ -259,6 +260,8 @@ async function finish(
     });
     if (!n.count) return;
     await announceRun(tx, runId, status);
+    // What the branch policy promotes (or why the gates stop it): a cancelled run promotes nothing.
+    if (status !== "cancelled") await enqueuePromotion(tx, runId);
     await enqueue(ciDispatchTask, { projectId }, { queue: projectQueue(projectId), jobKey: `ci-dispatch-${projectId}` }, tx);
   });
 }

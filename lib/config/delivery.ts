@@ -204,7 +204,7 @@ export const deliverConfigTask = defineTask({
         serviceId,
         environment,
         configReleaseId,
-        running: { tag: d.running.tag, specVersion: d.running.specVersion, strategy: d.running.strategy },
+        running: { tag: d.running.tag, image: d.running.image, specVersion: d.running.specVersion, strategy: d.running.strategy },
       });
       log.info({ serviceId, environment, release: release.number }, "config publish rolls out as a release");
       return;

@@ -12,6 +12,8 @@ import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import { badge, defineTicketType, link, list, row, section, text, type ViewField, type ViewValue } from "@/lib/tickets/types";
 import { releaseDrafts, startRelease } from "./releases";
 import { previewRelease, type ClusterPreview } from "./preview";
+import { tagOfImage } from "./image";
+import { builtBy } from "@/lib/ci/built-by";
 
 export const ZDeployPayload = z.object({
   releaseId: z.string().min(1),
@@ -24,8 +26,6 @@ export const ZDeployPayload = z.object({
   /** A restore of a drifted cluster: the release it re-applies (tickets from before restores have none). */
   restoreOf: z.string().nullable().default(null),
 });
-
-const tagOf = (image: string) => image.slice(image.lastIndexOf(":") + 1);
 
 /** One cluster's part of the view: what runs, what changes. */
 function clusterSection(p: ClusterPreview, releaseNumber: number): ViewField {
@@ -127,6 +127,13 @@ export const deployTicket = defineTicketType({
         value: release ? link(`#${release.number} (${release.status.replace("_", " ")})`, `/releases/${p.releaseId}`) : text("(deleted)"),
       },
     ];
+    const built = await builtBy(release?.ciRunId);
+    if (built) {
+      fields.push({
+        label: "Built by",
+        value: link(`run #${built.number} from ${built.commit.slice(0, 7) || "(no commit)"} on ${built.ref}`, built.path),
+      });
+    }
     if (rollbackOf) {
       if (previous)
         fields.push({
@@ -147,6 +154,6 @@ export const deployTicket = defineTicketType({
     }
     const clusters = await previewRelease(release);
     fields.push(...clusters.map((c) => clusterSection(c, release.number)));
-    return { fields, notes: [text(`Read from the clusters just now: what approving changes on each, for the tag ${tagOf(p.image)}.`)] };
+    return { fields, notes: [text(`Read from the clusters just now: what approving changes on each, for the tag ${tagOfImage(p.image)}.`)] };
   },
 });

@@ -15,6 +15,7 @@ import { ENVIRONMENTS, PAGE_SIZES } from "@/lib/catalog/schemas";
 import { readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { ZReleaseTargets } from "./releases";
+import { tagOfImage } from "./image";
 import { deploymentOf, driftOf, lastAppliedReleases, type Drift } from "./drift";
 
 export type CellStatus = "ready" | "progressing" | "degraded" | "not-deployed" | "unreachable";
@@ -47,7 +48,7 @@ function cellOf(d: V1Deployment | undefined, releaseFailed: boolean): Omit<Matri
   const desired = d.spec?.replicas ?? 0;
   const ready = d.status?.readyReplicas ?? 0;
   const image = d.spec?.template.spec?.containers[0]?.image ?? "";
-  const tag = image.includes(":") ? image.slice(image.lastIndexOf(":") + 1) : "latest";
+  const tag = tagOfImage(image);
   const progressing = d.status?.conditions?.find((c) => c.type === "Progressing");
   const status: CellStatus =
     ready >= desired && (d.status?.updatedReplicas ?? 0) >= desired

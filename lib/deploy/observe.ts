@@ -13,6 +13,7 @@ import { projectResource } from "@/lib/access/policy";
 import { readCluster, readClusters } from "@/lib/kube/fanout";
 import { namespaceName } from "@/lib/provisioning/manifests";
 import { getRun } from "@/lib/provisioning/engine";
+import { builtBy } from "@/lib/ci/built-by";
 import { serviceOrThrow } from "./specs";
 import { configSummary, releaseTargets, ZReleaseTargets } from "./releases";
 import { deliveryRecords } from "@/lib/config/delivery-values";
@@ -98,7 +99,9 @@ export async function getRelease(ctx: Ctx, releaseId: string) {
       ),
     ),
   );
-  return { release, run, namespace: ns, live };
+  // The CI run whose image this release deploys (GitFlow promotion): its number, commit and ref.
+  const builtByRun = await builtBy(release.ciRunId);
+  return { release, run, builtBy: builtByRun, namespace: ns, live };
 }
 
 /** Releases that reached the clusters (not waiting for approval, rejected or cancelled). */

@@ -25,6 +25,7 @@ import { notify } from "@/lib/notifications";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
 import { serviceOrThrow, specAtVersion } from "./specs";
+import { digestOf } from "./image";
 import { objectLabels, renderManifests } from "./render";
 import { renderDelivery, type ClusterDeliveryRecord } from "@/lib/config/delivery-values";
 import { resolveSpec, type EnvKind, type TAppSpec } from "./spec";
@@ -104,6 +105,30 @@ export function configSummary(records: ClusterDeliveryRecord[]): string[] {
 /** The deploy ticket type (declared in ./deploy-ticket.ts, which imports this file). */
 const deployTicketType = "deploy";
 
+/** Refused because another release of the service holds the environment: a caller that may wait (CI promotion) tells it apart. */
+export class ReleaseBusyError extends AppError {
+  constructor(
+    readonly active: { id: string; number: number; status: string },
+    service: string,
+    environment: string,
+  ) {
+    super(
+      "PRECONDITION_FAILED",
+      active.status === "pending_approval"
+        ? `Release #${active.number} of ${service} to ${environment} is waiting for approval: cancel it or wait for the decision.`
+        : `Release #${active.number} of ${service} to ${environment} is still ${active.status}: wait until it finishes.`,
+    );
+  }
+}
+
+/** What a new release has been created as, given to `inTx` within its transaction. */
+export interface NewReleaseResult {
+  id: string;
+  number: number;
+  status: "pending_approval" | "queued";
+  ticketNumber: number | null;
+}
+
 async function newRelease(
   ctx: Ctx,
   opts: {
@@ -123,11 +148,21 @@ async function newRelease(
      * second ticket is asked for.
      */
     configReleaseId?: string;
+    /**
+     * A CI run's image promoted by the project's branch policy (lib/ci/promote.ts): authorized by the policy, as a
+     * config release is by its publish, so deploy.create is not asked of whoever pushed; production still waits for
+     * an approved ticket.
+     */
+    ciRunId?: string;
+    /** Pins the image by its digest (`repository:tag@sha256:…`): what the run pushed, even if the tag moves later. */
+    digest?: string;
+    /** Runs in the release's transaction once it is created (the CI promotion records itself with the release). */
+    inTx?: (tx: Tx, release: NewReleaseResult) => Promise<void>;
   },
-) {
+): Promise<NewReleaseResult> {
   const service = await serviceOrThrow(opts.serviceId);
   const project = service.project;
-  if (!opts.automatic && !opts.configReleaseId) authorize(ctx, "deploy.create", projectResource(project.id));
+  if (!opts.automatic && !opts.configReleaseId && !opts.ciRunId) authorize(ctx, "deploy.create", projectResource(project.id));
   if (project.lifecycle !== "active") throw new AppError("PRECONDITION_FAILED", `${project.name} is ${project.lifecycle}: only active projects deploy.`);
   const env = await db().environment.findUnique({
     where: { projectId_kind: { projectId: project.id, kind: opts.environment } },
@@ -141,7 +176,7 @@ async function newRelease(
   const latest = await db().serviceSpec.findFirst({ where: { serviceId: service.id }, orderBy: { version: "desc" }, select: { version: true } });
   const specVersion = opts.specVersion ?? latest?.version ?? 0;
   const spec: TAppSpec = await specAtVersion(service.id, specVersion);
-  const image = `${spec.image.repository}:${opts.tag}`;
+  const image = `${spec.image.repository}:${opts.tag}${opts.digest ? `@${opts.digest}` : ""}`;
   const id = randomUUID();
   const clusters = env.clusters
     .map((c) => c.cluster)
@@ -178,14 +213,7 @@ async function newRelease(
       where: { serviceId: service.id, environment: opts.environment, status: { in: [...ACTIVE_RELEASE] } },
       orderBy: { number: "desc" },
     });
-    if (active) {
-      throw new AppError(
-        "PRECONDITION_FAILED",
-        active.status === "pending_approval"
-          ? `Release #${active.number} of ${service.slug} to ${opts.environment} is waiting for approval: cancel it or wait for the decision.`
-          : `Release #${active.number} of ${service.slug} to ${opts.environment} is still ${active.status}: wait until it finishes.`,
-      );
-    }
+    if (active) throw new ReleaseBusyError(active, service.slug, opts.environment);
     const number =
       ((await tx.release.aggregate({ where: { serviceId: service.id, environment: opts.environment }, _max: { number: true } }))._max.number ?? 0) + 1;
     const ctxRender = {
@@ -216,6 +244,7 @@ async function newRelease(
         manifests: toJson(targets),
         config: toJson(configRecords),
         configReleaseId: opts.configReleaseId ?? null,
+        ciRunId: opts.ciRunId ?? null,
         createdById: ctx.actor.kind === "user" ? ctx.actor.id : null,
         rollbackOfId: opts.rollbackOfId ?? null,
         restoreOfId: opts.restoreOfId ?? null,
@@ -237,6 +266,7 @@ async function newRelease(
         automatic: opts.automatic ?? false,
         ...(configRecords.length ? { config: configSummary(configRecords) } : {}),
         ...(opts.configReleaseId ? { configReleaseId: opts.configReleaseId } : {}),
+        ...(opts.ciRunId ? { ciRunId: opts.ciRunId } : {}),
       },
     });
     if (release.status === "pending_approval") {
@@ -260,10 +290,14 @@ async function newRelease(
         },
       });
       await tx.release.update({ where: { id }, data: { ticketId: ticket.id } });
-      return { id, number, status: "pending_approval" as const, ticketNumber: ticket.number };
+      const result: NewReleaseResult = { id, number, status: "pending_approval", ticketNumber: ticket.number };
+      await opts.inTx?.(tx, result);
+      return result;
     }
     await startRelease(tx, ctx, id);
-    return { id, number, status: "queued" as const, ticketNumber: null };
+    const result: NewReleaseResult = { id, number, status: "queued", ticketNumber: null };
+    await opts.inTx?.(tx, result);
+    return result;
   });
 }
 
@@ -331,6 +365,24 @@ export async function createRelease(ctx: Ctx, raw: z.input<typeof ZCreateRelease
   return newRelease(ctx, input);
 }
 
+/**
+ * Promotes the image a CI run pushed (lib/ci/promote.ts) as a release, pinned by its digest, linked to the run
+ * (`Release.ciRunId`); `inTx` records the promotion in the release's transaction. Production opens the deploy ticket.
+ */
+export async function releaseCiImage(
+  ctx: Ctx,
+  opts: {
+    serviceId: string;
+    environment: EnvKind;
+    tag: string;
+    digest?: string;
+    ciRunId: string;
+    inTx: (tx: Tx, release: NewReleaseResult) => Promise<void>;
+  },
+) {
+  return newRelease(ctx, { ...opts, strategy: "all_at_once" });
+}
+
 /** Deploys what an earlier release deployed (its spec version and image) as a new release. */
 export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts: { automatic?: boolean } = {}) {
   const { releaseId } = parseInput(ZRollback, raw);
@@ -342,6 +394,7 @@ export async function rollbackTo(ctx: Ctx, raw: z.input<typeof ZRollback>, opts:
     tag: target.tag,
     strategy: target.strategy,
     specVersion: target.specVersion,
+    digest: digestOf(target.image),
     rollbackOfId: target.id,
     automatic: opts.automatic,
   });
@@ -358,13 +411,15 @@ export async function deployConfigChange(
     serviceId: string;
     environment: EnvKind;
     configReleaseId: string;
-    running: { tag: string; specVersion: number; strategy: "all_at_once" | "one_cluster_first" };
+    /** The running release; its image keeps its pinned digest (a CI promotion's) when it has one. */
+    running: { tag: string; image?: string; specVersion: number; strategy: "all_at_once" | "one_cluster_first" };
   },
 ) {
   return newRelease(ctx, {
     serviceId: opts.serviceId,
     environment: opts.environment,
     tag: opts.running.tag,
+    digest: opts.running.image ? digestOf(opts.running.image) : undefined,
     specVersion: opts.running.specVersion,
     strategy: opts.running.strategy,
     configReleaseId: opts.configReleaseId,
@@ -389,6 +444,7 @@ export async function restoreOnCluster(ctx: Ctx, raw: z.input<typeof ZRestore>) 
     tag: target.tag,
     strategy: "all_at_once",
     specVersion: target.specVersion,
+    digest: digestOf(target.image),
     restoreOfId: target.id,
     clusterIds: [clusterId],
   });

@@ -4,6 +4,7 @@ import { can, platform, projectResource } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
+import { BuiltByRun } from "@/components/ci/built-by-run";
 import { pageParams, pageRead } from "@/lib/http/page";
 
 export const metadata: Metadata = { title: "Release" };
@@ -19,6 +20,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         title={`${r.service.project.slug}/${r.service.slug} → ${r.environment}, release #${r.number}`}
         description="Each cluster's rollout, read live from the cluster."
       />
+      {view.builtBy && <BuiltByRun run={view.builtBy} />}
       <ReleaseLive
         initial={JSON.parse(JSON.stringify(view))}
         canRetry={can(ctx.actor, "provisioning.retry", platform)}

@@ -14,6 +14,7 @@ import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle }
 import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { tagOfImage } from "@/lib/deploy/image";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
@@ -169,7 +170,7 @@ export default async function ServicePage({
                           {c.value.revisions.map((r) => (
                             <li key={r.name} className="flex flex-wrap items-center gap-2" data-testid={`revision-${c.cluster}-${r.revision}`}>
                               <span className="font-mono">rev {r.revision}</span>
-                              <span className="font-mono text-xs">{r.image.split(":").pop()}</span>
+                              <span className="font-mono text-xs">{tagOfImage(r.image)}</span>
                               {r.releaseNumber && !r.outOfBand && <Badge variant="outline">release #{r.releaseNumber}</Badge>}
                               {r.outOfBand && <Badge variant="warning">out of band</Badge>}
                               {r.current && <Badge>current</Badge>}

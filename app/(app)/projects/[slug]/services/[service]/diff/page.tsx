@@ -5,6 +5,7 @@ import { diffReleases } from "@/lib/deploy/observe";
 import { PageHeader } from "@/components/shell/page-header";
 import { SideBySide } from "@/components/deploy/side-by-side";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { tagOfImage } from "@/lib/deploy/image";
 
 export const metadata: Metadata = { title: "Compare releases" };
 
@@ -14,7 +15,7 @@ export default async function DiffPage({ searchParams }: { searchParams: Promise
   if (!a || !b) notFound();
   const d = await pageRead(diffReleases(ctx, a, b), { hide: true });
   const [older, newer] = d.a.number < d.b.number ? (["a", "b"] as const) : (["b", "a"] as const);
-  const title = (k: "a" | "b") => `#${d[k].number} ${d[k].image.split(":").pop()} (spec v${d[k].specVersion})`;
+  const title = (k: "a" | "b") => `#${d[k].number} ${tagOfImage(d[k].image)} (spec v${d[k].specVersion})`;
   return (
     <>
       <PageHeader
