@@ -14,7 +14,8 @@
  * Start, dispatch and cancel of one project run one at a time (a graphile
  * queue per project), so slot counts never race.
  */
-import { ApiException, Log, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { ApiException, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { followPodLog, type PodLogStream } from "@/lib/kube/pod-log";
 import { z } from "zod";
 import { systemCtx } from "@/lib/context";
 import { recordAudit } from "@/lib/audit/record";
@@ -286,7 +287,7 @@ export const ciFollowRunTask = defineTask({
 
 interface LiveStream {
   sink: StepLogSink;
-  abort?: AbortController;
+  abort?: PodLogStream;
 }
 
 /** One run's follower: polls its PipelineRun and TaskRuns, writes what changed, streams each step's log once. */
@@ -463,7 +464,7 @@ class Follower {
       (err) => log.warn({ err, key }, "a CI step's log could not be stored"),
     );
     try {
-      entry.abort = await new Log(this.conn!.kc).log(namespace, pod, container, sink, { follow: true });
+      entry.abort = await followPodLog(this.conn!.kc, { namespace, pod, container }, sink, { follow: true });
     } catch (e) {
       // The container is not there yet (or any more): try again at the next look.
       sink.destroy();
