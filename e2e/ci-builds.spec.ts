@@ -60,19 +60,21 @@ test.describe("as a developer", () => {
     await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Add the basket badge" })).toBeVisible();
   });
 
-  test("starts a run from the Run dialog after fixing a bad branch, and sees it appear in the list", async ({ page }) => {
+  test("starts a run from the Run dialog after fixing a bad branch and parameter name, and sees it appear in the list", async ({ page }) => {
     await page.goto(BUILDS);
     await page.getByRole("button", { name: "Run", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Run a pipeline" });
     await dialog.getByLabel("Service", { exact: true }).selectOption("web");
     await dialog.getByLabel("Branch", { exact: true }).fill("bad branch..name");
+    await dialog.getByRole("button", { name: "Add parameter" }).click();
+    await dialog.getByLabel("Parameter 1 name", { exact: true }).fill("Greeting");
     await dialog.getByRole("button", { name: "Start run" }).click();
     await expect(dialog.getByRole("list", { name: "Problems with Branch" })).toContainText("Letters, digits, '.', '_', '-' and '/' only");
+    await expect(dialog.getByRole("list", { name: "Problems with Parameters" })).toContainText("Greeting: A parameter name is lower-case letters");
     await expect(dialog.getByLabel("Branch", { exact: true })).toHaveValue("bad branch..name");
 
     const branch = `e2e/run-${Date.now().toString(36)}`;
     await dialog.getByLabel("Branch", { exact: true }).fill(branch);
-    await dialog.getByRole("button", { name: "Add parameter" }).click();
     await dialog.getByLabel("Parameter 1 name", { exact: true }).fill("greeting");
     await dialog.getByLabel("Parameter 1 value", { exact: true }).fill("hello");
     await dialog.getByRole("button", { name: "Start run" }).click();
