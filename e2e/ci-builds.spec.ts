@@ -16,7 +16,9 @@ function runsTable(page: Page) {
 test.describe("as a developer", () => {
   test.use({ storageState: authFile("developer") });
 
-  test("sees the project's runs with branch, commit, author, trigger, duration and status, and filters them by status", async ({ page }) => {
+  test("sees the project's runs with branch, commit, author, trigger, duration and status, filters them by status, and reaches a service's runs from its page", async ({
+    page,
+  }) => {
     await page.goto("/projects/storefront-web");
     await page.getByRole("link", { name: "Builds", exact: true }).click();
     await expect(page).toHaveURL(/\/projects\/storefront-web\/builds$/);
@@ -50,6 +52,14 @@ test.describe("as a developer", () => {
       .filter({ hasText: "e2e seed: Try a new checkout" })
       .getByRole("link", { name: /^#\d+$/ });
     await expect(link).toHaveAttribute("href", /\/projects\/storefront-web\/builds\/\d+$/);
+
+    // A service's page leads to the runs of that service.
+    await page.goto("/projects/storefront-web/services/bff");
+    await page.getByRole("link", { name: "Builds", exact: true }).click();
+    await expect(page).toHaveURL(/\/builds\?service=bff$/);
+    await expect(page.getByLabel("Service", { exact: true })).toHaveValue("bff");
+    await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Release 1.4.0" })).toBeVisible();
+    await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Try a new checkout" })).toHaveCount(0);
   });
 
   test("a filter no run can have is answered at the filter, with the runs still listed", async ({ page }) => {
