@@ -16,7 +16,9 @@ function runsTable(page: Page) {
 test.describe("as a developer", () => {
   test.use({ storageState: authFile("developer") });
 
-  test("sees the project's runs with branch, commit, author, trigger, duration and status, and filters them by status", async ({ page }) => {
+  test("sees the project's runs with branch, commit, author, trigger, duration and status, filters them by status, and reaches a service's runs from its page", async ({
+    page,
+  }) => {
     await page.goto("/projects/storefront-web");
     await page.getByRole("link", { name: "Builds", exact: true }).click();
     await expect(page).toHaveURL(/\/projects\/storefront-web\/builds$/);
@@ -50,6 +52,14 @@ test.describe("as a developer", () => {
       .filter({ hasText: "e2e seed: Try a new checkout" })
       .getByRole("link", { name: /^#\d+$/ });
     await expect(link).toHaveAttribute("href", /\/projects\/storefront-web\/builds\/\d+$/);
+
+    // A service's page leads to the runs of that service.
+    await page.goto("/projects/storefront-web/services/bff");
+    await page.getByRole("link", { name: "Builds", exact: true }).click();
+    await expect(page).toHaveURL(/\/builds\?service=bff$/);
+    await expect(page.getByLabel("Service", { exact: true })).toHaveValue("bff");
+    await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Release 1.4.0" })).toBeVisible();
+    await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Try a new checkout" })).toHaveCount(0);
   });
 
   test("a filter no run can have is answered at the filter, with the runs still listed", async ({ page }) => {
@@ -60,19 +70,21 @@ test.describe("as a developer", () => {
     await expect(runsTable(page).getByRole("row").filter({ hasText: "e2e seed: Add the basket badge" })).toBeVisible();
   });
 
-  test("starts a run from the Run dialog after fixing a bad branch, and sees it appear in the list", async ({ page }) => {
+  test("starts a run from the Run dialog after fixing a bad branch and parameter name, and sees it appear in the list", async ({ page }) => {
     await page.goto(BUILDS);
     await page.getByRole("button", { name: "Run", exact: true }).click();
     const dialog = page.getByRole("dialog", { name: "Run a pipeline" });
     await dialog.getByLabel("Service", { exact: true }).selectOption("web");
     await dialog.getByLabel("Branch", { exact: true }).fill("bad branch..name");
+    await dialog.getByRole("button", { name: "Add parameter" }).click();
+    await dialog.getByLabel("Parameter 1 name", { exact: true }).fill("Greeting");
     await dialog.getByRole("button", { name: "Start run" }).click();
     await expect(dialog.getByRole("list", { name: "Problems with Branch" })).toContainText("Letters, digits, '.', '_', '-' and '/' only");
+    await expect(dialog.getByRole("list", { name: "Problems with Parameters" })).toContainText("Greeting: A parameter name is lower-case letters");
     await expect(dialog.getByLabel("Branch", { exact: true })).toHaveValue("bad branch..name");
 
     const branch = `e2e/run-${Date.now().toString(36)}`;
     await dialog.getByLabel("Branch", { exact: true }).fill(branch);
-    await dialog.getByRole("button", { name: "Add parameter" }).click();
     await dialog.getByLabel("Parameter 1 name", { exact: true }).fill("greeting");
     await dialog.getByLabel("Parameter 1 value", { exact: true }).fill("hello");
     await dialog.getByRole("button", { name: "Start run" }).click();

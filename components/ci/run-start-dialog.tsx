@@ -14,8 +14,6 @@ import { FieldErrors } from "@/components/forms/field-errors";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
 
-/** What the pipeline accepts as a parameter name (as the server's ZStartRun). */
-const PARAM_NAME = /^[a-z][a-z0-9-]{0,62}$/;
 const FIELDS = new Set(["service", "refKind", "branch", "commit", "params"]);
 
 interface Param {
@@ -48,7 +46,8 @@ export function RunStartDialog({ slug, services, defaultService }: { slug: strin
   });
   const server = start.formError?.fieldErrors ?? {};
   const errors: Record<string, string[]> = { ...server, ...localErrors };
-  const paramErrors = Object.entries(errors).flatMap(([k, v]) => (k === "params" || k.startsWith("params.") ? v : []));
+  // A parameter's own problem names it ("Bad Key: ..."); the server files it under params.<name>.
+  const paramErrors = Object.entries(errors).flatMap(([k, v]) => (k === "params" ? v : k.startsWith("params.") ? v.map((m) => `${k.slice(7)}: ${m}`) : []));
   // Problems with no field of their own here are kept on screen above the button.
   const elsewhere = Object.entries(server).flatMap(([k, v]) => (FIELDS.has(k) || k.startsWith("params.") ? [] : v));
   const formError = start.formError && (!start.formError.fieldErrors || elsewhere.length) ? { ...start.formError, fieldErrors: { _form: elsewhere } } : null;
@@ -58,11 +57,6 @@ export function RunStartDialog({ slug, services, defaultService }: { slug: strin
     const dupes = params.filter((p) => p.key.trim() && (seen.has(p.key.trim()) || !seen.add(p.key.trim())));
     if (dupes.length) {
       setLocalErrors({ params: [`The parameter ${dupes[0]!.key.trim()} is given twice: keep one row`] });
-      return;
-    }
-    const badName = params.find((p) => (p.key.trim() || p.value) && !PARAM_NAME.test(p.key.trim()));
-    if (badName) {
-      setLocalErrors({ params: [`"${badName.key.trim()}" is not a parameter name: lower-case letters, digits and '-', starting with a letter`] });
       return;
     }
     setLocalErrors({});
