@@ -106,6 +106,13 @@ test.describe("a developer on a run page", () => {
     await expect(page.locator('[data-testid^="step-"]').getByRole("button", { expanded: true })).toContainText(/exit [1-9]/);
     await expect(page.getByTestId("run-tests")).toContainText(/[1-9]\d* failed/);
     await page.screenshot({ path: "test-results/ci-run-failed.png", fullPage: true });
+    // The graph works from the keyboard: another task's steps, and its log.
+    await page.getByTestId("task-clone").focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByTestId("task-clone")).toHaveAttribute("aria-pressed", "true");
+    await expect(page.getByRole("heading", { name: "Steps of clone" })).toBeVisible();
+    await page.getByTestId("step-clone").getByRole("button").press("Enter");
+    await expect(page.getByRole("log", { name: "Log of step clone" })).toContainText("Cloning");
   });
 
   test("a run number the project does not have is not found", async ({ page }) => {

@@ -116,7 +116,7 @@ function useRunLive(initial: RunState, stepId: string | null) {
       if (stepId) setLog((cur) => (cur && cur.stepId === stepId ? { ...cur, done: true } : { stepId, text: "", bytes: 0, done: true }));
       source.close();
     });
-    source.addEventListener("failure", () => source.close());
+    // A `failure` (the server could not read the run) ends the response: EventSource reconnects by itself and resumes from its last id.
     return () => source.close();
     // A new stream per viewed step; `initial.id` is the run.
   }, [initial.id, stepId]);

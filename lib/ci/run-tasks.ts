@@ -63,7 +63,8 @@ async function mergePatch(conn: ClusterConnection, obj: KubernetesObject & { spe
   return conn.objects.patch(obj, undefined, undefined, "wharf", undefined, PatchStrategy.MergePatch);
 }
 
-async function announceRun(client: Tx | ReturnType<typeof db>, runId: string, status: string) {
+/** Tells open run pages (lib/ci/run-stream.ts) that the run changed; sent with the caller's transaction when it has one. */
+export async function announceRun(client: Tx | ReturnType<typeof db>, runId: string, status: string) {
   await client.$executeRaw`select pg_notify(${CI_CHANNEL}, ${JSON.stringify({ kind: "run", runId, status })})`;
 }
 

@@ -272,6 +272,21 @@ describe("the run's live stream", () => {
     expect(logs[0]!.text + rest).toBe(stored.log);
   });
 
+  it("shows a waiting run cancelled at once, and then ends", async () => {
+    const { project: p, developer } = await project("runwaiting");
+    // A run still waiting for the worker (no PipelineRun yet): cancelling ends it without the cluster.
+    const waiting = await db().ciRun.create({ data: { projectId: p.id, number: 1, service: "api", ref: "develop", trigger: "manual" } });
+    const events = sse((await openStream(developer, waiting.id)).body!);
+    const first = await events.next();
+    expect(first?.event).toBe("state");
+    expect(JSON.parse(first!.data)).toMatchObject({ status: "queued" });
+    await cancelRun(developer, { runId: waiting.id });
+    const next = await events.next();
+    expect(next?.event).toBe("state");
+    expect(JSON.parse(next!.data)).toMatchObject({ status: "cancelled", cancelRequested: true });
+    expect((await events.next())?.event).toBe("end");
+  });
+
   it("answers 404 to someone who may not see the run, and to a step of another run", async () => {
     const { developer } = await project("runsecret");
     const { id } = await startRun(developer, { projectSlug: "runsecret", service: "api", branch: "develop" });

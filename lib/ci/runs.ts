@@ -18,7 +18,7 @@ import { portalRepositoryExists, portalRepositoryPath, repositoryCloneUrl } from
 import { DEFAULT_IMAGE_REGISTRY } from "@/lib/templates/render";
 import { imageRepository } from "./generate";
 import { ciSettingsOf, ruleFor } from "./settings";
-import { ciCancelRunTask, ciStartRunTask, projectQueue } from "./run-tasks";
+import { announceRun, ciCancelRunTask, ciStartRunTask, projectQueue } from "./run-tasks";
 
 /** A branch or tag name as git allows it (the subset Wharf accepts). */
 export const ZRefName = z
@@ -238,6 +238,8 @@ export async function cancelRun(ctx: Ctx, raw: z.input<typeof ZRunId>): Promise<
       data: noPipelineRun ? { status: "cancelled", reason, cancelRequested: true, finishedAt: new Date() } : { cancelRequested: true, reason },
       select: { id: true, status: true },
     });
+    // Open run pages show the cancellation (or the request for it) at once.
+    await announceRun(tx, run.id, updated.status);
     await recordAudit(tx, ctx, {
       action: "ci.run.cancel",
       target: { type: "ci_run", id: run.id, label: `${run.project.slug}/${run.service} ${run.ref}` },

@@ -178,6 +178,7 @@ export function channelHub<E>(channel: string, parse: (payload: string | undefin
   const url = envPart("DATABASE_URL").DATABASE_URL;
   g.wharfHubs ??= new Map();
   const held = g.wharfHubs.get(channel);
+  // One module owns each channel and always passes the same parser, so the hub held for it carries its events.
   if (held && held.url === url) return held.hub as ChannelHub<E>;
   const hub = new ChannelHub<E>(url, channel, parse);
   g.wharfHubs.set(channel, { url, hub: hub as ChannelHub<unknown> });
