@@ -1,8 +1,9 @@
 /**
  * Git access tokens: created on their page (never by a GET), shown once,
  * listed with their last use, and revoked, after which git is refused with
- * the reason. The seeded projects have no repository in the store, so a
- * token that passes is answered "no repository" and one that does not, 401.
+ * the reason. The seeded ledger (where the demo developer is a developer) has
+ * no repository in the store (checkout-api has, for the CI demo), so a token
+ * that passes is answered "no repository" and one that does not, 401.
  */
 import { expect, test } from "@playwright/test";
 import { DEMO, authFile } from "./support/users";
@@ -23,7 +24,7 @@ test.describe("as the demo developer", () => {
     await expect(shown).toHaveText(/^wgt_[A-Za-z0-9_-]{43}$/);
     const token = (await shown.textContent())!;
 
-    const before = gitLsRemote(baseURL!, "checkout-api", DEMO.developer.email, token);
+    const before = gitLsRemote(baseURL!, "ledger", DEMO.developer.email, token);
     expect(before.stderr).toMatch(PASSED);
 
     // Shown once: after a reload only its name and first characters are left.
@@ -39,7 +40,7 @@ test.describe("as the demo developer", () => {
     await page.getByRole("alertdialog").getByRole("button", { name: "Revoke" }).click();
     await expect(row).toContainText("Revoked");
 
-    const after = gitLsRemote(baseURL!, "checkout-api", DEMO.developer.email, token);
+    const after = gitLsRemote(baseURL!, "ledger", DEMO.developer.email, token);
     expect(after.status).not.toBe(0);
     expect(after.stderr).toContain(`("${name}") was revoked on`);
     expect(after.stderr).toContain("/settings/tokens");
@@ -51,7 +52,7 @@ test("an admin finds a person's tokens and revokes one", async ({ browser, baseU
   const name = `ci-${Date.now().toString(36)}`;
   const token = await gitAccessToken(await dev.newPage(), name);
   await dev.close();
-  expect(gitLsRemote(baseURL!, "checkout-api", DEMO.developer.email, token).stderr).toMatch(PASSED);
+  expect(gitLsRemote(baseURL!, "ledger", DEMO.developer.email, token).stderr).toMatch(PASSED);
 
   const admin = await browser.newContext({ storageState: authFile("admin") });
   const page = await admin.newPage();
@@ -66,5 +67,5 @@ test("an admin finds a person's tokens and revokes one", async ({ browser, baseU
   await expect(row).toContainText(`by ${DEMO.admin.name}`);
   await admin.close();
 
-  expect(gitLsRemote(baseURL!, "checkout-api", DEMO.developer.email, token).stderr).toContain(`("${name}") was revoked on`);
+  expect(gitLsRemote(baseURL!, "ledger", DEMO.developer.email, token).stderr).toContain(`("${name}") was revoked on`);
 });

@@ -24,6 +24,13 @@ import { ensureApplication } from "../lib/config/namespaces";
 import { editItems } from "../lib/config/edit";
 import { publishDraft } from "../lib/config/publish";
 import { getWorkingCopy } from "../lib/config/read";
+import { recordAudit } from "../lib/audit/record";
+import { CI_RUN_KIND } from "../lib/ci/regenerate";
+import { portalRepositoryExists, publishProjectRepository, repositoryCloneUrl } from "../lib/git/store";
+import { unsafeLoadTemplateCatalog } from "../lib/templates/gallery";
+import { renderTemplate } from "../lib/templates/render";
+import { computePlan, createRun } from "../lib/provisioning/engine";
+import { loadPlanInput } from "../lib/provisioning/plan-input";
 
 export const DEMO_USERS = [
   { email: "dana@wharf.dev", name: "Dana Developer", platformRole: "developer", isDemo: true },
@@ -187,6 +194,75 @@ export async function seed(log: (line: string) => void = console.log) {
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
   );
+  await seedDemoPipeline(log);
+}
+
+/** Dana's project for the CI demo (docs/ci.md): its dev environment runs on every cluster. */
+export const CI_DEMO_PROJECT = "checkout-api";
+
+/**
+ * The CI demo: checkout-api's code on the portal's Git server (the Spring Boot template's files, published once) and
+ * its pipelines on the build cluster (a provisioning run for the worker, queued once), when a cluster is marked for
+ * builds (npm run dev marks sandbox-east), so Dana's push to develop
+ * builds each service and deploys the images to dev on both clusters. The project keeps no template id: its
+ * services' specs stay the demo's own. A dev database from before this gets both on its next start.
+ */
+async function seedDemoPipeline(log: (line: string) => void) {
+  const project = await db().project.findUnique({
+    where: { slug: CI_DEMO_PROJECT },
+    include: { team: { select: { slug: true } }, owner: { select: { name: true, email: true } } },
+  });
+  if (!project) return;
+  if (!(await db().cluster.findFirst({ where: { builds: true }, select: { id: true } }))) {
+    log(`seed: no cluster is marked for builds, so ${project.slug} gets no repository and pipeline for the CI demo`);
+    return;
+  }
+  const ctx = systemCtx("seed");
+  if (!(await portalRepositoryExists(project.slug))) {
+    const template = (await unsafeLoadTemplateCatalog()).templates.find((t) => t.id === "spring-boot");
+    if (template) {
+      const repositoryUrl = repositoryCloneUrl({ slug: project.slug, team: project.team.slug });
+      const files = renderTemplate(template, {
+        project: {
+          slug: project.slug,
+          name: project.name,
+          description: project.description,
+          team: project.team.slug,
+          owner: project.owner,
+          tier: project.tier,
+          repositoryUrl,
+        },
+      });
+      const published = await publishProjectRepository({
+        slug: project.slug,
+        team: project.team.slug,
+        files,
+        author: { name: "Wharf", email: "noreply@wharf.dev" },
+        message: `Generate ${project.name} from the ${template.manifest.name} template`,
+      });
+      await db().$transaction(async (tx) => {
+        await tx.project.update({ where: { id: project.id }, data: { repositoryUrl: published.cloneUrl, version: { increment: 1 } } });
+        await recordAudit(tx, ctx, {
+          action: "project.update",
+          target: { type: "project", id: project.id, label: project.slug },
+          projectId: project.id,
+          before: { repositoryUrl: project.repositoryUrl },
+          after: { repositoryUrl: published.cloneUrl },
+        });
+      });
+      log(`seed: ${project.slug}'s repository is on the portal's Git server: ${published.cloneUrl}`);
+    }
+  }
+  const applied = await db().provisioningStep.findFirst({
+    where: { kind: "ci-onboard", run: { projectId: project.id, status: { not: "failed" } } },
+    select: { id: true },
+  });
+  if (applied) return;
+  const drafts = computePlan(await loadPlanInput(project.id, "onboarding"))
+    .filter((d) => d.key === "ci-pipeline")
+    .map((d) => ({ ...d, dependsOn: [] }));
+  await db().$transaction((tx) => createRun(tx, { kind: CI_RUN_KIND, projectId: project.id, drafts }));
+  log(`seed: ${project.slug}'s pipelines are being applied on the build cluster`);
 }
 
 type Env = "dev" | "test" | "staging" | "prod";

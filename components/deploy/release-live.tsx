@@ -95,7 +95,7 @@ export function ReleaseLive({ initial, canRetry, canDeploy }: { initial: Release
         <span data-testid="release-status" className="sr-only">
           {r.status}
         </span>
-        <span className="font-mono">{r.image}</span>
+        <span className="min-w-0 font-mono break-all">{r.image}</span>
         <Badge variant="outline">{r.strategy.replace(/_/g, " ")}</Badge>
         {data.live.some((l) => l.value?.drift) && (
           <Badge variant="warning">
@@ -180,7 +180,7 @@ export function ReleaseLive({ initial, canRetry, canDeploy }: { initial: Release
                         <span className="font-mono">rev {d.revision}</span>
                       </div>
                       <Progress value={d.replicas ? (Math.min(d.updated, d.available) / d.replicas) * 100 : 100} aria-label={`Rollout on ${l.cluster}`} />
-                      <div className="font-mono text-xs text-muted-foreground">{d.image}</div>
+                      <div className="font-mono text-xs break-all text-muted-foreground">{d.image}</div>
                     </div>
                     <ul className="space-y-1 text-xs">
                       {d.conditions.map((c) => (
@@ -193,7 +193,7 @@ export function ReleaseLive({ initial, canRetry, canDeploy }: { initial: Release
                     {(l.value?.events.length ?? 0) > 0 && (
                       <ul className="space-y-1 border-t pt-2 text-xs" aria-label={`Events on ${l.cluster}`}>
                         {l.value!.events.map((e, i) => (
-                          <li key={i} className={e.type === "Warning" ? "text-destructive" : ""}>
+                          <li key={i} className={e.type === "Warning" ? "wrap-anywhere text-destructive" : "wrap-anywhere"}>
                             <span className="font-medium">{e.reason}</span> {e.object}: {e.message}
                             {e.count > 1 ? ` (x${e.count})` : ""}
                           </li>

@@ -49,7 +49,7 @@ function StepRow({ step, canRetry, onRetried }: { step: StepView; canRetry: bool
         </button>
         <div className="min-w-0 flex-1">
           <div className="flex flex-wrap items-center gap-2">
-            <span className="font-medium">{step.title}</span>
+            <span className="min-w-0 font-medium wrap-anywhere">{step.title}</span>
             <StatusBadge status={step.status === "pending" && !step.id ? "planned" : step.status} />
             {step.attempts !== undefined && step.attempts > 0 && (
               <span className="text-xs text-muted-foreground">

@@ -29,7 +29,7 @@ function Value({ value }: { value: ViewValue }) {
       );
     case "row":
       return (
-        <span className="flex flex-wrap items-center gap-2">
+        <span className="flex min-w-0 flex-wrap items-center gap-2">
           {value.items.map((item, i) => (
             <Value key={i} value={item} />
           ))}

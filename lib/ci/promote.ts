@@ -26,7 +26,7 @@ import { db, type Tx } from "@/lib/db/client";
 import type { CiPromotion, CiRun } from "@/lib/db/generated/client";
 import { tagOfImage } from "@/lib/deploy/image";
 import { ACTIVE_RELEASE, releaseCiImage, ReleaseBusyError } from "@/lib/deploy/releases";
-import { specAtVersion } from "@/lib/deploy/specs";
+import { currentImageRepository } from "@/lib/deploy/specs";
 import type { EnvKind } from "@/lib/deploy/spec";
 import { AppError, isAppError, parseInput } from "@/lib/errors";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -151,13 +151,14 @@ async function evaluate(ctx: Ctx, run: RunForPromotion, settings: TCiSettings, p
   if (!environment) return save({ status: "failed", reason: `The project has no ${promotion.environment} environment` });
   if (!environment._count.clusters) return save({ status: "failed", reason: `The project's ${promotion.environment} environment has no clusters` });
   // The release deploys the service's repository with the run's tag: another repository would deploy an image CI never built.
-  const latest = await db().serviceSpec.findFirst({ where: { serviceId: service.id }, orderBy: { version: "desc" }, select: { version: true } });
-  const spec = await specAtVersion(service.id, latest?.version ?? 0);
+  // CI pushes to the service's repository (lib/ci/runs.ts); a spec changed since the run started would deploy the
+  // run's tag from another repository, an image CI never built: refused, with what to do.
+  const repository = await currentImageRepository(service.id);
   const pushedTo = repositoryOf(run.imageUrl);
-  if (spec.image.repository !== pushedTo) {
+  if (repository !== pushedTo) {
     return save({
       status: "failed",
-      reason: `${run.service} deploys images from ${spec.image.repository}, but the run pushed to ${pushedTo}: make the service's spec use ${pushedTo}`,
+      reason: `${run.service} now deploys images from ${repository}, but the run pushed to ${pushedTo}: run the pipeline again, or set the service's image repository back to ${pushedTo}`,
     });
   }
 

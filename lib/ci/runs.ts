@@ -16,6 +16,7 @@ import { enqueue } from "@/lib/jobs/enqueue";
 import { runGit } from "@/lib/git/cli";
 import { portalRepositoryExists, portalRepositoryPath, repositoryCloneUrl } from "@/lib/git/store";
 import { DEFAULT_IMAGE_REGISTRY } from "@/lib/templates/render";
+import { currentImageRepository } from "@/lib/deploy/specs";
 import { imageRepository } from "./generate";
 import { ciSettingsOf, ruleFor } from "./settings";
 import { announceRun, ciCancelRunTask, ciStartRunTask, projectQueue } from "./run-tasks";
@@ -61,7 +62,7 @@ const PROJECT_SELECT = {
   slug: true,
   repositoryUrl: true,
   team: { select: { slug: true } },
-  services: { select: { slug: true }, orderBy: { slug: "asc" } },
+  services: { select: { id: true, slug: true }, orderBy: { slug: "asc" } },
   ciSettings: { select: { settings: true } },
 } as const;
 type RunProject = NonNullable<Awaited<ReturnType<typeof findRunProject>>>;
@@ -90,15 +91,22 @@ function imageTag(run: NewRun): string {
   return run.ref.replace(/[^A-Za-z0-9_.-]/g, "-").slice(0, 128);
 }
 
-/** The PipelineRun's params: the portal's clone URL, the revision, the message, the image and what the branch policy builds. */
-export function runParams(project: RunProject, run: NewRun): Record<string, string> {
+/**
+ * The PipelineRun's params: the portal's clone URL, the revision, the message, the image and what the branch policy
+ * builds. The image goes to `repository`, the service's own (its spec's), so GitFlow promotion deploys what was built.
+ */
+export function runParams(
+  project: RunProject,
+  run: NewRun,
+  repository = imageRepository(DEFAULT_IMAGE_REGISTRY, project.slug, run.service),
+): Record<string, string> {
   const rule = ruleFor(ciSettingsOf(project.ciSettings?.settings).branchPolicy, { kind: run.refKind, name: run.ref });
   return {
     ...run.extraParams,
     "git-url": project.repositoryUrl || repositoryCloneUrl({ slug: project.slug, team: project.team.slug }),
     "git-revision": run.commit || run.ref,
     "commit-message": run.extraParams?.["commit-message"] ?? run.message,
-    image: `${imageRepository(DEFAULT_IMAGE_REGISTRY, project.slug, run.service)}:${imageTag(run)}`,
+    image: `${repository}:${imageTag(run)}`,
     build: String(rule?.build ?? false),
     push: String(rule?.push ?? false),
   };
@@ -111,12 +119,13 @@ export function refRuns(project: RunProject, ref: { kind: "branch" | "tag"; name
 
 /** Creates the run, its audit event and the job that starts it, in the caller's transaction. Not authorized here: callers are. */
 export async function createRunInTx(tx: Tx, ctx: Ctx, project: RunProject, run: NewRun) {
-  if (!project.services.some((s) => s.slug === run.service)) {
+  const service = project.services.find((s) => s.slug === run.service);
+  if (!service) {
     throw new AppError("INVALID_INPUT", "Some fields need attention.", {
       fieldErrors: { service: [`The project ${project.slug} has no service "${run.service}"`] },
     });
   }
-  const params = runParams(project, run);
+  const params = runParams(project, run, await currentImageRepository(service.id));
   // Numbers count the project's runs; the project row is locked so two runs started at once get two numbers.
   await tx.$queryRaw`select id from "Project" where id = ${project.id} for update`;
   const number = ((await tx.ciRun.aggregate({ where: { projectId: project.id }, _max: { number: true } }))._max.number ?? 0) + 1;

@@ -82,6 +82,15 @@ export async function getServiceSpec(ctx: Ctx, serviceId: string) {
   };
 }
 
+/**
+ * Where the service's images live: the repository of its newest spec (the initial one when none was saved). CI
+ * pushes there, so what a run builds is what a release of the service deploys.
+ */
+export async function currentImageRepository(serviceId: string): Promise<string> {
+  const latest = await db().serviceSpec.findFirst({ where: { serviceId }, orderBy: { version: "desc" }, select: { version: true } });
+  return (await specAtVersion(serviceId, latest?.version ?? 0)).image.repository;
+}
+
 /** The spec of a given version (0 = the initial one, when none was saved yet). */
 export async function specAtVersion(serviceId: string, version: number): Promise<TAppSpec> {
   if (version === 0) return initialSpec(await serviceOrThrow(serviceId));
