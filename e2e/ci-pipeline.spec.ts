@@ -9,8 +9,8 @@
 import { expect, test, type Page } from "@playwright/test";
 import { authFile } from "./support/users";
 
-// The seed job applies every project's pipelines: run this file's tests in order so the owner's diff is still there to see.
-test.describe.configure({ mode: "serial" });
+// One worker, in order (a failure does not skip the rest): the seed job applies every project, after the owner has seen her diff.
+test.describe.configure({ mode: "default" });
 
 const PHONE = { width: 390, height: 844 };
 
@@ -31,7 +31,7 @@ test.describe("as the owner of checkout-api", () => {
     await page.screenshot({ path: "test-results/ci-pipeline-settings.png", fullPage: true });
 
     const rules = page.getByRole("list", { name: "Branch rules" });
-    const before = await rules.getByRole("group").count();
+    const before = await rules.getByTestId("branch-rule").count();
     await page.getByRole("button", { name: "Add rule" }).click();
     const rule = rules.getByRole("group", { name: `Rule ${before + 1}` });
     await rule.getByLabel("Pattern").fill("hotfix/*");
@@ -56,6 +56,24 @@ test.describe("as the owner of checkout-api", () => {
     await page.getByRole("button", { name: "Regenerate" }).click();
     const dialog = page.getByRole("alertdialog");
     await expect(dialog.getByTestId("regenerate-changes")).toContainText("Pipeline/checkout-api-ci/api");
+
+    // Meanwhile, in another tab, the rule changes again: the plan in the dialog no longer holds.
+    const other = await page.context().newPage();
+    await other.goto("/projects/checkout-api/builds/settings");
+    await other
+      .getByRole("list", { name: "Branch rules" })
+      .getByRole("group", { name: `Rule ${before + 1}` })
+      .getByLabel("Push the image")
+      .uncheck();
+    await other.getByRole("button", { name: "Save CI settings" }).click();
+    await expect(other.getByTestId("after-save")).toContainText("Saved");
+    await other.close();
+    await dialog.getByRole("button", { name: "Apply" }).click();
+    await expect(dialog.getByRole("alert")).toContainText("changed since the plan was made");
+    await dialog.getByRole("button", { name: "Plan again" }).click();
+    await expect(dialog).toBeHidden();
+
+    await page.getByRole("button", { name: "Regenerate" }).click();
     await dialog.getByRole("button", { name: "Apply" }).click();
     await expect(page).toHaveURL(/\/builds\/pipeline\?run=/);
     const run = page.getByTestId("regeneration-run");
@@ -120,9 +138,11 @@ test.describe("as an admin", () => {
     await expect(page).toHaveURL(/\/admin\/ci$/);
     await expect(page.getByTestId("build-cluster")).toContainText("sandbox-east");
     const indexer = page.getByRole("list", { name: "Projects to regenerate" }).locator('[data-project="search-indexer"]');
-    await expect(indexer.getByTestId("plan-counts")).toContainText(/[1-9]\d* to change/);
+    // To change when the seed applied the pipelines at onboarding, to create when not: either way with the new gate.
+    await expect(indexer.getByTestId("plan-counts")).toContainText(/[1-9]\d* to (create|change)/);
     await indexer.locator("summary").click();
-    await expect(indexer.getByTestId("resource-diff").first()).toContainText("75");
+    await expect(indexer.getByRole("link", { name: "Open the pipeline of search-indexer" })).toBeVisible();
+    await expect(indexer).toContainText('default: "75"');
     await page.screenshot({ path: "test-results/ci-pipeline-seed-job.png", fullPage: true });
     await fitsPhone(page, "seed-job");
 
