@@ -138,7 +138,7 @@ test.describe("as an admin", () => {
     const indexer = page.getByRole("list", { name: "Projects to regenerate" }).locator('[data-project="search-indexer"]');
     // To change when the seed applied the pipelines at onboarding, to create when not: either way with the new gate.
     await expect(indexer.getByTestId("plan-counts")).toContainText(/[1-9]\d* to (create|change)/);
-    await indexer.locator("summary").click();
+    await indexer.locator("summary").first().click();
     await expect(indexer.getByRole("link", { name: "Open the pipeline of search-indexer" })).toBeVisible();
     await expect(indexer).toContainText('default: "75"');
     await page.screenshot({ path: "test-results/ci-pipeline-seed-job.png", fullPage: true });
