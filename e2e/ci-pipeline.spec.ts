@@ -42,8 +42,9 @@ test.describe("as the owner of checkout-api", () => {
     await rule.getByLabel("Build the image").check();
     await page.getByRole("button", { name: "Save CI settings" }).click();
     const saved = page.getByTestId("after-save");
-    await expect(saved).toContainText("Saved: the pipeline needs regenerating");
-    await saved.getByRole("link", { name: "Review and regenerate on the Pipeline tab" }).click();
+    // "needs regenerating"; or, when the loaded build cluster misses its bounded read, "not known" (the Pipeline tab then says).
+    await expect(saved).toContainText(/Saved: the pipeline needs regenerating|Whether the pipeline needs regenerating is not known/);
+    await saved.getByRole("link", { name: /Pipeline tab/ }).click();
 
     await expect(page).toHaveURL(/\/projects\/checkout-api\/builds\/pipeline$/);
     await expect(page.getByTestId("plan-summary")).toContainText("The build cluster differs from what Wharf generates");
