@@ -161,7 +161,7 @@ export function CiSettingsForm({ projectId, slug, version, settings }: { project
                         <FormItem className="min-w-40 flex-1">
                           <FormLabel>Pattern</FormLabel>
                           <FormControl>
-                            <Input {...field} placeholder="feature/*" className="font-mono" />
+                            <Input {...field} placeholder="e.g. hotfix/*" className="font-mono" />
                           </FormControl>
                           <FormMessage />
                         </FormItem>

@@ -6,7 +6,7 @@
  * A plan that no longer holds (metadata or template changed meanwhile) is
  * refused by the server; the dialog says so and offers to plan again.
  */
-import { useState } from "react";
+import { useState, useTransition } from "react";
 import { useRouter } from "next/navigation";
 import { Loader2, RefreshCw } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -66,6 +66,8 @@ export function RegenerateDialog({
 }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
+  // "Plan again" re-reads the page (a new plan and digest) while the dialog stays open, so the new list is what gets confirmed.
+  const [replanning, startReplan] = useTransition();
   const apply = useAction(applyRegenerationAction, {
     success: (runs) => (runs.length === 1 ? `Regenerating ${runs[0]!.slug}` : `Regenerating ${runs.length} projects`),
     onSuccess: (runs) => {
@@ -109,17 +111,16 @@ export function RegenerateDialog({
             <Button
               type="button"
               onClick={() => {
-                setOpen(false);
                 apply.clearFormError();
-                router.refresh();
+                startReplan(() => router.refresh());
               }}
             >
               <RefreshCw /> Plan again
             </Button>
           ) : (
-            <Button type="button" disabled={apply.pending} onClick={() => void apply.run({ target, confirm })}>
-              {apply.pending && <Loader2 className="animate-spin" />}
-              Apply
+            <Button type="button" disabled={apply.pending || replanning} onClick={() => void apply.run({ target, confirm })}>
+              {(apply.pending || replanning) && <Loader2 className="animate-spin" />}
+              {replanning ? "Planning again…" : "Apply"}
             </Button>
           )}
         </AlertDialogFooter>

@@ -44,7 +44,7 @@ export function RegenerationRun({ run, highlight }: { run: RegenerationRunView; 
               <StatusBadge status={s.status} />
               <div className="min-w-0 flex-1">
                 <p className="font-medium">{s.title}</p>
-                <p className="text-xs break-all text-muted-foreground">
+                <p className="text-xs [overflow-wrap:anywhere] text-muted-foreground">
                   {s.target}
                   {s.clusterName ? ` on ${s.clusterName}` : ""}
                 </p>

@@ -53,12 +53,22 @@ function ProjectPlan({ p }: { p: Plan }) {
               <PipelineDiff diff={c.diff} label={`Diff of ${c.ref}`} />
             </section>
           ))}
-          {p.added.map((a) => (
-            <section key={a.ref} className="grid gap-1">
-              <h4 className="font-mono text-xs font-medium break-all">{a.ref} (to create)</h4>
-              <pre className="max-h-64 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{a.yaml}</pre>
+          {p.added.length > 0 && (
+            <section>
+              <h4 className="text-xs font-medium">To create</h4>
+              <ul className="grid gap-1">
+                {p.added.map((a) => (
+                  <li key={a.ref}>
+                    {/* Folded: a new project's resources are long, and their YAML is only read when wanted. */}
+                    <details>
+                      <summary className="cursor-pointer font-mono text-xs break-all">{a.ref}</summary>
+                      <pre className="mt-1 max-h-64 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">{a.yaml}</pre>
+                    </details>
+                  </li>
+                ))}
+              </ul>
             </section>
-          ))}
+          )}
           {p.removed.length > 0 && (
             <section>
               <h4 className="text-xs font-medium">To remove</h4>
