@@ -20,6 +20,7 @@ import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { useAction } from "@/components/forms/use-action";
 import { cancelRunAction, rerunRunAction } from "@/lib/ci/run-actions";
+import { retryPromotionAction } from "@/lib/ci/promote-actions";
 import type { RunPage, RunState, RunStepView, RunTaskView } from "@/lib/ci/run-view";
 import { cn } from "@/lib/utils";
 import { PageHeader } from "@/components/shell/page-header";
@@ -354,7 +355,7 @@ export function RunDetail({ page, capBytes }: { page: RunPage; capBytes: number 
         </div>
         <div className="space-y-6">
           <ResultsCard state={state} />
-          <PromotionsCard promotions={page.promotions} />
+          <PromotionsCard promotions={state.promotions} />
           <ChainCard page={page} />
         </div>
       </div>
@@ -483,8 +484,8 @@ function ResultsCard({ state }: { state: RunState }) {
   );
 }
 
-/** Where the run was promoted: a release per environment, a production deploy ticket, or why not. */
-export function PromotionsCard({ promotions }: { promotions: RunPage["promotions"] }) {
+/** Where the run was promoted: a release per environment, a production deploy ticket, or why not (with Retry for those allowed). */
+export function PromotionsCard({ promotions }: { promotions: RunState["promotions"] }) {
   return (
     <Card>
       <CardHeader>
@@ -494,9 +495,9 @@ export function PromotionsCard({ promotions }: { promotions: RunPage["promotions
         {promotions.length === 0 ? (
           <p className="text-sm text-muted-foreground">Nothing was promoted from this run (its branch policy deploys nowhere, or the run has not ended).</p>
         ) : (
-          <ul className="divide-y text-sm">
+          <ul className="divide-y text-sm" aria-label="Promotions">
             {promotions.map((p) => (
-              <li key={p.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2">
+              <li key={p.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2" data-testid="promotion">
                 <span className="w-16 font-medium">{p.environment}</span>
                 <span className="text-muted-foreground">{p.action === "ticket" ? "deploy ticket" : "deploy"}</span>
                 <StatusBadge status={p.status} tones={{ released: "success", "ticket-opened": "warning", blocked: "destructive" }} />
@@ -511,11 +512,22 @@ export function PromotionsCard({ promotions }: { promotions: RunPage["promotions
                   </Link>
                 )}
                 {p.reason && <span className="basis-full text-muted-foreground">{p.reason}</span>}
+                {p.canRetry && <RetryPromotionButton id={p.id} environment={p.environment} />}
               </li>
             ))}
           </ul>
         )}
       </CardContent>
     </Card>
+  );
+}
+
+/** Evaluates a promotion again (the gates are read anew: after a threshold was lowered, or a busy environment freed). */
+function RetryPromotionButton({ id, environment }: { id: string; environment: string }) {
+  const { run, pending } = useAction(retryPromotionAction, { success: (o) => `Promotion to ${environment}: ${o.status.replace(/_/g, " ")}` });
+  return (
+    <Button size="sm" variant="outline" disabled={pending} onClick={() => void run({ promotionId: id })}>
+      <RotateCw /> Retry promotion
+    </Button>
   );
 }

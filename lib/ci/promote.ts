@@ -34,6 +34,7 @@ import { defineTask } from "@/lib/jobs/registry";
 import { childLogger } from "@/lib/log";
 import { notify } from "@/lib/notifications";
 import { runPath } from "./built-by";
+import { CI_CHANNEL } from "./step-log";
 import { ciSettingsOf, ruleFor, type TCiSettings } from "./settings";
 
 const log = childLogger("ci-promote");
@@ -85,7 +86,7 @@ function loadRun(runId: string): Promise<RunForPromotion | null> {
 }
 
 /** The environments the branch policy promotes this run to, and how (a release, or a production ticket). */
-function targetsOf(run: RunForPromotion, settings: TCiSettings): { environment: EnvKind; action: "deploy" | "ticket" }[] {
+function targetsOf(run: Pick<RunForPromotion, "refKind" | "ref">, settings: TCiSettings): { environment: EnvKind; action: "deploy" | "ticket" }[] {
   const rule = ruleFor(settings.branchPolicy, { kind: run.refKind === "tag" ? "tag" : "branch", name: run.ref });
   if (!rule) return [];
   return [
@@ -106,6 +107,8 @@ async function record(tx: Tx, ctx: Ctx, run: RunForPromotion, promotion: CiPromo
     data: { status: outcome.status, reason, releaseId: outcome.releaseId ?? promotion.releaseId, attempts: { increment: 1 } },
   });
   if (!n.count) throw new AppError("CONFLICT", "This promotion was just evaluated again: reload to see where it stands.");
+  // Open run pages read the run again (their promotions card).
+  await tx.$executeRaw`select pg_notify(${CI_CHANNEL}, ${JSON.stringify({ kind: "tasks", runId: run.id })})`;
   const changed = promotion.status !== outcome.status || promotion.reason !== reason || promotion.attempts === 0;
   if (!changed && ctx.actor.kind !== "user") return;
   await recordAudit(tx, ctx, {
@@ -301,6 +304,21 @@ export interface PromotionView {
   ticket: { id: string; number: number; status: string } | null;
   /** Whether the reader may retry it now (ci.promotion.retry on a blocked, failed or pending promotion). */
   canRetry: boolean;
+}
+
+/**
+ * A run's promotions for a reader already allowed to read the run (the run page's live state), and whether they are
+ * settled: every environment of the run's branch rule has its record and none waits. Until then an open run page
+ * keeps listening after the run ends.
+ */
+export async function promotionsForReader(
+  ctx: Ctx,
+  run: { id: string; projectId: string; status: string; ref: string; refKind: string; settings: unknown },
+): Promise<{ promotions: PromotionView[]; settled: boolean }> {
+  const promotions = await listPromotions(run.id, can(ctx.actor, "ci.promotion.retry", projectResource(run.projectId)));
+  const expected = run.status === "succeeded" || run.status === "failed" ? targetsOf(run, ciSettingsOf(run.settings)).length : 0;
+  const settled = promotions.length >= expected && promotions.every((p) => p.status !== "pending");
+  return { promotions, settled };
 }
 
 /** A run's promotions (`ci.pipeline.read`), in the order of the branch policy. */

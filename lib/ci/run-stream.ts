@@ -162,7 +162,8 @@ export async function runStream(opts: RunStreamOptions): Promise<ReadableStream<
             if (stored.text) sendLog(stored.fromByte, stored.text);
           }
         }
-        if (state && !isRunActive(state.status) && !stateDirty && !pending.length) {
+        // Ended once the run has and its promotions are settled (they are written just after it ends, and may wait for a free environment).
+        if (state && !isRunActive(state.status) && state.promotionsSettled && !stateDirty && !pending.length) {
           // The worker archives every log before it ends the run: what is stored now is all there is.
           if (stepId) {
             const rest = await getStepLog(ctx, stepId, { fromByte: sent });

@@ -14,6 +14,7 @@ import { db } from "@/lib/db/client";
 import type { Prisma } from "@/lib/db/generated/client";
 import { AppError, parseInput } from "@/lib/errors";
 import { graphColumns, graphOfRun, type TRunGraph } from "./graph";
+import { promotionsForReader, type PromotionView } from "./promote";
 
 /** Run statuses after which nothing changes any more. */
 export const ENDED_RUN_STATUSES: readonly string[] = ["succeeded", "failed", "cancelled"];
@@ -70,17 +71,13 @@ export interface RunState {
   /** Task names by dependency depth: the graph's columns. */
   columns: string[][];
   tasks: RunTaskView[];
+  promotions: RunPromotionView[];
+  /** Every environment of the run's branch rule has its promotion and none waits: nothing more will change. */
+  promotionsSettled: boolean;
 }
 
-export interface RunPromotionView {
-  id: string;
-  environment: string;
-  action: string;
-  status: string;
-  reason: string;
-  release: { id: string; number: number; status: string; environment: string } | null;
-  ticket: { number: number; status: string } | null;
-}
+/** A promotion as the page shows it (dates as ISO strings: the state also travels as JSON). */
+export type RunPromotionView = Omit<PromotionView, "updatedAt"> & { updatedAt: string };
 
 export interface RunPage extends RunState {
   project: { id: string; slug: string; name: string };
@@ -94,7 +91,6 @@ export interface RunPage extends RunState {
   createdAt: string;
   rerunOf: { number: number; status: string } | null;
   reruns: { number: number; status: string }[];
-  promotions: RunPromotionView[];
   rights: { cancel: boolean; rerun: boolean };
 }
 
@@ -121,6 +117,9 @@ const STATE_SELECT = {
   testsSkipped: true,
   coverage: true,
   graph: true,
+  ref: true,
+  refKind: true,
+  project: { select: { ciSettings: { select: { settings: true } } } },
   tasks: {
     orderBy: { startedAt: { sort: "asc", nulls: "last" } },
     select: {
@@ -156,7 +155,8 @@ function readStateRow(where: { id: string } | { projectId_number: { projectId: s
   return db().ciRun.findUnique({ where, select: STATE_SELECT });
 }
 
-function toState(row: StateRow): RunState {
+async function toState(ctx: Ctx, row: StateRow): Promise<RunState> {
+  const { promotions, settled } = await promotionsForReader(ctx, { ...row, settings: row.project.ciSettings?.settings });
   const graph = graphOfRun(
     row.graph,
     row.tasks.map((t) => t.name),
@@ -188,6 +188,8 @@ function toState(row: StateRow): RunState {
       durationMs: t.durationMs,
       steps: t.steps.map((s) => ({ ...s, startedAt: iso(s.startedAt) })),
     })),
+    promotions: promotions.map((p) => ({ ...p, updatedAt: p.updatedAt.toISOString() })),
+    promotionsSettled: settled,
   };
 }
 
@@ -199,7 +201,7 @@ export async function getRunState(ctx: Ctx, runId: string): Promise<RunState> {
   const row = await readStateRow({ id });
   if (!row || !inScope(ctx, row.projectId)) throw new AppError("NOT_FOUND", "This run does not exist.");
   authorize(ctx, "ci.pipeline.read", projectResource(row.projectId));
-  return toState(row);
+  return toState(ctx, row);
 }
 
 const ZRunAddress = z.object({
@@ -235,15 +237,15 @@ export async function getRunPage(ctx: Ctx, projectSlug: string, number: number |
       createdAt: true,
     },
   });
-  const [requestedBy, rerunOf, reruns, promotions] = await Promise.all([
+  const [requestedBy, rerunOf, reruns, state] = await Promise.all([
     run.requestedById ? db().user.findUnique({ where: { id: run.requestedById }, select: { name: true, email: true } }) : null,
     run.rerunOfId ? db().ciRun.findUnique({ where: { id: run.rerunOfId }, select: { number: true, status: true } }) : null,
     db().ciRun.findMany({ where: { rerunOfId: row.id }, orderBy: { number: "asc" }, select: { number: true, status: true }, take: 50 }),
-    promotionsOfRunForPage(ctx, row.id),
+    toState(ctx, row),
   ]);
   const resource = projectResource(project.id);
   return {
-    ...toState(row),
+    ...state,
     project,
     service: run.service,
     ref: run.ref,
@@ -255,41 +257,8 @@ export async function getRunPage(ctx: Ctx, projectSlug: string, number: number |
     createdAt: run.createdAt.toISOString(),
     rerunOf,
     reruns,
-    promotions,
     rights: { cancel: can(ctx.actor, "ci.run.cancel", resource), rerun: can(ctx.actor, "ci.run.start", resource) },
   };
-}
-
-/**
- * The run's promotions with their release and ticket. Engineer A's
- * `promotionsOfRun` (lib/ci/promote.ts) replaces this read when it lands:
- * the page needs only the RunPromotionView shape. The caller has been
- * authorized for the run's project.
- */
-export async function promotionsOfRunForPage(_ctx: Ctx, runId: string): Promise<RunPromotionView[]> {
-  const rows = await db().ciPromotion.findMany({ where: { runId }, orderBy: { createdAt: "asc" } });
-  const releaseIds = rows.map((r) => r.releaseId).filter((id): id is string => Boolean(id));
-  const releases = releaseIds.length
-    ? await db().release.findMany({
-        where: { id: { in: releaseIds } },
-        select: { id: true, number: true, status: true, environment: true, ticketId: true },
-      })
-    : [];
-  const ticketIds = releases.map((r) => r.ticketId).filter((id): id is string => Boolean(id));
-  const tickets = ticketIds.length ? await db().ticket.findMany({ where: { id: { in: ticketIds } }, select: { id: true, number: true, status: true } }) : [];
-  return rows.map((p) => {
-    const release = releases.find((r) => r.id === p.releaseId) ?? null;
-    const ticket = release?.ticketId ? (tickets.find((t) => t.id === release.ticketId) ?? null) : null;
-    return {
-      id: p.id,
-      environment: p.environment,
-      action: p.action,
-      status: p.status,
-      reason: p.reason,
-      release: release && { id: release.id, number: release.number, status: release.status, environment: release.environment },
-      ticket: ticket && { number: ticket.number, status: ticket.status },
-    };
-  });
 }
 
 const ZStepLogQuery = z
