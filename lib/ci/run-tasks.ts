@@ -129,9 +129,10 @@ export const ciStartRunTask = defineTask({
       } catch (e) {
         if (!(e instanceof ApiException && e.code === 409)) throw e;
       }
-      await db().$transaction(async (tx) => {
-        await tx.ciRun.update({
-          where: { id: run.id },
+      const started = await db().$transaction(async (tx) => {
+        // Only a run still waiting to start: one cancelled meanwhile keeps its status (its PipelineRun is cancelled below).
+        const n = await tx.ciRun.updateMany({
+          where: { id: run.id, status: "queued", cancelRequested: false },
           data: {
             status: pending ? "pending" : "running",
             reason: pending ? `Waiting for a free slot (at most ${concurrency.maxConcurrent} runs of this project at once)` : "",
@@ -142,9 +143,15 @@ export const ciStartRunTask = defineTask({
             startedAt: pending ? null : new Date(),
           },
         });
+        if (!n.count) return false;
         await announceRun(tx, run.id, pending ? "pending" : "running");
         await enqueue(ciFollowRunTask, { runId: run.id }, { jobKey: `ci-follow-${run.id}`, maxAttempts: 25 }, tx);
+        return true;
       });
+      if (!started) {
+        await db().ciRun.update({ where: { id: run.id }, data: { clusterId: cluster.id, clusterName: cluster.name, namespace, pipelineRunName: name } });
+        await mergePatch(conn, { ...prRef({ namespace, pipelineRunName: name }), spec: { status: "Cancelled" } });
+      }
     } catch (e) {
       const failure = describeClusterFailure(cluster.name, "", e, env().WHARF_CLUSTER_TIMEOUT_MS);
       if (failure.apiStatus && failure.apiStatus !== 429 && failure.apiStatus < 500) {

@@ -241,12 +241,19 @@ export async function cancelRun(ctx: Ctx, raw: z.input<typeof ZRunId>): Promise<
   if ((TERMINAL as readonly string[]).includes(run.status)) return { id: run.id, status: run.status };
   const reason = `Cancelled by ${ctx.actor.kind === "user" ? ctx.actor.email : "Wharf"}`;
   return db().$transaction(async (tx) => {
-    const noPipelineRun = run.status === "queued" && !run.pipelineRunName;
-    const updated = await tx.ciRun.update({
-      where: { id: run.id },
-      data: noPipelineRun ? { status: "cancelled", reason, cancelRequested: true, finishedAt: new Date() } : { cancelRequested: true, reason },
-      select: { id: true, status: true },
-    });
+    // A run not started on the cluster ends at once, unless the worker started it since it was read (then it is asked to stop).
+    const noPipelineRun =
+      run.status === "queued" &&
+      !run.pipelineRunName &&
+      (
+        await tx.ciRun.updateMany({
+          where: { id: run.id, status: "queued", pipelineRunName: "" },
+          data: { status: "cancelled", reason, cancelRequested: true, finishedAt: new Date() },
+        })
+      ).count === 1;
+    const updated = noPipelineRun
+      ? { id: run.id, status: "cancelled" }
+      : await tx.ciRun.update({ where: { id: run.id }, data: { cancelRequested: true, reason }, select: { id: true, status: true } });
     // Open run pages show the cancellation (or the request for it) at once.
     await announceRun(tx, run.id, updated.status);
     await recordAudit(tx, ctx, {
