@@ -6,46 +6,25 @@
  * step's log; Sam, a viewer, sees the run on a phone without Cancel or Re-run.
  * The projects are seeded by e2e/support/ci-seed.ts.
  */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
 import { CI_FAILED, CI_LIVE } from "./support/ci-seed";
-import { gitAccessToken } from "./support/git";
+import { cloneAsDeveloper, gitAsDeveloper } from "./support/git";
 import { signInWithOidc } from "./support/oidc-sign-in";
-import { authFile, DEMO } from "./support/users";
+import { authFile } from "./support/users";
 
 const PHONE = { width: 390, height: 844 };
 
-function git(args: string[], cwd?: string) {
-  const r = spawnSync("git", args, {
-    cwd,
-    encoding: "utf8",
-    env: {
-      ...process.env,
-      GIT_TERMINAL_PROMPT: "0",
-      GIT_AUTHOR_NAME: "Dana",
-      GIT_AUTHOR_EMAIL: DEMO.developer.email,
-      GIT_COMMITTER_NAME: "Dana",
-      GIT_COMMITTER_EMAIL: DEMO.developer.email,
-    },
-  });
-  expect(r.status, `git ${args.join(" ")}: ${r.stderr}`).toBe(0);
-  return r.stdout;
-}
-
 /** Pushes a commit with `message` to develop of the project's portal repository, as Dana with a Git token. */
 async function pushToDevelop(page: Page, baseURL: string, slug: string, message: string) {
-  const token = await gitAccessToken(page);
-  const url = new URL(`${baseURL}/git/${slug}.git`);
-  url.username = encodeURIComponent(DEMO.developer.email);
-  url.password = token;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-ci-"));
-  git(["clone", "-q", url.toString(), dir]);
-  git(["checkout", "-q", "-B", "develop"], dir);
-  git(["commit", "-q", "--allow-empty", "-m", message], dir);
-  git(["push", "-q", "origin", "develop"], dir);
+  const dir = await cloneAsDeveloper(page, baseURL, slug);
+  try {
+    gitAsDeveloper(["checkout", "-q", "-B", "develop"], dir);
+    gitAsDeveloper(["commit", "-q", "--allow-empty", "-m", message], dir);
+    gitAsDeveloper(["push", "-q", "origin", "develop"], dir);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The project's newest run number: run pages answer until the number after the last. */

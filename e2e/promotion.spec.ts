@@ -4,39 +4,20 @@
  * (A failing run deploys nothing, so this spec leaves the demo services that
  * other specs deploy alone.)
  */
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-import { DEMO, authFile } from "./support/users";
-import { gitAccessToken } from "./support/git";
+import { authFile } from "./support/users";
+import { cloneAsDeveloper, gitAsDeveloper } from "./support/git";
 
 test.use({ storageState: authFile("developer") });
 
-function git(args: string[], cwd?: string) {
-  const r = spawnSync("git", ["-c", `user.name=${DEMO.developer.name}`, "-c", `user.email=${DEMO.developer.email}`, ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, GIT_TERMINAL_PROMPT: "0" },
-    timeout: 60_000,
-  });
-  expect(r.status, r.stderr).toBe(0);
-  return r.stdout.trim();
-}
-
 test("a pushed commit whose tests fail is not deployed, and the bell tells the pusher why", async ({ page, baseURL }) => {
   test.setTimeout(120_000);
-  const token = await gitAccessToken(page);
-  const url = new URL(`${baseURL}/git/checkout-api.git`);
-  url.username = encodeURIComponent(DEMO.developer.email);
-  url.password = token;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-promotion-"));
+  const dir = await cloneAsDeveloper(page, baseURL!, "checkout-api");
   try {
-    git(["clone", "-q", url.toString(), dir]);
-    git(["checkout", "-q", "-B", "develop"], dir);
-    git(["commit", "-q", "--allow-empty", "-m", "Refactor the cart [fail-tests]"], dir);
-    git(["push", "-q", "-f", "origin", "develop"], dir);
+    gitAsDeveloper(["checkout", "-q", "-B", "develop"], dir);
+    gitAsDeveloper(["commit", "-q", "--allow-empty", "-m", "Refactor the cart [fail-tests]"], dir);
+    gitAsDeveloper(["push", "-q", "-f", "origin", "develop"], dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -11,6 +11,13 @@
  */
 export const CI_LIVE = "ci-live";
 export const CI_FAILED = "ci-failed";
+/**
+ * `ci-deploy` (e2e/ci-deploy.spec.ts, push to deploy): the default GitFlow
+ * branch policy (develop deploys to dev, a tag v* opens a production deploy
+ * ticket), dev and prod on both clusters, its dev namespace on each; nobody
+ * else deploys it, so its releases are the promotions' alone.
+ */
+export const CI_DEPLOY = "ci-deploy";
 
 export async function seedCiRunPages(say: (line: string) => void) {
   const { db } = await import("../../lib/db/client");
@@ -59,6 +66,47 @@ export async function seedCiRunPages(say: (line: string) => void) {
       message: "Initial commit",
     });
     say(`CI project ${slug}: pipelines applied on ${cluster.name}, repository on the portal`);
+  }
+
+  if (!(await db().project.findUnique({ where: { slug: CI_DEPLOY } }))) {
+    const clusters = await db().cluster.findMany({ where: { name: { in: ["sandbox-east", "sandbox-west"] } }, select: { id: true, name: true } });
+    const onBoth = { create: clusters.map((c) => ({ clusterId: c.id })) };
+    const project = await db().project.create({
+      data: {
+        slug: CI_DEPLOY,
+        name: CI_DEPLOY,
+        teamId: team.id,
+        ownerId: lee.id,
+        searchText: CI_DEPLOY,
+        lifecycle: "active",
+        language: "node",
+        members: {
+          create: [
+            { userId: lee.id, role: "owner" },
+            { userId: dana.id, role: "developer" },
+          ],
+        },
+        services: { create: [{ slug: "api", name: "API" }] },
+        environments: {
+          create: [
+            { kind: "dev", clusters: onBoth },
+            { kind: "prod", clusters: onBoth },
+          ],
+        },
+      },
+    });
+    const [loaded] = await loadCiInputs({ id: project.id });
+    await applyObjects(await connectCluster(cluster.id), generateCi(loaded!.input!).objects);
+    for (const c of clusters) {
+      await applyObjects(await connectCluster(c.id), [{ apiVersion: "v1", kind: "Namespace", metadata: { name: `${CI_DEPLOY}-dev` } }]);
+    }
+    await publishProjectRepository({
+      slug: CI_DEPLOY,
+      files: [{ path: "README.md", content: `# ${CI_DEPLOY}\n` }],
+      author: { name: "Lee", email: "lee@wharf.dev" },
+      message: "Initial commit",
+    });
+    say(`CI project ${CI_DEPLOY}: dev and prod on ${clusters.map((c) => c.name).join(" and ")}, pipelines on ${cluster.name}`);
   }
 
   if (!(await db().ciRun.findFirst({ where: { project: { slug: CI_FAILED } } }))) {
