@@ -28,7 +28,7 @@ test("a pushed commit whose tests fail is not deployed, and the bell tells the p
   await expect(page.getByTestId("unread-count")).toBeVisible({ timeout: 60_000 });
   await bell.click();
   const news = page.getByRole("list", { name: "Notifications" });
-  const item = news.getByRole("link", { name: /Run #\d+ of api was not promoted to dev/ });
+  const item = news.getByRole("link", { name: /Run #\d+ of checkout-api\/api was not promoted to dev/ });
   await expect(item).toBeVisible({ timeout: 60_000 });
   await expect(item).toContainText(/The run failed: Task test failed/);
   await expect(item).toHaveAttribute("href", /^\/projects\/checkout-api\/builds\/\d+$/);

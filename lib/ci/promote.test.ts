@@ -169,7 +169,7 @@ describe("promotion by the branch policy", () => {
     expect(promotion!.reason).toBe(`The run failed: ${run.reason}`);
     expect(await db().release.count({ where: { ciRunId: id } })).toBe(0);
     const news = await db().notification.findFirstOrThrow({ where: { userId: ownerId, link: `/projects/promo-red/builds/${run.number}` } });
-    expect(news).toMatchObject({ title: `Run #${run.number} of api was not promoted to dev`, body: promotion!.reason });
+    expect(news).toMatchObject({ title: `Run #${run.number} of promo-red/api was not promoted to dev`, body: promotion!.reason });
   });
 
   it("blocks a [low-coverage] run with the coverage and the threshold, and promotes it on retry once a maintainer lowers the threshold", async () => {
@@ -253,7 +253,7 @@ describe("promotion by the branch policy", () => {
       href: `/projects/promo-tag/builds/${run.number}`,
     });
     const news = await db().notification.findFirstOrThrow({ where: { userId: ownerId, link: `/projects/promo-tag/builds/${run.number}` } });
-    expect(news.title).toBe(`Run #${run.number} of api waits for approval to prod`);
+    expect(news.title).toBe(`Run #${run.number} of promo-tag/api waits for approval to prod`);
   });
 
   it("promotes nothing for a feature/* run", async () => {

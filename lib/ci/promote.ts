@@ -128,9 +128,9 @@ async function record(tx: Tx, ctx: Ctx, run: RunForPromotion, promotion: CiPromo
   if (!changed || !run.requestedById) return;
   const title =
     outcome.status === "blocked" || outcome.status === "failed"
-      ? `Run #${run.number} of ${run.service} was not promoted to ${promotion.environment}`
+      ? `Run #${run.number} of ${run.project.slug}/${run.service} was not promoted to ${promotion.environment}`
       : outcome.status === "ticket_opened"
-        ? `Run #${run.number} of ${run.service} waits for approval to ${promotion.environment}`
+        ? `Run #${run.number} of ${run.project.slug}/${run.service} waits for approval to ${promotion.environment}`
         : null;
   if (title) await notify(tx, { userIds: [run.requestedById], title, body: reason, link: runPath(run.project.slug, run.number) });
 }
