@@ -114,12 +114,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
           <dt className="text-muted-foreground">Stack</dt>
           <dd>{[project.language, project.framework].filter(Boolean).join(" · ") || "—"}</dd>
         </div>
-        <div>
+        {/* min-w-0: a grid item is as wide as its content otherwise, and a clone URL is one long word on a phone. */}
+        <div className="min-w-0">
           <dt className="text-muted-foreground">Repository</dt>
-          <dd className="truncate">
+          <dd>
             {project.repositoryUrl ? (
               <>
-                <code className="block truncate text-xs" data-testid="clone-url">
+                <code className="block text-xs break-all" data-testid="clone-url">
                   git clone {project.repositoryUrl}
                 </code>
                 {project.repositoryUrl.includes("/git/") && (
