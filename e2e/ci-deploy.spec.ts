@@ -29,6 +29,7 @@ async function openNewestRun(page: Page, ref: string, count: number) {
     .getByRole("link", { name: /^#\d+$/ })
     .click();
   await expect(page.getByRole("heading", { name: new RegExp(`Run #\\d+ · api · ${ref}`) })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "breadcrumb" })).toContainText(/Builds.*Run #\d+/);
 }
 
 test("a push to develop is built, tested and deployed to dev on both clusters; a failing test deploys nothing; a tag opens a production ticket", async ({

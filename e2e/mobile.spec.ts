@@ -122,7 +122,7 @@ test.describe("on a laptop beside the open sidebar, as the demo developer", () =
     }
     await page.goto("/projects/checkout-api/services/api/config/history?env=dev");
     const crumbs = page.getByRole("navigation", { name: "breadcrumb" });
-    await expect(crumbs.getByText("history")).toBeVisible();
+    await expect(crumbs.getByText("History")).toBeVisible();
     await expect(crumbs.getByRole("button", { name: "Show the whole path" })).toBeVisible();
   });
 });

@@ -32,7 +32,8 @@ const ENDED = ["succeeded", "failed", "cancelled"];
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "";
-  if (ms < 1000) return `${ms} ms`;
+  // Kubernetes times containers to the second: a shorter step shows as under a second, not "0 ms".
+  if (ms < 1000) return "< 1 s";
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);

@@ -33,13 +33,22 @@ const LABELS: Record<string, string> = {
   releases: "Releases",
   spec: "Spec",
   diff: "Compare",
+  config: "Config",
+  history: "History",
+  gray: "Gray release",
+  instances: "Instances",
+  builds: "Builds",
+  trends: "Trends",
+  pipeline: "Pipeline",
+  ci: "CI",
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A segment's label: known words get their names, ids are shortened as git shortens hashes, slugs stay as they are. */
-function label(segment: string): string {
+/** A segment's label: known words get their names, ids are shortened as git shortens hashes, a CI run is "Run #N", slugs stay as they are. */
+function label(segment: string, parent?: string): string {
   const s = decodeURIComponent(segment);
+  if (parent === "builds" && /^\d+$/.test(s)) return `Run #${s}`;
   return LABELS[s] ?? (UUID.test(s) ? s.slice(0, 8) : s);
 }
 
@@ -51,7 +60,10 @@ function label(segment: string): string {
 export function Breadcrumbs() {
   const pathname = usePathname();
   const segments = pathname.split("/").filter(Boolean);
-  const crumbs = [{ href: "/", label: "Home" }, ...segments.map((s, i) => ({ href: "/" + segments.slice(0, i + 1).join("/"), label: label(s) }))];
+  const crumbs = [
+    { href: "/", label: "Home" },
+    ...segments.map((s, i) => ({ href: "/" + segments.slice(0, i + 1).join("/"), label: label(s, segments[i - 1]) })),
+  ];
   const last = crumbs.length - 1;
   // Below md only the parent and the page itself stay; the crumbs before them go into the menu.
   const collapsed = crumbs.length > 3 ? crumbs.slice(0, last - 1) : [];
