@@ -107,6 +107,9 @@ export const provisioningStepTask = defineTask({
       const cluster = def.needsCluster ? await connectCluster(step.clusterId!) : undefined;
       const result = await def.run(spec, { stepId, runId: step.runId, projectId: step.run.projectId, attempt, log: stepLog, cluster });
       await db().$transaction(async (tx) => {
+        // Steps of a run end one at a time: two dependencies of a step ending at once would each read the other as
+        // unfinished (neither commit seen) and neither would queue it, leaving the run waiting forever.
+        await tx.$queryRaw`select id from "ProvisioningRun" where id = ${step.runId} for update`;
         await tx.provisioningStep.updateMany({
           where: { id: stepId, claimedJobId: jobId },
           data: { status: "succeeded", result: (result ?? {}) as Prisma.InputJsonValue, lastError: "", finishedAt: new Date() },
