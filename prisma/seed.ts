@@ -26,9 +26,9 @@ import { publishDraft } from "../lib/config/publish";
 import { getWorkingCopy } from "../lib/config/read";
 import { recordAudit } from "../lib/audit/record";
 import { CI_RUN_KIND } from "../lib/ci/regenerate";
-import { portalRepositoryExists, publishProjectRepository, repositoryCloneUrl } from "../lib/git/store";
+import { portalRepositoryExists } from "../lib/git/store";
+import { publishTemplateRepository } from "../lib/provisioning/repository";
 import { unsafeLoadTemplateCatalog } from "../lib/templates/gallery";
-import { renderTemplate } from "../lib/templates/render";
 import { computePlan, createRun } from "../lib/provisioning/engine";
 import { loadPlanInput } from "../lib/provisioning/plan-input";
 
@@ -221,25 +221,7 @@ async function seedDemoPipeline(log: (line: string) => void) {
   if (!(await portalRepositoryExists(project.slug))) {
     const template = (await unsafeLoadTemplateCatalog()).templates.find((t) => t.id === "spring-boot");
     if (template) {
-      const repositoryUrl = repositoryCloneUrl({ slug: project.slug, team: project.team.slug });
-      const files = renderTemplate(template, {
-        project: {
-          slug: project.slug,
-          name: project.name,
-          description: project.description,
-          team: project.team.slug,
-          owner: project.owner,
-          tier: project.tier,
-          repositoryUrl,
-        },
-      });
-      const published = await publishProjectRepository({
-        slug: project.slug,
-        team: project.team.slug,
-        files,
-        author: { name: "Wharf", email: "noreply@wharf.dev" },
-        message: `Generate ${project.name} from the ${template.manifest.name} template`,
-      });
+      const { published } = await publishTemplateRepository(project, template);
       await db().$transaction(async (tx) => {
         await tx.project.update({ where: { id: project.id }, data: { repositoryUrl: published.cloneUrl, version: { increment: 1 } } });
         await recordAudit(tx, ctx, {

@@ -171,7 +171,8 @@ export class ChannelHub<E> {
   }
 }
 
-const g = globalThis as unknown as { wharfHubs?: Map<string, { url: string; hub: ChannelHub<unknown> }> };
+// Kept on globalThis so a hot reload in dev reuses the LISTEN connections instead of opening new ones.
+const g = globalThis as typeof globalThis & { wharfHubs?: Map<string, { url: string; hub: ChannelHub<unknown> }> };
 
 /** The process's hub for `channel` (one LISTEN connection per process, channel and database, kept across hot reloads). */
 export function channelHub<E>(channel: string, parse: (payload: string | undefined) => E | null): ChannelHub<E> {

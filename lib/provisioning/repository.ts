@@ -11,6 +11,47 @@ import { renderTemplate } from "@/lib/templates/render";
 import { publishProjectRepository, repositoryCloneUrl } from "@/lib/git/store";
 import { defineStepKind, definePlanContributor } from "./registry";
 
+type Template = Awaited<ReturnType<typeof unsafeLoadTemplateCatalog>>["templates"][number];
+
+/**
+ * Renders a template from a project's metadata and publishes it as the project's repository (the onboarding step,
+ * and the seed's CI demo). Publishing the same files again adds no commit.
+ */
+export async function publishTemplateRepository(
+  project: {
+    slug: string;
+    name: string;
+    description: string;
+    tier: "critical" | "standard" | "experimental";
+    team: { slug: string };
+    owner: { name: string; email: string };
+  },
+  template: Template,
+  params: Record<string, unknown> = {},
+) {
+  const repositoryUrl = repositoryCloneUrl({ slug: project.slug, team: project.team.slug });
+  const files = renderTemplate(template, {
+    project: {
+      slug: project.slug,
+      name: project.name,
+      description: project.description,
+      team: project.team.slug,
+      owner: project.owner,
+      tier: project.tier,
+      repositoryUrl,
+    },
+    params,
+  });
+  const published = await publishProjectRepository({
+    slug: project.slug,
+    team: project.team.slug,
+    files,
+    author: { name: "Wharf", email: "noreply@wharf.dev" },
+    message: `Generate ${project.name} from the ${template.manifest.name} template`,
+  });
+  return { published, files };
+}
+
 export const repositoryStep = defineStepKind({
   kind: "repository",
   label: "Repository",
@@ -25,26 +66,7 @@ export const repositoryStep = defineStepKind({
     // The worker reads the catalog without an actor: the template was chosen and checked when the request was made.
     const template = (await unsafeLoadTemplateCatalog()).templates.find((t) => t.id === templateId);
     if (!template) throw new Error(`The template "${templateId}" is no longer in the gallery.`);
-    const repositoryUrl = repositoryCloneUrl({ slug: project.slug, team: project.team.slug });
-    const files = renderTemplate(template, {
-      project: {
-        slug: project.slug,
-        name: project.name,
-        description: project.description,
-        team: project.team.slug,
-        owner: project.owner,
-        tier: project.tier,
-        repositoryUrl,
-      },
-      params,
-    });
-    const published = await publishProjectRepository({
-      slug: project.slug,
-      team: project.team.slug,
-      files,
-      author: { name: "Wharf", email: "noreply@wharf.dev" },
-      message: `Generate ${project.name} from the ${template.manifest.name} template`,
-    });
+    const { published, files } = await publishTemplateRepository(project, template, params);
     if (project.repositoryUrl !== published.cloneUrl) await db().project.update({ where: { id: project.id }, data: { repositoryUrl: published.cloneUrl } });
     return { ...published, files: files.length };
   },
