@@ -133,6 +133,15 @@ describe("the CI settings page", () => {
     await expect(getCiSettingsPage(ctx, "dock")).rejects.toEqual(refused("FORBIDDEN"));
   });
 
+  it("refuses saving the settings to a developer of the project and to a maintainer of another project, and changes nothing", async () => {
+    const { project, ctx: developer } = await member("developer", "mooring");
+    const { ctx: otherMaintainer } = await member("maintainer", "slipway");
+    const change = { projectId: project.id, version: 0, settings: { gates: { testsPass: false, coverage: 0 } } };
+    await expect(updateCiSettings(developer, change)).rejects.toEqual(refused("FORBIDDEN"));
+    await expect(updateCiSettings(otherMaintainer, change)).rejects.toEqual(refused("FORBIDDEN"));
+    expect(await db().ciSettings.findUnique({ where: { projectId: project.id } })).toBeNull();
+  });
+
   it("gives a maintainer the webhook URL of each provider, and when the secret was made", async () => {
     const { ctx } = await member("maintainer", "pier");
     const page = await getCiSettingsPage(ctx, "pier");
