@@ -15,8 +15,19 @@ import { provisioningModule } from "./provisioning/module";
 import { deployModule } from "./deploy/module";
 import { configModule } from "./config/module";
 import { ciModule } from "./ci/module";
+import { logsModule } from "./logs/module";
 
-export const MODULES = [accessModule, catalogModule, notificationsModule, ticketsModule, provisioningModule, deployModule, configModule, ciModule] as const;
+export const MODULES = [
+  accessModule,
+  catalogModule,
+  notificationsModule,
+  ticketsModule,
+  provisioningModule,
+  deployModule,
+  configModule,
+  ciModule,
+  logsModule,
+] as const;
 
 type ActionsOf<M> = M extends WharfModule<infer P> ? keyof P & string : never;
 /** Every policy action of every module (checked at compile time where an action is named). */

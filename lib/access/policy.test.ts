@@ -73,6 +73,8 @@ const EXPECTED: Record<Action, Expectation> = {
   "config.public.edit": { resource: "team", platform: ["admin"], team: ["lead", "member"] },
   "config.public.publish": { resource: "team", platform: ["admin"], team: ["lead"] },
   "ticket.config.decide": { resource: "ticket", platform: ["admin", "ops"] },
+  "log.read": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "log.read.production": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
