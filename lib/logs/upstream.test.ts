@@ -143,9 +143,14 @@ describe("tails and resumes are the lines kubectl reads", () => {
     const hub = newHub({ ringLines: 5 });
     const first = subscribe(hub, key("web-2"), { tail: 3 });
     await first.until("live", () => first.isLive());
+    // the next request to the cluster would fail: a tail served from the ring makes none
+    const cluster = env.sandbox.cluster("logs-east");
+    cluster.failNext(1, 503, "a request the ring should have saved");
     const fromRing = subscribe(hub, key("web-2"), { tail: 3 });
-    const beyond = subscribe(hub, key("web-2"), { tail: 12 });
     await fromRing.until("the ring's tail", () => fromRing.isLive());
+    expect(cluster.pendingFailures).toBe(1);
+    cluster.failNext(0);
+    const beyond = subscribe(hub, key("web-2"), { tail: 12 });
     await beyond.until("the read's tail", () => beyond.isLive());
     expect(beyond.backlog()).toHaveLength(12);
     expect(fromRing.backlog()).toHaveLength(3);
@@ -243,5 +248,26 @@ describe("faults and ends", () => {
     await b.until("limit", () => b.states().includes("limit"));
     expect(b.lines).toEqual([]);
     expect(hub.stats()).toEqual([{ clusterId, open: 1 }]);
+  });
+});
+
+describe("a crash-looping container", () => {
+  it("is followed across its restarts: waiting while it backs off, then the new instance's lines in the same subscription", async () => {
+    await core().createNamespacedPod({
+      namespace: NS,
+      body: { metadata: { name: "loop-1" }, spec: { containers: [{ name: "app", image: "registry.example.com/shop/node-api:v2-crash" }] } },
+    });
+    const hub = newHub();
+    const s = subscribe(hub, key("loop-1"), { tail: 100 });
+    const fatal = () => s.lines.filter((l) => l.text === "Error: connect ECONNREFUSED 10.96.44.12:5432").length;
+    await s.until("the fatal lines of two instances", () => fatal() >= 2, 25_000);
+    expect(s.states()).toContain("waiting");
+    const waiting = s.events.find((e) => e.kind === "state" && e.state === "waiting");
+    expect(waiting).toMatchObject({ message: expect.stringMatching(/waiting to start|restarted/) });
+    // one stream for the container throughout, never ended
+    expect(s.states()).not.toContain("ended");
+    expect(hub.stats()).toEqual([{ clusterId, open: 1 }]);
+    const texts = s.lines.map(asKubectl);
+    expect(new Set(texts).size).toBe(texts.length);
   });
 });

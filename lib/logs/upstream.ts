@@ -312,34 +312,54 @@ class Upstream {
     void this.backfill(sub, snapshot);
   }
 
+  /**
+   * The part before the ring: one bounded read, retried with backoff while
+   * the cluster does not answer (the live lines wait in the subscriber's
+   * queue meanwhile, so none is lost), then joined to the ring by position.
+   */
   private async backfill(sub: Sub, snapshot: Entry[]) {
-    let read: Entry[] = [];
-    let failure: string | null = null;
-    try {
-      const conn = await this.hub.connection(this.key.clusterId);
-      read = await this.hub.read(conn, this.key, readParams(sub.start));
-    } catch (e) {
-      failure = this.hub.describe(this.key, e);
+    let read: Entry[] | null = null;
+    let wait = this.hub.retryMs[0];
+    let told = false;
+    while (read === null) {
+      try {
+        const conn = await this.hub.connection(this.key.clusterId);
+        read = await this.hub.read(conn, this.key, readParams(sub.start));
+      } catch (e) {
+        if (sub.closed || this.closed) return;
+        if (!told && !this.trouble) sub.emit({ kind: "state", state: "unreachable", message: this.hub.describe(this.key, e) });
+        told = true;
+        await new Promise((r) => setTimeout(r, wait).unref());
+        wait = Math.min(wait * 2, this.hub.retryMs[1]);
+      }
+      if (sub.closed || this.closed) return;
     }
-    if (sub.closed) return;
     const queued = sub.pending ?? [];
     sub.pending = null;
-    if (failure) {
-      sub.emit({ kind: "state", state: "unreachable", message: `Earlier lines could not be read: ${failure}` });
-    }
+    if (told && !this.trouble) sub.emit({ kind: "state", state: "resumed", message: "Back: the earlier lines are read" });
     // the read, then what the ring and the live stream add after its last line
     const joined = [...read];
     const end = read.length ? read[read.length - 1] : null;
     for (const e of [...snapshot, ...queued]) if (!end || cmp(e, end) > 0) joined.push(e);
     sub.deliver(select(joined, sub.start));
     sub.emit({ kind: "live" });
-    if (failure) sub.emit({ kind: "state", state: "resumed", message: "Following the live lines" });
   }
 
   private async run(first: Sub) {
+    let followed = false;
     while (!this.closed) {
       try {
         const conn = await this.hub.connection(this.key.clusterId);
+        // the pod first: gone for good, or a restart since the instance we followed (whose end is then read from `previous`)
+        const pod = containerState(await this.hub.readPod(conn, this.key), this.key.container);
+        if (followed && pod.ended) {
+          this.broadcast({ kind: "state", state: "ended", message: pod.ended });
+          this.close();
+          return;
+        }
+        if (this.restarts !== null && pod.restarts > this.restarts) await this.restarted(conn, pod);
+        this.restarts = pod.restarts;
+        if (this.closed) return;
         if (!this.ready) await this.initialRead(conn, first);
         if (this.closed) return;
         const splitter = new LineSplitter();
@@ -357,6 +377,7 @@ class Upstream {
           return;
         }
         this.stream = stream;
+        followed = true;
         // a later reconnect that has no line to resume after asks from this second on (nothing missed meanwhile)
         if ("fresh" in from) this.followFrom = { sinceKey: tsKey(sinceTimeOf(msKey(Date.now()))) };
         this.backoff = this.hub.retryMs[0];
@@ -366,29 +387,35 @@ class Upstream {
         this.takeFollow(numbered(splitter.end(), numbering.prev), numbering, from);
         if (this.closed) return;
         if (error) throw error;
-        // the log ended: the container stopped, or the pod went
-        const verdict = await this.hub.podVerdict(conn, this.key, this.restarts);
-        if (verdict.kind === "ended") {
-          this.broadcast({ kind: "state", state: "ended", message: verdict.message });
-          this.close();
-          return;
-        }
-        this.restarts = verdict.restarts;
-        if (verdict.kind === "restarting") this.setTrouble("waiting", verdict.message);
-        // restarting, or still running (a server-side end): follow again after the last line
+        // the log ended (the container stopped, the pod went, or the server closed it): the pod says which, next round
         await this.pause();
       } catch (e) {
         if (this.closed) return;
         const waiting = isWaiting(e);
         if (waiting) this.setTrouble("waiting", waiting);
         else if (e instanceof ApiException && (e.code === 404 || e.code === 400)) {
-          this.broadcast({ kind: "state", state: "ended", message: statusMessage(e) });
+          this.broadcast({ kind: "state", state: "ended", message: e.code === 404 ? `Pod ${this.key.pod} is gone` : statusMessage(e) });
           this.close();
           return;
         } else this.setTrouble("unreachable", this.hub.describe(this.key, e));
         await this.pause();
       }
     }
+  }
+
+  /** The container restarted since the instance followed: the rest of that instance's log, then its new instance. */
+  private async restarted(conn: ClusterConnection, pod: ContainerState) {
+    if (this.ready && this.last) {
+      // only the last terminated instance is kept by the kubelet: with more than one restart meanwhile, the ones between are gone
+      const rest = await this.hub.read(conn, { ...this.key, previous: true }, { sinceTime: sinceTimeOf(this.last.key) }).catch(() => []);
+      if (this.closed) return;
+      this.append(rest);
+      if (this.last) this.followFrom = { after: this.last };
+    }
+    const message = `Container ${this.key.container} restarted${pod.lastReason ? ` (${pod.lastReason})` : ""}: following its new instance`;
+    if (!pod.running) this.setTrouble("waiting", message);
+    else if (this.trouble) this.clearTrouble(message);
+    else this.broadcast({ kind: "state", state: "resumed", message });
   }
 
   /** Waits the current backoff (cut short by close), then doubles it. */
@@ -441,8 +468,35 @@ class Upstream {
       this.followFrom = this.last ? { after: this.last } : params.sinceTime ? { sinceKey: tsKey(params.sinceTime) } : { all: true };
     }
     this.ready = true;
+    this.clearTrouble(this.trouble === "waiting" ? "The container is running" : "Back: the lines continue where they stopped");
     for (const s of [...this.subs]) this.serve(s, s === first ? direct : undefined);
   }
+}
+
+interface ContainerState {
+  /** Set when the container's log is complete: why. */
+  ended: string | null;
+  restarts: number;
+  running: boolean;
+  lastReason?: string;
+}
+
+/** What a pod says about one of its containers. */
+function containerState(pod: V1Pod, container: string): ContainerState {
+  const name = pod.metadata?.name ?? "";
+  const cs = pod.status?.containerStatuses?.find((c) => c.name === container);
+  const restarts = cs?.restartCount ?? 0;
+  const running = Boolean(cs?.state?.running);
+  const lastReason = cs?.lastState?.terminated?.reason ?? cs?.state?.terminated?.reason;
+  const policy = pod.spec?.restartPolicy ?? "Always";
+  const terminated = cs?.state?.terminated;
+  let ended: string | null = null;
+  if (pod.metadata?.deletionTimestamp) ended = `Pod ${name} is being deleted`;
+  else if (pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed") ended = `Pod ${name} has finished (${pod.status.phase})`;
+  else if (terminated && (policy === "Never" || (policy === "OnFailure" && terminated.exitCode === 0))) {
+    ended = `Container ${container} has finished${terminated.reason ? ` (${terminated.reason})` : ""}`;
+  }
+  return { ended, restarts, running, lastReason };
 }
 
 /** The bounded read a StartAt needs (null: none, only new lines). */
@@ -633,34 +687,9 @@ export class KubernetesUpstreamHub implements UpstreamHub {
     return numbered(lines, null);
   }
 
-  /** @internal After a log ended: is the container gone for good, restarting, or still running? */
-  async podVerdict(
-    conn: ClusterConnection,
-    key: ContainerKey,
-    restarts: number | null,
-  ): Promise<{ kind: "ended"; message: string } | { kind: "restarting" | "running"; message: string; restarts: number }> {
-    let pod: V1Pod;
-    try {
-      pod = await conn.api(CoreV1Api).readNamespacedPod({ name: key.pod, namespace: key.namespace });
-    } catch (e) {
-      if (e instanceof ApiException && e.code === 404) return { kind: "ended", message: `Pod ${key.pod} was deleted` };
-      throw e;
-    }
-    if (pod.metadata?.deletionTimestamp) return { kind: "ended", message: `Pod ${key.pod} is being deleted` };
-    const cs = pod.status?.containerStatuses?.find((c) => c.name === key.container);
-    const count = cs?.restartCount ?? 0;
-    if (cs?.state?.running && (restarts === null || count === restarts)) return { kind: "running", message: "", restarts: count };
-    const policy = pod.spec?.restartPolicy ?? "Always";
-    const terminated = cs?.state?.terminated;
-    if (!cs || pod.status?.phase === "Succeeded" || pod.status?.phase === "Failed" || (terminated && policy === "Never")) {
-      return { kind: "ended", message: `Container ${key.container} finished${terminated?.reason ? ` (${terminated.reason})` : ""}` };
-    }
-    if (terminated && policy === "OnFailure" && terminated.exitCode === 0) {
-      return { kind: "ended", message: `Container ${key.container} completed` };
-    }
-    const last = cs.lastState?.terminated ?? terminated;
-    const why = cs.state?.waiting?.reason ?? last?.reason ?? "restarting";
-    return { kind: "restarting", message: `Container ${key.container} restarted (${why}): following its new instance`, restarts: count };
+  /** @internal The pod of a container (bounded by the cluster timeout). */
+  readPod(conn: ClusterConnection, key: ContainerKey): Promise<V1Pod> {
+    return conn.api(CoreV1Api).readNamespacedPod({ name: key.pod, namespace: key.namespace });
   }
 
   /** `previous: true`: one read of the last terminated instance, then "ended". */
