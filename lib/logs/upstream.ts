@@ -461,8 +461,9 @@ class Upstream {
       const read = await this.hub.read(conn, this.key, params);
       direct = select(read, first.start);
       if (this.closed) return;
-      if (params.sinceTime) this.coverKey = tsKey(params.sinceTime);
-      else if (read.length < (params.tailLines ?? 0)) this.coverKey = "";
+      // a `since` read keeps its latest MAX_READ_LINES lines: then it covers from its first line only
+      if (params.sinceTime && read.length < MAX_READ_LINES) this.coverKey = tsKey(params.sinceTime);
+      else if (!params.sinceTime && read.length < (params.tailLines ?? 0)) this.coverKey = "";
       else if (read.length) this.coverKey = after(read[0].key);
       for (const e of read) {
         this.ring.push(e);
