@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { registerCluster } from "@/lib/catalog/clusters";
+import { connectCluster } from "@/lib/kube/connection";
 import { metrics } from "@/lib/telemetry/metrics";
 import { ctxFor, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
@@ -239,6 +240,21 @@ describe("faults and ends", () => {
     await s.until("lines after the outage", () => s.lines.length >= seen + 3);
     expectRunOf(await kubectlLogs("web-1", ["--tail=400"]), s.lines.map(asKubectl));
     expect(hub.stats()).toEqual([{ clusterId, open: 1 }]);
+  });
+
+  it("gives up on a cluster that does not answer within its timeout, says so, and streams once it answers", async () => {
+    const hub = newHub({ connect: (id) => connectCluster(id, 400) });
+    const cluster = env.sandbox.cluster("logs-east");
+    cluster.setLatency(5_000);
+    const s = subscribe(hub, key("web-3"), { tail: 2 });
+    try {
+      await s.until("unreachable", () => s.states().includes("unreachable"));
+    } finally {
+      cluster.setLatency(0);
+    }
+    expect(s.events.find((e) => e.kind === "state")).toMatchObject({ state: "unreachable", message: expect.stringContaining("No answer") });
+    await s.until("resumed and live", () => s.states().includes("resumed") && s.isLive());
+    expect(s.backlog()).toHaveLength(2);
   });
 
   it("ends the log of a pod deleted mid-stream and closes its stream", async () => {
