@@ -48,6 +48,13 @@ describe("the demo data", () => {
       [4, "1.1.0", "succeeded", 1],
     ]);
     expect(dev[2]!.reason).toMatch(/CrashLoopBackOff/);
+    // The log center's demo has both kinds of logs: checkout-api's images log text, storefront-web/web's (Next.js) pino JSON.
+    const web = services.find((s) => s.project.slug === "storefront-web" && s.slug === "web")!;
+    const webRelease = await db().release.findFirstOrThrow({ where: { serviceId: web.id, environment: "prod" } });
+    expect(webRelease.image).toMatch(/^registry\.wharf\.local\/storefront-web\/web-next:/);
+    expect(dev[0]!.image).toMatch(/^registry\.wharf\.local\/checkout-api\/api:/);
+    const prodClusters = await db().environment.findFirstOrThrow({ where: { projectId: web.projectId, kind: "prod" }, include: { clusters: true } });
+    expect(prodClusters.clusters).toHaveLength(2);
     expect(dev[3]!.rollbackOfId).toBe(dev[1]!.id);
     const prod = await db().release.findMany({ where: { serviceId: api.id, environment: "prod" }, include: { service: true } });
     const tickets = await db().ticket.findMany({ where: { id: { in: prod.map((r) => r.ticketId!) } }, include: { decidedBy: true } });

@@ -430,6 +430,21 @@ export async function seedReleases(
         });
       }
     }
+    // storefront-web/web is a Next.js app: its images' name tells the sandbox to log pino JSON (the log center parses
+    // its levels from JSON), while checkout-api logs text (logfmt), so the demo has both kinds.
+    const storefront = services.find((s) => s.project.slug === "storefront-web" && s.slug === "web");
+    if (storefront && todo.some((t) => t.service.id === storefront.id)) {
+      const owner = await userCtx(storefront.project.owner.email);
+      const current = await getServiceSpec(owner, storefront.id);
+      if (!current.saved && !current.spec.image.repository.endsWith("-next")) {
+        await saveServiceSpec(owner, {
+          serviceId: storefront.id,
+          baseVersion: current.version,
+          spec: { ...current.spec, image: { repository: `${current.spec.image.repository}-next` } },
+          comment: "Images from the Next.js build",
+        });
+      }
+    }
     // ledger/api reads its config in Kubernetes (the others through the Apollo protocol only).
     const ledger = services.find((s) => s.project.slug === "ledger" && s.slug === "api");
     if (ledger && todo.some((t) => t.service.id === ledger.id)) {

@@ -2,7 +2,10 @@
  * Container logs for pods/log. Each container instance (pod name +
  * container + restart number) writes a deterministic stream: a startup
  * block, then request lines (method, path, status, latency, trace ids) with
- * occasional WARN/ERROR entries and stack traces, in the flavour of its image
+ * occasional WARN/ERROR entries and stack traces (with the `errors` tag, an
+ * ERROR line and its stack trace before every 5xx), one line per request
+ * when the rps annotation sets the load, an over-long line every 10 s when
+ * the long-line annotation asks for one, in the flavour of its image
  * (Spring Boot for java/spring/jvm, pino JSON for node/ts/next/express,
  * uvicorn + logging for python/fastapi/django, nginx for nginx-like images,
  * logfmt otherwise). Timestamps derive from the container's start; lines are
@@ -11,7 +14,11 @@
  * stream grows as time passes. A crashed instance ends with its fatal error.
  *
  * Supports follow, tailLines, sinceSeconds, sinceTime, timestamps,
- * limitBytes and previous, with the kubelet's 400 messages.
+ * limitBytes and previous, with the kubelet's 400 messages. What a read
+ * returns is bounded like the kubelet's rotated files: the last 3 h, and the
+ * last `logMaxBytes` (containerLogMaxSize, 10 MiB) of the instance's lines.
+ * Timestamps only grow within an instance (lines of one millisecond get
+ * increasing nanoseconds), and a line has the same timestamp in every read.
  */
 import { badRequest } from "../core/errors.js";
 import type { Store } from "../core/store.js";
@@ -28,8 +35,12 @@ const RETAIN_MS = 3 * 3600_000;
 
 interface Line {
   ts: number;
+  /** Nanoseconds within the millisecond: increasing among the lines of one ms, the same in every read. */
+  ns: number;
   text: string;
 }
+/** How often a follower looks for new lines: a line reaches its reader at most this late (plus transport). */
+export const FOLLOW_INTERVAL_MS = 250;
 
 interface InstanceCtx {
   seed: number;
@@ -44,8 +55,16 @@ interface InstanceCtx {
   end?: number;
   endReason?: string;
   rps: number;
+  /** One line per request at `rps` (the rps annotation) rather than a sample. */
+  rpsAnnotated: boolean;
+  /** The profile's seed: the phase of the hourly swell of requests, as /metrics counts them. */
+  profileSeed: number;
+  longLineBytes: number;
   errorRate: number;
   latencyMedian: number;
+  latencySigma: number;
+  /** Buckets already made by a follower of a running instance (at most two kept). */
+  memo?: Map<number, Line[]>;
   /** min(1, 4 x timeScale): 1 with the dev default (0.25), shorter in tests */
   startupScale: number;
 }
@@ -489,10 +508,46 @@ function startupLine(f: Fmt, c: InstanceCtx, ts: number, raw: string): string {
   return f.log(c, ts, (level === "NOTICE" ? "INFO" : level) as "INFO", rest);
 }
 
+/** Gives the lines of one millisecond increasing nanoseconds (deterministic per instance and ms); sorts by time first. */
+function stampNanos(c: InstanceCtx, lines: Omit<Line, "ns">[]): Line[] {
+  const sorted = lines.map((l, i) => ({ l, i })).sort((a, b) => a.l.ts - b.l.ts || a.i - b.i);
+  const out: Line[] = [];
+  let k = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    const { ts, text } = sorted[i].l;
+    k = i > 0 && sorted[i - 1].l.ts === ts ? k + 1 : 0;
+    out.push({ ts, text, ns: Math.min(999_999, k * 1000 + (seedOf(c.seed, ts) % 1000)) });
+  }
+  return out;
+}
+
+const FILLER = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+/** A log line of exactly `bytes` bytes (or the bare line when that is longer): a response body logged whole. */
+function longLine(f: Fmt, c: InstanceCtx, ts: number, bytes: number): string {
+  const prefix = "response body logged: ";
+  const bare = Buffer.byteLength(f.log(c, ts, "INFO", prefix));
+  const n = Math.max(0, bytes - bare);
+  return f.log(c, ts, "INFO", prefix + FILLER.repeat(Math.ceil(n / FILLER.length)).slice(0, n));
+}
+
+/** Box-Muller: a standard normal sample from two uniforms. */
+const gauss = (r: Rng) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+
 function bucketLines(c: InstanceCtx, b: number): Line[] {
+  const hit = c.end === undefined ? c.memo?.get(b) : undefined;
+  if (hit) return hit;
+  const lines = stampNanos(c, rawBucketLines(c, b));
+  if (c.memo && c.end === undefined) {
+    c.memo.set(b, lines);
+    for (const k of c.memo.keys()) if (k < b - 1) c.memo.delete(k);
+  }
+  return lines;
+}
+
+function rawBucketLines(c: InstanceCtx, b: number): Omit<Line, "ns">[] {
   const f = FORMATS[c.lang];
   const r = prng(seedOf(c.seed, b));
-  const out: Line[] = [];
+  const out: Omit<Line, "ns">[] = [];
   const bStart = c.start + b * BUCKET;
   // startup lines spread over the app's start time, shortened like the other simulated durations
   let upMs = f.startupMs(prng(seedOf(c.seed, "startup"))) * c.startupScale;
@@ -529,28 +584,49 @@ function bucketLines(c: InstanceCtx, b: number): Line[] {
     }
     return out;
   }
-  const rate = Math.min(3, Math.max(0.2, c.rps * 0.25));
-  const n = Math.round(rate * span * (0.6 + r() * 0.8));
+  if (c.longLineBytes > 0) {
+    const rl = prng(seedOf(c.seed, b, "long-line"));
+    // the first right after startup (something to look at at once), then one at a random time of each 10 s
+    const ts = b === 0 ? Math.floor(from) : Math.floor(from + rl() * (to - from));
+    out.push({ ts, text: longLine(f, c, ts, c.longLineBytes) });
+  }
+  let n: number;
+  if (c.rpsAnnotated) {
+    // an access log: a line per request, with the hourly swell /metrics counts (simulation.ts requestsTotal)
+    const mid = (from + to) / 2000;
+    const ph = (((c.profileSeed >>> 5) % 1000) / 1000) * Math.PI * 2;
+    n = Math.round(c.rps * (1 + 0.3 * Math.sin(((Math.PI * 2) / 3600) * mid + ph)) * span);
+  } else n = Math.round(Math.min(3, Math.max(0.2, c.rps * 0.25)) * span * (0.6 + r() * 0.8));
   const times = Array.from({ length: n }, () => Math.floor(from + r() * (to - from))).sort((a, b) => a - b);
+  // `errors`: every 5xx is logged (an ERROR line, its stack trace, the request line), so the log's error share is /metrics'
+  const loud = c.mode === "errors";
   for (const ts of times) {
     const trace = hexOf(r, 32);
     const x = r();
-    if (x < c.errorRate * 0.5) {
+    if (!loud && x < c.errorRate * 0.5) {
       const err = pick(r, ERRORS);
       out.push({ ts, text: f.log(c, ts, "ERROR", `request failed: ${err}`, trace) });
-      f.stack(c, r, err).forEach((s, i) => out.push({ ts: ts + i + 1, text: s }));
+      for (const s of f.stack(c, r, err)) out.push({ ts, text: s });
       continue;
     }
-    if (x < c.errorRate * 0.5 + 0.02) {
+    if (x > 0.98) {
       out.push({ ts, text: f.log(c, ts, "WARN", pick(r, WARNINGS), trace) });
-      continue;
+      if (!c.rpsAnnotated) continue;
     }
     const { method, path } = requestShape(r, c.app);
     let status = method === "POST" ? 201 : method === "DELETE" ? 204 : 200;
     const y = r();
     if (y < c.errorRate) status = r() < 0.7 ? 500 : 503;
     else if (y < c.errorRate + 0.015) status = 404;
-    const ms = Math.max(1, Math.round(c.latencyMedian * 1000 * Math.exp((r() - 0.5) * 1.6)));
+    const ms =
+      c.mode === "latency"
+        ? Math.max(1, Math.round(c.latencyMedian * 1000 * Math.exp(c.latencySigma * gauss(r))))
+        : Math.max(1, Math.round(c.latencyMedian * 1000 * Math.exp((r() - 0.5) * 1.6)));
+    if (loud && status >= 500) {
+      const err = pick(r, ERRORS);
+      out.push({ ts, text: f.log(c, ts, "ERROR", `request failed: ${err}`, trace) });
+      for (const s of f.stack(c, r, err)) out.push({ ts, text: s });
+    }
     out.push({ ts, text: f.request(c, r, ts, { method, path, status, ms, trace, span: hexOf(r, 16), client: client() }) });
   }
   return out;
@@ -560,7 +636,10 @@ function fatalLines(c: InstanceCtx): Line[] {
   if (c.end === undefined || !c.endReason || c.endReason === "Completed") return [];
   const f = FORMATS[c.lang];
   const at = Math.max(c.start, c.end - 5);
-  return f.fatal(c, prng(seedOf(c.seed, "fatal")), at, c.endReason === "OOMKilled").map((text) => ({ ts: at, text }));
+  return stampNanos(
+    c,
+    f.fatal(c, prng(seedOf(c.seed, "fatal")), at, c.endReason === "OOMKilled").map((text) => ({ ts: at, text })),
+  );
 }
 
 /**
@@ -582,6 +661,40 @@ function linesBetween(c: InstanceCtx, from: number, to: number, forceFatal = fal
   return out;
 }
 
+/** Bytes a line takes in the container's log file (as `kubectl logs` returns it, without timestamps). */
+const lineBytes = (l: Line) => Buffer.byteLength(l.text) + 1;
+
+/**
+ * The newest lines with from <= ts < to that the kubelet still keeps: at most
+ * `maxBytes` of them (rotation), and only the last `tail` when given. Walks
+ * the buckets newest first, so a tail or a full log costs what it returns,
+ * not the instance's whole history.
+ */
+function recentLines(c: InstanceCtx, from: number, to: number, maxBytes: number, tail?: number): Line[] {
+  if (tail === 0) return [];
+  const ended = c.end !== undefined && c.end < to;
+  const fatal = ended ? fatalLines(c) : [];
+  const hi = fatal.length ? fatal[0].ts : ended ? (c.end as number) + 1 : to;
+  const chunks: Line[][] = [fatal.filter((l) => l.ts >= from)];
+  let count = chunks[0].length;
+  let bytes = chunks[0].reduce((n, l) => n + lineBytes(l), 0);
+  if (hi > from) {
+    const b0 = Math.max(0, Math.floor((from - c.start) / BUCKET));
+    const b1 = Math.floor((hi - 1 - c.start) / BUCKET);
+    for (let b = b1; b >= b0 && bytes < maxBytes && (tail === undefined || count < tail); b--) {
+      const part = bucketLines(c, b).filter((l) => l.ts >= from && l.ts < hi);
+      chunks.push(part);
+      count += part.length;
+      for (const l of part) bytes += lineBytes(l);
+    }
+  }
+  const lines = chunks.reverse().flat();
+  let cut = 0;
+  while (cut < lines.length && bytes > maxBytes) bytes -= lineBytes(lines[cut++]);
+  if (tail !== undefined) cut = Math.max(cut, lines.length - tail);
+  return cut ? lines.slice(cut) : lines;
+}
+
 function instanceCtx(
   pod: KObject,
   spec: ContainerSpec,
@@ -594,6 +707,10 @@ function instanceCtx(
 ): InstanceCtx {
   const prof = containerProfile(pod, spec, store);
   return {
+    rpsAnnotated: prof.rpsAnnotated,
+    profileSeed: prof.seed,
+    longLineBytes: prof.longLineBytes,
+    latencySigma: prof.latencySigma,
     seed: seedOf(pod.metadata.name ?? "", spec.name, restart),
     lang: prof.lang,
     mode: prof.mode,
@@ -760,20 +877,13 @@ export function createLogProvider(
         if (Number.isFinite(t)) from = Math.max(from, t);
       }
       let budget = req.limitBytes !== undefined && req.limitBytes > 0 ? req.limitBytes : Infinity;
-      // sub-millisecond digits as a runtime would record them: fixed per line (its place among the lines of
-      // its millisecond), so every read of the log (tail, since, follow) gives a line the same timestamp
-      const fmt = (l: Line, k: number) => `${req.timestamps ? `${isoNano(l.ts, (seedOf(ctx.seed, l.ts) % 998_000) + (k % 1000))} ` : ""}${l.text}\n`;
-      /** Each line's place among the lines of its millisecond (counted before a tail cuts the list). */
-      const ordinals = (ls: Line[]) => {
-        const ks: number[] = [];
-        ls.forEach((l, i) => ks.push(i > 0 && ls[i - 1].ts === l.ts ? ks[i - 1] + 1 : 0));
-        return ks;
-      };
+      // sub-millisecond digits as a runtime would record them (deterministic per line)
+      const fmt = (l: Line) => `${req.timestamps ? `${isoNano(l.ts, l.ns)} ` : ""}${l.text}\n`;
       /** Writes lines within the byte budget; false when the budget is spent. */
-      const emit = (lines: Line[], ks = ordinals(lines)): boolean => {
+      const emit = (lines: Line[]): boolean => {
         let chunk = "";
         for (let i = 0; i < lines.length; i++) {
-          const s = fmt(lines[i], ks[i]);
+          const s = fmt(lines[i]);
           const bytes = Buffer.byteLength(s);
           if (bytes > budget) {
             chunk += Buffer.from(s).subarray(0, budget).toString("utf8");
@@ -786,19 +896,15 @@ export function createLogProvider(
         if (chunk) sink.write(chunk);
         return budget > 0;
       };
-      let lines = linesBetween(ctx, from, now + 1);
-      let ks = ordinals(lines);
-      if (req.tailLines !== undefined && req.tailLines >= 0) {
-        lines = req.tailLines === 0 ? [] : lines.slice(-req.tailLines);
-        ks = req.tailLines === 0 ? [] : ks.slice(-req.tailLines);
-      }
-      let open = emit(lines, ks);
+      const tail = req.tailLines !== undefined && req.tailLines >= 0 ? req.tailLines : undefined;
+      let open = emit(recentLines(ctx, from, now + 1, options.logMaxBytes, tail));
       if (!req.follow || !open || inst.end !== undefined) {
         sink.end();
         return;
       }
       // follow: stream new lines as time passes until the client goes or the instance ends
       let cursor = now + 1;
+      ctx.memo = new Map(); // each tick reads the current bucket again: make it once
       await new Promise<void>((resolve) => {
         const timer = setInterval(() => {
           try {
@@ -807,7 +913,7 @@ export function createLogProvider(
             console.error("[sandbox] log follow failed:", e);
             finish();
           }
-        }, 250);
+        }, FOLLOW_INTERVAL_MS);
         const step = () => {
           if (sink.signal.aborted) return finish();
           const t = Date.now();

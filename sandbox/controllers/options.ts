@@ -32,6 +32,11 @@ export interface SimulationOptions {
    * WHARF_SANDBOX_TEKTON_STEP_MS). Not scaled by `timeScale`.
    */
   tektonStepMs?: number;
+  /**
+   * The most a container's log keeps, bytes (the kubelet's containerLogMaxSize):
+   * reads return the newest lines within it. Default 10 MiB.
+   */
+  logMaxBytes?: number;
 }
 
 export type ResolvedSimulationOptions = Required<SimulationOptions> & { podStartDelayMs: [number, number] };
@@ -54,5 +59,6 @@ export function resolveSimulationOptions(o: SimulationOptions = {}): ResolvedSim
     eventTTLMs: Math.max(1000, o.eventTTLMs ?? 3_600_000),
     events: o.events ?? true,
     tektonStepMs: Math.max(0, o.tektonStepMs ?? num(process.env.WHARF_SANDBOX_TEKTON_STEP_MS) ?? 400),
+    logMaxBytes: Math.max(1024, o.logMaxBytes ?? 10 * 1024 * 1024),
   };
 }

@@ -5,25 +5,30 @@
  * requests agree and counters only grow while an instance runs.
  *
  * Failure modes come from the image tag (see README): `crash`, `oom`,
- * `nopull` / `does-not-exist`, `unready`, `slow`. The language flavour
+ * `nopull` / `does-not-exist`, `unready`, `slow`, `errors` (ready, but
+ * 35-45% of requests answer 5xx), `latency` (ready, p99 of several seconds). The language flavour
  * (logs, JVM series) comes from the image name.
  *
  * Load can be steered with annotations on the pod or its owners (the
  * Deployment's annotations reach its ReplicaSet, hence its pods):
  *   sandbox.wharf.dev/cpu-utilization: "180"   per-pod CPU, percent of the request
  *   sandbox.wharf.dev/cpu-demand: "900m"        total CPU shared by the workload's running pods
- *   sandbox.wharf.dev/rps: "40"                 requests per second per pod
+ *   sandbox.wharf.dev/rps: "40"                 requests per second per pod (the log then writes one line per request)
+ *   sandbox.wharf.dev/log-long-line-bytes: "70000"  every 10 s the log writes one line of that many bytes
  */
 import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import { type ContainerSpec, containersOf, controllerRef, getCondition, parseQuantity, rec, seedOf, unit } from "./kit.js";
 
-export type FailureMode = "none" | "crash" | "oom" | "nopull" | "unready" | "slow";
+export type FailureMode = "none" | "crash" | "oom" | "nopull" | "unready" | "slow" | "errors" | "latency";
 export type Lang = "java" | "node" | "python" | "nginx" | "generic";
 
 export const ANNOTATION_CPU_UTIL = "sandbox.wharf.dev/cpu-utilization";
 export const ANNOTATION_CPU_DEMAND = "sandbox.wharf.dev/cpu-demand";
 export const ANNOTATION_RPS = "sandbox.wharf.dev/rps";
+export const ANNOTATION_LOG_LONG_LINE = "sandbox.wharf.dev/log-long-line-bytes";
+/** The longest line the long-line annotation makes (a real runtime would not write more in one line either). */
+export const MAX_LONG_LINE_BYTES = 4 * 1024 * 1024;
 
 export interface ImageRef {
   /** As written in the pod spec. */
@@ -57,6 +62,8 @@ export function failureMode(image: string): FailureMode {
   if (t.includes("oom")) return "oom";
   if (t.includes("unready")) return "unready";
   if (t.includes("slow")) return "slow";
+  if (t.includes("errors")) return "errors";
+  if (t.includes("latency")) return "latency";
   return "none";
 }
 
@@ -114,6 +121,10 @@ export interface ContainerProfile {
   baseUtil: number;
   /** Baseline requests per second. */
   rps: number;
+  /** The rps came from the annotation: the log writes one line per request (an access log) instead of a sample. */
+  rpsAnnotated: boolean;
+  /** Bytes of the occasional over-long line (annotation), 0 for none. */
+  longLineBytes: number;
   /** Median request latency, seconds. */
   latencyMedian: number;
   latencySigma: number;
@@ -195,13 +206,27 @@ export function containerProfile(pod: KObject, c: ContainerSpec, store?: Store):
   if (demandAnn !== undefined && store) baseUtil = (parseQuantity(demandAnn) * 1000) / workloadPods(store, pod) / cpuRequestM;
   let rps = (lang === "nginx" ? 8 : 1.5) + u("rps") * (lang === "nginx" ? 30 : 12);
   const rpsAnn = annotationFromOwners(store, pod, ANNOTATION_RPS);
-  if (rpsAnn !== undefined && Number.isFinite(Number(rpsAnn))) rps = Number(rpsAnn);
+  const rpsAnnotated = rpsAnn !== undefined && rpsAnn.trim() !== "" && Number.isFinite(Number(rpsAnn)) && Number(rpsAnn) >= 0;
+  if (rpsAnnotated) rps = Number(rpsAnn);
+  const longAnn = Number(annotationFromOwners(store, pod, ANNOTATION_LOG_LONG_LINE) ?? 0);
+  const longLineBytes = Number.isFinite(longAnn) && longAnn > 0 ? Math.min(Math.floor(longAnn), MAX_LONG_LINE_BYTES) : 0;
   const memBaseByLang: Record<Lang, [number, number]> = { java: [320, 280], node: [90, 110], python: [110, 140], nginx: [6, 14], generic: [24, 60] };
   const [mb, mr] = memBaseByLang[lang];
   let memBase = (mb + u("mem") * mr) * MiB;
   if (memLimit > 0) memBase = Math.min(memBase, memLimit * 0.7);
-  const errorRate = { none: 0.002 + u("err") * 0.006, slow: 0.02, crash: 0.3, oom: 0.08, unready: 1, nopull: 0 }[mode];
-  const latencyMedian = (lang === "nginx" ? 0.004 : 0.018) + u("lat") * (lang === "nginx" ? 0.01 : 0.06) + (mode === "slow" ? 0.25 : 0);
+  const errorRate = {
+    none: 0.002 + u("err") * 0.006,
+    slow: 0.02,
+    crash: 0.3,
+    oom: 0.08,
+    unready: 1,
+    nopull: 0,
+    errors: 0.35 + u("err") * 0.1,
+    latency: 0.02,
+  }[mode];
+  // `latency`: median 0.6-0.8 s with a wide spread, so p99 lands at 3-6 s (log-normal: median x e^(2.33 sigma))
+  const latencyMedian =
+    (lang === "nginx" ? 0.004 : 0.018) + u("lat") * (lang === "nginx" ? 0.01 : 0.06) + (mode === "slow" ? 0.25 : mode === "latency" ? 0.6 : 0);
   const p: ContainerProfile = {
     lang,
     mode,
@@ -212,8 +237,10 @@ export function containerProfile(pod: KObject, c: ContainerSpec, store?: Store):
     memLimit,
     baseUtil,
     rps,
+    rpsAnnotated,
+    longLineBytes,
     latencyMedian,
-    latencySigma: 0.55 + u("sig") * 0.35,
+    latencySigma: mode === "latency" ? 0.75 + u("sig") * 0.1 : 0.55 + u("sig") * 0.35,
     errorRate,
     memBase,
   };
