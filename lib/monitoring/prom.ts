@@ -17,7 +17,7 @@
  * cluster; one source down marks its own clusters, never the others.
  */
 import { z } from "zod";
-import { env } from "@/lib/env";
+import { envPart } from "@/lib/env";
 import { clusterMatcher, withMatcher } from "./promql";
 
 /** Where metrics are read from. */
@@ -136,7 +136,7 @@ interface CallOpts {
 
 /** One bounded request; the envelope's `data` parsed with `schema`. */
 async function call<T>(source: PromSource, path: string, params: Record<string, string>, schema: z.ZodType<T>, opts: CallOpts = {}): Promise<PromResult<T>> {
-  const timeoutMs = opts.timeoutMs ?? env().WHARF_PROMETHEUS_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? envPart("WHARF_PROMETHEUS_TIMEOUT_MS").WHARF_PROMETHEUS_TIMEOUT_MS;
   const started = performance.now();
   const done = <R extends object>(r: R) => ({ ...r, ms: Math.round(performance.now() - started) });
   const fail = (reason: string) => done({ ok: false as const, source: source.id, reason });
@@ -177,7 +177,7 @@ async function call<T>(source: PromSource, path: string, params: Record<string, 
 
 /** Prometheus' `timeout` parameter: it stops evaluating when Wharf stops waiting. */
 function evalTimeout(opts: CallOpts) {
-  return `${(opts.timeoutMs ?? env().WHARF_PROMETHEUS_TIMEOUT_MS) / 1000}s`;
+  return `${opts.timeoutMs ?? envPart("WHARF_PROMETHEUS_TIMEOUT_MS").WHARF_PROMETHEUS_TIMEOUT_MS}ms`;
 }
 
 /** GET /api/v1/query. `time` defaults to now. */
@@ -232,7 +232,7 @@ export async function alerts(source: PromSource, opts: CallOpts = {}): Promise<P
 
 /** A lifecycle endpoint (plain text answers): ok, or why not. */
 async function lifecycle(source: PromSource, path: string, method: "GET" | "POST", opts: CallOpts): Promise<PromResult<null>> {
-  const timeoutMs = opts.timeoutMs ?? env().WHARF_PROMETHEUS_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? envPart("WHARF_PROMETHEUS_TIMEOUT_MS").WHARF_PROMETHEUS_TIMEOUT_MS;
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   try {

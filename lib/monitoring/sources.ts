@@ -5,12 +5,12 @@
  * (set by an admin on the cluster's page) that replaces it for that cluster.
  */
 import { db } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { envPart } from "@/lib/env";
 import type { ClusterSource, PromSource } from "./prom";
 
 /** The portal's own Prometheus (WHARF_PROMETHEUS_URL), or null when monitoring is not configured. */
 export function globalSource(): PromSource | null {
-  const url = env().WHARF_PROMETHEUS_URL;
+  const url = envPart("WHARF_PROMETHEUS_URL").WHARF_PROMETHEUS_URL;
   return url ? { id: "global", url, managed: true } : null;
 }
 

@@ -9,7 +9,7 @@
  */
 import { authorize, type Ctx } from "@/lib/context";
 import { platform } from "@/lib/access/policy";
-import { env } from "@/lib/env";
+import { envPart } from "@/lib/env";
 import { query, type PromSource } from "./prom";
 import { globalSource, unsafeClusterSources } from "./sources";
 
@@ -65,7 +65,7 @@ export async function monitoringStatus(ctx: Ctx, opts: { fresh?: boolean } = {})
       }),
     );
     const down = checked.filter((s) => !s.ok);
-    const alertmanagerUrl = env().WHARF_ALERTMANAGER_URL;
+    const alertmanagerUrl = envPart("WHARF_ALERTMANAGER_URL").WHARF_ALERTMANAGER_URL;
     if (!down.length) return { state: "up", sources: checked, ...(alertmanagerUrl ? { alertmanagerUrl } : {}) };
     const message =
       down.length === 1
