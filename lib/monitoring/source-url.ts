@@ -13,6 +13,8 @@ export const ZPrometheusUrl = z
   .superRefine((v, ctx) => {
     let url: URL;
     try {
+      // "prometheus:9090" parses as the scheme "prometheus:": ask for a full URL instead of naming that scheme.
+      if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) throw new Error("no scheme");
       url = new URL(v);
     } catch {
       ctx.addIssue({ code: "custom", message: "Enter the Prometheus URL, e.g. http://prometheus.monitoring:9090 or https://thanos.example.com" });
