@@ -34,6 +34,16 @@ describe("configuration at start-up", () => {
     expect(c.WHARF_ADMIN_EMAILS).toEqual([]);
   });
 
+  it("takes a Prometheus URL without its trailing slash and refuses one with credentials or another scheme, saying what to fix", () => {
+    expect(loadEnv({ ...good, WHARF_PROMETHEUS_URL: "http://prometheus:9090/" }).WHARF_PROMETHEUS_URL).toBe("http://prometheus:9090");
+    expect(loadEnv({ ...good, WHARF_PROMETHEUS_URL: "" }).WHARF_PROMETHEUS_URL).toBeUndefined();
+    expect(loadEnv(good).WHARF_PROMETHEUS_TIMEOUT_MS).toBe(1500);
+    expect(problems({ ...good, WHARF_PROMETHEUS_URL: "https://u:p@thanos.example.com" })).toEqual([
+      { variable: "WHARF_PROMETHEUS_URL", message: "Remove the user name and password from the URL: Wharf sends no credentials to Prometheus" },
+    ]);
+    expect(problems({ ...good, WHARF_ALERTMANAGER_URL: "ftp://am:9093" })[0]).toMatchObject({ variable: "WHARF_ALERTMANAGER_URL" });
+  });
+
   it("names a missing variable and says what it should be", () => {
     const p = problems({ ...good, DATABASE_URL: undefined });
     expect(p).toHaveLength(1);

@@ -7,6 +7,7 @@
  * `envPart`, so scripts that only migrate or seed need no secrets).
  */
 import { z } from "zod";
+import { ZPrometheusUrl } from "./monitoring/source-url";
 
 const booleanish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
@@ -172,6 +173,25 @@ export const ZEnvVariables = z.object({
    * rate limits key on the entry this many places from the right (1: one load balancer or ingress).
    */
   WHARF_PROXY_HOPS: z.coerce.number({ message: "must be a whole number of proxies" }).int().min(1).max(10).default(1),
+  /**
+   * The Prometheus (or Thanos, Mimir, VictoriaMetrics: any Prometheus HTTP API) every cluster's metrics are read from,
+   * its series labelled `cluster="<registry name>"`. A cluster may name its own instead (its admin page). Unset: no monitoring.
+   */
+  WHARF_PROMETHEUS_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(ZPrometheusUrl.optional()),
+  /** Bound of each Prometheus query for a page, per source. */
+  WHARF_PROMETHEUS_TIMEOUT_MS: ms(100, 60_000, 1_500),
+  /** The folder of rule files the Prometheus at WHARF_PROMETHEUS_URL loads (its `rule_files` glob); Wharf writes there and reloads it. */
+  WHARF_PROMETHEUS_RULES_DIR: z.string().min(1, { message: "must be a directory path, or unset" }).optional(),
+  /** The Alertmanager that Prometheus sends alerts to (Wharf reads and silences alerts there). */
+  WHARF_ALERTMANAGER_URL: z
+    .string()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(ZPrometheusUrl.optional()),
   /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
   WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
   /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */

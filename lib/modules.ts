@@ -16,6 +16,7 @@ import { deployModule } from "./deploy/module";
 import { configModule } from "./config/module";
 import { ciModule } from "./ci/module";
 import { logsModule } from "./logs/module";
+import { monitoringModule } from "./monitoring/module";
 
 export const MODULES = [
   accessModule,
@@ -27,6 +28,7 @@ export const MODULES = [
   configModule,
   ciModule,
   logsModule,
+  monitoringModule,
 ] as const;
 
 type ActionsOf<M> = M extends WharfModule<infer P> ? keyof P & string : never;

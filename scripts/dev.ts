@@ -4,7 +4,10 @@
  *   2. migrations
  *   3. two sandbox clusters (kept in .wharf/sandbox, kubeconfig in .wharf/kubeconfig),
  *      registered in the portal from their kubeconfigs (WHARF_SANDBOX=0 skips them)
- *   4. demo data (idempotent)
+ *   4. Prometheus and Alertmanager (Debian's packages; installed with apt-get when missing and
+ *      possible, WHARF_MONITORING_INSTALL=0 turns that off), config and data in .wharf/monitoring,
+ *      scraping every sandbox cluster's /metrics; skipped when WHARF_PROMETHEUS_URL is set
+ *   4b. demo data (idempotent)
  *   5. the job worker (in this process)
  *   6. the Apollo config service (in this process) at http://localhost:8090/<env>
  *      (WHARF_CONFIG_SERVICE_PORT), for Apollo clients
@@ -14,7 +17,8 @@
  * Ctrl-C stops all of it.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { applyLocalDefaults, projectRoot } from "./lib/local-env";
+import path from "node:path";
+import { applyLocalDefaults, projectRoot, stateDir } from "./lib/local-env";
 import { localDatabase } from "./lib/database";
 
 const port = Number(process.env.PORT ?? 3000);
@@ -27,11 +31,13 @@ const applied = await applyMigrations(database.url);
 say(applied.length ? `migrations applied: ${applied.join(", ")}` : "database schema is up to date");
 
 let sandbox: { stop(): Promise<void> } | undefined;
+let sandboxClusters: { name: string; kubeconfig: string }[] = [];
 if (process.env.WHARF_SANDBOX !== "0") {
   const { startSandbox } = await import("../sandbox/index");
   const { sandboxOptionsFromEnv } = await import("../sandbox/env-options");
   const sb = await startSandbox(sandboxOptionsFromEnv());
   sandbox = sb;
+  sandboxClusters = sb.clusters;
   say(`sandbox clusters ${sb.clusters.map((c) => `${c.name} at ${c.server}`).join(", ")}; kubeconfig: ${sb.kubeconfigPath}`);
   const { registerClusters } = await import("./lib/sandbox-clusters");
   await registerClusters(
@@ -39,6 +45,8 @@ if (process.env.WHARF_SANDBOX !== "0") {
     say,
   );
 }
+
+const monitoring = await startDevMonitoring();
 
 const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
@@ -77,6 +85,48 @@ const demoReleases =
       )
     : Promise.resolve();
 
+/** Prometheus and Alertmanager for the portal, or a sentence saying why not (the portal then runs without monitoring). */
+async function startDevMonitoring() {
+  if (process.env.WHARF_PROMETHEUS_URL) {
+    say(`monitoring: WHARF_PROMETHEUS_URL is set, so metrics are read from ${process.env.WHARF_PROMETHEUS_URL}; no local Prometheus is started`);
+    return undefined;
+  }
+  const m = await import("./lib/monitoring-servers");
+  let installed = m.monitoringInstalled();
+  if (!installed && process.env.WHARF_MONITORING_INSTALL !== "0") {
+    const r = m.installMonitoring(say);
+    say(r.installed ? `monitoring: ${r.reason}` : `monitoring: could not install ${m.MONITORING_PACKAGES.join(" ")}: ${r.reason}`);
+    installed = r.installed;
+  }
+  if (!installed) {
+    say(
+      `monitoring is off: Prometheus and Alertmanager are not installed (sudo apt-get install ${m.MONITORING_PACKAGES.join(" ")}, then start again); ` +
+        "the monitoring pages say it is not set up",
+    );
+    return undefined;
+  }
+  try {
+    const servers = await m.startMonitoring({
+      dir: path.join(stateDir, "monitoring"),
+      targets: sandboxClusters.map((c) => m.scrapeTargetFromKubeconfig(c.name, c.kubeconfig)),
+      prometheusPort: 9090,
+      alertmanagerPort: 9093,
+      log: say,
+    });
+    process.env.WHARF_PROMETHEUS_URL = servers.prometheusUrl;
+    process.env.WHARF_ALERTMANAGER_URL = servers.alertmanagerUrl;
+    process.env.WHARF_PROMETHEUS_RULES_DIR = servers.rulesDir;
+    say(
+      `Prometheus at ${servers.prometheusUrl} (scraping ${sandboxClusters.map((c) => c.name).join(", ") || "no cluster"} every 2 s; rules from ${servers.rulesDir}), ` +
+        `Alertmanager at ${servers.alertmanagerUrl}; data in ${servers.dir}`,
+    );
+    return servers;
+  } catch (e) {
+    say(`monitoring did not start, the portal runs without it: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+}
+
 function require_next() {
   return `${projectRoot}/node_modules/next/dist/bin/next`;
 }
@@ -91,6 +141,7 @@ async function shutdown(code = 0) {
   demoStop.abort();
   await demoReleases;
   await worker.stop().catch(() => {});
+  await monitoring?.stop().catch(() => {});
   await sandbox?.stop().catch(() => {});
   const { disconnectDb } = await import("../lib/db/client");
   await disconnectDb();

@@ -5,6 +5,8 @@
  *      on the sandbox clusters before the tests start)
  *   3. a real OIDC provider (oidc-provider) for the sign-in test, and two sandbox
  *      clusters registered in the portal from their kubeconfigs
+ *   3b. Prometheus and Alertmanager (when installed) scraping the two registered clusters, their
+ *      URLs to the app (WHARF_PROMETHEUS_URL, ...) and to the tests (E2E_PROMETHEUS_URL, E2E_ALERTMANAGER_URL)
  *   4. the worker, the Apollo config service (its URL to the tests as
  *      E2E_CONFIG_SERVICE_URL, e.g. `${E2E_CONFIG_SERVICE_URL}/dev` for a client) and `next start`
  *   5. playwright test (Debian's Chromium), then everything is stopped
@@ -86,6 +88,25 @@ await registerClusters(
   say,
 );
 
+const mon = await import("./lib/monitoring-servers");
+const monitoringDir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-e2e-monitoring-"));
+let monitoring: Awaited<ReturnType<typeof mon.startMonitoring>> | undefined;
+if (mon.monitoringInstalled()) {
+  monitoring = await mon.startMonitoring({
+    dir: monitoringDir,
+    targets: sandbox.clusters.filter((c) => c.name !== SPARE).map((c) => mon.scrapeTargetFromKubeconfig(c.name, c.kubeconfig)),
+  });
+  Object.assign(env, {
+    WHARF_PROMETHEUS_URL: monitoring.prometheusUrl,
+    WHARF_ALERTMANAGER_URL: monitoring.alertmanagerUrl,
+    WHARF_PROMETHEUS_RULES_DIR: monitoring.rulesDir,
+  });
+  Object.assign(process.env, env);
+  say(`Prometheus at ${monitoring.prometheusUrl}, Alertmanager at ${monitoring.alertmanagerUrl}`);
+} else {
+  say(`Prometheus and Alertmanager are not installed (apt-get install ${mon.MONITORING_PACKAGES.join(" ")}): the app runs without monitoring`);
+}
+
 const { seed, seedReleases } = await import("../prisma/seed");
 await seed(say);
 await (await import("../e2e/support/ci-history")).seedCiHistory(say);
@@ -144,6 +165,8 @@ try {
       E2E_OIDC_ISSUER: oidc.issuer,
       E2E_SANDBOX_ADMIN_URL: sandbox.adminUrl ?? "",
       E2E_KUBECONFIG: sandbox.kubeconfigPath,
+      E2E_PROMETHEUS_URL: monitoring?.prometheusUrl ?? "",
+      E2E_ALERTMANAGER_URL: monitoring?.alertmanagerUrl ?? "",
     },
   });
   code = await new Promise<number>((resolve) => run.on("exit", (c) => resolve(c ?? 1)));
@@ -153,6 +176,8 @@ try {
   // Stop the app and the worker (which finishes its running jobs) before their database goes.
   await Promise.all(children.map((c) => new Promise((resolve) => (c.exitCode !== null ? resolve(null) : (c.once("exit", resolve), c.kill("SIGTERM"))))));
   await oidc.stop();
+  await monitoring?.stop();
+  fs.rmSync(monitoringDir, { recursive: true, force: true });
   await sandbox.stop();
   fs.rmSync(sandboxDir, { recursive: true, force: true });
   const { disconnectDb } = await import("../lib/db/client");

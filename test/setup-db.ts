@@ -28,6 +28,12 @@ process.env.DATABASE_URL = url.toString();
 process.env.WHARF_ENCRYPTION_KEY ??= randomBytes(32).toString("base64");
 process.env.NEXTAUTH_SECRET ??= randomBytes(32).toString("base64");
 process.env.WHARF_CLUSTER_TIMEOUT_MS ??= "2000";
+// The run's Prometheus and Alertmanager (test/global-setup.ts), as production configures them.
+if (inject("prometheusUrl")) {
+  process.env.WHARF_PROMETHEUS_URL ??= inject("prometheusUrl");
+  process.env.WHARF_ALERTMANAGER_URL ??= inject("alertmanagerUrl");
+  process.env.WHARF_PROMETHEUS_RULES_DIR ??= `${inject("monitoringDir")}/rules`;
+}
 
 afterAll(async () => {
   const { disconnectDb } = await import("../lib/db/client");

@@ -17,6 +17,7 @@ import { FormError } from "@/components/forms/form-error";
 import { SelectField, TextField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { CLUSTER_TIERS, ZClusterName } from "@/lib/catalog/schemas";
+import { ZClusterPrometheusUrl } from "@/lib/monitoring/source-url";
 import { registerClusterAction, testKubeconfigAction, updateClusterAction } from "@/lib/catalog/cluster-actions";
 import { MissingPermissionsTable } from "./cluster-permissions";
 
@@ -27,6 +28,7 @@ const ZForm = z.object({
   tier: z.enum(CLUSTER_TIERS),
   kubeconfig: z.string().max(512 * 1024, { message: "At most 512 KiB" }),
   context: z.string(),
+  prometheusUrl: ZClusterPrometheusUrl,
 });
 type TForm = z.infer<typeof ZForm>;
 
@@ -117,7 +119,17 @@ function ConnectionResult({ test }: { test: TestResult }) {
 
 interface Props {
   /** Editing a registered cluster: the kubeconfig field stays empty unless it is replaced (it is never shown back). */
-  cluster?: { id: string; version: number; name: string; displayName: string; region: string; tier: (typeof CLUSTER_TIERS)[number]; context: string };
+  cluster?: {
+    id: string;
+    version: number;
+    name: string;
+    displayName: string;
+    region: string;
+    tier: (typeof CLUSTER_TIERS)[number];
+    context: string;
+    /** The cluster's own Prometheus; "" when it is read from WHARF_PROMETHEUS_URL. */
+    prometheusUrl: string;
+  };
 }
 
 export function ClusterForm({ cluster }: Props) {
@@ -135,8 +147,16 @@ export function ClusterForm({ cluster }: Props) {
           }),
     ),
     defaultValues: cluster
-      ? { name: cluster.name, displayName: cluster.displayName, region: cluster.region, tier: cluster.tier, kubeconfig: "", context: "" }
-      : { name: "", displayName: "", region: "", tier: "shared", kubeconfig: "", context: "" },
+      ? {
+          name: cluster.name,
+          displayName: cluster.displayName,
+          region: cluster.region,
+          tier: cluster.tier,
+          kubeconfig: "",
+          context: "",
+          prometheusUrl: cluster.prometheusUrl,
+        }
+      : { name: "", displayName: "", region: "", tier: "shared", kubeconfig: "", context: "", prometheusUrl: "" },
   });
   const [test, setTest] = useState<TestResult | null>(null);
   const kubeconfig = useWatch({ control: form.control, name: "kubeconfig" });
@@ -187,6 +207,7 @@ export function ClusterForm({ cluster }: Props) {
         tier: v.tier,
         kubeconfig: v.kubeconfig,
         context: v.context,
+        prometheusUrl: v.prometheusUrl,
       });
     else void register.run(v);
   }
@@ -207,6 +228,18 @@ export function ClusterForm({ cluster }: Props) {
           <TextField control={form.control} name="displayName" label="Display name" placeholder="Shanghai production 1" />
           <TextField control={form.control} name="region" label="Region or data centre" placeholder="us-east-1" />
           <SelectField control={form.control} name="tier" label="Tier" options={CLUSTER_TIERS} />
+          {cluster && (
+            <div className="md:col-span-2">
+              <TextField
+                control={form.control}
+                name="prometheusUrl"
+                label="Prometheus URL (optional)"
+                placeholder="http://prometheus.monitoring:9090"
+                autoComplete="off"
+                description="This cluster's own Prometheus (or Thanos, Mimir, VictoriaMetrics), queried for its dashboards instead of the portal's. Leave empty to read it from the portal's Prometheus by its cluster label. Wharf only sends PromQL queries there, without credentials."
+              />
+            </div>
+          )}
         </div>
         <FormField
           control={form.control}

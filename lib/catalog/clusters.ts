@@ -240,6 +240,7 @@ export async function updateCluster(ctx: Ctx, raw: z.input<typeof ZUpdateCluster
         region: input.region,
         tier: input.tier,
         builds: input.builds,
+        prometheusUrl: input.prometheusUrl,
         version: { increment: 1 },
         ...(parsed && check
           ? {

@@ -2,6 +2,7 @@
  * The zod schemas of the catalog, shared by forms (client-side checks),
  * server actions (the boundary) and the API. `Z*` schemas, `T*` types.
  */
+import { ZClusterPrometheusUrl } from "@/lib/monitoring/source-url";
 import { z } from "zod";
 import { ENVIRONMENTS } from "./environments";
 import { PROJECT_ROLES } from "@/lib/access/roles";
@@ -260,6 +261,8 @@ export const ZUpdateCluster = z.object({
     .max(512 * 1024)
     .default(""),
   context: z.string().trim().max(253).default(""),
+  /** The cluster's own Prometheus, queried instead of WHARF_PROMETHEUS_URL; "" for the global one; absent keeps it as it is. */
+  prometheusUrl: ZClusterPrometheusUrl.optional(),
 });
 export type TUpdateCluster = z.infer<typeof ZUpdateCluster>;
 

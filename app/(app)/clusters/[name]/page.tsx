@@ -174,6 +174,7 @@ export default async function ClusterPage({ params }: { params: Promise<{ name: 
               region: cluster.region,
               tier: cluster.tier,
               context: cluster.context,
+              prometheusUrl: cluster.prometheusUrl,
             }}
           />
         </section>
