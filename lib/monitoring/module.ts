@@ -13,6 +13,7 @@
  */
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
+import { dashboardOnboardStep, dashboardOnboardingContributor } from "./dashboards-step";
 
 export const monitoringModule = defineModule({
   name: "monitoring",
@@ -28,6 +29,19 @@ export const monitoringModule = defineModule({
       platform: ALL_PLATFORM,
       description: "See whether monitoring is set up and which metrics source does not answer",
     },
+    // --- dashboards (mon-dashboards) ---
+    "monitoring.dashboard.edit": {
+      on: ["project"],
+      platform: ["admin"],
+      project: ["owner", "maintainer"],
+      description: "Generate and regenerate a project's dashboard, and edit a panel's PromQL",
+    },
+    // --- end dashboards ---
   },
-  parts: (): ModuleParts => ({}),
+  parts: (): ModuleParts => ({
+    // --- dashboards (mon-dashboards) ---
+    planContributors: [dashboardOnboardingContributor],
+    stepKinds: [dashboardOnboardStep],
+    // --- end dashboards ---
+  }),
 });
