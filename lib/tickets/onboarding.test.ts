@@ -74,7 +74,7 @@ describe("onboarding a project", () => {
     expect(preview.requiresAdmin).toBe(false);
     expect(preview.warnings).toEqual([]);
     const byCluster = (name: string | null) => preview.steps.filter((s) => s.clusterName === name).map((s) => s.kind);
-    expect(byCluster(null)).toEqual(["repository", "config-seed", "ci-onboard"]); // ci-onboard applies on the build cluster when it runs
+    expect(byCluster(null)).toEqual(["repository", "config-seed", "ci-onboard", "monitoring-dashboard"]); // ci-onboard applies on the build cluster when it runs
     expect(byCluster("sandbox-east")).toHaveLength(12); // dev and prod, 6 kinds each
     expect(byCluster("sandbox-west")).toEqual(["namespace", "resource-quota", "limit-range", "network-policy", "ci-service-account", "member-role-bindings"]);
     expect(preview.files).toEqual(expect.arrayContaining(["Dockerfile", "wharf.yaml", "Jenkinsfile", ".tekton/pipeline.yaml"]));
@@ -88,7 +88,7 @@ describe("onboarding a project", () => {
     expect(requested.services.map((s) => s.slug)).toEqual(expect.arrayContaining(["api"]));
     const ticket = await getTicket(ops, number);
     expect(ticket.rights.decide).toBe(true);
-    expect(ticket.plan?.length).toBe(21);
+    expect(ticket.plan?.length).toBe(22); // 21 + the dashboard (monitoring)
     // The requester may not approve their own request.
     expect((await failure(decideTicket(dev, { ticketId: ticket.id, decision: "approve" })))?.code).toBe("FORBIDDEN");
 
