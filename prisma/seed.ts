@@ -8,6 +8,7 @@
  * and the real release engine, so the demo has a real audit trail and runs on
  * the (sandbox) clusters.
  */
+import { ensureGeneratedDashboard } from "../lib/monitoring/dashboards";
 import { db } from "../lib/db/client";
 import { systemCtx, type Ctx } from "../lib/context";
 import { loadActor } from "../lib/access/actor";
@@ -190,6 +191,11 @@ export async function seed(log: (line: string) => void = console.log) {
       }
     }
     created++;
+  }
+  // Every demo project has its dashboard (lib/monitoring/dashboards.ts), generated once: a database from before gets it too.
+  for (const p of PROJECTS) {
+    const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
+    if (row) await ensureGeneratedDashboard(ctx, row.id);
   }
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
