@@ -173,7 +173,12 @@ export function DashboardPanel(props: {
               <LineChart data={chart} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
                 <CartesianGrid strokeDasharray="3 3" className="stroke-border" vertical={false} />
                 <XAxis dataKey="t" tick={{ fontSize: 10 }} tickFormatter={time} minTickGap={32} />
-                <YAxis tick={{ fontSize: 10 }} width={64} tickFormatter={(v: number) => formatValue(v, panel.unit)} />
+                <YAxis
+                  tick={{ fontSize: 10 }}
+                  width={56}
+                  // Short ticks: "3.4" on a requests axis, the unit is in the title and the tooltip.
+                  tickFormatter={(v: number) => (panel.unit === "reqps" ? String(Math.round(v * 10) / 10) : formatValue(v, panel.unit))}
+                />
                 <Tooltip labelFormatter={(t) => time(Number(t))} formatter={(v) => formatValue(typeof v === "number" ? v : null, panel.unit)} />
                 <Legend wrapperStyle={{ fontSize: 11 }} />
                 {keys.map((k, i) => (

@@ -27,7 +27,8 @@ function useUrlState() {
   const pathname = usePathname();
   const params = useSearchParams();
   const set = (patch: Record<string, string | null>) => {
-    const next = new URLSearchParams(params.toString());
+    // From the address bar, not the render's params: two changes in a row must both stay (the second render may not have happened yet).
+    const next = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(patch)) {
       if (v === null || v === "") next.delete(k);
       else next.set(k, v);

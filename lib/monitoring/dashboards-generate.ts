@@ -58,7 +58,13 @@ export function trafficPanels(prefix: string): TPanel[] {
       title: "Error ratio (5xx)",
       kind: "timeseries",
       unit: "ratio",
-      queries: [q("A", `sum by (cluster) (rate(http_requests_total{${POD}, code=~"5.."}[5m])) / sum by (cluster) (rate(http_requests_total{${POD}}[5m]))`)],
+      // `or ... * 0`: a service that answers without errors has no 5xx series at all; its ratio is 0, not missing.
+      queries: [
+        q(
+          "A",
+          `(sum by (cluster) (rate(http_requests_total{${POD}, code=~"5.."}[5m])) or sum by (cluster) (rate(http_requests_total{${POD}}[5m])) * 0) / sum by (cluster) (rate(http_requests_total{${POD}}[5m]))`,
+        ),
+      ],
       thresholds: [],
       empty: "No traffic in this range",
     },
@@ -145,7 +151,7 @@ export function generateDashboard(input: DashboardInput): TDashboardBody {
     const pods = `pod=~"(${web.map((s) => s.slug).join("|")})-[a-z0-9]+-[a-z0-9]+"`;
     rows.push({
       id: "project",
-      title: input.project.name,
+      title: "All services",
       service: null,
       panels: [
         {

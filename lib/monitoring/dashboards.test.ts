@@ -174,6 +174,10 @@ describe("a generated dashboard", () => {
       "every api panel with a series from both clusters",
     );
     expect(data.clusters).toEqual(["dash-east", "dash-west"]);
+    // Traffic without errors is a ratio of 0, not an empty panel.
+    const errors = data.panels.find((x) => x.id === "api.errors")!;
+    expect(errors.empty).toBe(false);
+    expect(errors.series.every((s) => s.points.every(([, v]) => v === null || (v >= 0 && v < 1)))).toBe(true);
     const latency = data.panels.find((x) => x.id === "api.latency")!;
     expect(new Set(latency.series.map((s) => s.legend))).toEqual(new Set(["p50", "p95", "p99"]));
     const requests = data.panels.find((x) => x.id === "api.requests")!;
@@ -189,6 +193,7 @@ describe("a generated dashboard", () => {
     const data = await readDashboardData(developer, { slug: p.slug, environment: "dev", range: "1h" });
     const requests = data.panels.find((x) => x.id === "api.requests")!;
     expect(requests).toMatchObject({ empty: true, failures: [] });
+    expect(data.panels.find((x) => x.id === "api.errors")).toMatchObject({ empty: true, failures: [] });
     const body = (await getProjectDashboard(developer, p.slug)).dashboard!.body;
     expect(panelsOf(body).find((x) => x.panel.id === "api.requests")!.panel.empty).toBe("No traffic in this range");
   });
@@ -307,7 +312,7 @@ describe("the Grafana export", () => {
     ]);
     expect(json.templating?.list?.[1]?.options?.map((o) => o.value)).toEqual(["dash-graf-dev", "dash-graf-prod"]);
     const panels = (json.panels ?? []).filter((x): x is Panel => x.type !== "row");
-    expect(json.panels?.filter((x) => x.type === "row").map((r) => r.title)).toEqual(["dash-graf", "API", "Jobs"]);
+    expect(json.panels?.filter((x) => x.type === "row").map((r) => r.title)).toEqual(["All services", "API", "Jobs"]);
     expect(panels).toHaveLength(12);
     for (const panel of panels) {
       expect(panel.datasource).toEqual({ type: "prometheus", uid: "${datasource}" });
