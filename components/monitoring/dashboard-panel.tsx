@@ -128,6 +128,17 @@ export function DashboardPanel(props: {
   const [editing, setEditing] = useState<string | null>(null);
   const thresholds = panel.thresholds.filter((t) => !t.environments || (environment && t.environments.includes(environment)));
   const keys = [...new Set((data?.series ?? []).map((s) => `${s.cluster}${s.legend ? ` ${s.legend}` : ""}`))];
+  // A colour per cluster, a dash per query (p50 solid, p95 dashed, p99 dotted): the clusters stay side by side at a glance.
+  const clusterNames = [...new Set((data?.series ?? []).map((s) => s.cluster))].sort();
+  const styleOf = new Map(
+    (data?.series ?? []).map((s) => [
+      `${s.cluster}${s.legend ? ` ${s.legend}` : ""}`,
+      {
+        color: COLORS[clusterNames.indexOf(s.cluster) % COLORS.length],
+        dash: ["", "6 3", "2 2", "8 2 2 2"][panel.queries.findIndex((q) => q.ref === s.ref) % 4],
+      },
+    ]),
+  );
   const rows = new Map<number, Record<string, number | null>>();
   for (const s of data?.series ?? []) {
     const key = `${s.cluster}${s.legend ? ` ${s.legend}` : ""}`;
@@ -186,7 +197,8 @@ export function DashboardPanel(props: {
                     key={k}
                     type="linear"
                     dataKey={k}
-                    stroke={COLORS[i % COLORS.length]}
+                    stroke={styleOf.get(k)?.color ?? COLORS[i % COLORS.length]}
+                    strokeDasharray={styleOf.get(k)?.dash}
                     strokeWidth={1.5}
                     dot={false}
                     connectNulls={false}
