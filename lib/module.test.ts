@@ -229,7 +229,7 @@ describe("the registry", () => {
       "reconcile",
       "release",
     ]);
-    expect(r.stepKinds.size).toBe(17);
+    expect(r.stepKinds.size).toBe(18); // 17 + monitoring-dashboard
     expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
   });
 
