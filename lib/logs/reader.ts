@@ -226,7 +226,8 @@ class Tail {
   }
 
   private endSource(s: Source, message: string) {
-    if (!s.ended) this.sourceEvent(s, "ended", message);
+    // A previous instance's log is one read that always ends: no marker for that.
+    if (!s.ended && !s.key.previous) this.sourceEvent(s, "ended", message);
     s.ended = s.done = s.historyDone = true;
     s.sub?.close();
     s.sub = undefined;
