@@ -99,6 +99,7 @@ class Tail {
   private readonly keep;
   private readonly openedMs = Date.now();
   private helloSent = false;
+  private batching = false;
   private phase: "history" | "live" | "ended" = "history";
   private reorder: { line: LogLine; at: number }[] = [];
   private lastOut: LogLine | null = null;
@@ -156,13 +157,24 @@ class Tail {
 
   private onPods(c: ClusterState, e: PodWatchEvent) {
     if (this.phase === "ended") return;
+    // Subscriptions may answer at once (from the hub's ring): the merge waits until the whole change is taken in.
+    this.batching = true;
+    try {
+      this.takePods(c, e);
+    } finally {
+      this.batching = false;
+    }
+    this.tick();
+  }
+
+  private takePods(c: ClusterState, e: PodWatchEvent) {
     switch (e.kind) {
       case "sync": {
-        c.synced = true;
         this.setCluster(c, true, `${c.cluster} answers again.`);
         const names = new Set(e.pods.map((p) => p.name));
         for (const s of [...this.sources.values()]) if (s.key.clusterId === c.clusterId && !names.has(s.key.pod)) this.endSource(s, "The pod is gone.");
         for (const p of e.pods) this.addPod(c, p);
+        c.synced = true;
         break;
       }
       case "upsert":
@@ -181,7 +193,6 @@ class Tail {
         this.setCluster(c, true, `${c.cluster} answers again.`);
         break;
     }
-    this.tick();
   }
 
   private addPod(c: ClusterState, pod: PodInfo) {
@@ -218,7 +229,10 @@ class Tail {
       container: key.container,
       ...(key.previous ? { previous: true } : {}),
     };
-    s.sub = this.opts.hub.subscribe(ck, this.startOf(id), (e) => this.onUpstream(s, e));
+    const sub = this.opts.hub.subscribe(ck, this.startOf(id), (e) => this.onUpstream(s, e));
+    // It may have ended while subscribing (a previous instance's read served at once).
+    if (s.ended) sub.close();
+    else s.sub = sub;
   }
 
   private sourceEvent(s: Source, state: LogSourceEvent["state"], message: string) {
@@ -252,7 +266,7 @@ class Tail {
         if (!this.query.follow && e.state !== "resumed") s.done = true;
       }
     }
-    this.tick();
+    if (!this.batching) this.tick();
   }
 
   private take(s: Source, raw: RawLine) {

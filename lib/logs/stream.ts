@@ -209,8 +209,9 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
         queuedLines++;
         queuedBytes += line.text.length + 160;
       }
+      // Past a batch or past the bound: out with what the client takes, then drop what it cannot.
+      if (queuedLines >= BATCH_LINES || queuedLines > maxLines || queuedBytes > maxBytes) flush();
       dropOldest();
-      if (queuedLines >= BATCH_LINES) flush();
       return;
     }
     queue.push({ frame: frame(e) });
