@@ -21,6 +21,10 @@ import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
 import { GET as streamRoute } from "@/app/api/logs/stream/route";
 import { GET as downloadRoute } from "@/app/api/logs/download/route";
 import { upstreamHub } from "./upstream";
+import { logReader } from "./reader";
+import { openLogStream } from "./stream";
+import { ZLogQuery } from "./protocol";
+import { loadActor } from "@/lib/access/actor";
 import type { LogLine, LogSourceEvent } from "./protocol";
 
 // Streams close as soon as their last viewer leaves, so each test sees only what it opened.
@@ -327,15 +331,32 @@ describe("resuming and slow viewers", () => {
     const slow = await tail(owner, { tail: "5" });
     const fast = await tail(owner, { tail: "5" });
     // The fast viewer reads for a while; the slow one reads nothing meanwhile.
-    await fast.until((x) => x.lines.length >= 250, "lines for the reading viewer", 30_000);
+    await fast.until((x) => x.lines.length >= 150, "lines for the reading viewer", 30_000);
     await slow.until((x) => x.of("dropped").length > 0, "the slow viewer's dropped event");
     const dropped = slow.of("dropped")[0]!.data as { count: number; message: string };
     expect(dropped.count).toBeGreaterThan(0);
     expect(dropped.message).toMatch(/fell behind/);
     expect(fast.of("dropped")).toEqual([]);
-    // Every line, per source in order and none missing: the fast viewer's lines of a pod are the pod's log.
     await slow.until((x) => x.lines.length > 0, "lines after the drop");
     expect(openOn("sandbox-east") + openOn("sandbox-west")).toBe(4);
+    // Every line: what the fast viewer got of each pod is that pod's log over the same time, read again as a window.
+    const got = fast.lines;
+    const from = new Date(Math.min(...got.map((l) => l.ms))).toISOString();
+    const to = new Date(Math.max(...got.map((l) => l.ms)) + 1).toISOString();
+    const window = await tail(owner, { sinceTime: from, until: to });
+    await window.until((x) => x.of("end").length > 0, "the window's end");
+    const bySource = (ls: LogLine[]) => {
+      const m = new Map<string, string[]>();
+      for (const l of ls) m.set(sourceOf(l), [...(m.get(sourceOf(l)) ?? []), `${l.ts} ${l.text}`]);
+      return m;
+    };
+    const seen = bySource(got);
+    const all = bySource(window.lines);
+    for (const [source, lines] of seen) {
+      const first = lines[0]!;
+      const last = lines[lines.length - 1]!;
+      expect(lines, source).toEqual(all.get(source)!.filter((l) => l >= first && l <= last));
+    }
   });
 });
 
@@ -395,6 +416,43 @@ describe("bounded reads", () => {
       expect(m, line).not.toBeNull();
       expect(m![4]).toMatch(/get/i);
     }
+  });
+});
+
+describe("the reader's right, checked while the tail runs", () => {
+  it("stops sending lines to a member removed from the project", async () => {
+    const user = await makeUser("developer", "logs leaver");
+    const project = await db().project.findUniqueOrThrow({ where: { slug: SLUG } });
+    await db().projectMember.create({ data: { projectId: project.id, userId: user.id, role: "developer" } });
+    const ctx = await ctxFor(user);
+    const abort = new AbortController();
+    const body = await openLogStream({
+      ctx,
+      query: ZLogQuery.parse({ service: serviceId, env: "dev", tail: "1" }),
+      reload: async () => {
+        const actor = await loadActor(user.id);
+        return actor ? { actor, requestId: "test" } : null;
+      },
+      reader: logReader(),
+      signal: abort.signal,
+      recheckMs: 200,
+    });
+    const t = new Tail(new Response(body), abort);
+    open.push(t);
+    await t.until((x) => x.lines.length > 0, "lines while a member");
+    await db().projectMember.deleteMany({ where: { projectId: project.id, userId: user.id } });
+    await t.until((x) => x.of("end").length > 0, "the end of the tail");
+    expect(t.of("end")[0]!.data).toEqual({ reason: "You may no longer read these logs." });
+    const end = t.events.findIndex((e) => e.event === "end");
+    expect(t.events.slice(end + 1)).toEqual([]);
+    await until(
+      async () =>
+        upstreamHub()
+          .stats()
+          .every((s) => s.open === 0),
+      10_000,
+      "its upstreams to close",
+    );
   });
 });
 
