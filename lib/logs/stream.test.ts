@@ -327,6 +327,15 @@ describe("resuming and slow viewers", () => {
     }
   });
 
+  it("gives a reading viewer a history longer than its queue whole, without dropping any", async () => {
+    const t = await tail(owner, { since: "3600" });
+    await t.until((x) => x.of("live").length > 0, "the history", 30_000);
+    expect(t.of("dropped")).toEqual([]);
+    // Far more than the 50 lines a viewer's queue holds here.
+    expect(t.lines.length).toBeGreaterThan(150);
+    expect([...t.lines].sort(byTime)).toEqual(t.lines);
+  });
+
   it("tells a viewer that does not read how many lines it lost, while another viewer of the same pods gets every line", async () => {
     const slow = await tail(owner, { tail: "5" });
     const fast = await tail(owner, { tail: "5" });
