@@ -18,6 +18,7 @@
 import type { Ctx } from "@/lib/context";
 import { env } from "@/lib/env";
 import { childLogger } from "@/lib/log";
+import { metrics } from "@/lib/telemetry/metrics";
 import type { LogEvent, LogLine, LogQuery } from "./protocol";
 import type { Position } from "./types";
 import { canReadLogs, resolveLogTarget, type LogTarget } from "./access";
@@ -134,11 +135,13 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
   let sub: ReaderSubscription | undefined;
   /** The reader's history waits for room in this viewer's queue. */
   let holding = false;
+  let counted = false;
   const timers: NodeJS.Timeout[] = [];
 
   const close = () => {
     if (closed) return;
     closed = true;
+    if (counted) metrics().logViewers.dec();
     sub?.close();
     for (const t of timers) clearInterval(t);
     queue.clear();
@@ -200,6 +203,7 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
   };
 
   const dropOldest = () => {
+    const before = dropped;
     while (queuedLines > maxLines || (queuedBytes > maxBytes && queuedLines > 0)) {
       const e = queue.removeFirst((x) => "line" in x);
       if (!e || !("line" in e)) break;
@@ -207,6 +211,7 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
       queuedBytes -= e.bytes;
       dropped++;
     }
+    if (dropped > before) metrics().logDroppedLines.inc(dropped - before);
   };
 
   const onEvent = (e: ReaderEvent): boolean => {
@@ -258,6 +263,8 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
       start(controller) {
         controllerRef = controller;
         if (signal?.aborted) return close();
+        metrics().logViewers.inc();
+        counted = true;
         signal?.addEventListener("abort", close, { once: true });
         write("retry: 2000\n\n");
         timers.push(setInterval(flush, batchMs));
