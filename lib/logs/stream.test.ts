@@ -278,12 +278,15 @@ describe("a live tail of a service on two clusters", () => {
 });
 
 describe("refusals", () => {
-  it("answers a pattern that does not compile with 400 and the message at include, opening nothing", async () => {
+  it("answers a pattern that does not compile, or a cursor it did not write, at the field, opening nothing", async () => {
     const { res } = await request(streamRoute, owner, { service: serviceId, include: "(unclosed" });
     // INVALID_INPUT: the project's answer to a field that needs fixing (lib/errors.ts).
     expect(res.status).toBe(422);
     const body = (await res.json()) as { fieldErrors?: Record<string, string[]> };
     expect(body.fieldErrors?.include?.[0]).toMatch(/Not a valid regular expression/);
+    const cursor = await request(streamRoute, owner, { service: serviceId }, { "last-event-id": "not-a-cursor" });
+    expect(cursor.res.status).toBe(422);
+    expect(((await cursor.res.json()) as { fieldErrors?: Record<string, string[]> }).fieldErrors?.cursor?.[0]).toMatch(/not one this server wrote/);
     expect(
       upstreamHub()
         .stats()
