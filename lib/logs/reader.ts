@@ -90,6 +90,8 @@ function compareLines(a: LogLine, b: LogLine) {
 interface Source {
   id: string;
   key: SourceKey;
+  /** The pod's uid: a pod of the same name later is another source. */
+  uid: string;
   ref: LogSourceRef;
   sub?: Subscription;
   /** Lines waiting for the history merge (history phase only), from `head` on. */
@@ -226,9 +228,9 @@ class Tail {
     // A bounded read takes the pods there are when it opens; later ones are past its end.
     if (this.helloSent && !this.query.follow) return;
     for (const container of pod.containers) {
-      this.addSource(c, { clusterId: c.clusterId, pod: pod.name, container: container.name });
+      this.addSource(c, { clusterId: c.clusterId, pod: pod.name, container: container.name }, pod.uid);
       if (this.query.previous && container.restartCount > 0) {
-        this.addSource(c, { clusterId: c.clusterId, pod: pod.name, container: container.name, previous: true });
+        this.addSource(c, { clusterId: c.clusterId, pod: pod.name, container: container.name, previous: true }, pod.uid);
       }
     }
   }
@@ -241,11 +243,13 @@ class Tail {
     return this.query.start;
   }
 
-  private addSource(c: ClusterState, key: SourceKey) {
+  private addSource(c: ClusterState, key: SourceKey, uid: string) {
     const id = sourceId(key);
-    if (this.sources.has(id)) return;
+    const known = this.sources.get(id);
+    // A name that comes back as another pod (a StatefulSet's web-0 recreated) is a new source.
+    if (known && !(known.uid !== uid && known.ended && known.head >= known.queue.length)) return;
     const ref: LogSourceRef = { clusterId: c.clusterId, cluster: c.cluster, pod: key.pod, container: key.container };
-    const s: Source = { id, key, ref, queue: [], head: 0, historyDone: false, done: false, ended: false, live: false };
+    const s: Source = { id, key, uid, ref, queue: [], head: 0, historyDone: false, done: false, ended: false, live: false };
     this.sources.set(id, s);
     if (this.helloSent) this.sourceEvent(s, "joined", key.previous ? "The previous instance of the container." : "The pod started.");
     const ck: ContainerKey = {

@@ -42,6 +42,7 @@ let viewer: Ctx;
 let outsider: Ctx;
 let serviceId = "";
 let errorServiceId = "";
+let statefulServiceId = "";
 const clusterIds: Record<string, string> = {};
 const SLUG = "logshop";
 
@@ -95,6 +96,7 @@ beforeAll(async () => {
   await setEnvironment(admin, { projectId: p.id, kind: "prod", clusterIds: ids });
   serviceId = (await db().service.create({ data: { projectId: p.id, slug: "web", name: "web", kind: "web" } })).id;
   errorServiceId = (await db().service.create({ data: { projectId: p.id, slug: "errs", name: "errs", kind: "web" } })).id;
+  statefulServiceId = (await db().service.create({ data: { projectId: p.id, slug: "db", name: "db", kind: "web" } })).id;
   for (const id of ids) {
     const conn = await connectCluster(id);
     await applyObjects(conn, [
@@ -104,6 +106,21 @@ beforeAll(async () => {
       ...deployment("errs", "registry.example.com/logshop/errs-node:crash", 1),
     ]);
   }
+  // A StatefulSet on one cluster: its pod comes back under the same name.
+  const dbLabels = selectorLabels({ project: { slug: SLUG }, service: { slug: "db" } });
+  await applyObjects(await connectCluster(clusterIds["sandbox-east"]!), [
+    {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db", namespace: `${SLUG}-dev`, labels: dbLabels },
+      spec: {
+        serviceName: "db",
+        replicas: 1,
+        selector: { matchLabels: dbLabels },
+        template: { metadata: { labels: dbLabels }, spec: { containers: [{ name: "app", image: "registry.example.com/logshop/db-node:v1" }] } },
+      },
+    } as KubernetesObject,
+  ]);
   for (const id of ids) await runningPods(id, "web", 2);
 }, 90_000);
 
@@ -408,6 +425,25 @@ describe("pods and clusters changing mid-tail", () => {
       "the deleted pod ending",
     );
     await runningPods(east, "web", 2);
+  });
+
+  it("follows a StatefulSet's pod that comes back under the same name as a new source", async () => {
+    const east = clusterIds["sandbox-east"]!;
+    await runningPods(east, "db", 1);
+    const t = await tail(owner, { service: statefulServiceId, tail: "1" });
+    await t.until((x) => x.lines.some((l) => l.pod === "db-0"), "db-0's lines");
+    const conn = await connectCluster(east);
+    await conn.api(CoreV1Api).deleteNamespacedPod({ name: "db-0", namespace: `${SLUG}-dev` });
+    const state = (e: Sse) => (e.data as LogSourceEvent).state;
+    await t.until((x) => x.of("source").some((e) => state(e) === "ended"), "db-0 ending");
+    const ended = t.events.findIndex((e) => e.event === "source" && state(e) === "ended");
+    await t.until((x) => x.events.slice(ended).some((e) => e.event === "source" && state(e) === "joined"), "db-0 joining again", 30_000);
+    const joined = t.events.findIndex((e, i) => i > ended && e.event === "source" && state(e) === "joined");
+    await t.until(
+      (x) => x.events.slice(joined).some((e) => e.event === "lines" && (e.data as { lines: LogLine[] }).lines.some((l) => l.pod === "db-0")),
+      "the new db-0's lines",
+      30_000,
+    );
   });
 });
 
