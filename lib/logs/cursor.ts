@@ -50,6 +50,8 @@ const bad = () =>
 
 /** Reads a cursor back; INVALID_INPUT at `cursor` for anything else. */
 export function decodeCursor(text: string): Cursor {
+  // The same bound as the `cursor` parameter's (protocol.ts), for the Last-Event-ID header too.
+  if (text.length > 16_000) throw bad();
   let parsed: unknown;
   try {
     parsed = JSON.parse(inflateRawSync(Buffer.from(text, "base64url"), { maxOutputLength: 1024 * 1024 }).toString("utf8"));
