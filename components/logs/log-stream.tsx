@@ -143,7 +143,9 @@ export function LogStream({
         return next;
       });
 
-    es.onopen = () => setStatus((s) => (s === "reconnecting" || s === "connecting" ? "history" : s));
+    // Back from a reconnect the server goes on from the cursor: what was live stays live.
+    let liveSeen = false;
+    es.onopen = () => setStatus((s) => (s === "reconnecting" || s === "connecting" ? (liveSeen ? "live" : "history") : s));
     on("hello", (d) => {
       setHello(true);
       setSources(new Map(d.sources.map((s) => [srcKey(s), { ...s, active: true }])));
@@ -172,7 +174,10 @@ export function LogStream({
     });
     on("dropped", (d) => marker("error", `${d.count} line${d.count === 1 ? "" : "s"} dropped: ${d.message}`));
     on("problem", (d) => marker("warn", d.message));
-    on("live", () => setStatus("live"));
+    on("live", () => {
+      liveSeen = true;
+      setStatus("live");
+    });
     on("end", (d) => {
       es.close();
       setEndReason(d.reason);
