@@ -88,6 +88,15 @@ export const ZEnvVariables = z.object({
   WHARF_CLUSTER_READ_TIMEOUT_MS: ms(100, 60_000, 1_200),
   /** How long a cluster read for a page is reused. */
   WHARF_CLUSTER_READ_CACHE_MS: ms(0, 600_000, 3_000),
+  /** Lines held for one log viewer that does not read (a slow network); past it the oldest are dropped and the viewer is told. */
+  WHARF_LOG_VIEWER_MAX_LINES: z.coerce.number({ message: "must be a whole number of lines" }).int().min(10).max(1_000_000).default(10_000),
+  /** Bytes of lines held for one log viewer that does not read; past it the oldest are dropped. */
+  WHARF_LOG_VIEWER_MAX_BYTES: z.coerce
+    .number({ message: "must be a number of bytes" })
+    .int()
+    .min(1_024)
+    .max(512 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** The most of one CI step's log Wharf keeps (streamed and archived); the rest is cut off with a note. */
   WHARF_CI_LOG_CAP_BYTES: z.coerce
     .number({ message: "must be a number of bytes" })
@@ -95,6 +104,19 @@ export const ZEnvVariables = z.object({
     .min(1_024)
     .max(64 * 1024 * 1024)
     .default(1024 * 1024),
+  /** Log center: container log streams one web process keeps open per cluster (past it a tail shows "limit" for that container). */
+  WHARF_LOG_UPSTREAMS_PER_CLUSTER: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(100_000).default(200),
+  /** Log center: how long a container's log stream stays open after its last viewer left (a reload finds it still there). */
+  WHARF_LOG_IDLE_CLOSE_MS: ms(0, 3_600_000, 30_000),
+  /** Log center: recent lines kept per open container stream, served to new viewers without asking the cluster again. */
+  WHARF_LOG_RING_LINES: z.coerce.number({ message: "must be a whole number" }).int().min(0).max(100_000).default(1_000),
+  /** Log center: the most bytes of recent lines kept per open container stream. */
+  WHARF_LOG_RING_BYTES: z.coerce
+    .number({ message: "must be a number of bytes" })
+    .int()
+    .min(0)
+    .max(256 * 1024 * 1024)
+    .default(512 * 1024),
   /** Attempts of a release's steps on a cluster that does not answer. */
   WHARF_RELEASE_APPLY_ATTEMPTS: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(25).default(4),
   WHARF_WORKER_CONCURRENCY: z.coerce.number({ message: "must be a whole number" }).int().min(1).max(64).default(4),

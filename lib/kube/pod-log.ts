@@ -17,6 +17,13 @@ export interface PodLogOptions {
   limitBytes?: number;
 }
 
+/** Options of the request itself (not sent to the API server). */
+interface RequestOptions {
+  end?: boolean;
+  /** Aborts the request, also while waiting for the answer (a cluster that does not answer). */
+  signal?: AbortSignal;
+}
+
 export interface PodLogStream {
   /** Ends the request; the sink is not ended (the caller decides). */
   abort(): void;
@@ -33,16 +40,18 @@ export async function followPodLog(
   kc: KubeConfig,
   ref: { namespace: string; pod: string; container: string },
   sink: Writable,
-  opts: PodLogOptions & { end?: boolean } = {},
+  opts: PodLogOptions & RequestOptions = {},
 ): Promise<PodLogStream> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error("The kubeconfig has no current cluster");
   const url = new URL(`${cluster.server}/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/pods/${encodeURIComponent(ref.pod)}/log`);
   url.searchParams.set("container", ref.container);
-  for (const [k, v] of Object.entries(opts)) if (k !== "end" && v !== undefined && v !== false) url.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(opts)) if (k !== "end" && k !== "signal" && v !== undefined && v !== false) url.searchParams.set(k, String(v));
   const ctx = new RequestContext(url.toString(), HttpMethod.GET);
   await kc.applySecurityAuthentication(ctx);
   const controller = new AbortController();
+  if (opts.signal?.aborted) controller.abort();
+  opts.signal?.addEventListener("abort", () => controller.abort(), { once: true });
   const response = await fetch(url, {
     method: "GET",
     headers: ctx.getHeaders(),

@@ -61,6 +61,10 @@ export type UpstreamEvent =
    * resumes after the last line); resumed: back; ended: the container or pod
    * is gone and the log is complete; waiting: the container has not started
    * (the hub retries); limit: the cluster's bound on streams is reached.
+   * A container that restarts is followed into its new instance: the rest of
+   * the old one's log, then "waiting" while it backs off (or "resumed" with
+   * the restart's reason at once), then its lines: a crash loop is one
+   * subscription.
    */
   | { kind: "state"; state: "unreachable" | "resumed" | "ended" | "waiting" | "limit"; message: string };
 

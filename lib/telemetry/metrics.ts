@@ -17,7 +17,21 @@ interface WharfMetrics {
   jobDuration: client.Histogram<"task">;
 }
 
-const g = globalThis as unknown as { wharfMetrics?: WharfMetrics };
+/** Open container log streams of one log hub, per cluster (lib/logs/upstream.ts registers each hub). */
+export type LogUpstreamSource = () => { cluster: string; open: number }[];
+
+const g = globalThis as unknown as { wharfMetrics?: WharfMetrics; wharfLogUpstreamSources?: Set<LogUpstreamSource> };
+
+function logUpstreamSources(): Set<LogUpstreamSource> {
+  g.wharfLogUpstreamSources ??= new Set();
+  return g.wharfLogUpstreamSources;
+}
+
+/** Counts a log hub's open streams in `wharf_log_upstream_streams`; returns the call that stops counting it. */
+export function reportLogUpstreams(source: LogUpstreamSource): () => void {
+  logUpstreamSources().add(source);
+  return () => logUpstreamSources().delete(source);
+}
 
 function create(): WharfMetrics {
   const registry = new client.Registry();
@@ -94,6 +108,18 @@ function create(): WharfMetrics {
       for (const status of ["reachable", "unreachable", "credentials_rejected", "missing_permissions", "unknown"]) this.set({ status }, 0);
       const rows = await db().cluster.groupBy({ by: ["status"], _count: { _all: true } });
       for (const r of rows) this.set({ status: r.status }, r._count._all);
+    },
+  });
+  new client.Gauge({
+    name: "wharf_log_upstream_streams",
+    help: "Container log streams this process keeps open to clusters (one per container, shared by its viewers)",
+    labelNames: ["cluster"],
+    registers: [registry],
+    collect() {
+      this.reset();
+      const open = new Map<string, number>();
+      for (const source of logUpstreamSources()) for (const s of source()) open.set(s.cluster, (open.get(s.cluster) ?? 0) + s.open);
+      for (const [cluster, n] of open) this.set({ cluster }, n);
     },
   });
   return m;

@@ -760,13 +760,20 @@ export function createLogProvider(
         if (Number.isFinite(t)) from = Math.max(from, t);
       }
       let budget = req.limitBytes !== undefined && req.limitBytes > 0 ? req.limitBytes : Infinity;
-      // sub-millisecond digits as a runtime would record them (deterministic per line)
-      const fmt = (l: Line, i: number) => `${req.timestamps ? `${isoNano(l.ts, (seedOf(ctx.seed, l.ts, i) % 999_000) + (i % 1000))} ` : ""}${l.text}\n`;
+      // sub-millisecond digits as a runtime would record them: fixed per line (its place among the lines of
+      // its millisecond), so every read of the log (tail, since, follow) gives a line the same timestamp
+      const fmt = (l: Line, k: number) => `${req.timestamps ? `${isoNano(l.ts, (seedOf(ctx.seed, l.ts) % 998_000) + (k % 1000))} ` : ""}${l.text}\n`;
+      /** Each line's place among the lines of its millisecond (counted before a tail cuts the list). */
+      const ordinals = (ls: Line[]) => {
+        const ks: number[] = [];
+        ls.forEach((l, i) => ks.push(i > 0 && ls[i - 1].ts === l.ts ? ks[i - 1] + 1 : 0));
+        return ks;
+      };
       /** Writes lines within the byte budget; false when the budget is spent. */
-      const emit = (lines: Line[]): boolean => {
+      const emit = (lines: Line[], ks = ordinals(lines)): boolean => {
         let chunk = "";
         for (let i = 0; i < lines.length; i++) {
-          const s = fmt(lines[i], i);
+          const s = fmt(lines[i], ks[i]);
           const bytes = Buffer.byteLength(s);
           if (bytes > budget) {
             chunk += Buffer.from(s).subarray(0, budget).toString("utf8");
@@ -780,8 +787,12 @@ export function createLogProvider(
         return budget > 0;
       };
       let lines = linesBetween(ctx, from, now + 1);
-      if (req.tailLines !== undefined && req.tailLines >= 0) lines = req.tailLines === 0 ? [] : lines.slice(-req.tailLines);
-      let open = emit(lines);
+      let ks = ordinals(lines);
+      if (req.tailLines !== undefined && req.tailLines >= 0) {
+        lines = req.tailLines === 0 ? [] : lines.slice(-req.tailLines);
+        ks = req.tailLines === 0 ? [] : ks.slice(-req.tailLines);
+      }
+      let open = emit(lines, ks);
       if (!req.follow || !open || inst.end !== undefined) {
         sink.end();
         return;
