@@ -17,6 +17,8 @@ import type { ContainerKey, PodInfo, PodWatcher, PodWatchEvent, RawLine, StartAt
 import type { LogTarget } from "./access";
 import { compileFilters, type LogFilters } from "./filters";
 import { sourceId, type Cursor, type SourceKey } from "./cursor";
+import { upstreamHub } from "./upstream";
+import { podWatcher } from "./pods";
 
 /** What a reader tells its sink: the wire events, with `lines` not yet given a resume id (the stream does that). */
 export type ReaderEvent = Exclude<LogEvent, { event: "lines" }> | { event: "lines"; data: { lines: LogLine[] } };
@@ -430,4 +432,9 @@ export function kubeReader(opts: KubeReaderOptions): LogReader {
     },
   };
   return reader;
+}
+
+/** The process's reader: the Kubernetes reader over the process's hub and pod watcher. */
+export function logReader(): LogReader {
+  return kubeReader({ hub: upstreamHub(), watcher: podWatcher() });
 }
