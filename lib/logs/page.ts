@@ -1,25 +1,16 @@
 /**
  * What the log center's pages read: the logs page of a service in an
  * environment, and a release's "Logs around this release" window. The right
- * to read logs is decided in one place, `canReadLogs` (log.read, or
- * log.read.production in production, as lib/logs/module.ts declares); the
- * stream and download routes check the same right on every connection.
+ * (log.read, or log.read.production in production) is chosen by
+ * lib/logs/access.ts, as for the stream and download routes.
  */
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { can, projectResource } from "@/lib/access/policy";
+import { projectResource } from "@/lib/access/policy";
 import { authorize, type Ctx } from "@/lib/context";
+import { authorizeLogs, canReadLogs } from "./access";
 import { ENVIRONMENTS } from "@/lib/catalog/environments";
 import type { EnvKind } from "@/lib/deploy/spec";
-
-/** Whether the actor may read the project's logs in this environment. */
-export function canReadLogs(ctx: Ctx, projectId: string, env: EnvKind): boolean {
-  return can(ctx.actor, logAction(env), projectResource(projectId));
-}
-
-function logAction(env: EnvKind) {
-  return env === "prod" ? ("log.read.production" as const) : ("log.read" as const);
-}
 
 /**
  * The logs page: the service, its environments, the chosen one (`?env=`, as
@@ -52,7 +43,7 @@ export async function getLogsPage(ctx: Ctx, projectSlug: string, serviceSlug: st
     authorize(ctx, "log.read", projectResource(service.project.id));
     return { service, environments: readable, environment: null, clusters: [], initialClusters: [], initialPods: [] };
   }
-  authorize(ctx, logAction(environment), projectResource(service.project.id));
+  authorizeLogs(ctx, service.project.id, environment);
   const clusters = (service.project.environments.find((e) => e.kind === environment)?.clusters ?? [])
     .map((c) => ({ clusterId: c.cluster.id, cluster: c.cluster.name }))
     .sort((a, b) => a.cluster.localeCompare(b.cluster));

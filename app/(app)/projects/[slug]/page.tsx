@@ -20,7 +20,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { pageParams, pageRead } from "@/lib/http/page";
-import { canReadLogs } from "@/lib/logs/page";
+import { canReadLogs } from "@/lib/logs/access";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };

@@ -15,7 +15,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
 import { pageParams, pageRead } from "@/lib/http/page";
 import { tagOfImage } from "@/lib/deploy/image";
-import { canReadLogs } from "@/lib/logs/page";
+import { canReadLogs } from "@/lib/logs/access";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
