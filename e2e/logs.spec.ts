@@ -52,7 +52,7 @@ test.describe("a developer", () => {
     await page.goto(LOGS);
     await expect(lines(page).first()).toBeVisible({ timeout: ROLLED_OUT });
 
-    await page.getByRole("group", { name: "Levels" }).getByRole("button", { name: "error", exact: true }).click();
+    await page.getByRole("toolbar", { name: "Levels" }).getByRole("button", { name: "error", exact: true }).click();
     await expect(linesOf(page, "data-level", "error").first()).toBeVisible({ timeout: 30_000 });
     await expect(page.locator('[data-testid="log-line"]:not([data-level="error"])')).toHaveCount(0);
 
@@ -63,6 +63,27 @@ test.describe("a developer", () => {
 
     await page.getByLabel("Include (regex)").fill("(?i)no line says this 7f3a");
     await expect(page.getByTestId("log-empty")).toHaveText("No lines match the filters. Loosen a filter to see more.", { timeout: 30_000 });
+  });
+
+  test("pausing holds new lines and counts them, resuming shows them; scrolling up stops following until Jump to newest", async ({ page }) => {
+    test.setTimeout(ROLLED_OUT + 30_000);
+    await page.goto(LOGS);
+    await expect(page.getByTestId("log-status").getByRole("status")).toHaveText("Live", { timeout: ROLLED_OUT });
+    await page.getByRole("button", { name: "Pause" }).click();
+    await expect(page.getByTestId("log-status").getByRole("status")).toHaveText("Paused");
+    const resume = page.getByRole("button", { name: /^Resume \(\d+ new lines\)$/ });
+    await expect(resume).toBeVisible({ timeout: 30_000 });
+    await expect(page.getByTestId("log-pending")).toContainText("new lines held while paused");
+    await resume.click();
+    await expect(page.getByTestId("log-status").getByRole("status")).toHaveText("Live");
+    await expect(page.getByTestId("log-pending")).toBeHidden();
+
+    const log = page.getByRole("log", { name: "Log lines" });
+    await log.evaluate((el) => el.scrollTo({ top: 0 }));
+    const jump = page.getByRole("button", { name: "Jump to newest" });
+    await expect(jump).toBeVisible();
+    await jump.click();
+    await expect(jump).toBeHidden();
   });
 
   test("a pattern that does not compile is explained at its field and the tail goes on", async ({ page }) => {

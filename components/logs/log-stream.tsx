@@ -427,7 +427,7 @@ function LineRow({ line, showContainer, highlightRe }: { line: LogLine; showCont
           previous
         </span>
       )}
-      <span className="min-w-0 basis-full break-all whitespace-pre-wrap sm:flex-1 sm:basis-0">
+      <span className="min-w-0 basis-full whitespace-pre-wrap [overflow-wrap:anywhere] sm:flex-1 sm:basis-0">
         {parts.map((p, i) =>
           p.match ? (
             <mark key={i} className="rounded-sm bg-yellow-300 text-zinc-950">

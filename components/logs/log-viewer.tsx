@@ -94,36 +94,40 @@ export function LogViewer({ serviceId, env, clusters, initialClusters = [], init
 
   return (
     <section aria-label={label} className="space-y-3">
-      <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+      <div className="grid grid-cols-2 gap-3 lg:grid-cols-4">
         {!range && (
           <div className="space-y-1">
             <Label htmlFor={ids("since")}>Since</Label>
             <NativeSelect id={ids("since")} value={filters.since ?? ""} onChange={(e) => set("since", e.target.value ? Number(e.target.value) : null)}>
-              <option value="">The last lines (tail)</option>
+              <option value="">Tail (lines)</option>
               {SINCE_CHOICES.map((c) => (
                 <option key={c.seconds} value={c.seconds}>
-                  The last {c.label}
+                  Last {c.label}
                 </option>
               ))}
             </NativeSelect>
           </div>
         )}
-        <div className="space-y-1">
-          <Label htmlFor={ids("tail")}>Tail lines per container</Label>
-          <Input
-            id={ids("tail")}
-            inputMode="numeric"
-            value={tail}
-            onChange={(e) => setTail(e.target.value)}
-            aria-invalid={Boolean(tailProblem || fieldError("tail"))}
-            aria-describedby={tailProblem || fieldError("tail") ? ids("tail-error") : undefined}
-          />
-          {(tailProblem || fieldError("tail")) && (
-            <p id={ids("tail-error")} className="text-xs text-destructive">
-              {tailProblem ?? fieldError("tail")}
-            </p>
-          )}
-        </div>
+        {!range && (
+          <div className="space-y-1">
+            <Label htmlFor={ids("tail")}>Tail lines</Label>
+            <Input
+              id={ids("tail")}
+              inputMode="numeric"
+              value={tail}
+              disabled={filters.since !== null}
+              title={filters.since !== null ? "Since a time, every line of that time is read" : "Lines per container before following"}
+              onChange={(e) => setTail(e.target.value)}
+              aria-invalid={Boolean(tailProblem || fieldError("tail"))}
+              aria-describedby={tailProblem || fieldError("tail") ? ids("tail-error") : undefined}
+            />
+            {(tailProblem || fieldError("tail")) && (
+              <p id={ids("tail-error")} className="text-xs text-destructive">
+                {tailProblem ?? fieldError("tail")}
+              </p>
+            )}
+          </div>
+        )}
         <div className="space-y-1">
           <Label htmlFor={ids("cluster")}>Cluster</Label>
           <NativeSelect
@@ -166,7 +170,7 @@ export function LogViewer({ serviceId, env, clusters, initialClusters = [], init
           onChange={setExclude}
           problem={excludeProblem ?? fieldError("exclude")}
         />
-        <div className="space-y-1 sm:col-span-2">
+        <div className="col-span-2 space-y-1">
           <span className="text-sm leading-none font-medium" id={ids("levels")}>
             Levels
           </span>
@@ -255,7 +259,7 @@ function PatternField({
   problem: string | null | undefined;
 }) {
   return (
-    <div className="space-y-1 sm:col-span-1 lg:col-span-2">
+    <div className="col-span-2 space-y-1">
       <Label htmlFor={id}>{label}</Label>
       <Input
         id={id}

@@ -64,7 +64,6 @@ describe("the query a viewer asks with", () => {
       env: "dev",
       since: "300",
       follow: "1",
-      tail: "200",
       previous: "1",
       level: "fatal,error",
       include: "(?i)timeout",
@@ -75,12 +74,14 @@ describe("the query a viewer asks with", () => {
     expect(ZLogQuery.safeParse(Object.fromEntries(q)).success).toBe(true);
     const all = logQuery("svc1", "dev", defaultFilters({ levels: ["fatal", "error", "warn", "info", "debug", "other"] }));
     expect(all.has("level")).toBe(false);
+    expect(all.get("tail")).toBe("200");
   });
 
   it("asks a release's window without follow", () => {
     const q = logQuery("svc1", "prod", defaultFilters({ since: 300 }), { sinceTime: "2026-11-30T10:00:00.000Z", until: "2026-11-30T10:05:00.000Z" });
     expect(q.get("follow")).toBe("0");
     expect(q.has("since")).toBe(false);
+    expect(q.has("tail")).toBe(false);
     expect(ZLogQuery.safeParse(Object.fromEntries(q)).success).toBe(true);
   });
 

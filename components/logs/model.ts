@@ -92,7 +92,8 @@ export function logQuery(serviceId: string, env: string, f: Filters, range?: Ran
     if (f.since !== null) q.set("since", String(f.since));
     q.set("follow", "1");
   }
-  q.set("tail", String(f.tail));
+  // The server ignores the tail when a time is given.
+  if (!range && f.since === null) q.set("tail", String(f.tail));
   if (f.previous) q.set("previous", "1");
   if (f.levels.length > 0 && f.levels.length < LOG_LEVELS.length) q.set("level", LOG_LEVELS.filter((l) => f.levels.includes(l)).join(","));
   if (f.include) q.set("include", f.include);

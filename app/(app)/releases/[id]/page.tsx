@@ -34,9 +34,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
       {logWindow && logClusters.length > 0 && (
         <Card className="mt-6">
           <CardHeader>
-            <CardTitle>
-              <h2>Logs around this release</h2>
-            </CardTitle>
+            <CardTitle>Logs around this release</CardTitle>
             <CardDescription>
               From a minute before the release started to {r.finishedAt ? "its end" : "now (it is still running; reload for later lines)"}, on{" "}
               {logClusters.map((c) => c.cluster).join(" and ")}: <LocalTime iso={logWindow.sinceTime} /> to <LocalTime iso={logWindow.until} />. Pods replaced
