@@ -79,7 +79,8 @@ test.describe("a developer", () => {
     await expect(page.getByTestId("log-pending")).toBeHidden();
 
     const log = page.getByRole("log", { name: "Log lines" });
-    await log.evaluate((el) => el.scrollTo({ top: 0 }));
+    await log.hover();
+    await page.mouse.wheel(0, -3000);
     const jump = page.getByRole("button", { name: "Jump to newest" });
     await expect(jump).toBeVisible();
     await jump.click();

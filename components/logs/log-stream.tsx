@@ -332,6 +332,13 @@ export function LogStream({
           aria-live="off"
           aria-busy={status === "connecting" || status === "history"}
           tabIndex={0}
+          // Moving up (wheel, keys) stops following at once, before a new batch could scroll back down; the scroll event covers the scrollbar.
+          onWheel={(e) => {
+            if (e.deltaY < 0 && !range) setFollow(false);
+          }}
+          onKeyDown={(e) => {
+            if (["ArrowUp", "PageUp", "Home"].includes(e.key) && !range) setFollow(false);
+          }}
           onScroll={(e) => {
             const el = e.currentTarget;
             const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
