@@ -167,6 +167,7 @@ class SharedWatch {
           this.trouble = reason;
           this.emit({ kind: "unreachable", message: reason });
         }
+        conn = null; // opened again next time (a cluster re-registered with new credentials)
         await this.pause();
       }
     }

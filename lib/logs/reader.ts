@@ -22,7 +22,18 @@ import { podWatcher } from "./pods";
 
 /** What a reader tells its sink: the wire events, with `lines` not yet given a resume id (the stream does that). */
 export type ReaderEvent = Exclude<LogEvent, { event: "lines" }> | { event: "lines"; data: { lines: LogLine[] } };
-export type ReaderSink = (e: ReaderEvent) => void;
+/**
+ * Takes the reader's events. Returning false during the history says "hold on,
+ * I am full": the reader keeps the rest of the history (it has it in memory
+ * already) until `more()`, for at most a few seconds, instead of pushing it
+ * into a viewer's queue that would drop it. Live lines are never held.
+ */
+export type ReaderSink = (e: ReaderEvent) => boolean | void;
+
+export interface ReaderSubscription extends Subscription {
+  /** The sink has room again: the history goes on. */
+  more(): void;
+}
 
 export interface ReaderQuery {
   filters: LogFilters;
@@ -36,6 +47,8 @@ export interface ReaderQuery {
   previous: boolean;
   /** Resume a stream: each named source after its position, the others from the original stream's start. */
   resume?: Cursor;
+  /** History lines per event at most (default 500): a sink can say it is full between two. */
+  historyBatch?: number;
 }
 
 export interface LogWindow {
@@ -48,7 +61,7 @@ export interface LogWindow {
 
 export interface LogReader {
   /** History then (with `follow`) live lines, as events into `sink`, until closed or complete (`end`). */
-  tail(target: LogTarget, query: ReaderQuery, sink: ReaderSink): Subscription;
+  tail(target: LogTarget, query: ReaderQuery, sink: ReaderSink): ReaderSubscription;
   /** A bounded read (a release's window, a download): the events up to `end`. */
   range(target: LogTarget, window: LogWindow, query: Pick<ReaderQuery, "filters" | "previous">): AsyncIterable<ReaderEvent>;
 }
@@ -67,6 +80,8 @@ export interface KubeReaderOptions {
 /** Sources that joined after the stream opened start this long before it (clocks of nodes differ a little). */
 const JOIN_SLACK_MS = 60_000;
 const TICK_MS = 50;
+/** The longest a sink may hold the history back; then it goes on (and a viewer that still does not read drops). */
+const HOLD_MS = 10_000;
 
 function compareLines(a: LogLine, b: LogLine) {
   return a.ms - b.ms || (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0);
@@ -77,8 +92,9 @@ interface Source {
   key: SourceKey;
   ref: LogSourceRef;
   sub?: Subscription;
-  /** Lines waiting for the history merge (history phase only). */
+  /** Lines waiting for the history merge (history phase only), from `head` on. */
   queue: LogLine[];
+  head: number;
   /** Its history is out (live, or it will not come: ended, unreachable, waiting, limit). */
   historyDone: boolean;
   /** Nothing more is wanted of it (non-follow after its history, past `until`, ended). */
@@ -101,6 +117,8 @@ class Tail {
   private readonly keep;
   private readonly openedMs = Date.now();
   private helloSent = false;
+  /** The sink said it is full: the history waits (since then). */
+  private heldSince: number | null = null;
   private batching = false;
   private phase: "history" | "live" | "ended" = "history";
   private reorder: { line: LogLine; at: number }[] = [];
@@ -146,9 +164,15 @@ class Tail {
     for (const s of this.sources.values()) s.sub?.close();
   }
 
-  private emit(e: ReaderEvent) {
-    if (this.phase === "ended") return;
-    this.sink(e);
+  private emit(e: ReaderEvent): boolean {
+    if (this.phase === "ended") return true;
+    return this.sink(e) !== false;
+  }
+
+  more() {
+    if (this.heldSince === null) return;
+    this.heldSince = null;
+    this.tick();
   }
 
   private setCluster(c: ClusterState, up: boolean, message: string) {
@@ -221,7 +245,7 @@ class Tail {
     const id = sourceId(key);
     if (this.sources.has(id)) return;
     const ref: LogSourceRef = { clusterId: c.clusterId, cluster: c.cluster, pod: key.pod, container: key.container };
-    const s: Source = { id, key, ref, queue: [], historyDone: false, done: false, ended: false, live: false };
+    const s: Source = { id, key, ref, queue: [], head: 0, historyDone: false, done: false, ended: false, live: false };
     this.sources.set(id, s);
     if (this.helloSent) this.sourceEvent(s, "joined", key.previous ? "The previous instance of the container." : "The pod started.");
     const ck: ContainerKey = {
@@ -303,7 +327,8 @@ class Tail {
     }
     if (this.phase === "history") {
       if (now >= this.historyDeadline) for (const s of this.sources.values()) s.historyDone = true;
-      this.mergeHistory();
+      if (this.heldSince !== null && now - this.heldSince >= HOLD_MS) this.heldSince = null;
+      if (this.heldSince === null) this.mergeHistory(now);
       if (this.phase === "history") return;
     }
     this.flushLive(now);
@@ -311,27 +336,36 @@ class Tail {
   }
 
   /** The k-way merge: the earliest head goes out while every source still in its history has one to compare. */
-  private mergeHistory() {
-    const out: LogLine[] = [];
+  private mergeHistory(now: number) {
     const all = [...this.sources.values()];
+    let out: LogLine[] = [];
+    const send = () => {
+      this.lastOut = out[out.length - 1]!;
+      const room = this.emit({ event: "lines", data: { lines: out } });
+      out = [];
+      if (!room) this.heldSince = now;
+      return room;
+    };
     for (;;) {
       let min: Source | null = null;
       let waiting = false;
       for (const s of all) {
-        if (s.queue.length === 0) {
+        if (s.head >= s.queue.length) {
           if (!s.historyDone) waiting = true;
           continue;
         }
-        if (!min || compareLines(s.queue[0]!, min.queue[0]!) < 0) min = s;
+        if (!min || compareLines(s.queue[s.head]!, min.queue[min.head]!) < 0) min = s;
       }
       if (waiting || !min) break;
-      out.push(min.queue.shift()!);
+      out.push(min.queue[min.head++]!);
+      if (min.head === min.queue.length) {
+        min.queue = [];
+        min.head = 0;
+      }
+      if (out.length >= (this.query.historyBatch ?? 500) && !send()) return;
     }
-    if (out.length) {
-      this.lastOut = out[out.length - 1]!;
-      this.emit({ event: "lines", data: { lines: out } });
-    }
-    if (all.every((s) => s.historyDone && s.queue.length === 0)) {
+    if (out.length && !send()) return;
+    if (all.every((s) => s.historyDone && s.head >= s.queue.length)) {
       this.phase = "live";
       this.emit({ event: "live", data: {} });
     }
@@ -387,7 +421,9 @@ export function kubeReader(opts: KubeReaderOptions): LogReader {
   const full: Required<KubeReaderOptions> = { reorderMs: 300, helloDeadlineMs: 5_000, historyDeadlineMs: 10_000, ...opts };
   const reader: LogReader = {
     tail(target, query, sink) {
-      return new Tail(full, target, query, sink).open();
+      const t = new Tail(full, target, query, sink);
+      const sub = t.open();
+      return { close: () => sub.close(), more: () => t.more() };
     },
     range(target, window, query) {
       return {
@@ -395,7 +431,7 @@ export function kubeReader(opts: KubeReaderOptions): LogReader {
           const queue: ReaderEvent[] = [];
           let wake: (() => void) | null = null;
           let done = false;
-          let sub: Subscription | null = null;
+          let sub: ReaderSubscription | null = null;
           const start = () => {
             sub = reader.tail(
               target,
@@ -408,6 +444,8 @@ export function kubeReader(opts: KubeReaderOptions): LogReader {
               (e) => {
                 queue.push(e);
                 wake?.();
+                // The history waits while the reader of the range has events to take.
+                return queue.length < 64;
               },
             );
           };
@@ -417,6 +455,7 @@ export function kubeReader(opts: KubeReaderOptions): LogReader {
               while (!queue.length && !done) await new Promise<void>((r) => (wake = r));
               wake = null;
               const e = queue.shift();
+              if (queue.length < 16) sub?.more();
               if (!e) return { done: true, value: undefined };
               if (e.event === "end") done = true;
               return { done: false, value: e };

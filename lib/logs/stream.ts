@@ -18,11 +18,12 @@
 import type { Ctx } from "@/lib/context";
 import { env } from "@/lib/env";
 import { childLogger } from "@/lib/log";
+import { metrics } from "@/lib/telemetry/metrics";
 import type { LogEvent, LogLine, LogQuery } from "./protocol";
 import type { Position } from "./types";
 import { canReadLogs, resolveLogTarget, type LogTarget } from "./access";
 import { advance, decodeCursor, encodeCursor, sourceId, type Cursor, type SourceKey } from "./cursor";
-import type { LogReader, ReaderEvent, ReaderQuery } from "./reader";
+import type { LogReader, ReaderEvent, ReaderQuery, ReaderSubscription } from "./reader";
 
 const log = childLogger("log-stream");
 
@@ -118,6 +119,8 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
   const cursor = cursorText ? decodeCursor(cursorText) : undefined;
   const target = await resolveLogTarget(opts.ctx, query.service, query.env);
   const { WHARF_LOG_VIEWER_MAX_LINES: maxLines, WHARF_LOG_VIEWER_MAX_BYTES: maxBytes } = env();
+  // A batch is never more than half of what the viewer may hold.
+  const batchLines = Math.max(1, Math.min(BATCH_LINES, Math.floor(maxLines / 2)));
 
   const encoder = new TextEncoder();
   const openedMs = cursor?.openedMs ?? Date.now();
@@ -129,12 +132,16 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
   let closed = false;
   let ending = false;
   let controllerRef: ReadableStreamDefaultController<Uint8Array> | undefined;
-  let sub: { close(): void } | undefined;
+  let sub: ReaderSubscription | undefined;
+  /** The reader's history waits for room in this viewer's queue. */
+  let holding = false;
+  let counted = false;
   const timers: NodeJS.Timeout[] = [];
 
   const close = () => {
     if (closed) return;
     closed = true;
+    if (counted) metrics().logViewers.dec();
     sub?.close();
     for (const t of timers) clearInterval(t);
     queue.clear();
@@ -178,7 +185,7 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
         continue;
       }
       const batch: LogLine[] = [];
-      while (batch.length < BATCH_LINES) {
+      while (batch.length < batchLines) {
         const e = queue.peek();
         if (!e || !("line" in e)) break;
         queue.shift();
@@ -188,10 +195,15 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
       }
       write(linesFrame(batch));
     }
+    if (holding && queuedLines < maxLines / 2 && queuedBytes < maxBytes / 2) {
+      holding = false;
+      sub?.more();
+    }
     if (ending && queue.length === 0 && !dropped) close();
   };
 
   const dropOldest = () => {
+    const before = dropped;
     while (queuedLines > maxLines || (queuedBytes > maxBytes && queuedLines > 0)) {
       const e = queue.removeFirst((x) => "line" in x);
       if (!e || !("line" in e)) break;
@@ -199,10 +211,11 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
       queuedBytes -= e.bytes;
       dropped++;
     }
+    if (dropped > before) metrics().logDroppedLines.inc(dropped - before);
   };
 
-  const onEvent = (e: ReaderEvent) => {
-    if (closed || ending) return;
+  const onEvent = (e: ReaderEvent): boolean => {
+    if (closed || ending) return true;
     if (e.event === "lines") {
       for (const line of e.data.lines) {
         queue.push({ line, bytes: line.text.length + 160 });
@@ -210,13 +223,16 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
         queuedBytes += line.text.length + 160;
       }
       // Past a batch or past the bound: out with what the client takes, then drop what it cannot.
-      if (queuedLines >= BATCH_LINES || queuedLines > maxLines || queuedBytes > maxBytes) flush();
+      if (queuedLines >= batchLines || queuedLines > maxLines || queuedBytes > maxBytes) flush();
       dropOldest();
-      return;
+      // Half full: the reader keeps the rest of its history until the client took these (live lines still come, and drop).
+      if (queuedLines >= maxLines / 2 || queuedBytes >= maxBytes / 2) holding = true;
+      return !holding;
     }
     queue.push({ frame: frame(e) });
     if (e.event === "end") ending = true;
     flush();
+    return true;
   };
 
   const recheck = async () => {
@@ -234,7 +250,11 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
   };
 
   const start = (target: LogTarget) => {
-    sub = opts.reader.tail(target, readerQueryOf(query, { cursor }), onEvent);
+    sub = opts.reader.tail(
+      target,
+      { ...readerQueryOf(query, { cursor }), historyBatch: Math.max(1, Math.min(BATCH_LINES, Math.floor(maxLines / 4))) },
+      onEvent,
+    );
   };
 
   const highWaterMark = Math.min(256 * 1024, Math.floor(maxBytes / 2));
@@ -243,6 +263,8 @@ export async function openLogStream(opts: LogStreamOptions): Promise<ReadableStr
       start(controller) {
         controllerRef = controller;
         if (signal?.aborted) return close();
+        metrics().logViewers.inc();
+        counted = true;
         signal?.addEventListener("abort", close, { once: true });
         write("retry: 2000\n\n");
         timers.push(setInterval(flush, batchMs));

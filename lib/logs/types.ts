@@ -73,6 +73,11 @@ export interface Subscription {
 }
 
 export interface UpstreamHub {
+  /**
+   * Lines of `key` from `start` on, then live. The listener is called
+   * synchronously, never inside `subscribe` itself, and never awaited; a
+   * `lines` array may be the same object for every subscriber: do not change it.
+   */
   subscribe(key: ContainerKey, start: StartAt, listener: (e: UpstreamEvent) => void): Subscription;
   /** Open upstream streams per cluster (also the `wharf_log_upstream_streams` gauge). */
   stats(): { clusterId: string; open: number }[];

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { registerCluster } from "@/lib/catalog/clusters";
+import { connectCluster } from "@/lib/kube/connection";
 import { metrics } from "@/lib/telemetry/metrics";
 import { ctxFor, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
@@ -165,9 +166,15 @@ describe("tails and resumes are the lines kubectl reads", () => {
   });
 
   it("resumes after a Position with exactly the lines after it, from the ring and from a fresh stream", async () => {
-    const full = await kubectlLogs("web-3", ["--tail=60"]);
+    const full = await until(
+      async () => {
+        const read = await kubectlLogs("web-3", ["--tail=60"]);
+        return read.length > 8 && read;
+      },
+      20_000,
+      "a few lines",
+    );
     const parse = (s: string) => ({ ts: s.slice(0, s.indexOf(" ")), text: s.slice(s.indexOf(" ") + 1) });
-    expect(full.length).toBeGreaterThan(6);
     const k = Math.floor(full.length / 2);
     const pos = positionAfter(null, full.slice(0, k + 1).map(parse))!;
     const fresh = subscribe(newHub(), key("web-3"), { after: pos });
@@ -190,6 +197,30 @@ describe("tails and resumes are the lines kubectl reads", () => {
   });
 });
 
+describe("a tail since a time", () => {
+  it("gives the lines from that time on, from a fresh stream and from a ring that holds them", async () => {
+    const full = await until(
+      async () => {
+        const read = await kubectlLogs("web-1", ["--tail=80"]);
+        return read.length > 8 && read;
+      },
+      20_000,
+      "a few lines",
+    );
+    const pick = full[Math.floor(full.length / 2)];
+    const sinceMs = Date.parse(pick.slice(0, 23) + "Z");
+    const hub = newHub();
+    const fresh = subscribe(hub, key("web-1"), { sinceMs });
+    await fresh.until("live", () => fresh.isLive());
+    const expected = full.filter((l) => Date.parse(l.slice(0, 23) + "Z") >= sinceMs);
+    expect(fresh.backlog().map(asKubectl).slice(0, expected.length)).toEqual(expected);
+    const ringed = subscribe(hub, key("web-1"), { sinceMs });
+    await ringed.until("live", () => ringed.isLive());
+    expect(ringed.backlog().map(asKubectl).slice(0, expected.length)).toEqual(expected);
+    expectRunOf(await kubectlLogs("web-1", ["--tail=200"]), ringed.lines.map(asKubectl));
+  });
+});
+
 describe("faults and ends", () => {
   it("marks a cluster that stops answering, then resumes after it is back with no line lost or repeated", async () => {
     const hub = newHub();
@@ -209,6 +240,21 @@ describe("faults and ends", () => {
     await s.until("lines after the outage", () => s.lines.length >= seen + 3);
     expectRunOf(await kubectlLogs("web-1", ["--tail=400"]), s.lines.map(asKubectl));
     expect(hub.stats()).toEqual([{ clusterId, open: 1 }]);
+  });
+
+  it("gives up on a cluster that does not answer within its timeout, says so, and streams once it answers", async () => {
+    const hub = newHub({ connect: (id) => connectCluster(id, 400) });
+    const cluster = env.sandbox.cluster("logs-east");
+    cluster.setLatency(5_000);
+    const s = subscribe(hub, key("web-3"), { tail: 2 });
+    try {
+      await s.until("unreachable", () => s.states().includes("unreachable"));
+    } finally {
+      cluster.setLatency(0);
+    }
+    expect(s.events.find((e) => e.kind === "state")).toMatchObject({ state: "unreachable", message: expect.stringContaining("No answer") });
+    await s.until("resumed and live", () => s.states().includes("resumed") && s.isLive());
+    expect(s.backlog()).toHaveLength(2);
   });
 
   it("ends the log of a pod deleted mid-stream and closes its stream", async () => {

@@ -142,15 +142,19 @@ class Sub {
     }
   }
 
-  /** Passes on the lines after what it has (lines arrive in order). */
-  deliver(entries: readonly Entry[]) {
+  /**
+   * Passes on the lines after what it has (lines arrive in order). `shared`:
+   * the same lines as an array, handed as is to every subscriber that takes
+   * them all (listeners must not change it).
+   */
+  deliver(entries: readonly Entry[], shared?: RawLine[]) {
     if (this.closed || !entries.length) return;
     let from = 0;
     if (this.pos) while (from < entries.length && cmp(entries[from], this.pos) <= 0) from++;
     if (from >= entries.length) return;
-    const out = from ? entries.slice(from) : entries;
-    this.pos = out[out.length - 1];
-    this.emit({ kind: "lines", lines: out.map((e) => e.line) });
+    this.pos = entries[entries.length - 1];
+    const lines = from === 0 && shared ? shared : entries.slice(from).map((e) => e.line);
+    this.emit({ kind: "lines", lines });
   }
 }
 
@@ -253,9 +257,10 @@ class Upstream {
     // a follow of new lines only: the ring covers from its first line on
     if (this.coverKey === NOTHING) this.coverKey = after(fresh[0].key);
     this.trim();
+    const lines = fresh.map((e) => e.line);
     for (const s of [...this.subs]) {
       if (s.pending) s.pending.push(...fresh);
-      else s.deliver(fresh);
+      else s.deliver(fresh, lines);
     }
   }
 
@@ -456,8 +461,9 @@ class Upstream {
       const read = await this.hub.read(conn, this.key, params);
       direct = select(read, first.start);
       if (this.closed) return;
-      if (params.sinceTime) this.coverKey = tsKey(params.sinceTime);
-      else if (read.length < (params.tailLines ?? 0)) this.coverKey = "";
+      // a `since` read keeps its latest MAX_READ_LINES lines: then it covers from its first line only
+      if (params.sinceTime && read.length < MAX_READ_LINES) this.coverKey = tsKey(params.sinceTime);
+      else if (!params.sinceTime && read.length < (params.tailLines ?? 0)) this.coverKey = "";
       else if (read.length) this.coverKey = after(read[0].key);
       for (const e of read) {
         this.ring.push(e);
