@@ -4,9 +4,9 @@
  * sandbox-west, an image that logs ERROR lines). Dana reads the merged tail of
  * both clusters, narrows it to errors and to a pattern (highlighted), is told
  * at the field when a pattern does not compile, opens one pod's logs from the
- * pods panel, kills a pod and sees its replacement join the tail, and reads
- * the logs around a release. Mia (manager, no log.read) gets the no-access
- * page.
+ * pods panel, kills a pod and sees its replacement join the tail, reads a
+ * crashed container's previous log and the logs around a release. Mia
+ * (manager, no log.read) gets the no-access page.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { authFile } from "./support/users";
@@ -61,6 +61,19 @@ test.describe("a developer", () => {
     await expect(lines(page).first().locator("mark").first()).toHaveText(/^error$/i);
     for (const line of await lines(page).all()) await expect(line).toContainText(/error/i);
 
+    // The download asks the same query, without follow: the merged, filtered lines as a file.
+    const download = page.getByRole("link", { name: "Download these lines" });
+    const href = (await download.getAttribute("href"))!;
+    expect(href).toMatch(/^\/api\/logs\/download\?/);
+    const asked = new URL(href, "http://x").searchParams;
+    expect(asked.get("level")).toBe("error");
+    expect(asked.get("include")).toBe("(?i)error");
+    expect(asked.has("follow")).toBe(false);
+    const file = await page.request.get(href);
+    expect(file.status()).toBe(200);
+    expect(file.headers()["content-disposition"]).toMatch(/^attachment/);
+    expect(await file.text()).toMatch(/error/i);
+
     await page.getByLabel("Include (regex)").fill("(?i)no line says this 7f3a");
     await expect(page.getByTestId("log-empty")).toHaveText("No lines match the filters. Loosen a filter to see more.", { timeout: 30_000 });
   });
@@ -108,7 +121,7 @@ test.describe("a developer", () => {
     const pod = (await west.locator("[data-testid^=pod-]").first().getAttribute("data-testid", { timeout: ROLLED_OUT }))!.slice("pod-".length);
     await west.getByRole("link", { name: `Logs of ${pod} on sandbox-west` }).click();
     await expect(page).toHaveURL(new RegExp(`/logs\\?env=dev&cluster=sandbox-west&pod=${pod}$`));
-    await expect(page.getByLabel("Pod")).toHaveValue(pod);
+    await expect(page.getByLabel("Pod", { exact: true })).toHaveValue(pod);
     await expect(linesOf(page, "data-pod", pod).first()).toBeVisible({ timeout: ROLLED_OUT });
     await expect(page.locator(`[data-testid="log-line"]:not([data-pod="${pod}"])`)).toHaveCount(0);
   });
@@ -132,6 +145,15 @@ test.describe("a developer", () => {
     await expect(fresh.first()).toBeVisible({ timeout: 30_000 });
     const replacement = (await fresh.first().getAttribute("data-testid"))!.slice("pod-".length);
     await expect(linesOf(tail, "data-pod", replacement).first()).toBeVisible({ timeout: 45_000 });
+  });
+
+  test("a crashed container's previous log is read with Previous containers, each of its lines marked", async ({ page }) => {
+    test.setTimeout(ROLLED_OUT + 30_000);
+    await page.goto(`/projects/${LOGS_PROJECT}/services/worker/logs?env=dev`);
+    await page.getByRole("switch", { name: "Previous containers (crashed instances)" }).click();
+    const previous = page.locator('[data-testid="log-line"][data-previous]');
+    await expect(previous.first()).toBeVisible({ timeout: ROLLED_OUT });
+    await expect(previous.first()).toContainText("previous");
   });
 
   test("a release page shows the logs around the release, from a minute before it to its end", async ({ page }) => {

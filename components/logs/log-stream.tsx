@@ -413,6 +413,7 @@ function LineRow({ line, showContainer, highlightRe }: { line: LogLine; showCont
       data-pod={line.pod}
       data-cluster={line.cluster}
       data-level={line.level}
+      data-previous={line.previous ? "" : undefined}
       className={cn(
         "flex flex-wrap items-baseline gap-x-2 border-l-2 border-transparent px-3 py-0.5 hover:bg-white/5",
         line.previous && "border-amber-400 bg-amber-950/30",

@@ -2,7 +2,7 @@
  * What the log center's browser tests (e2e/logs.spec.ts) need, seeded by
  * scripts/e2e.ts after the demo data: `logs-center`, a project of its own
  * (nobody else deploys or kills its pods) with one service `api` in dev on
- * both sandbox clusters, Dana as developer, and release #1 (`v1-errors`: ERROR lines with stack traces in 35-45% of requests) queued so
+ * both sandbox clusters, `worker` in a crash loop (`v1-crash`), Dana as developer, and release #1 (`v1-errors`: ERROR lines with stack traces in 35-45% of requests) queued so
  * the worker rolls it out while the app starts. Idempotent.
  */
 export const LOGS_PROJECT = "logs-center";
@@ -34,15 +34,24 @@ export async function seedLogCenter(say: (line: string) => void) {
           { userId: dana.id, role: "developer" },
         ],
       },
-      services: { create: [{ slug: "api", name: "API" }] },
+      services: {
+        create: [
+          { slug: "api", name: "API" },
+          { slug: "worker", name: "Worker", kind: "worker" },
+        ],
+      },
       environments: { create: [{ kind: "dev", clusters: { create: clusters.map((c) => ({ clusterId: c.id })) } }] },
     },
-    include: { services: { select: { id: true } } },
+    include: { services: { select: { id: true, slug: true } } },
   });
   for (const c of clusters) {
     await applyObjects(await connectCluster(c.id), [{ apiVersion: "v1", kind: "Namespace", metadata: { name: `${LOGS_PROJECT}-dev` } }]);
   }
   const owner = await loadActor(lee.id);
-  await createRelease({ actor: owner!, requestId: "e2e-seed" }, { serviceId: project.services[0]!.id, environment: "dev", tag: "v1-errors" });
-  say(`log center project ${LOGS_PROJECT}: api in dev on ${clusters.map((c) => c.name).join(" and ")}, release v1-errors queued`);
+  const ctx = { actor: owner!, requestId: "e2e-seed" };
+  const id = (slug: string) => project.services.find((s) => s.slug === slug)!.id;
+  await createRelease(ctx, { serviceId: id("api"), environment: "dev", tag: "v1-errors" });
+  // A crash loop: each instance ends with its fatal error, which the previous container's log keeps.
+  await createRelease(ctx, { serviceId: id("worker"), environment: "dev", tag: "v1-crash" });
+  say(`log center project ${LOGS_PROJECT}: api in dev on ${clusters.map((c) => c.name).join(" and ")}, release v1-errors queued; worker crashing (v1-crash)`);
 }
