@@ -25,6 +25,8 @@ test.describe("a developer", () => {
 
   test("opens Logs from the service page and reads one tail of both clusters, each line naming its cluster", async ({ page }) => {
     test.setTimeout(ROLLED_OUT + 30_000);
+    await page.goto(`/projects/${LOGS_PROJECT}`);
+    await expect(page.getByRole("row", { name: /^API/ }).getByRole("link", { name: "Logs", exact: true })).toHaveAttribute("href", LOGS);
     await page.goto(SERVICE);
     await page.getByRole("link", { name: "Logs", exact: true }).click();
     await expect(page).toHaveURL(LOGS);
