@@ -89,6 +89,15 @@ export const ZEnvVariables = z.object({
   WHARF_CLUSTER_READ_TIMEOUT_MS: ms(100, 60_000, 1_200),
   /** How long a cluster read for a page is reused. */
   WHARF_CLUSTER_READ_CACHE_MS: ms(0, 600_000, 3_000),
+  /** Lines held for one log viewer that does not read (a slow network); past it the oldest are dropped and the viewer is told. */
+  WHARF_LOG_VIEWER_MAX_LINES: z.coerce.number({ message: "must be a whole number of lines" }).int().min(10).max(1_000_000).default(10_000),
+  /** Bytes of lines held for one log viewer that does not read; past it the oldest are dropped. */
+  WHARF_LOG_VIEWER_MAX_BYTES: z.coerce
+    .number({ message: "must be a number of bytes" })
+    .int()
+    .min(1_024)
+    .max(512 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   /** The most of one CI step's log Wharf keeps (streamed and archived); the rest is cut off with a note. */
   WHARF_CI_LOG_CAP_BYTES: z.coerce
     .number({ message: "must be a number of bytes" })

@@ -113,6 +113,8 @@ await (await import("../e2e/support/ci-history")).seedCiHistory(say);
 // The CI run page's projects (e2e/ci-run.spec.ts); its failed run starts once the worker is up.
 const { seedCiRunPages } = await import("../e2e/support/ci-seed");
 await seedCiRunPages(say);
+// The log center's project (e2e/logs.spec.ts); its release rolls out once the worker is up.
+await (await import("../e2e/support/logs-seed")).seedLogCenter(say);
 
 const children: ChildProcess[] = [];
 const worker = spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" });

@@ -4,7 +4,10 @@
  * A service's pods per cluster, polled every 3 s while the page is open, so a
  * killed pod is seen terminating and its replacement starting.
  */
+import Link from "next/link";
 import { useQuery } from "@tanstack/react-query";
+import { ScrollText } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
@@ -17,7 +20,20 @@ type PodsByCluster = Awaited<ReturnType<typeof listPods>>;
 
 const POLL_MS = 3000;
 
-export function PodsPanel({ serviceId, environment, initial, canKill }: { serviceId: string; environment: Env; initial: PodsByCluster; canKill: boolean }) {
+export function PodsPanel({
+  serviceId,
+  environment,
+  initial,
+  canKill,
+  logsHref = null,
+}: {
+  serviceId: string;
+  environment: Env;
+  initial: PodsByCluster;
+  canKill: boolean;
+  /** The service's logs page in this environment when the reader may read its logs (each pod links to it, filtered to that pod). */
+  logsHref?: string | null;
+}) {
   const { data, refetch } = useQuery({
     queryKey: ["pods", serviceId, environment],
     queryFn: async (): Promise<PodsByCluster> => {
@@ -68,7 +84,17 @@ export function PodsPanel({ serviceId, environment, initial, canKill }: { servic
                     <TableCell className="max-w-xs text-xs whitespace-normal text-muted-foreground">
                       {p.events[0] ? `${p.events[0].reason}: ${p.events[0].message}` : ""}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className="space-x-1 whitespace-nowrap">
+                      {logsHref && (
+                        <Button asChild size="sm" variant="ghost">
+                          <Link
+                            href={`${logsHref}&cluster=${encodeURIComponent(c.cluster)}&pod=${encodeURIComponent(p.name)}`}
+                            aria-label={`Logs of ${p.name} on ${c.cluster}`}
+                          >
+                            <ScrollText /> Logs
+                          </Link>
+                        </Button>
+                      )}
                       {canKill && p.phase !== "Terminating" && (
                         <KillPodButton
                           serviceId={serviceId}

@@ -83,11 +83,13 @@ async function promotionProject(slug: string, members: [{ id: string }, "maintai
 }
 
 /** Waits until every promotion of the run has left `pending` (or, with `status`, reached it). */
-function promotionsSettle(runId: string, opts: { count: number; status?: string; timeoutMs?: number }) {
+function promotionsSettle(runId: string, opts: { count: number; status?: string; withReason?: boolean; timeoutMs?: number }) {
   return until(
     async () => {
       const rows = await db().ciPromotion.findMany({ where: { runId }, orderBy: { environment: "asc" } });
-      const done = rows.length === opts.count && rows.every((r) => (opts.status ? r.status === opts.status : r.status !== "pending"));
+      const done =
+        rows.length === opts.count &&
+        rows.every((r) => (opts.status ? r.status === opts.status : r.status !== "pending") && (!opts.withReason || r.reason !== ""));
       return done ? rows : null;
     },
     opts.timeoutMs ?? 30_000,
@@ -275,7 +277,8 @@ describe("promotion by the branch policy", () => {
     const { id } = await startRun(owner, { projectSlug: "promo-busy", service: "api", branch: "develop", params: { "commit-message": "Fix" } });
     const run = await runReaches(id, ["succeeded", "failed", "cancelled"]);
     expect(run.status, run.reason).toBe("succeeded");
-    const [pending] = await promotionsSettle(id, { count: 1, status: "pending", timeoutMs: 15_000 });
+    // A promotion is created pending before it is weighed: wait for the reason the weighing gives it.
+    const [pending] = await promotionsSettle(id, { count: 1, status: "pending", withReason: true, timeoutMs: 15_000 });
     expect(pending!.reason).toBe(`Waiting for release #${holder.number} of api to dev to finish`);
     expect((await db().release.findUniqueOrThrow({ where: { id: holder.id } })).status).not.toBe("succeeded");
 

@@ -253,19 +253,30 @@ function podRow(p: V1Pod, events: CoreV1Event[]) {
 }
 
 /** Pods of a service in an environment, per cluster, with their last events. */
+/** The label selector of a service's pods (as rendered by ./render.ts), in the `k=v,k=v` form of the API. */
+export function podSelector(c: { project: { slug: string }; service: { slug: string } }) {
+  return Object.entries(selectorLabels(c))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
+}
+
+/** The clusters of a project's environment (none when it has no such environment), by name. */
+export async function environmentClusters(projectId: string, environment: EnvKind) {
+  const env = await db().environment.findUnique({
+    where: { projectId_kind: { projectId, kind: environment } },
+    include: { clusters: { include: { cluster: { select: { id: true, name: true } } } } },
+  });
+  return (env?.clusters ?? []).map((c) => ({ clusterId: c.cluster.id, cluster: c.cluster.name })).sort((a, b) => a.cluster.localeCompare(b.cluster));
+}
+
 export async function listPods(ctx: Ctx, serviceId: string, environment: EnvKind) {
   const service = await serviceOrThrow(serviceId);
   authorize(ctx, "deploy.read", projectResource(service.project.id));
-  const env = await db().environment.findUnique({
-    where: { projectId_kind: { projectId: service.project.id, kind: environment } },
-    include: { clusters: { include: { cluster: { select: { id: true } } } } },
-  });
+  const clusters = await environmentClusters(service.project.id, environment);
   const ns = namespaceName(service.project.slug, environment);
-  const selector = Object.entries(selectorLabels({ project: service.project, service }))
-    .map(([k, v]) => `${k}=${v}`)
-    .join(",");
+  const selector = podSelector({ project: service.project, service });
   return readClusters(
-    (env?.clusters ?? []).map((c) => c.cluster.id),
+    clusters.map((c) => c.clusterId),
     `pods:${ns}:${service.slug}`,
     async (conn) => {
       const [pods, events] = await Promise.all([

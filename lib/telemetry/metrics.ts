@@ -15,6 +15,10 @@ interface WharfMetrics {
   actionDuration: client.Histogram<"action">;
   jobRuns: client.Counter<"task" | "outcome">;
   jobDuration: client.Histogram<"task">;
+  /** Open log tails (SSE viewers) of this process. */
+  logViewers: client.Gauge;
+  /** Lines dropped for log viewers that did not read (lib/logs/stream.ts). */
+  logDroppedLines: client.Counter;
 }
 
 /** Open container log streams of one log hub, per cluster (lib/logs/upstream.ts registers each hub). */
@@ -69,6 +73,16 @@ function create(): WharfMetrics {
       name: "wharf_job_runs_total",
       help: "Jobs run by this worker process, by task and outcome",
       labelNames: ["task", "outcome"],
+      registers: [registry],
+    }),
+    logViewers: new client.Gauge({
+      name: "wharf_log_viewers",
+      help: "Log tails (Server-Sent Event viewers) open in this process",
+      registers: [registry],
+    }),
+    logDroppedLines: new client.Counter({
+      name: "wharf_log_viewer_dropped_lines_total",
+      help: "Log lines dropped for viewers that did not read them in time (each viewer is told)",
       registers: [registry],
     }),
     jobDuration: new client.Histogram({

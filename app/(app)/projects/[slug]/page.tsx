@@ -20,6 +20,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { canReadLogs } from "@/lib/logs/access";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -29,6 +30,8 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
   const ctx = await requireCtx();
   const { slug } = await pageParams(params);
   const project = await pageRead(getProjectOverview(ctx, slug), { hide: true });
+  // The services' "Logs" links open the first environment whose logs the reader may read.
+  const logsEnv = project.environments.map((e) => e.kind).find((kind) => canReadLogs(ctx, project.id, kind));
   const archived = project.lifecycle === "archived";
   const [clusters, users] = await Promise.all([
     project.rights.manageEnvironments && !archived ? listClusterOptions(ctx) : Promise.resolve([]),
@@ -189,6 +192,17 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
                           <Link className="font-sans underline-offset-2 hover:underline" href={`/projects/${project.slug}/services/${s.slug}/spec`}>
                             Spec
                           </Link>
+                          {logsEnv && (
+                            <>
+                              {" · "}
+                              <Link
+                                className="font-sans underline-offset-2 hover:underline"
+                                href={`/projects/${project.slug}/services/${s.slug}/logs?env=${logsEnv}`}
+                              >
+                                Logs
+                              </Link>
+                            </>
+                          )}
                         </div>
                       </TableCell>
                       <TableCell>

@@ -6,6 +6,9 @@ import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
 import { BuiltByRun } from "@/components/ci/built-by-run";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { releaseLogWindow } from "@/lib/logs/page";
+import { LogViewer } from "@/components/logs/log-viewer";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 
 export const metadata: Metadata = { title: "Release" };
 
@@ -14,6 +17,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const { id } = await pageParams(params);
   const view = await pageRead(getRelease(ctx, id), { hide: true });
   const r = view.release;
+  const logWindow = releaseLogWindow(ctx, r);
+  const logClusters = view.live.map((c) => ({ clusterId: c.clusterId, cluster: c.cluster }));
   return (
     <>
       <PageHeader
@@ -26,6 +31,33 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         canRetry={can(ctx.actor, "provisioning.retry", platform)}
         canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
       />
+      {logWindow && logClusters.length > 0 && (
+        <Card className="mt-6">
+          <CardHeader>
+            <CardTitle>Logs around this release</CardTitle>
+            <CardDescription>
+              From a minute before the release started to {r.finishedAt ? "its end" : "now (it is still running; reload for later lines)"}, on{" "}
+              {logClusters.map((c) => c.cluster).join(" and ")}: <LocalTime iso={logWindow.sinceTime} /> to <LocalTime iso={logWindow.until} />. Pods replaced
+              since are gone with their logs: the clusters keep the logs of the pods that still exist (a log store would keep the rest, see docs/logs.md).
+            </CardDescription>
+          </CardHeader>
+          <CardContent>
+            <LogViewer
+              serviceId={r.service.id}
+              env={r.environment}
+              clusters={logClusters}
+              initialClusters={logClusters.map((c) => c.clusterId)}
+              range={logWindow}
+              label={`Logs around release #${r.number}`}
+            />
+          </CardContent>
+        </Card>
+      )}
     </>
   );
+}
+
+/** A time as its ISO text in the markup (the reader's time zone is the browser's; the viewer's lines show local time). */
+function LocalTime({ iso }: { iso: string }) {
+  return <time dateTime={iso}>{iso.replace("T", " ").replace(/\.\d+Z$/, " UTC")}</time>;
 }

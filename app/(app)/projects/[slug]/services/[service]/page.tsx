@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { FileCode2, Hammer, SlidersHorizontal, TriangleAlert } from "lucide-react";
+import { FileCode2, Hammer, ScrollText, SlidersHorizontal, TriangleAlert } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, projectResource } from "@/lib/access/policy";
 import { getServicePage } from "@/lib/deploy/service-page";
@@ -15,6 +15,7 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { cn } from "@/lib/utils";
 import { pageParams, pageRead } from "@/lib/http/page";
 import { tagOfImage } from "@/lib/deploy/image";
+import { canReadLogs } from "@/lib/logs/access";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string; service: string }> }): Promise<Metadata> {
   const p = await params;
@@ -34,6 +35,7 @@ export default async function ServicePage({
   const data = await pageRead(getServicePage(ctx, slug, serviceSlug, env));
   const { service, environment, history, pods } = data;
   const base = `/projects/${slug}/services/${serviceSlug}`;
+  const canLogs = environment ? canReadLogs(ctx, service.project.id, environment) : false;
   // Clusters that no longer run the release Wharf last applied there (kubectl set image, edit, scale, delete).
   const drifted = (history?.clusters ?? []).flatMap((c) =>
     c.ok && c.value.drift ? [{ cluster: c.cluster, clusterId: c.clusterId, drift: c.value.drift }] : [],
@@ -58,6 +60,13 @@ export default async function ServicePage({
               <Button asChild variant="outline">
                 <Link href={`/projects/${slug}/builds?service=${encodeURIComponent(service.slug)}`}>
                   <Hammer /> Builds
+                </Link>
+              </Button>
+            )}
+            {canLogs && (
+              <Button asChild variant="outline">
+                <Link href={`${base}/logs?env=${environment}`}>
+                  <ScrollText /> Logs
                 </Link>
               </Button>
             )}
@@ -196,7 +205,13 @@ export default async function ServicePage({
                 )}
               </CardHeader>
               <CardContent>
-                <PodsPanel serviceId={service.id} environment={environment} initial={pods} canKill={data.rights.chaos && data.chaosHere} />
+                <PodsPanel
+                  serviceId={service.id}
+                  environment={environment}
+                  initial={pods}
+                  canKill={data.rights.chaos && data.chaosHere}
+                  logsHref={canLogs ? `${base}/logs?env=${environment}` : null}
+                />
               </CardContent>
             </Card>
           </div>
