@@ -77,6 +77,8 @@ const EXPECTED: Record<Action, Expectation> = {
   "log.read.production": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
   "monitoring.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "monitoring.status.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
+  // mon-rules
+  "monitoring.rules.edit": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },

@@ -13,6 +13,7 @@
  */
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
+import { rulesApplyStep, rulesContributor, rulesFileStep, rulesRun } from "./rules-deploy";
 
 export const monitoringModule = defineModule({
   name: "monitoring",
@@ -28,6 +29,27 @@ export const monitoringModule = defineModule({
       platform: ALL_PLATFORM,
       description: "See whether monitoring is set up and which metrics source does not answer",
     },
+    // --- mon-rules: alert rules as code (lib/monitoring/rules*.ts) ---
+    "monitoring.rules.edit": {
+      on: ["project"],
+      platform: ["admin", "ops"],
+      project: ["owner", "maintainer"],
+      description: "Change a project's alert rules: thresholds, durations, rules on or off, extra rules",
+    },
+    // --- end mon-rules ---
   },
-  parts: (): ModuleParts => ({}),
+  parts: (): ModuleParts => ({
+    // mon-rules: alert rules deployed as a rule file for Wharf's Prometheus and as PrometheusRule objects on each cluster.
+    runKinds: [rulesRun],
+    planContributors: [rulesContributor],
+    stepKinds: [rulesFileStep, rulesApplyStep],
+    clusterPermissions: [
+      {
+        group: "monitoring.coreos.com",
+        resource: "prometheusrules",
+        verbs: ["get", "create", "patch"],
+        purpose: "projects' alert rules applied as PrometheusRule objects (prometheus-operator)",
+      },
+    ],
+  }),
 });
