@@ -104,7 +104,7 @@ describe("deploying a project's rules", () => {
     expect(run.steps.map((s) => s.kind).sort()).toEqual(["monitoring-rules-apply", "monitoring-rules-apply", "monitoring-rules-file"]);
 
     const file = path.join(testMonitoring().rulesDir, `${SLUG}.yml`);
-    expect(fs.readFileSync(file, "utf8")).toContain("alert: QueueBacklog");
+    expect(fs.readFileSync(file, "utf8")).toContain('alert: "QueueBacklog"');
     const loaded = await promRules(prometheus());
     if (!loaded.ok) throw new Error(loaded.reason);
     const group = loaded.data.groups.find((g) => g.file === file && g.name === `wharf:${SLUG}:prod`);

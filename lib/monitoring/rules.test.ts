@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ZAppSpec, type TAppSpec } from "@/lib/deploy/spec";
-import { generateRules, prometheusRuleObject, ruleFileText, ZRuleSettings, type RuleProject, type TRuleSettingsInput } from "./rules";
+import { generateRules, prometheusRuleObject, ruleFileText, ruleGroups, ZRuleSettings, type RuleProject, type TRuleSettingsInput } from "./rules";
 import { checkRuleText, PROMTOOL, writeRuleFile } from "./rules-files";
 
 const spec = (patch: Record<string, unknown> = {}): TAppSpec =>
@@ -93,6 +93,8 @@ describe("generating a project's rules", () => {
       groups: { name: string; rules: { alert: string; labels: { service?: string } }[] }[];
     };
     expect(file.groups.map((g) => g.name)).toEqual(["wharf:shop:dev", "wharf:shop:prod"]);
+    // the file says exactly what the model says (written without a general YAML serializer, for speed)
+    expect(file).toEqual({ groups: ruleGroups("shop", rules, shop.environments) });
     const prod = file.groups[1].rules;
     expect(prod.some((r) => r.alert === "WharfCrashLooping" && r.labels.service === "worker")).toBe(false);
     expect(file.groups[0].rules.some((r) => r.alert === "WharfCrashLooping" && r.labels.service === "worker")).toBe(true);
