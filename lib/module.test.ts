@@ -223,13 +223,14 @@ describe("the registry", () => {
       "ci_regenerate",
       "config-hot",
       "member_sync",
+      "monitoring_rules",
       "onboarding",
       "operation",
       "quota",
       "reconcile",
       "release",
     ]);
-    expect(r.stepKinds.size).toBe(18); // 17 + monitoring-dashboard
+    expect(r.stepKinds.size).toBe(20); // 17 + monitoring-dashboard + the two alert-rule steps
     expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
   });
 

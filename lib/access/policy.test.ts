@@ -79,6 +79,8 @@ const EXPECTED: Record<Action, Expectation> = {
   "monitoring.status.read": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   // monitoring: dashboards (mon-dashboards)
   "monitoring.dashboard.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
+  // mon-rules
+  "monitoring.rules.edit": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { sampleRenderValues, unsafeLoadTemplateCatalog } from "@/lib/templates/gallery";
 import { renderTemplate } from "@/lib/templates/render";
 import { GPU_RESOURCE, parseWharfSpec } from "@/lib/templates/wharf-spec";
-import { ZAppSpec, parseSpecYaml, resolveSpec, specFromWharfService, specToYaml, type TAppSpecInput } from "./spec";
+import { ZAppSpec, objectivesOf, parseSpecYaml, resolveSpec, specFromWharfService, specToYaml, type TAppSpecInput } from "./spec";
 import { renderManifests, type RenderContext } from "./render";
 
 // Plain objects: the resource lists' input type (known keys plus a numeric catchall) cannot be written as a literal.
@@ -27,6 +27,20 @@ describe("ZAppSpec", () => {
     expect(s.minAvailable).toBe(1);
     expect(s.rollout).toEqual({ progressDeadlineSeconds: 120, minReadySeconds: 10, autoRollback: false });
     expect(s.overrides).toEqual({});
+  });
+
+  it("keeps specs without objectives valid, with the default objectives (1% errors, p99 0.5 s), and takes a service's own", () => {
+    expect(spec().objectives).toBeUndefined();
+    expect(objectivesOf(spec())).toEqual({ errorRatio: 0.01, latencyP99Seconds: 0.5 });
+    expect(objectivesOf(spec({ objectives: { errorRatio: 0.05 } }))).toEqual({ errorRatio: 0.05, latencyP99Seconds: 0.5 });
+    expect(objectivesOf(spec({ objectives: { errorRatio: 0.02, latencyP99Seconds: 1.5 } }))).toEqual({ errorRatio: 0.02, latencyP99Seconds: 1.5 });
+  });
+
+  it("refuses an error-ratio objective that is not a share, at its line in the YAML", () => {
+    const r = parseSpecYaml(specToYaml({ ...(base as TAppSpecInput), objectives: { errorRatio: 5 } }));
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.problems).toEqual([expect.objectContaining({ path: "objectives.errorRatio", message: "must be below 1 (a share of requests: 0.01 is 1%)" })]);
   });
 
   it("refuses a minAvailable that would block every drain, and a grace period shorter than preStop", () => {

@@ -25,6 +25,32 @@ const ZOverride = z
   })
   .strict();
 
+/** What a service promises: at most this share of 5xx answers, and 99% of requests answered within this many seconds. */
+export const ZObjectives = z
+  .object({
+    errorRatio: z
+      .number({ message: "must be a number between 0 and 1, e.g. 0.01 for 1% of requests" })
+      .gt(0, { message: "must be above 0 (e.g. 0.01 for 1% of requests)" })
+      .lt(1, { message: "must be below 1 (a share of requests: 0.01 is 1%)" })
+      .optional(),
+    latencyP99Seconds: z
+      .number({ message: "must be a number of seconds, e.g. 0.5" })
+      .gt(0, { message: "must be above 0 seconds" })
+      .max(60, { message: "must be at most 60 seconds" })
+      .optional(),
+  })
+  .strict();
+
+/** Objectives of a spec that sets none: 1% errors, p99 under half a second. */
+export const DEFAULT_OBJECTIVES = { errorRatio: 0.01, latencyP99Seconds: 0.5 } as const;
+
+export function objectivesOf(spec: { objectives?: z.output<typeof ZObjectives> }): { errorRatio: number; latencyP99Seconds: number } {
+  return {
+    errorRatio: spec.objectives?.errorRatio ?? DEFAULT_OBJECTIVES.errorRatio,
+    latencyP99Seconds: spec.objectives?.latencyP99Seconds ?? DEFAULT_OBJECTIVES.latencyP99Seconds,
+  };
+}
+
 export const ZAppSpec = z
   .object({
     image: z
@@ -81,6 +107,8 @@ export const ZAppSpec = z
       .strict()
       .default({ progressDeadlineSeconds: 120, minReadySeconds: 10, autoRollback: false }),
     overrides: z.partialRecord(z.enum(ENVIRONMENTS), ZOverride).default({}),
+    /** Service objectives the generated alert rules hold the service to (lib/monitoring/rules.ts); unset fields take DEFAULT_OBJECTIVES. */
+    objectives: ZObjectives.optional(),
   })
   .strict()
   .superRefine((s, ctx) => {

@@ -14,6 +14,7 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
 import { dashboardOnboardStep, dashboardOnboardingContributor } from "./dashboards-step";
+import { rulesApplyStep, rulesContributor, rulesFileStep, rulesRun } from "./rules-deploy";
 
 export const monitoringModule = defineModule({
   name: "monitoring",
@@ -37,11 +38,29 @@ export const monitoringModule = defineModule({
       description: "Generate and regenerate a project's dashboard, and edit a panel's PromQL",
     },
     // --- end dashboards ---
+    // --- mon-rules: alert rules as code (lib/monitoring/rules*.ts) ---
+    "monitoring.rules.edit": {
+      on: ["project"],
+      platform: ["admin", "ops"],
+      project: ["owner", "maintainer"],
+      description: "Change a project's alert rules: thresholds, durations, rules on or off, extra rules",
+    },
+    // --- end mon-rules ---
   },
   parts: (): ModuleParts => ({
     // --- dashboards (mon-dashboards) ---
-    planContributors: [dashboardOnboardingContributor],
-    stepKinds: [dashboardOnboardStep],
+    planContributors: [dashboardOnboardingContributor, rulesContributor],
+    stepKinds: [dashboardOnboardStep, rulesFileStep, rulesApplyStep],
     // --- end dashboards ---
+    // mon-rules: alert rules deployed as a rule file for Wharf's Prometheus and as PrometheusRule objects on each cluster.
+    runKinds: [rulesRun],
+    clusterPermissions: [
+      {
+        group: "monitoring.coreos.com",
+        resource: "prometheusrules",
+        verbs: ["get", "create", "patch"],
+        purpose: "projects' alert rules applied as PrometheusRule objects (prometheus-operator)",
+      },
+    ],
   }),
 });

@@ -62,6 +62,8 @@ const ZRule = z.object({
   type: z.enum(["alerting", "recording"]),
   health: z.string(),
   lastError: z.string().optional(),
+  /** RFC 3339; "0001-01-01T00:00:00Z" before the first evaluation. */
+  lastEvaluation: z.string().optional(),
   state: z.string().optional(),
   duration: z.number().optional(),
   labels: ZLabels.optional(),

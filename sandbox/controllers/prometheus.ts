@@ -9,7 +9,7 @@
  */
 import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
-import { containersOf, int, rec, str } from "./kit.js";
+import { containersOf, int, parseQuantity, rec, str } from "./kit.js";
 import type { ResolvedSimulationOptions } from "./options.js";
 import {
   containerProfile,
@@ -181,6 +181,55 @@ export function createPrometheusProvider(
         l,
         d.metadata.generation ?? 1,
       );
+    }
+    // kube-state-metrics' HPA series: the rule "autoscaler at its maximum" compares current replicas with the maximum.
+    for (const h of store.listRaw("autoscaling/horizontalpodautoscalers")) {
+      const l = { namespace: h.metadata.namespace ?? "", horizontalpodautoscaler: h.metadata.name ?? "" };
+      const spec = rec(h.spec);
+      const s = rec(h.status);
+      x.add(
+        "kube_horizontalpodautoscaler_spec_max_replicas",
+        "gauge",
+        "Upper limit for the number of pods that can be set by the autoscaler.",
+        l,
+        int(spec.maxReplicas),
+      );
+      x.add(
+        "kube_horizontalpodautoscaler_spec_min_replicas",
+        "gauge",
+        "Lower limit for the number of pods that can be set by the autoscaler.",
+        l,
+        int(spec.minReplicas, 1),
+      );
+      x.add(
+        "kube_horizontalpodautoscaler_status_current_replicas",
+        "gauge",
+        "Current number of replicas of pods managed by this autoscaler.",
+        l,
+        int(s.currentReplicas),
+      );
+      x.add(
+        "kube_horizontalpodautoscaler_status_desired_replicas",
+        "gauge",
+        "Desired number of replicas of pods managed by this autoscaler.",
+        l,
+        int(s.desiredReplicas),
+      );
+    }
+    // kube-state-metrics' ResourceQuota series: one per resource and type (hard, used), CPU in cores and memory in bytes.
+    for (const q of store.listRaw("/resourcequotas")) {
+      const s = rec(q.status);
+      for (const type of ["hard", "used"] as const) {
+        for (const [resource, v] of Object.entries(rec(s[type]))) {
+          x.add(
+            "kube_resourcequota",
+            "gauge",
+            "Information about resource quota.",
+            { namespace: q.metadata.namespace ?? "", resourcequota: q.metadata.name ?? "", resource, type },
+            parseQuantity(v),
+          );
+        }
+      }
     }
     for (const n of store.listRaw("/nodes")) {
       const alloc = rec(rec(n.status).allocatable);

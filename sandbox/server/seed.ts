@@ -4,6 +4,7 @@ import type { Store } from "../core/store.js";
 import type { KObject } from "../core/types.js";
 import type { ClusterInfo } from "../controllers/types.js";
 import { TEKTON_CLUSTER_ROLES, TEKTON_CRDS } from "../tekton/crds.js";
+import { PROMETHEUS_OPERATOR_CRDS } from "../monitoring/crds.js";
 
 export const DEFAULT_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
 
@@ -91,6 +92,8 @@ export function ensureDefaults(store: Store): void {
   // Tekton Pipelines is installed on every sandbox cluster (its controller is tekton/controller.ts)
   for (const crd of TEKTON_CRDS) ensure(store, "apiextensions.k8s.io/customresourcedefinitions", crd);
   for (const cr of TEKTON_CLUSTER_ROLES) ensure(store, "rbac.authorization.k8s.io/clusterroles", cr);
+  // prometheus-operator's PrometheusRule kind, so the portal can apply alert rules for teams that run it (no operator runs)
+  for (const crd of PROMETHEUS_OPERATOR_CRDS) ensure(store, "apiextensions.k8s.io/customresourcedefinitions", crd);
   if (!store.get("/services", "default", "kubernetes")) {
     store.create(
       "/services",

@@ -1,0 +1,176 @@
+/**
+ * A project's alert rules deployed both ways by a real worker: the rule file
+ * lands in the test run's rules folder and the real Prometheus loads it
+ * (`/api/v1/rules`), and each environment's PrometheusRule is on both
+ * sandbox clusters (read back with client-node). Edits: refused to a
+ * developer and to another project's maintainer (nothing stored), bad
+ * PromQL refused at its field, a file promtool refuses never written and
+ * its reason recorded and shown.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { db } from "@/lib/db/client";
+import { registerCluster } from "@/lib/catalog/clusters";
+import { setEnvironment } from "@/lib/catalog/project-parts";
+import type { Ctx } from "@/lib/context";
+import { isAppError } from "@/lib/errors";
+import { getRun } from "@/lib/provisioning/engine";
+import { ctxFor, makeProject, makeUser } from "@/test/factories";
+import { testMonitoring } from "@/test/monitoring";
+import { sandboxForThisFile } from "@/test/sandbox";
+import { until, workerForThisFile } from "@/test/worker";
+import { reload, rules as promRules } from "./prom";
+import { RULES_RUN_KIND } from "./rules-deploy";
+import { rulesPage, saveRuleSettings } from "./rules-edit";
+
+const box = sandboxForThisFile({
+  clusters: [
+    { name: "rules-east", region: "us-east" },
+    { name: "rules-west", region: "us-west" },
+  ],
+});
+workerForThisFile();
+
+let admin: Ctx;
+let owner: Ctx;
+let developer: Ctx;
+let otherMaintainer: Ctx;
+let projectId = "";
+const SLUG = "ruleshop";
+
+beforeAll(async () => {
+  admin = await ctxFor(await makeUser("admin"));
+  const ids: string[] = [];
+  for (const c of box.sandbox.clusters) {
+    const row = await registerCluster(admin, { name: c.name, region: c.region, tier: "shared", kubeconfig: c.kubeconfig, displayName: "", context: "" });
+    ids.push(row.id);
+  }
+  const ownerUser = await makeUser("developer", "rules owner");
+  const devUser = await makeUser("developer", "rules dev");
+  const otherUser = await makeUser("developer", "rules other maintainer");
+  const project = await makeProject({ owner: ownerUser, slug: SLUG, members: [[devUser, "developer"]], lifecycle: "active" });
+  await makeProject({ owner: await makeUser("developer"), members: [[otherUser, "maintainer"]], lifecycle: "active" });
+  projectId = project.id;
+  await setEnvironment(admin, { projectId, kind: "prod", clusterIds: ids });
+  await db().service.create({ data: { projectId, slug: "api", name: "api", kind: "api" } });
+  [owner, developer, otherMaintainer] = await Promise.all([ctxFor(ownerUser), ctxFor(devUser), ctxFor(otherUser)]);
+});
+
+afterAll(async () => {
+  fs.rmSync(path.join(testMonitoring().rulesDir, `${SLUG}.yml`), { force: true });
+  await reload(prometheus());
+});
+
+async function finished(runId: string) {
+  return until(
+    async () => {
+      const run = await getRun(runId);
+      return run && run.status !== "running" && run.status !== "pending" ? run : null;
+    },
+    60_000,
+    `run ${runId} to finish`,
+  );
+}
+
+async function refusal(p: Promise<unknown>) {
+  try {
+    await p;
+  } catch (e) {
+    if (isAppError(e)) return { code: e.code, message: e.userMessage, fieldErrors: e.fieldErrors };
+    throw e;
+  }
+  throw new Error("expected a refusal");
+}
+
+const prometheus = () => ({ id: "global", url: testMonitoring().prometheusUrl, managed: true });
+
+describe("deploying a project's rules", () => {
+  it("writes the project's rule file, Prometheus loads it, and the PrometheusRule is on both clusters after a maintainer's edit", async () => {
+    const saved = await saveRuleSettings(owner, {
+      projectId,
+      version: 0,
+      settings: {
+        rules: { "error_ratio/api/prod": { threshold: 0.05, for: "10m" }, "pods_not_ready/api/prod": { enabled: false } },
+        extra: [{ id: "queue", alert: "QueueBacklog", expr: "sum(queue_depth) > 100", summary: "Orders pile up" }],
+      },
+    });
+    expect(saved.version).toBe(1);
+    expect(saved.runId).toBeTruthy();
+    const run = await finished(saved.runId!);
+    expect(run.kind).toBe(RULES_RUN_KIND);
+    expect(run.status, JSON.stringify(run.steps.map((s) => [s.kind, s.status, s.lastError]))).toBe("succeeded");
+    expect(run.steps.map((s) => s.kind).sort()).toEqual(["monitoring-rules-apply", "monitoring-rules-apply", "monitoring-rules-file"]);
+
+    const file = path.join(testMonitoring().rulesDir, `${SLUG}.yml`);
+    expect(fs.readFileSync(file, "utf8")).toContain('alert: "QueueBacklog"');
+    const loaded = await promRules(prometheus());
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const group = loaded.data.groups.find((g) => g.file === file && g.name === `wharf:${SLUG}:prod`);
+    expect(group?.rules.map((r) => r.name)).toEqual(expect.arrayContaining(["WharfErrorRatioHigh", "WharfLatencyP99High", "WharfQuotaHigh", "QueueBacklog"]));
+    expect(group?.rules.some((r) => r.name === "WharfPodsNotReady")).toBe(false);
+    expect(group?.rules.find((r) => r.name === "WharfErrorRatioHigh")?.query).toMatch(/> 0\.05$/);
+
+    for (const c of box.sandbox.clusters) {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      const object = (await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: "monitoring.coreos.com",
+        version: "v1",
+        namespace: `${SLUG}-prod`,
+        plural: "prometheusrules",
+        name: `wharf-${SLUG}`,
+      })) as { spec: { groups: { name: string; rules: { alert: string; labels: Record<string, string> }[] }[] } };
+      expect(object.spec.groups.map((g) => g.name)).toEqual([`wharf:${SLUG}:prod`]);
+      expect(object.spec.groups[0].rules.find((r) => r.alert === "WharfErrorRatioHigh")?.labels).toMatchObject({
+        project: SLUG,
+        service: "api",
+        environment: "prod",
+      });
+    }
+    const audit = await db().auditEvent.findFirst({ where: { projectId, action: "monitoring.rules.edit" }, orderBy: { at: "desc" } });
+    expect(audit?.before).toBeNull();
+    expect(audit?.after).toMatchObject({ version: 1, settings: { rules: { "error_ratio/api/prod": { threshold: 0.05 } } } });
+
+    const page = await rulesPage(owner, SLUG);
+    expect(page.file).toMatchObject({ writtenVersion: 1, lastError: "" });
+    const row = page.rules.find((r) => r.key === "error_ratio/api/prod");
+    expect(row?.prometheus?.health).toMatch(/^(ok|unknown)$/);
+  });
+
+  it("refuses an edit to a developer of the project and to a maintainer of another project, storing nothing", async () => {
+    const before = await db().alertRuleSettings.findUnique({ where: { projectId } });
+    const input = { projectId, version: before?.version ?? 0, settings: { rules: { "quota_high/-/prod": { enabled: false } } } };
+    expect(await refusal(saveRuleSettings(developer, input))).toMatchObject({ code: "FORBIDDEN" });
+    expect(await refusal(saveRuleSettings(otherMaintainer, input))).toMatchObject({ code: "FORBIDDEN" });
+    const after = await db().alertRuleSettings.findUnique({ where: { projectId } });
+    expect(after?.version).toBe(before?.version);
+    expect(after?.settings).toEqual(before?.settings);
+    expect((await rulesPage(developer, SLUG)).canEdit).toBe(false);
+  });
+
+  it("refuses bad PromQL in an extra rule at its field, with line and column", async () => {
+    const r = await refusal(
+      saveRuleSettings(owner, { projectId, version: 1, settings: { extra: [{ id: "broken", alert: "Broken", expr: "sum(rate(http_requests_total[5m])" }] } }),
+    );
+    expect(r.code).toBe("INVALID_INPUT");
+    expect(r.fieldErrors?.["settings.extra.0.expr"]?.[0]).toMatch(/at line 1, column \d+/);
+  });
+
+  it("never writes a file promtool refuses: the old file stays, the reason is recorded and shown on the rules page", async () => {
+    const file = path.join(testMonitoring().rulesDir, `${SLUG}.yml`);
+    const old = fs.readFileSync(file, "utf8");
+    const r = await refusal(
+      saveRuleSettings(owner, { projectId, version: 1, settings: { extra: [{ id: "mad", alert: "MadLatency", expr: "mad_over_time(up[5m]) > 1" }] } }),
+    );
+    expect(r.code).toBe("INVALID_INPUT");
+    expect(r.message).toMatch(/^promtool refused the rules, so nothing was saved or written: .*unknown function with name "mad_over_time"/);
+    expect(fs.readFileSync(file, "utf8")).toBe(old);
+    const row = await db().alertRuleSettings.findUniqueOrThrow({ where: { projectId } });
+    expect(row.version).toBe(1);
+    expect(row.lastError).toContain('unknown function with name "mad_over_time"');
+    expect((await rulesPage(owner, SLUG)).file.lastError).toContain("mad_over_time");
+    expect(await db().auditEvent.count({ where: { projectId, action: "monitoring.rules.refused" } })).toBe(1);
+  });
+});
