@@ -13,6 +13,14 @@
  */
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
+import type { ClusterPermission } from "@/lib/kube/access";
+
+// ---- mon-health: the managers' boards read capacity and quota from each cluster's API (lib/monitoring/boards.ts).
+// They also list nodes and pods, which the catalog (nodes list) and deploy (pods list) modules declare already.
+const healthClusterPermissions: ClusterPermission[] = [
+  { group: "", resource: "resourcequotas", verbs: ["list"], purpose: "quota used against quota per project on the managers' board" },
+];
+// ---- end mon-health
 
 export const monitoringModule = defineModule({
   name: "monitoring",
@@ -29,5 +37,7 @@ export const monitoringModule = defineModule({
       description: "See whether monitoring is set up and which metrics source does not answer",
     },
   },
-  parts: (): ModuleParts => ({}),
+  parts: (): ModuleParts => ({
+    clusterPermissions: [...healthClusterPermissions],
+  }),
 });
