@@ -6,6 +6,8 @@ import { PageHeader } from "@/components/shell/page-header";
 import { ReleaseLive } from "@/components/deploy/release-live";
 import { BuiltByRun } from "@/components/ci/built-by-run";
 import { pageParams, pageRead } from "@/lib/http/page";
+import { releaseHealth } from "@/lib/monitoring/health";
+import { HealthSection } from "@/components/monitoring/health-section";
 
 export const metadata: Metadata = { title: "Release" };
 
@@ -14,6 +16,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const { id } = await pageParams(params);
   const view = await pageRead(getRelease(ctx, id), { hide: true });
   const r = view.release;
+  // Release health needs monitoring.read besides deploy.read (the page's own right).
+  const health = can(ctx.actor, "monitoring.read", projectResource(r.service.project.id)) ? await releaseHealth(ctx, r.id) : null;
   return (
     <>
       <PageHeader
@@ -26,6 +30,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         canRetry={can(ctx.actor, "provisioning.retry", platform)}
         canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
       />
+      {health && (
+        <div className="mt-6">
+          <HealthSection health={health} releaseAt={r.startedAt ? new Date(r.startedAt).getTime() : null} />
+        </div>
+      )}
     </>
   );
 }
