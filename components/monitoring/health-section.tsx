@@ -57,7 +57,7 @@ function ClusterCard({ c, objective, releaseAt }: { c: ClusterHealth; objective:
 /** The release page's health section: each cluster's error ratio and p99 before and after, and the flag. */
 export function HealthSection({ health, releaseAt }: { health: ReleaseHealth; releaseAt: number | null }) {
   return (
-    <Card aria-labelledby="release-health-title">
+    <Card role="region" aria-labelledby="release-health-title">
       <CardHeader>
         <CardTitle id="release-health-title">Release health</CardTitle>
         <CardDescription>
