@@ -3,7 +3,7 @@
  * with the e2e harness' real Prometheus scraping the sandbox clusters.
  * Dana deploys a healthy tag then the `errors` tag of storefront-web/web in
  * `test` (an environment no other spec deploys to) and the release page
- * flags the error ratio's rise on each cluster; Mia reads the availability
+ * flags the error ratio's rise on its cluster; Mia reads the availability
  * board and follows a link down to a project's dashboard.
  */
 import fs from "node:fs";
@@ -42,7 +42,7 @@ async function shots(page: Page, name: string) {
 test.describe("release health", () => {
   test.use({ storageState: authFile("developer") });
 
-  test("Dana's release of the errors tag is flagged: the error ratio rose on each cluster", async ({ page }) => {
+  test("Dana's release of the errors tag is flagged: the error ratio rose on its cluster", async ({ page }) => {
     test.setTimeout(300_000);
     await deploy(page, "v1");
     await expect.poll(requestsSeen, { timeout: 90_000, message: "the healthy release's traffic in Prometheus" }).toBeGreaterThan(60);
@@ -52,10 +52,11 @@ test.describe("release health", () => {
       await page.reload();
       await expect(page.getByRole("status").filter({ hasText: "The error ratio rose after this release" })).toBeVisible({ timeout: 1000 });
     }).toPass({ timeout: 150_000 });
-    for (const cluster of ["sandbox-east", "sandbox-west"]) {
-      await expect(section.getByTestId(`health-${cluster}`)).toContainText("Error ratio rose");
-      await expect(section.getByTestId(`health-${cluster}`)).toContainText(/The error ratio rose from \d+\.\d+% to \d+\.\d+%/);
-    }
+    // The demo's `test` environment runs on sandbox-east only.
+    const cards = section.getByTestId(/^health-sandbox-/);
+    await expect(cards).toHaveCount(1);
+    await expect(section.getByTestId("health-sandbox-east")).toContainText("Error ratio rose");
+    await expect(section.getByTestId("health-sandbox-east")).toContainText(/The error ratio rose from \d+\.\d+% to \d+\.\d+%/);
     await shots(page, "release-health");
   });
 });
