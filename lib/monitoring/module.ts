@@ -15,6 +15,14 @@ import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
 import { dashboardOnboardStep, dashboardOnboardingContributor } from "./dashboards-step";
 import { rulesApplyStep, rulesContributor, rulesFileStep, rulesRun } from "./rules-deploy";
+import type { ClusterPermission } from "@/lib/kube/access";
+
+// ---- mon-health: the managers' boards read capacity and quota from each cluster's API (lib/monitoring/boards.ts).
+// They also list nodes and pods, which the catalog (nodes list) and deploy (pods list) modules declare already.
+const healthClusterPermissions: ClusterPermission[] = [
+  { group: "", resource: "resourcequotas", verbs: ["list"], purpose: "quota used against quota per project on the managers' board" },
+];
+// ---- end mon-health
 
 export const monitoringModule = defineModule({
   name: "monitoring",
@@ -61,6 +69,7 @@ export const monitoringModule = defineModule({
         verbs: ["get", "create", "patch"],
         purpose: "projects' alert rules applied as PrometheusRule objects (prometheus-operator)",
       },
+      ...healthClusterPermissions,
     ],
   }),
 });

@@ -6,16 +6,39 @@ import { PageHeader } from "@/components/shell/page-header";
 import { allowPage } from "@/lib/http/page";
 import { BarsChart, DonutChart } from "@/components/catalog/catalog-charts";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { availabilityBoard, resourceBoard, ZBoardQuery } from "@/lib/monitoring/boards";
+import { AvailabilityBoards, BoardRangePicker } from "@/components/monitoring/boards-availability";
+import { ResourceBoards } from "@/components/monitoring/boards-resources";
 
 export const metadata: Metadata = { title: "Dashboards" };
 
-export default async function DashboardsPage() {
+export default async function DashboardsPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireCtx();
   allowPage(can(ctx.actor, "dashboard.read", platform));
-  const d = await getCatalogDashboard(ctx);
+  const sp = await searchParams;
+  // A range or environment that is not one of the choices falls back to the default rather than an error page.
+  const parsed = ZBoardQuery.safeParse({ range: sp.range, environment: sp.env });
+  const query = parsed.success ? parsed.data : ZBoardQuery.parse({});
+  const [d, availability, resources] = await Promise.all([getCatalogDashboard(ctx), availabilityBoard(ctx, query), resourceBoard(ctx)]);
   return (
     <>
-      <PageHeader title="Dashboards" description="The platform at a glance: what runs, who owns it, where." />
+      <PageHeader title="Dashboards" description="The platform at a glance: availability, capacity and quota, what runs, who owns it, where." />
+      <section aria-labelledby="boards-availability" className="mb-8 space-y-4">
+        <div className="flex flex-wrap items-center justify-between gap-3">
+          <h2 id="boards-availability" className="text-lg font-semibold">
+            Availability
+          </h2>
+          <BoardRangePicker range={query.range} environment={query.environment} />
+        </div>
+        <AvailabilityBoards board={availability} />
+      </section>
+      <section aria-labelledby="boards-resources" className="mb-8 space-y-4">
+        <h2 id="boards-resources" className="text-lg font-semibold">
+          Capacity and quota
+        </h2>
+        <ResourceBoards board={resources} />
+      </section>
+      <h2 className="mb-4 text-lg font-semibold">Catalog</h2>
       <div className="grid gap-6 md:grid-cols-2">
         <Card>
           <CardHeader>

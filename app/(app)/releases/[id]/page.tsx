@@ -9,6 +9,8 @@ import { pageParams, pageRead } from "@/lib/http/page";
 import { releaseLogWindow } from "@/lib/logs/page";
 import { LogViewer } from "@/components/logs/log-viewer";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { releaseHealth } from "@/lib/monitoring/health";
+import { HealthSection } from "@/components/monitoring/health-section";
 
 export const metadata: Metadata = { title: "Release" };
 
@@ -19,6 +21,8 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const r = view.release;
   const logWindow = releaseLogWindow(ctx, r);
   const logClusters = view.live.map((c) => ({ clusterId: c.clusterId, cluster: c.cluster }));
+  // Release health needs monitoring.read besides deploy.read (the page's own right).
+  const health = can(ctx.actor, "monitoring.read", projectResource(r.service.project.id)) ? await releaseHealth(ctx, r.id) : null;
   return (
     <>
       <PageHeader
@@ -31,6 +35,11 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         canRetry={can(ctx.actor, "provisioning.retry", platform)}
         canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
       />
+      {health && (
+        <div className="mt-6">
+          <HealthSection health={health} releaseAt={r.startedAt ? new Date(r.startedAt).getTime() : null} />
+        </div>
+      )}
       {logWindow && logClusters.length > 0 && (
         <Card className="mt-6">
           <CardHeader>
