@@ -176,6 +176,10 @@ function continues(text: string, previous: LogLevel | null): LogLevel | null {
 export class LineSplitter {
   private parts: Buffer[] = [];
   private kept = 0;
+  /** Bytes of the current line held in memory (bounded by MAX_LINE_BYTES plus a timestamp). */
+  get heldBytes(): number {
+    return this.kept;
+  }
   /** Bytes of the current line, kept or not. */
   private total = 0;
   private previousLevel: LogLevel | null = null;
