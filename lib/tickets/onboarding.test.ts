@@ -74,9 +74,17 @@ describe("onboarding a project", () => {
     expect(preview.requiresAdmin).toBe(false);
     expect(preview.warnings).toEqual([]);
     const byCluster = (name: string | null) => preview.steps.filter((s) => s.clusterName === name).map((s) => s.kind);
-    expect(byCluster(null)).toEqual(["repository", "config-seed", "ci-onboard", "monitoring-dashboard"]); // ci-onboard applies on the build cluster when it runs
-    expect(byCluster("sandbox-east")).toHaveLength(12); // dev and prod, 6 kinds each
-    expect(byCluster("sandbox-west")).toEqual(["namespace", "resource-quota", "limit-range", "network-policy", "ci-service-account", "member-role-bindings"]);
+    expect(byCluster(null)).toEqual(["repository", "config-seed", "ci-onboard", "monitoring-dashboard", "monitoring-rules-file"]); // ci-onboard applies on the build cluster when it runs
+    expect(byCluster("sandbox-east")).toHaveLength(14); // dev and prod, 7 kinds each
+    expect(byCluster("sandbox-west")).toEqual([
+      "namespace",
+      "resource-quota",
+      "limit-range",
+      "network-policy",
+      "ci-service-account",
+      "member-role-bindings",
+      "monitoring-rules-apply",
+    ]);
     expect(preview.files).toEqual(expect.arrayContaining(["Dockerfile", "wharf.yaml", "Jenkinsfile", ".tekton/pipeline.yaml"]));
     expect(await db().project.count({ where: { slug: "preview-me" } })).toBe(0);
   });
@@ -88,7 +96,7 @@ describe("onboarding a project", () => {
     expect(requested.services.map((s) => s.slug)).toEqual(expect.arrayContaining(["api"]));
     const ticket = await getTicket(ops, number);
     expect(ticket.rights.decide).toBe(true);
-    expect(ticket.plan?.length).toBe(22); // 21 + the dashboard (monitoring)
+    expect(ticket.plan?.length).toBe(26); // 21 + monitoring's dashboard, rule file and a PrometheusRule per cluster and environment
     // The requester may not approve their own request.
     expect((await failure(decideTicket(dev, { ticketId: ticket.id, decision: "approve" })))?.code).toBe("FORBIDDEN");
 
