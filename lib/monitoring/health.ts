@@ -189,7 +189,8 @@ export async function releaseHealth(ctx: Ctx, releaseId: string, now: Date = new
           projectId: release.service.projectId,
           environments: [release.environment as EnvKind],
           range: { start: beforeFrom, end: afterTo, stepSeconds: sparkStep },
-          promql: `sum by (cluster) (rate(http_requests_total{${sel}, code=~"5.."}[1m])) / sum by (cluster) (rate(http_requests_total{${sel}}[1m]))`,
+          // A service without a single 5xx has no 5xx series: `or ... * 0` makes its ratio 0, not missing.
+          promql: `(sum by (cluster) (rate(http_requests_total{${sel}, code=~"5.."}[1m])) or sum by (cluster) (rate(http_requests_total{${sel}}[1m])) * 0) / sum by (cluster) (rate(http_requests_total{${sel}}[1m]))`,
         })
       : Promise.resolve(null),
   ]);
