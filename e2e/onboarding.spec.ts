@@ -70,10 +70,10 @@ test("a developer onboards a project, ops approve it, and it is provisioned on b
   await expect(opsPage).toHaveURL(ticketUrl);
   await opsPage.getByLabel("Comment").first().fill("Looks good");
   await opsPage.getByRole("button", { name: "Approve" }).click();
-  await expect(opsPage.getByTestId("step-summary")).toHaveText(/21 of 21 steps done · ticket done/, { timeout: 60_000 });
+  await expect(opsPage.getByTestId("step-summary")).toHaveText(/26 of 26 steps done · ticket done/, { timeout: 60_000 });
   // The header follows the same live source as the steps: done with them, without a reload.
   await expect(opsPage.getByTestId("ticket-status")).toHaveText("Done");
-  await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(21);
+  await expect(opsPage.locator('[data-testid="step"][data-status="succeeded"]')).toHaveCount(26); // 21 + monitoring: the dashboard, the rule file and a PrometheusRule per cluster and environment
   await ops.close();
 
   // The developer sees it done, the project active with its environments and clusters.

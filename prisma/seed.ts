@@ -9,6 +9,8 @@
  * the (sandbox) clusters.
  */
 import { ensureGeneratedDashboard } from "../lib/monitoring/dashboards";
+import { RULES_RUN_KIND } from "../lib/monitoring/rules-deploy";
+import { startRun } from "../lib/provisioning/start";
 import { db } from "../lib/db/client";
 import { systemCtx, type Ctx } from "../lib/context";
 import { loadActor } from "../lib/access/actor";
@@ -196,6 +198,13 @@ export async function seed(log: (line: string) => void = console.log) {
   for (const p of PROJECTS) {
     const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
     if (row) await ensureGeneratedDashboard(ctx, row.id);
+  }
+  // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once.
+  for (const p of PROJECTS) {
+    const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true, lifecycle: true, _count: { select: { environments: true } } } });
+    if (!row || row.lifecycle !== "active" || row._count.environments === 0) continue;
+    if (await db().provisioningRun.count({ where: { projectId: row.id, kind: RULES_RUN_KIND } })) continue;
+    await db().$transaction((tx) => startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId: row.id }));
   }
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
