@@ -33,8 +33,8 @@ test("Dana's project dashboard shows live figures from both clusters", async ({ 
     },
   );
   const latency = page.getByTestId("panel-api.latency");
-  await expect(latency.getByRole("img")).toHaveAttribute("aria-label", /sandbox-east p99/);
-  await expect(latency.getByRole("img")).toHaveAttribute("aria-label", /sandbox-west p99/);
+  await expect(latency.getByRole("img", { name: /^Latency/ })).toHaveAttribute("aria-label", /sandbox-east p99/);
+  await expect(latency.getByRole("img", { name: /^Latency/ })).toHaveAttribute("aria-label", /sandbox-west p99/);
   // The project's stat: one figure per cluster.
   const stat = page.getByTestId("panel-project.requests").getByTestId("stat");
   await expect(stat).toContainText("sandbox-east");
@@ -44,7 +44,7 @@ test("Dana's project dashboard shows live figures from both clusters", async ({ 
   // The cluster filter narrows every panel to the clusters kept.
   await page.getByRole("checkbox", { name: "sandbox-west" }).click();
   await expect(page).toHaveURL(/cluster=sandbox-east/);
-  await expect(requests.getByRole("img")).not.toHaveAttribute("aria-label", /sandbox-west/);
+  await expect(requests.getByRole("img", { name: /^Request rate:/ })).not.toHaveAttribute("aria-label", /sandbox-west/);
   await page.getByRole("checkbox", { name: "sandbox-west" }).click();
   await expect(requests.getByRole("img", { name: /^Request rate:/ })).toHaveAttribute("aria-label", /sandbox-west/);
 

@@ -5,7 +5,7 @@
  * auto-refresh) live in the URL; every panel's series come from one request
  * (/projects/<slug>/monitoring/data), refetched at the chosen interval.
  */
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import type { DashboardData, DashboardView, RangeKey } from "@/lib/monitoring/dashboards";
@@ -26,13 +26,19 @@ function useUrlState() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
+  // The last query asked of the router and not yet in the address bar: router.replace is a transition, so two
+  // changes in a row (range, then refresh) must build on what was asked, not on the address bar, or the first is lost.
+  const asked = useRef<string | null>(null);
+  useEffect(() => {
+    if (params.toString() === asked.current) asked.current = null;
+  }, [params]);
   const set = (patch: Record<string, string | null>) => {
-    // From the address bar, not the render's params: two changes in a row must both stay (the second render may not have happened yet).
-    const next = new URLSearchParams(window.location.search);
+    const next = new URLSearchParams(asked.current ?? window.location.search);
     for (const [k, v] of Object.entries(patch)) {
       if (v === null || v === "") next.delete(k);
       else next.set(k, v);
     }
+    asked.current = next.toString();
     router.replace(`${pathname}?${next.toString()}`, { scroll: false });
   };
   return { params, set };
