@@ -24,7 +24,7 @@ interface WharfMetrics {
 /** Open container log streams of one log hub, per cluster (lib/logs/upstream.ts registers each hub). */
 export type LogUpstreamSource = () => { cluster: string; open: number }[];
 
-const g = globalThis as unknown as { wharfMetrics?: WharfMetrics; wharfLogUpstreamSources?: Set<LogUpstreamSource> };
+const g: typeof globalThis & { wharfMetrics?: WharfMetrics; wharfLogUpstreamSources?: Set<LogUpstreamSource> } = globalThis;
 
 function logUpstreamSources(): Set<LogUpstreamSource> {
   g.wharfLogUpstreamSources ??= new Set();
