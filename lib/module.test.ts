@@ -230,7 +230,7 @@ describe("the registry", () => {
       "reconcile",
       "release",
     ]);
-    expect(r.stepKinds.size).toBe(20); // 17 + monitoring-dashboard + the two alert-rule steps
+    expect(r.stepKinds.size).toBe(22); // 17 + monitoring-dashboard + the two alert-rule steps + the two that remove them at archive
     expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
   });
 

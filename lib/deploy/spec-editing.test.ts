@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { flattenFieldErrors, lineRange, numberOrText, problemText, specFieldErrors, stableJson } from "./spec-editing";
-import { parseSpecYaml } from "./spec";
+import { decimalOrText, flattenFieldErrors, lineRange, numberOrText, problemText, specFieldErrors, stableJson } from "./spec-editing";
+import { ZAppSpec, parseSpecYaml } from "./spec";
 
 describe("the spec editor's helpers", () => {
   it("write a problem as its line, path and message", () => {
@@ -53,6 +53,21 @@ describe("the spec editor's helpers", () => {
     expect(numberOrText("8080")).toBe(8080);
     expect(numberOrText("http")).toBe("http");
     expect(numberOrText("25%")).toBe("25%");
+  });
+
+  it("read an objective as a decimal while it is typed, and leave anything else for the schema to name at its field", () => {
+    expect(decimalOrText("0.02")).toBe(0.02);
+    expect(decimalOrText("0.")).toBe(0);
+    expect(decimalOrText(".5")).toBe(0.5);
+    expect(decimalOrText("1e-3")).toBe(0.001);
+    expect(decimalOrText("2%")).toBe("2%");
+    const base = { image: { repository: "registry.example.com/shop/api" } }; // the other fields are not what this is about
+    const issues = (objectives: Record<string, unknown>) =>
+      (ZAppSpec.safeParse({ ...base, objectives }).error?.issues ?? []).filter((i) => i.path[0] === "objectives").map((i) => [i.path.join("."), i.message]);
+    expect(issues({ errorRatio: decimalOrText("2%") })).toEqual([["objectives.errorRatio", "must be a number between 0 and 1, e.g. 0.01 for 1% of requests"]]);
+    expect(issues({ errorRatio: decimalOrText("5") })).toEqual([["objectives.errorRatio", "must be below 1 (a share of requests: 0.01 is 1%)"]]);
+    expect(issues({ latencyP99Seconds: decimalOrText("0") })).toEqual([["objectives.latencyP99Seconds", "must be above 0 seconds"]]);
+    expect(issues({ errorRatio: decimalOrText("0.02"), latencyP99Seconds: decimalOrText("1.5") })).toEqual([]);
   });
 
   it("compare documents whatever the order of their keys", () => {

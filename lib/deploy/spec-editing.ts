@@ -50,6 +50,12 @@ export function numberOrText(text: string): number | string {
   return /^\d+$/.test(text.trim()) ? Number(text.trim()) : text;
 }
 
+/** An input's text as a decimal (0.01, .5, 1e-3): a number when it reads as one, anything else stays text for zod to judge. */
+export function decimalOrText(text: string): number | string {
+  const t = text.trim();
+  return /^(\d+\.?\d*|\.\d+)(e-?\d+)?$/i.test(t) ? Number(t) : text;
+}
+
 /** JSON with keys sorted at every level: equal documents give equal text whatever order their keys were set in. */
 export function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

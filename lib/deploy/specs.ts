@@ -13,6 +13,7 @@ import { z } from "zod";
 import { ZAppSpec, defaultSpec, specFromWharfService, type EnvKind, type TAppSpec } from "./spec";
 import { renderManifests } from "./render";
 import { configRefProblems } from "@/lib/config/delivery-values";
+import { rulesFingerprint, startRulesRun } from "@/lib/monitoring/rules-deploy";
 
 export async function serviceOrThrow(serviceId: string) {
   const service = await db().service.findUnique({
@@ -134,6 +135,8 @@ export async function saveServiceSpec(ctx: Ctx, raw: z.input<typeof ZSaveSpec>) 
         `Version ${current} of this spec was saved while you were editing version ${input.baseVersion}. Your changes were not saved: reload, then apply them again.`,
       );
     }
+    // The project's alert rules follow its specs (objectives, autoscaling): compared as the rule file they make.
+    const rulesBefore = await rulesFingerprint(tx, service.project.id);
     const row = await tx.serviceSpec.create({
       data: {
         serviceId: service.id,
@@ -143,14 +146,16 @@ export async function saveServiceSpec(ctx: Ctx, raw: z.input<typeof ZSaveSpec>) 
         createdById: ctx.actor.id,
       },
     });
+    // Changed rules are planned again: the rule file for Wharf's Prometheus and the PrometheusRules (lib/monitoring/rules-deploy.ts).
+    const rulesRun = (await rulesFingerprint(tx, service.project.id)) !== rulesBefore ? await startRulesRun(tx, ctx, service.project.id) : null;
     await recordAudit(tx, ctx, {
       action: "service.spec.update",
       target: { type: "service", id: service.id, label: `${service.project.slug}/${service.slug}` },
       projectId: service.project.id,
       before: latest ? { version: latest.version, spec: latest.spec } : { version: 0 },
-      after: { version: row.version, spec: parsed.data, comment: input.comment },
+      after: { version: row.version, spec: parsed.data, comment: input.comment, ...(rulesRun ? { rulesRunId: rulesRun.runId } : {}) },
     });
-    return { version: row.version };
+    return { version: row.version, rulesRunId: rulesRun?.runId ?? null };
   });
 }
 

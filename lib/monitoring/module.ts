@@ -14,7 +14,7 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
 import { dashboardOnboardStep, dashboardOnboardingContributor } from "./dashboards-step";
-import { rulesApplyStep, rulesContributor, rulesFileStep, rulesRun } from "./rules-deploy";
+import { rulesApplyStep, rulesArchiveContributor, rulesContributor, rulesDeleteStep, rulesFileStep, rulesRemoveFileStep, rulesRun } from "./rules-deploy";
 import type { ClusterPermission } from "@/lib/kube/access";
 
 // ---- mon-health: the managers' boards read capacity and quota from each cluster's API (lib/monitoring/boards.ts).
@@ -57,8 +57,8 @@ export const monitoringModule = defineModule({
   },
   parts: (): ModuleParts => ({
     // --- dashboards (mon-dashboards) ---
-    planContributors: [dashboardOnboardingContributor, rulesContributor],
-    stepKinds: [dashboardOnboardStep, rulesFileStep, rulesApplyStep],
+    planContributors: [dashboardOnboardingContributor, rulesContributor, rulesArchiveContributor],
+    stepKinds: [dashboardOnboardStep, rulesFileStep, rulesApplyStep, rulesRemoveFileStep, rulesDeleteStep],
     // --- end dashboards ---
     // mon-rules: alert rules deployed as a rule file for Wharf's Prometheus and as PrometheusRule objects on each cluster.
     runKinds: [rulesRun],
@@ -66,8 +66,8 @@ export const monitoringModule = defineModule({
       {
         group: "monitoring.coreos.com",
         resource: "prometheusrules",
-        verbs: ["get", "create", "patch"],
-        purpose: "projects' alert rules applied as PrometheusRule objects (prometheus-operator)",
+        verbs: ["get", "create", "patch", "delete"],
+        purpose: "projects' alert rules applied as PrometheusRule objects (prometheus-operator), deleted when a project is archived",
       },
       ...healthClusterPermissions,
     ],

@@ -16,7 +16,9 @@ import { registerCluster } from "@/lib/catalog/clusters";
 import { setEnvironment } from "@/lib/catalog/project-parts";
 import type { Ctx } from "@/lib/context";
 import { isAppError } from "@/lib/errors";
+import { saveServiceSpec, specAtVersion } from "@/lib/deploy/specs";
 import { getRun } from "@/lib/provisioning/engine";
+import { startRun } from "@/lib/provisioning/start";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { testMonitoring } from "@/test/monitoring";
 import { sandboxForThisFile } from "@/test/sandbox";
@@ -172,5 +174,63 @@ describe("deploying a project's rules", () => {
     expect(row.lastError).toContain('unknown function with name "mad_over_time"');
     expect((await rulesPage(owner, SLUG)).file.lastError).toContain("mad_over_time");
     expect(await db().auditEvent.count({ where: { projectId, action: "monitoring.rules.refused" } })).toBe(1);
+  });
+
+  it("plans the rules again when a saved spec changes an objective: the rule file for Wharf's Prometheus has the new threshold", async () => {
+    const api = await db().service.findFirstOrThrow({ where: { projectId, slug: "api" } });
+    const file = path.join(testMonitoring().rulesDir, `${SLUG}.yml`);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/http_request_duration_seconds_bucket.*\)\)\) > 0\.5"?$/m);
+    const spec = await specAtVersion(api.id, 0);
+
+    // A change the rules do not depend on plans nothing.
+    const quiet = await saveServiceSpec(owner, { serviceId: api.id, baseVersion: 0, spec: { ...spec, replicas: 3 } });
+    expect(quiet.rulesRunId).toBeNull();
+
+    const saved = await saveServiceSpec(owner, {
+      serviceId: api.id,
+      baseVersion: quiet.version,
+      spec: { ...spec, replicas: 3, objectives: { latencyP99Seconds: 1.5 } },
+    });
+    expect(saved.rulesRunId).toBeTruthy();
+    const run = await finished(saved.rulesRunId!);
+    expect([run.kind, run.status]).toEqual([RULES_RUN_KIND, "succeeded"]);
+    expect(fs.readFileSync(file, "utf8")).toMatch(/http_request_duration_seconds_bucket.*\)\)\) > 1\.5"?$/m);
+    const loaded = await promRules(prometheus());
+    if (!loaded.ok) throw new Error(loaded.reason);
+    const group = loaded.data.groups.find((g) => g.file === file && g.name === `wharf:${SLUG}:prod`);
+    expect(group?.rules.find((r) => r.name === "WharfLatencyP99High")?.query).toMatch(/> 1\.5$/);
+    const audit = await db().auditEvent.findFirst({ where: { projectId, action: "service.spec.update" }, orderBy: { at: "desc" } });
+    expect(audit?.after).toMatchObject({ version: saved.version, rulesRunId: saved.rulesRunId });
+  });
+
+  it("archiving the project removes its rule file, Prometheus forgets its rules, and its PrometheusRules leave both clusters", async () => {
+    const file = path.join(testMonitoring().rulesDir, `${SLUG}.yml`);
+    expect(fs.existsSync(file)).toBe(true);
+    const { runId } = await db().$transaction((tx) => startRun(tx, admin, { kind: "archive", projectId }));
+    const run = await finished(runId);
+    expect(run.status, JSON.stringify(run.steps.map((s) => [s.kind, s.status, s.lastError]))).toBe("succeeded");
+    expect(
+      run.steps
+        .map((s) => s.kind)
+        .filter((k) => k.startsWith("monitoring-"))
+        .sort(),
+    ).toEqual(["monitoring-rules-delete", "monitoring-rules-delete", "monitoring-rules-remove-file"]);
+    expect(fs.existsSync(file)).toBe(false);
+    const loaded = await promRules(prometheus());
+    if (!loaded.ok) throw new Error(loaded.reason);
+    expect(loaded.data.groups.filter((g) => g.file === file)).toEqual([]);
+    for (const c of box.sandbox.clusters) {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      const read = kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: "monitoring.coreos.com",
+        version: "v1",
+        namespace: `${SLUG}-prod`,
+        plural: "prometheusrules",
+        name: `wharf-${SLUG}`,
+      });
+      await expect(read, c.name).rejects.toMatchObject({ code: 404 });
+    }
+    expect((await db().project.findUniqueOrThrow({ where: { id: projectId } })).lifecycle).toBe("archived");
   });
 });

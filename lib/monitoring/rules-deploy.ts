@@ -15,19 +15,21 @@
 import { z } from "zod";
 import type { KubernetesObject } from "@kubernetes/client-node";
 import { recordAudit } from "@/lib/audit/record";
-import { systemCtx } from "@/lib/context";
+import { systemCtx, type Ctx } from "@/lib/context";
 import { db, type Db, type Tx } from "@/lib/db/client";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { byEnvironment } from "@/lib/catalog/environments";
 import { ZAppSpec } from "@/lib/deploy/spec";
 import { envPart } from "@/lib/env";
-import { applyObjects } from "@/lib/kube/apply";
+import { applyObjects, deleteObject } from "@/lib/kube/apply";
+import { namespaceName } from "@/lib/provisioning/manifests";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
+import { startRun } from "@/lib/provisioning/start";
 import { definePlanContributor, defineRunKind, defineStepKind, FinalStepError, type StepDraft } from "@/lib/provisioning/registry";
 import { reload } from "./prom";
 import { globalSource } from "./sources";
 import { generateRules, prometheusRuleObject, ruleFileText, ZRuleSettings, type GeneratedRule, type RuleProject, type TRuleSettings } from "./rules";
-import { rulesDir, writeRuleFile } from "./rules-files";
+import { removeRuleFile, rulesDir, writeRuleFile } from "./rules-files";
 
 export const RULES_RUN_KIND = "monitoring_rules";
 
@@ -79,6 +81,23 @@ export function baseUrl(): string {
 
 export function projectRules(loaded: { project: RuleProject; settings: TRuleSettings }): GeneratedRule[] {
   return generateRules(loaded.project, loaded.settings, { baseUrl: baseUrl() });
+}
+
+/** The project's rule file as it would be written now, through `client` (null: no such project); equal texts deploy the same rules. */
+export async function rulesFingerprint(client: Tx | Db, projectId: string): Promise<string | null> {
+  const loaded = await loadRuleProject(client, projectId);
+  return loaded ? ruleFileText(loaded.project.slug, projectRules(loaded), loaded.project.environments) : null;
+}
+
+/**
+ * Starts a `monitoring_rules` run for an active project with environments (in the caller's transaction), or
+ * returns null. `scope: "file"` plans the rule file only: for a project whose environments are being
+ * provisioned right now, whose onboarding runs apply the PrometheusRules after the namespaces themselves.
+ */
+export async function startRulesRun(tx: Tx, ctx: Ctx, projectId: string, opts: { scope?: "file" } = {}) {
+  const project = await tx.project.findUnique({ where: { id: projectId }, select: { lifecycle: true, _count: { select: { environments: true } } } });
+  if (!project || project.lifecycle !== "active" || project._count.environments === 0) return null;
+  return startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId, params: opts.scope ? { scope: opts.scope } : {} });
 }
 
 /** Records what promtool said about the project's file ("" = accepted), and which settings version Prometheus has. */
@@ -141,6 +160,39 @@ export const rulesApplyStep = defineStepKind({
   },
 });
 
+/** Archive: the project's rule file goes, and Prometheus forgets its rules. */
+export const rulesRemoveFileStep = defineStepKind({
+  kind: "monitoring-rules-remove-file",
+  label: "Remove alert rules (Wharf's Prometheus)",
+  needsCluster: false,
+  spec: z.object({ slug: z.string() }),
+  async run({ slug }) {
+    const dir = rulesDir();
+    const source = globalSource();
+    if (!dir || !source) return { skipped: "WHARF_PROMETHEUS_RULES_DIR or WHARF_PROMETHEUS_URL is not set: Wharf runs no Prometheus" };
+    const removed = await removeRuleFile(dir, slug);
+    const reloaded = await reload(source);
+    if (!reloaded.ok) throw new Error(`The rule file was removed, but Prometheus did not reload: ${reloaded.reason}`);
+    return { file: `${slug}.yml`, outcome: removed ? "removed" : "absent" };
+  },
+});
+
+/** Archive: the environment's PrometheusRule on one cluster (gone already with its namespace counts as deleted). */
+export const rulesDeleteStep = defineStepKind({
+  kind: "monitoring-rules-delete",
+  label: "Delete alert rules (PrometheusRule)",
+  needsCluster: true,
+  spec: z.object({ slug: z.string(), environment: z.enum(ENVIRONMENTS) }),
+  async run({ slug, environment }, { cluster }) {
+    const ref = {
+      apiVersion: "monitoring.coreos.com/v1",
+      kind: "PrometheusRule",
+      metadata: { name: `wharf-${slug}`, namespace: namespaceName(slug, environment) },
+    };
+    return { outcome: await deleteObject(cluster!, ref) };
+  },
+});
+
 export const rulesRun = defineRunKind({
   kind: RULES_RUN_KIND,
   label: "Alert rules",
@@ -153,6 +205,7 @@ export const rulesContributor = definePlanContributor({
   contribute: (input) => {
     if (!input.environments.length) return [];
     const slug = input.project.slug;
+    const fileOnly = input.kind === RULES_RUN_KIND && input.params.scope === "file";
     const drafts: StepDraft[] = [
       {
         key: "monitoring-rules-file",
@@ -163,6 +216,7 @@ export const rulesContributor = definePlanContributor({
         maxAttempts: 5,
       },
     ];
+    if (fileOnly) return drafts;
     for (const env of input.environments)
       for (const c of env.clusters)
         drafts.push({
@@ -176,6 +230,42 @@ export const rulesContributor = definePlanContributor({
           spec: { environment: env.kind },
           // At onboarding the namespace comes first (the builtin contributor's step).
           dependsOn: input.kind === "onboarding" ? [`namespace:${env.kind}:${c.name}`] : [],
+          maxAttempts: 5,
+        });
+    return drafts;
+  },
+});
+
+/**
+ * Archiving a project takes its rules away: the rule file (Prometheus stops evaluating them) and each
+ * environment's PrometheusRule on each cluster, before the archive deletes the namespaces.
+ */
+export const rulesArchiveContributor = definePlanContributor({
+  name: "monitoring-rules-archive",
+  runKinds: ["archive"],
+  contribute: (input) => {
+    const slug = input.project.slug;
+    const drafts: StepDraft[] = [
+      {
+        key: "monitoring-rules-remove-file",
+        kind: rulesRemoveFileStep.kind,
+        title: `Remove the alert rules of ${slug} from Wharf's Prometheus`,
+        target: `rule file ${slug}.yml`,
+        spec: { slug },
+        maxAttempts: 5,
+      },
+    ];
+    for (const env of input.environments)
+      for (const c of env.clusters)
+        drafts.push({
+          key: `monitoring-rules-delete:${env.kind}:${c.name}`,
+          kind: rulesDeleteStep.kind,
+          title: `Delete the alert rules of ${slug}-${env.kind} on ${c.name}`,
+          clusterId: c.id,
+          clusterName: c.name,
+          environment: env.kind,
+          target: `PrometheusRule ${slug}-${env.kind}/wharf-${slug}`,
+          spec: { slug, environment: env.kind },
           maxAttempts: 5,
         });
     return drafts;

@@ -11,12 +11,11 @@ import { can, projectResource } from "@/lib/access/policy";
 import { authorize, type Ctx } from "@/lib/context";
 import { db } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
-import { startRun } from "@/lib/provisioning/start";
 import { alerts, rules as promRules } from "./prom";
 import { globalSource } from "./sources";
 import { monitoringStatus, type MonitoringStatus } from "./status";
 import { generateRules, ruleFileText, ZRuleSettings, type GeneratedRule, type TRuleSettings } from "./rules";
-import { baseUrl, loadRuleProject, projectRules, RULES_RUN_KIND } from "./rules-deploy";
+import { baseUrl, loadRuleProject, projectRules, RULES_RUN_KIND, startRulesRun } from "./rules-deploy";
 import { checkRuleText, promtoolAvailable, ruleFileName } from "./rules-files";
 
 export const ZSaveRules = z.object({
@@ -69,12 +68,7 @@ export async function saveRuleSettings(ctx: Ctx, raw: TSaveRules): Promise<{ ver
     const version = current + 1;
     const data = { settings: input.settings, version, updatedById: ctx.actor.kind === "user" ? ctx.actor.id : null };
     await tx.alertRuleSettings.upsert({ where: { projectId: input.projectId }, create: { projectId: input.projectId, ...data }, update: data });
-    const project = await tx.project.findUniqueOrThrow({
-      where: { id: input.projectId },
-      select: { lifecycle: true, _count: { select: { environments: true } } },
-    });
-    const run =
-      project.lifecycle === "active" && project._count.environments > 0 ? await startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId: input.projectId }) : null;
+    const run = await startRulesRun(tx, ctx, input.projectId);
     await recordAudit(tx, ctx, {
       action: "monitoring.rules.edit",
       target: { type: "project", id: input.projectId, label: loaded.project.slug },
