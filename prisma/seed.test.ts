@@ -13,6 +13,7 @@ import { deploymentMatrix } from "@/lib/deploy/matrix";
 import { ctxFor, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { FAST_SIMULATION } from "@/sandbox/testing/helpers";
+import { RULES_RUN_KIND } from "@/lib/monitoring/rules-deploy";
 import { seed, seedReleases } from "./seed";
 
 const env = sandboxForThisFile({ simulation: FAST_SIMULATION });
@@ -25,6 +26,31 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("the demo data", () => {
+  it("applies every demo project's alert rules after the namespaces they go in: its rules run writes the rule file only", async () => {
+    const projects = await db().project.findMany({
+      where: { environments: { some: {} } },
+      select: { slug: true, runs: { select: { kind: true, steps: { select: { id: true, kind: true, environment: true, dependsOn: true } } } } },
+    });
+    expect(projects.length).toBeGreaterThan(0);
+    for (const p of projects) {
+      const rules = p.runs.filter((r) => r.kind === RULES_RUN_KIND);
+      expect(
+        rules.map((r) => r.steps.map((s) => s.kind)),
+        p.slug,
+      ).toEqual([["monitoring-rules-file"]]);
+      const applies = p.runs.flatMap((r) => r.steps.filter((s) => s.kind === "monitoring-rules-apply").map((s) => ({ run: r, step: s })));
+      expect(applies.length, p.slug).toBeGreaterThan(0);
+      for (const { run, step } of applies) {
+        expect(run.kind).toBe("onboarding");
+        const before = run.steps.filter((s) => step.dependsOn.includes(s.id));
+        expect(
+          before.map((s) => [s.kind, s.environment]),
+          `${p.slug} ${step.environment}`,
+        ).toEqual([["namespace", step.environment]]);
+      }
+    }
+  });
+
   it("deploys every demo service in every environment, with a failed release rolled back and production approved by ops; a second run adds nothing", async () => {
     const lines: string[] = [];
     const first = await seedReleases((l) => lines.push(l), { worker: { connectionString: process.env.DATABASE_URL! } });

@@ -9,8 +9,7 @@
  * the (sandbox) clusters.
  */
 import { ensureGeneratedDashboard } from "../lib/monitoring/dashboards";
-import { RULES_RUN_KIND } from "../lib/monitoring/rules-deploy";
-import { startRun } from "../lib/provisioning/start";
+import { RULES_RUN_KIND, startRulesRun } from "../lib/monitoring/rules-deploy";
 import { db } from "../lib/db/client";
 import { systemCtx, type Ctx } from "../lib/context";
 import { loadActor } from "../lib/access/actor";
@@ -178,8 +177,10 @@ export async function seed(log: (line: string) => void = console.log) {
   }
   const clusters = await db().cluster.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   let created = 0;
+  const createdNow = new Set<string>();
   for (const p of PROJECTS) {
     if (await db().project.findUnique({ where: { slug: p.slug } })) continue;
+    createdNow.add(p.slug);
     const { team, owner, services, members, environments, ...fields } = p;
     const project = await createProject(ctx, { ...fields, teamId: teamIds[team]!, ownerId: users[owner]! });
     for (const s of services) await addService(ctx, { projectId: project.id, ...s, description: "" });
@@ -199,12 +200,13 @@ export async function seed(log: (line: string) => void = console.log) {
     const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
     if (row) await ensureGeneratedDashboard(ctx, row.id);
   }
-  // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once.
+  // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once. A project created
+  // just now gets the rule file only: its environments' onboarding runs (started by setEnvironment) apply its
+  // PrometheusRules after the namespaces they go in, while a run of its own would race those namespaces.
   for (const p of PROJECTS) {
-    const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true, lifecycle: true, _count: { select: { environments: true } } } });
-    if (!row || row.lifecycle !== "active" || row._count.environments === 0) continue;
-    if (await db().provisioningRun.count({ where: { projectId: row.id, kind: RULES_RUN_KIND } })) continue;
-    await db().$transaction((tx) => startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId: row.id }));
+    const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
+    if (!row || (await db().provisioningRun.count({ where: { projectId: row.id, kind: RULES_RUN_KIND } }))) continue;
+    await db().$transaction((tx) => startRulesRun(tx, ctx, row.id, { scope: createdNow.has(p.slug) ? "file" : undefined }));
   }
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
