@@ -6,7 +6,7 @@
  * (command, args, nodeSelector, tolerations) stay in the form's values, so
  * saving from the form keeps what was written in YAML.
  */
-import { useId } from "react";
+import { useId, useState } from "react";
 import { get, useFieldArray, useFormContext, useFormState, useWatch, type ArrayPath, type Path } from "react-hook-form";
 import { Plus, Trash2 } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -20,8 +20,8 @@ import { Badge } from "@/components/ui/badge";
 import { cn } from "@/lib/utils";
 import { ENVIRONMENTS } from "@/lib/catalog/schemas";
 import { GPU_RESOURCE } from "@/lib/templates/wharf-spec";
-import { numberOrText } from "@/lib/deploy/spec-editing";
-import type { EnvKind, TAppSpecInput } from "@/lib/deploy/spec";
+import { decimalOrText, numberOrText } from "@/lib/deploy/spec-editing";
+import { DEFAULT_OBJECTIVES, type EnvKind, type TAppSpecInput } from "@/lib/deploy/spec";
 
 type V = TAppSpecInput;
 /** Paths are built from prefixes (base or an environment's override), so they are checked as strings here. */
@@ -77,6 +77,53 @@ function Field({
             />
           </FormControl>
           {description && <FormDescription>{description}</FormDescription>}
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+}
+
+/**
+ * A decimal (0.01, 0.5): the text typed stays as typed ("0." on the way to "0.05"), the form holds the number it
+ * reads as, or the text when it is none (zod then says what to fix at the field).
+ */
+function DecimalField({ name, label, description, placeholder }: { name: string; label: string; description: React.ReactNode; placeholder: string }) {
+  const { control } = useFormContext<V>();
+  const value: unknown = useWatch({ control, name: n(name) });
+  const shown = (v: unknown) => (v == null ? "" : String(v as string | number));
+  const [text, setText] = useState(() => shown(value));
+  const [seen, setSeen] = useState<unknown>(value);
+  // A value set elsewhere (the YAML tab, a reset) replaces the text; the text's own value does not.
+  if (value !== seen) {
+    setSeen(value);
+    if (decimalOrText(text) !== value && !(text.trim() === "" && value == null)) setText(shown(value));
+  }
+  return (
+    <FormField
+      control={control}
+      name={n(name)}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <Input
+              name={field.name}
+              ref={field.ref}
+              onBlur={field.onBlur}
+              value={text}
+              onChange={(e) => {
+                const next = e.target.value.trim() === "" ? undefined : decimalOrText(e.target.value);
+                setText(e.target.value);
+                setSeen(next);
+                field.onChange(next);
+              }}
+              inputMode="decimal"
+              placeholder={placeholder}
+              autoComplete="off"
+            />
+          </FormControl>
+          <FormDescription>{description}</FormDescription>
           <FormMessage />
         </FormItem>
       )}
@@ -526,6 +573,26 @@ export function SpecForm({ environments, readOnly }: { environments: EnvKind[]; 
       <Section title="Autoscaling">
         <AutoscalingFields prefix="autoscaling" />
         <PathError paths={["autoscaling"]} />
+      </Section>
+      <Section
+        title="Objectives"
+        description="What the service promises. Its alert rules fire above these (saving plans the rules again); empty fields take the defaults."
+      >
+        <div className="grid gap-4 sm:grid-cols-2">
+          <DecimalField
+            name="objectives.errorRatio"
+            label="Error ratio objective"
+            placeholder={String(DEFAULT_OBJECTIVES.errorRatio)}
+            description={`Share of requests that may fail (5xx): 0.01 is 1%. Default ${DEFAULT_OBJECTIVES.errorRatio}.`}
+          />
+          <DecimalField
+            name="objectives.latencyP99Seconds"
+            label="Latency p99 objective (s)"
+            placeholder={String(DEFAULT_OBJECTIVES.latencyP99Seconds)}
+            description={`99% of requests answered within this many seconds. Default ${DEFAULT_OBJECTIVES.latencyP99Seconds}.`}
+          />
+        </div>
+        <PathError paths={["objectives"]} />
       </Section>
       <Section title="Availability" description="Where replicas run and how many must stay up.">
         <div className="grid gap-4 sm:grid-cols-2">
