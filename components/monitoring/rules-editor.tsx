@@ -21,7 +21,7 @@ import { useAction } from "@/components/forms/use-action";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
-import { Form, FormControl, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel, FormMessage } from "@/components/ui/form";
 import { Input } from "@/components/ui/input";
 import { NativeSelect } from "@/components/ui/native-select";
 import { Switch } from "@/components/ui/switch";
@@ -55,6 +55,15 @@ const UNIT: Record<string, string> = { ratio: "share (0.01 = 1%)", seconds: "sec
 function shownThreshold(r: RuleRow): string {
   if (r.threshold === null) return "";
   return String(r.threshold);
+}
+
+/** A column's name above its cell where the table's head is hidden (phones). */
+function MobileLabel({ children }: { children: React.ReactNode }) {
+  return (
+    <span className="block text-xs text-muted-foreground sm:hidden" aria-hidden>
+      {children}
+    </span>
+  );
 }
 
 function StateCell({ rule }: { rule: RuleRow }) {
@@ -144,9 +153,10 @@ export function RulesEditor({
               <CardTitle>{env}</CardTitle>
               <CardDescription>Rules of namespace …-{env}, on every cluster of the environment.</CardDescription>
             </CardHeader>
-            <CardContent className="overflow-x-auto">
-              <table className="w-full min-w-[720px] text-sm" aria-label={`Rules of ${env}`}>
-                <thead>
+            <CardContent className="sm:overflow-x-auto">
+              {/* A table from sm up; on a phone each rule is a block of its own (no sideways scrolling), its inputs labelled. */}
+              <table className="w-full text-sm max-sm:block sm:min-w-[720px]" aria-label={`Rules of ${env}`}>
+                <thead className="max-sm:hidden">
                   <tr className="border-b text-left text-xs text-muted-foreground">
                     <th className="py-2 pr-2 font-medium">Rule</th>
                     <th className="py-2 pr-2 font-medium">Threshold</th>
@@ -155,14 +165,18 @@ export function RulesEditor({
                     <th className="py-2 font-medium">State in Prometheus</th>
                   </tr>
                 </thead>
-                <tbody>
+                <tbody className="max-sm:block">
                   {rules
                     .filter((r) => r.environment === env)
                     .map((r) => {
                       const name = `${r.label}${r.service ? ` (${r.service})` : ""}`;
                       return (
-                        <tr key={r.key} className="border-b align-top last:border-0" data-testid={`rule-${r.key}`}>
-                          <td className="py-2 pr-2">
+                        <tr
+                          key={r.key}
+                          className="border-b align-top last:border-0 max-sm:grid max-sm:grid-cols-[auto_auto_1fr] max-sm:gap-x-3 max-sm:gap-y-1 max-sm:py-2"
+                          data-testid={`rule-${r.key}`}
+                        >
+                          <td className="min-w-0 py-2 pr-2 max-sm:col-span-3 max-sm:py-0">
                             <div className="font-medium">{name}</div>
                             <div className="text-xs text-muted-foreground">
                               {r.alert} · {r.severity}
@@ -174,13 +188,22 @@ export function RulesEditor({
                           </td>
                           {r.kind === "extra" ? (
                             <>
-                              <td className="py-2 pr-2 text-xs text-muted-foreground">in the expression</td>
-                              <td className="py-2 pr-2">{r.for}</td>
-                              <td className="py-2 pr-2">{r.enabled ? "yes" : "no"}</td>
+                              <td className="py-2 pr-2 text-xs text-muted-foreground max-sm:py-0">
+                                <MobileLabel>Threshold</MobileLabel>in the expression
+                              </td>
+                              <td className="py-2 pr-2 max-sm:py-0">
+                                <MobileLabel>For</MobileLabel>
+                                {r.for}
+                              </td>
+                              <td className="py-2 pr-2 max-sm:py-0">
+                                <MobileLabel>On</MobileLabel>
+                                {r.enabled ? "yes" : "no"}
+                              </td>
                             </>
                           ) : (
                             <>
-                              <td className="py-2 pr-2">
+                              <td className="py-2 pr-2 max-sm:py-0">
+                                <MobileLabel>Threshold</MobileLabel>
                                 <FormField
                                   control={form.control}
                                   name={`settings.rules.${r.key}.threshold`}
@@ -197,7 +220,8 @@ export function RulesEditor({
                                   )}
                                 />
                               </td>
-                              <td className="py-2 pr-2">
+                              <td className="py-2 pr-2 max-sm:py-0">
+                                <MobileLabel>For</MobileLabel>
                                 <FormField
                                   control={form.control}
                                   name={`settings.rules.${r.key}.for`}
@@ -211,7 +235,8 @@ export function RulesEditor({
                                   )}
                                 />
                               </td>
-                              <td className="py-2 pr-2">
+                              <td className="py-2 pr-2 max-sm:py-0">
+                                <MobileLabel>On</MobileLabel>
                                 <FormField
                                   control={form.control}
                                   name={`settings.rules.${r.key}.enabled`}
@@ -226,7 +251,7 @@ export function RulesEditor({
                               </td>
                             </>
                           )}
-                          <td className="py-2">
+                          <td className="py-2 max-sm:col-span-3 max-sm:py-0">
                             <StateCell rule={r} />
                           </td>
                         </tr>
@@ -254,7 +279,7 @@ export function RulesEditor({
                   control={form.control}
                   name={`settings.extra.${i}.alert`}
                   render={({ field }) => (
-                    <FormItem>
+                    <FormItem className="sm:col-span-2">
                       <FormLabel>Alert name</FormLabel>
                       <FormControl>
                         <Input {...field} disabled={!canEdit} placeholder="CheckoutQueueBacklog" />
@@ -262,6 +287,39 @@ export function RulesEditor({
                       <FormMessage />
                     </FormItem>
                   )}
+                />
+                <FormField
+                  control={form.control}
+                  name={`settings.extra.${i}.environments`}
+                  render={({ field }) => {
+                    const value = field.value.join(",");
+                    return (
+                      <FormItem>
+                        <FormLabel>Environment</FormLabel>
+                        <FormControl>
+                          <NativeSelect
+                            name={field.name}
+                            ref={field.ref}
+                            onBlur={field.onBlur}
+                            value={value}
+                            onChange={(e) => field.onChange(e.target.value ? (e.target.value.split(",") as EnvKind[]) : [])}
+                            disabled={!canEdit}
+                          >
+                            <option value="">All environments</option>
+                            {environments.map((env) => (
+                              <option key={env} value={env}>
+                                {env} only
+                              </option>
+                            ))}
+                            {/* Saved through the API with several: kept as it is until changed here. */}
+                            {value.includes(",") && <option value={value}>{field.value.join(" and ")}</option>}
+                          </NativeSelect>
+                        </FormControl>
+                        <FormDescription>The rule reads that environment&apos;s namespace only.</FormDescription>
+                        <FormMessage />
+                      </FormItem>
+                    );
+                  }}
                 />
                 <div className="grid grid-cols-2 gap-3">
                   <FormField
