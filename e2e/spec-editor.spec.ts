@@ -114,12 +114,39 @@ test("a save over a newer version is refused and the edits stay; field errors sh
   await context.close();
 });
 
-test("a priority class deleted in YAML stays deleted in the form; a bad replica count is shown at its field", async ({ page }) => {
+test("a priority class deleted in YAML stays deleted in the form; a bad replica count is shown at its field; objectives reach the alert rules", async ({
+  page,
+}) => {
   await page.goto("/projects/storefront-web/services/web/spec");
   await page.getByLabel("Priority class").fill("high");
   await page.getByLabel("GPUs").fill("2");
+  // Objectives: a percent sign is not a share, said at the field; then 2% errors and p99 within 1.5 s.
+  const errorRatio = page.getByLabel("Error ratio objective");
+  await errorRatio.fill("2%");
+  await errorRatio.blur();
+  await expect(page.getByText("must be a number between 0 and 1, e.g. 0.01 for 1% of requests")).toBeVisible();
+  await errorRatio.fill("0.02");
+  await page.getByLabel("Latency p99 objective (s)").fill("1.5");
+  await expect(page.getByText("must be a number between 0 and 1, e.g. 0.01 for 1% of requests")).toBeHidden();
   await page.getByRole("button", { name: "Save spec" }).click();
   await expect(page.getByRole("status").filter({ hasText: /Saved as version/ })).toBeVisible();
+
+  // The save planned the project's alert rules again: the rules page and Prometheus hold web to its new objective.
+  const rules = await page.context().newPage();
+  await rules.goto("/projects/storefront-web/monitoring/rules");
+  await expect(rules.getByRole("table", { name: "Rules of dev" }).getByTestId("rule-latency_p99/web/dev")).toContainText("generated 1.5");
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${process.env.E2E_PROMETHEUS_URL}/api/v1/rules?type=alert`);
+        const body = (await res.json()) as { data: { groups: { name: string; rules: { name: string; query: string; labels?: Record<string, string> }[] }[] } };
+        const group = body.data.groups.find((g) => g.name === "wharf:storefront-web:dev");
+        return group?.rules.find((r) => r.name === "WharfLatencyP99High" && r.labels?.service === "web")?.query ?? "not loaded";
+      },
+      { timeout: 60_000 },
+    )
+    .toMatch(/> 1\.5$/);
+  await rules.close();
 
   await page.getByRole("tab", { name: "YAML" }).click();
   const editor = page.getByRole("textbox", { name: "Spec YAML" });

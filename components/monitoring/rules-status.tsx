@@ -36,6 +36,9 @@ export function RulesStatus({ page }: { page: RulesPage }) {
           <AlertDescription>{page.stateProblem}</AlertDescription>
         </Alert>
       )}
+      <p className="text-sm" data-testid="rules-version">
+        {page.version ? `Rules version ${page.version}` : "Rules as generated (no change saved yet)"}
+      </p>
       {file.lastError ? (
         <Alert variant="destructive" role="alert" aria-label="promtool refused the rule file">
           <AlertCircle />

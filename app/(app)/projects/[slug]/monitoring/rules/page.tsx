@@ -15,7 +15,8 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 export default async function RulesPage({ params }: { params: Promise<{ slug: string }> }) {
   const ctx = await requireCtx();
   const { slug } = await pageParams(params);
-  const page = await pageRead(rulesPage(ctx, slug));
+  // Hidden like the project's other pages: to someone outside it, a project they may not read does not exist.
+  const page = await pageRead(rulesPage(ctx, slug), { hide: true });
   return (
     <>
       <PageHeader
