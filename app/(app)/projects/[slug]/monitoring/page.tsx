@@ -7,6 +7,7 @@ import { getProjectDashboard } from "@/lib/monitoring/dashboards";
 import { monitoringStatus } from "@/lib/monitoring/status";
 import { PageHeader } from "@/components/shell/page-header";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
+import { Button } from "@/components/ui/button";
 import { ProjectDashboard } from "@/components/monitoring/dashboard";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
@@ -28,6 +29,11 @@ export default async function ProjectMonitoringPage({ params }: { params: Promis
             </Link>
             : request rate, errors, latency and resources per service, clusters side by side.
           </>
+        }
+        actions={
+          <Button asChild variant="outline">
+            <Link href={`/projects/${view.project.slug}/monitoring/rules`}>Alert rules</Link>
+          </Button>
         }
       />
       {status.state === "not_configured" && (

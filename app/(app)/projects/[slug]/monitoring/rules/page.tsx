@@ -23,9 +23,14 @@ export default async function RulesPage({ params }: { params: Promise<{ slug: st
         title={`Alert rules of ${page.project.name}`}
         description="Generated from each service's spec and objectives, per environment; deployed to Wharf's Prometheus and as PrometheusRule objects on each cluster."
         actions={
-          <Button asChild variant="outline">
-            <Link href={`/projects/${page.project.slug}`}>Project</Link>
-          </Button>
+          <>
+            <Button asChild variant="outline">
+              <Link href={`/projects/${page.project.slug}/monitoring`}>Dashboard</Link>
+            </Button>
+            <Button asChild variant="outline">
+              <Link href={`/projects/${page.project.slug}`}>Project</Link>
+            </Button>
+          </>
         }
       />
       <RulesStatus page={page} />
