@@ -177,10 +177,8 @@ export async function seed(log: (line: string) => void = console.log) {
   }
   const clusters = await db().cluster.findMany({ orderBy: { name: "asc" }, select: { id: true, name: true } });
   let created = 0;
-  const createdNow = new Set<string>();
   for (const p of PROJECTS) {
     if (await db().project.findUnique({ where: { slug: p.slug } })) continue;
-    createdNow.add(p.slug);
     const { team, owner, services, members, environments, ...fields } = p;
     const project = await createProject(ctx, { ...fields, teamId: teamIds[team]!, ownerId: users[owner]! });
     for (const s of services) await addService(ctx, { projectId: project.id, ...s, description: "" });
@@ -200,13 +198,13 @@ export async function seed(log: (line: string) => void = console.log) {
     const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
     if (row) await ensureGeneratedDashboard(ctx, row.id);
   }
-  // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once. A project created
-  // just now gets the rule file only: its environments' onboarding runs (started by setEnvironment) apply its
-  // PrometheusRules after the namespaces they go in, while a run of its own would race those namespaces.
+  // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once. For a project
+  // created just now that run writes the rule file only: its environments' onboarding runs (started by setEnvironment)
+  // apply its PrometheusRules after the namespaces they go in (startRulesRun leaves those clusters to them).
   for (const p of PROJECTS) {
     const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
     if (!row || (await db().provisioningRun.count({ where: { projectId: row.id, kind: RULES_RUN_KIND } }))) continue;
-    await db().$transaction((tx) => startRulesRun(tx, ctx, row.id, { scope: createdNow.has(p.slug) ? "file" : undefined }));
+    await db().$transaction((tx) => startRulesRun(tx, ctx, row.id));
   }
   log(
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,

@@ -40,7 +40,10 @@ describe("saveServiceSpec", () => {
     expect(initial.spec.strategy).toMatchObject({ rollingUpdate: { maxUnavailable: 0 } });
 
     const spec: TAppSpec = { ...initial.spec, replicas: 3 };
-    expect(await saveServiceSpec(developer, { serviceId, baseVersion: 0, spec, comment: "three replicas for the sale" })).toEqual({ version: 1, rulesRunId: null });
+    expect(await saveServiceSpec(developer, { serviceId, baseVersion: 0, spec, comment: "three replicas for the sale" })).toEqual({
+      version: 1,
+      rulesRunId: null,
+    });
     expect(await saveServiceSpec(owner, { serviceId, baseVersion: 1, spec: { ...spec, minAvailable: 2 } })).toEqual({ version: 2, rulesRunId: null });
 
     const after = await getServiceSpec(viewer, serviceId);

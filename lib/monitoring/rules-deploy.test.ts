@@ -13,7 +13,7 @@ import { CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { registerCluster } from "@/lib/catalog/clusters";
-import { setEnvironment } from "@/lib/catalog/project-parts";
+import { applyEnvironment, setEnvironment } from "@/lib/catalog/project-parts";
 import type { Ctx } from "@/lib/context";
 import { isAppError } from "@/lib/errors";
 import { saveServiceSpec, specAtVersion } from "@/lib/deploy/specs";
@@ -24,7 +24,7 @@ import { testMonitoring } from "@/test/monitoring";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { until, workerForThisFile } from "@/test/worker";
 import { reload, rules as promRules } from "./prom";
-import { RULES_RUN_KIND } from "./rules-deploy";
+import { RULES_RUN_KIND, startRulesRun } from "./rules-deploy";
 import { rulesPage, saveRuleSettings } from "./rules-edit";
 
 const box = sandboxForThisFile({
@@ -56,6 +56,12 @@ beforeAll(async () => {
   await makeProject({ owner: await makeUser("developer"), members: [[otherUser, "maintainer"]], lifecycle: "active" });
   projectId = project.id;
   await setEnvironment(admin, { projectId, kind: "prod", clusterIds: ids });
+  // The environment's namespaces first: a rules run leaves a cluster whose namespace an onboarding still has to create to that onboarding.
+  await until(
+    async () => ((await db().provisioningRun.count({ where: { projectId, status: { in: ["pending", "running"] } } })) === 0 ? true : null),
+    60_000,
+    "the prod environment to be provisioned",
+  );
   await db().service.create({ data: { projectId, slug: "api", name: "api", kind: "api" } });
   [owner, developer, otherMaintainer] = await Promise.all([ctxFor(ownerUser), ctxFor(devUser), ctxFor(otherUser)]);
 });
@@ -174,6 +180,39 @@ describe("deploying a project's rules", () => {
     expect(row.lastError).toContain('unknown function with name "mad_over_time"');
     expect((await rulesPage(owner, SLUG)).file.lastError).toContain("mad_over_time");
     expect(await db().auditEvent.count({ where: { projectId, action: "monitoring.rules.refused" } })).toBe(1);
+  });
+
+  it("leaves a cluster whose namespace an onboarding still has to create to that onboarding, which applies the rules after the namespace", async () => {
+    const slug = "rulesnew";
+    const project = await makeProject({ owner: await makeUser("developer"), slug, lifecycle: "active" });
+    await db().service.create({ data: { projectId: project.id, slug: "api", name: "api", kind: "api" } });
+    const clusterIds = (await db().cluster.findMany({ where: { name: { in: box.sandbox.clusters.map((c) => c.name) } }, select: { id: true } })).map(
+      (c) => c.id,
+    );
+    // In one transaction: the onboarding of dev is not even visible to the worker when the rules run is planned.
+    const { rules, onboarding } = await db().$transaction(async (tx) => {
+      const onboarding = await applyEnvironment(tx, admin, { projectId: project.id, kind: "dev", clusterIds });
+      return { onboarding, rules: await startRulesRun(tx, admin, project.id) };
+    });
+    expect((await getRun(rules!.runId))!.steps.map((s) => s.kind)).toEqual(["monitoring-rules-file"]);
+    const run = await finished(onboarding!.runId);
+    expect(run.status, JSON.stringify(run.steps.filter((s) => s.status !== "succeeded").map((s) => [s.kind, s.lastError]))).toBe("succeeded");
+    const applies = run.steps.filter((s) => s.kind === "monitoring-rules-apply");
+    expect(applies.map((s) => s.attempts)).toEqual([1, 1]); // never a 404 retried
+    await finished(rules!.runId);
+    for (const c of box.sandbox.clusters) {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      const object = await kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({
+        group: "monitoring.coreos.com",
+        version: "v1",
+        namespace: `${slug}-dev`,
+        plural: "prometheusrules",
+        name: `wharf-${slug}`,
+      });
+      expect(object).toMatchObject({ metadata: { name: `wharf-${slug}` } });
+    }
+    fs.rmSync(path.join(testMonitoring().rulesDir, `${slug}.yml`), { force: true });
   });
 
   it("plans the rules again when a saved spec changes an objective: the rule file for Wharf's Prometheus has the new threshold", async () => {

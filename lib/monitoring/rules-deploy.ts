@@ -91,13 +91,23 @@ export async function rulesFingerprint(client: Tx | Db, projectId: string): Prom
 
 /**
  * Starts a `monitoring_rules` run for an active project with environments (in the caller's transaction), or
- * returns null. `scope: "file"` plans the rule file only: for a project whose environments are being
- * provisioned right now, whose onboarding runs apply the PrometheusRules after the namespaces themselves.
+ * returns null. A PrometheusRule goes in its environment's namespace: where a run of the project still has to
+ * create that namespace on a cluster (an onboarding in flight: the demo seed, a new environment, a spec saved
+ * meanwhile), this run leaves that cluster out, and the onboarding run's own rules step, which comes after the
+ * namespace and reads the rules as they are when it runs, applies them there. Never a 404 retried until the
+ * namespace happens to exist.
  */
-export async function startRulesRun(tx: Tx, ctx: Ctx, projectId: string, opts: { scope?: "file" } = {}) {
+export async function startRulesRun(tx: Tx, ctx: Ctx, projectId: string) {
   const project = await tx.project.findUnique({ where: { id: projectId }, select: { lifecycle: true, _count: { select: { environments: true } } } });
   if (!project || project.lifecycle !== "active" || project._count.environments === 0) return null;
-  return startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId, params: opts.scope ? { scope: opts.scope } : {} });
+  const waiting = await tx.provisioningStep.findMany({
+    where: { kind: "namespace", status: { not: "succeeded" }, run: { projectId, status: { in: ["pending", "running"] } } },
+    select: { environment: true, clusterId: true },
+  });
+  const later = new Set(waiting.map((s) => `${s.environment}|${s.clusterId}`));
+  const input = await loadPlanInput(projectId, RULES_RUN_KIND, {}, tx);
+  const environments = input.environments.map((e) => ({ ...e, clusters: e.clusters.filter((c) => !later.has(`${e.kind}|${c.id}`)) }));
+  return startRun(tx, ctx, { kind: RULES_RUN_KIND, projectId, input: { ...input, environments } });
 }
 
 /** Records what promtool said about the project's file ("" = accepted), and which settings version Prometheus has. */
@@ -205,7 +215,6 @@ export const rulesContributor = definePlanContributor({
   contribute: (input) => {
     if (!input.environments.length) return [];
     const slug = input.project.slug;
-    const fileOnly = input.kind === RULES_RUN_KIND && input.params.scope === "file";
     const drafts: StepDraft[] = [
       {
         key: "monitoring-rules-file",
@@ -216,7 +225,6 @@ export const rulesContributor = definePlanContributor({
         maxAttempts: 5,
       },
     ];
-    if (fileOnly) return drafts;
     for (const env of input.environments)
       for (const c of env.clusters)
         drafts.push({
