@@ -18,9 +18,10 @@
  * Targets (issue 16): 4 connections >= 60 req/s and p95 < 150 ms; 1 connection p50 < 25 ms; within 2.5x of the floor.
  *   BENCH_SKIP_BUILD=1     reuse the current .next build
  *   BENCH_CONNECTIONS=4    concurrent connections (default 4; the list, search and filter also run at 1)
- *   BENCH_SECONDS=10       duration of each scenario
+ *   BENCH_SECONDS=10       duration of each scenario (0: measure nothing, only weigh the pages and take screenshots)
  *   BENCH_PATHS=/a,/b      measure only these paths (with the session), plus the floor
  *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
+ *   BENCH_SCREENSHOTS=dir  screenshots of the list pages (desktop and 390 px wide) into dir, to look at what was measured
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
 import { spawn } from "node:child_process";
@@ -31,6 +32,7 @@ import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
+import { chromium } from "@playwright/test";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { treeCpuMs } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
@@ -170,7 +172,7 @@ const SCENARIOS: Scenario[] = process.env.BENCH_PATHS
 const headersOf = (s: Scenario): Record<string, string> => (s.anonymous ? {} : { cookie });
 
 function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
 const appCpuMs = () => treeCpuMs(app.pid!);
@@ -238,6 +240,11 @@ async function weigh(s: Scenario) {
   const classes = [...html.matchAll(/ class="[^"]*"/g)].reduce((n, m) => n + bytes(m[0]), 0);
   const svgs = (html.match(/<svg/g) ?? []).length;
   const rsc = await (await fetch(base + s.path, { headers: { ...headersOf(s), RSC: "1" } })).text();
+  // Kept to look at: .wharf/bench-pages/<path>.html and .rsc
+  const file = path.join(projectRoot, ".wharf/bench-pages", s.path.replace(/[^a-z0-9]+/gi, "_"));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.html`, html);
+  fs.writeFileSync(`${file}.rsc`, rsc);
   return { html: bytes(html), rscInline, classes, svgs, rsc: bytes(rsc) };
 }
 
@@ -275,7 +282,7 @@ if (explain) {
 }
 
 const results: { s: Scenario; conns: number; m: Measured }[] = [];
-for (const s of [FLOOR, ...SCENARIOS]) {
+for (const s of seconds > 0 ? [FLOOR, ...SCENARIOS] : []) {
   for (const conns of s.single && connections !== 1 ? [connections, 1] : [connections]) {
     const m = await measure(s, conns);
     results.push({ s, conns, m });
@@ -285,7 +292,7 @@ for (const s of [FLOOR, ...SCENARIOS]) {
 const weights: { s: Scenario; w: Awaited<ReturnType<typeof weigh>> }[] = [];
 for (const s of [FLOOR, ...SCENARIOS.filter((x) => x.path.startsWith("/projects"))]) weights.push({ s, w: await weigh(s) });
 
-const floorAt = (conns: number) => results.find((r) => r.s === FLOOR && r.conns === conns)!.m;
+const floorAt = (conns: number) => results.find((r) => r.s === FLOOR && r.conns === conns)?.m;
 console.log(`\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${seconds} s each.`);
 console.log("CPU from /proc (the next-server process tree; the postgres processes), queries and db time from pg_stat_statements, per request.\n");
 for (const { s, conns, m } of results) console.log(`  ${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
@@ -293,7 +300,7 @@ for (const { s, conns, m } of results) console.log(`  ${s.name.padEnd(36)} ${con
 console.log(`\nRatio to the floor (${FLOOR.path}) in this run, and the targets (4c >= 60 req/s, p95 < 150 ms; 1c p50 < 25 ms; within 2.5x of the floor):`);
 for (const { s, conns, m } of results) {
   if (s === FLOOR) continue;
-  const f = floorAt(conns);
+  const f = floorAt(conns)!;
   const ratio = conns === 1 ? m.p50 / f.p50 : f.rps / m.rps;
   const cpuRatio = m.serverCpu / f.serverCpu;
   const meets = !s.target
@@ -315,6 +322,39 @@ for (const { s, w } of weights) {
   console.log(
     `  ${s.name.padEnd(36)} HTML ${kb(w.html).padStart(9)}  of it inline RSC ${kb(w.rscInline).padStart(9)} (${((100 * w.rscInline) / w.html).toFixed(0)}%)  class attributes ${kb(w.classes).padStart(8)}  ${String(w.svgs).padStart(3)} inline SVGs  client navigation RSC ${kb(w.rsc).padStart(9)}`,
   );
+}
+
+if (process.env.BENCH_SCREENSHOTS) {
+  const out = path.resolve(process.env.BENCH_SCREENSHOTS);
+  fs.mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  for (const [label, width] of [
+    ["desktop", 1280],
+    ["mobile", 390],
+  ] as const) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    await context.addCookies([{ name: "next-auth.session-token", value: token, url: base }]);
+    const page = await context.newPage();
+    for (const s of SCENARIOS.filter((x) => x.path.startsWith("/projects"))) {
+      await page.goto(base + s.path);
+      await page.getByTestId("result-count").or(page.getByText("No project matches")).first().waitFor();
+      await page.screenshot({ path: path.join(out, `${s.path.replace(/[^a-z0-9]+/gi, "_")}-${label}.png`), fullPage: label === "desktop" });
+    }
+    await context.close();
+  }
+  await browser.close();
+  say(`screenshots in ${out}`);
 }
 
 await client.end();
