@@ -34,7 +34,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { chromium } from "@playwright/test";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
-import { treeCpuMs } from "../lib/proc-cpu";
+import { childPids, treeCpuMs } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
 import { buildApp, nextBin } from "../lib/next-app";
 import { applyMigrations } from "../../lib/db/schema-engine";
@@ -130,6 +130,11 @@ const env = {
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to .wharf/prof (open it in Chrome DevTools).
 const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(projectRoot, ".wharf/prof")}`] : [];
 const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
+// A run that fails half-way must not leave its server and Postgres running (they would load the machine for the next run).
+process.on("exit", () => {
+  if (app.exitCode === null) app.kill("SIGKILL");
+  for (const pid of childPids(process.pid, (c) => c === "postgres")) process.kill(pid, "SIGINT"); // fast shutdown; gone already after pgServer.stop()
+});
 const base = `http://localhost:${port}`;
 for (let i = 0; ; i++) {
   try {

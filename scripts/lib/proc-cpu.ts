@@ -54,3 +54,10 @@ export function treeCpuMs(root: number, only?: (comm: string) => boolean): numbe
   if (top) visit(top);
   return total;
 }
+
+/** The processes directly below `parent` whose command name matches (a server started by this process). */
+export function childPids(parent: number, comm: (name: string) => boolean): number[] {
+  return allStats()
+    .filter((s) => s.ppid === parent && comm(s.comm))
+    .map((s) => s.pid);
+}
