@@ -63,3 +63,28 @@ test("a second admin's edit of the same project is refused with who saved, and t
   await expect(otherPage.getByLabel("Description")).toHaveValue("Edited by the second admin.");
   await other.close();
 });
+
+test("the projects list shows each project's team, tier, stack, labels and lifecycle, and a row adds little to the page", async ({ page }) => {
+  await page.goto("/projects?q=ledger");
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "Ledger", exact: true }) });
+  await expect(row.getByRole("link", { name: "Ledger", exact: true })).toHaveAttribute("href", "/projects/ledger");
+  await expect(row).toContainText("critical");
+  await expect(row).toContainText("domain=payments");
+  await expect(row).toContainText("Java · Spring Boot");
+  await expect(row).toContainText("Active");
+  await expect(row.locator("time")).toHaveText(/ago$/);
+  await row.getByRole("link", { name: "Ledger", exact: true }).click();
+  await expect(page).toHaveURL(/\/projects\/ledger$/);
+
+  // What a row costs, HTML and the page's React data together: the whole list minus a list of one, per extra row.
+  const weigh = async (path: string) => {
+    await page.goto(path);
+    const rows = Number((await page.getByTestId("result-count").textContent())?.match(/of (\d+) projects/)?.[1]);
+    return { rows, bytes: (await (await page.request.get(path)).text()).length };
+  };
+  const all = await weigh("/projects?size=50");
+  const one = await weigh("/projects?q=ledger&size=50");
+  expect(all.rows).toBeGreaterThan(one.rows);
+  // Each row was about 9 KB (3 KB of class attributes, twice, and its rendered tree); as data and short classes, under 3 KB.
+  expect((all.bytes - one.bytes) / (Math.min(all.rows, 50) - one.rows)).toBeLessThan(3000);
+});

@@ -22,7 +22,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false";
   return (
     <SidebarProvider defaultOpen={open}>
-      <AppSidebar items={navFor(actor)} inbox={inbox} />
+      <AppSidebar items={navFor(actor).map(({ href, label, icon }) => ({ href, label, icon }))} inbox={inbox} />
       {/* min-w-0: a wide table scrolls in its own container instead of widening the page past the window. */}
       <SidebarInset className="min-w-0">
         <header className="sticky top-0 z-10 flex h-14 shrink-0 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">

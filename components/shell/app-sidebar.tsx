@@ -31,7 +31,10 @@ const ICONS: Record<string, LucideIcon> = {
   admin: Shield,
 };
 
-export function AppSidebar({ items, inbox }: { items: NavItem[]; inbox: number }) {
+/** What a sidebar entry shows; the layout sends only this (not the action it requires, nor its order). */
+export type SidebarItem = Pick<NavItem, "href" | "label" | "icon">;
+
+export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: number }) {
   const pathname = usePathname();
   const { data } = useLiveCounts({ inbox });
   const waiting = data?.inbox ?? inbox;

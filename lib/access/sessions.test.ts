@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { ctxFor, makeUser } from "@/test/factories";
-import { loadSessionActor } from "./actor";
+import { ctxFor, makeProject, makeTeam, makeUser } from "@/test/factories";
+import { loadActor, loadSessionActor } from "./actor";
 import { authOptions } from "./auth";
 import { endAllSessions, endSession } from "./sessions";
 import { newSessionClaims, SESSION_MAX_AGE_SECONDS, ZSessionClaims, type TSessionClaims } from "./session-claims";
@@ -20,6 +20,24 @@ describe("sessions end on the server", () => {
     expect(a.uid).toBe(user.id);
     expect(a.sid).not.toBe(b.sid);
     expect((await loadSessionActor(a))?.id).toBe(user.id);
+  });
+
+  it("a session's actor carries the person's role, project roles and team roles, the same as the actor read by id", async () => {
+    const user = await makeUser("ops");
+    const other = await makeUser("developer");
+    const team = await makeTeam();
+    await db().teamMembership.create({ data: { teamId: team.id, userId: user.id, role: "lead" } });
+    const owned = await makeProject({ owner: user, teamId: team.id });
+    const joined = await makeProject({ owner: other, members: [[user, "viewer"]] });
+    const actor = await loadSessionActor(await signIn(user));
+    expect(actor).toEqual(await loadActor(user.id));
+    expect(actor).toMatchObject({
+      platformRole: "ops",
+      projectRoles: { [owned.id]: "owner", [joined.id]: "viewer" },
+      teamRoles: { [team.id]: "lead" },
+    });
+    // Someone with no memberships at all gets empty maps, not null.
+    expect(await loadSessionActor(await signIn(await makeUser()))).toMatchObject({ projectRoles: {}, teamRoles: {} });
   });
 
   it("a signed-out session is refused on its next request, while the person's other browsers stay signed in", async () => {

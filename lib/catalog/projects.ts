@@ -60,7 +60,6 @@ export async function listProjects(ctx: Ctx, query: TProjectListQuery) {
         updatedAt: true,
         team: { select: { slug: true, name: true } },
         owner: { select: { id: true, name: true } },
-        _count: { select: { services: true, environments: true } },
       },
     }),
   ]);

@@ -1,11 +1,28 @@
 /**
  * `npm run bench:catalog`: the projects list and the command palette's search
  * over HTTP from the built app, with 10,000 projects and 50,000 services in a
- * fresh embedded Postgres.
- * Prints p50/p95/p99 latency per scenario (target: p95 < 150 ms).
+ * fresh embedded Postgres. For each scenario it prints what explains the
+ * figure, not only the figure:
+ *   - req/s and p50/p95/p99 latency (the list, search and filter at 4 and at 1 connection);
+ *   - server CPU per request: the CPU time of the `next start` process (and its
+ *     children) over the run, from /proc, divided by the requests served;
+ *   - Postgres CPU per request, the same way (the postgres processes);
+ *   - database queries and their execution time per request, from
+ *     pg_stat_statements (reset before each run; the bench's own reads excluded);
+ *   - the floor: the same app's cheapest dynamic page (/signin without a
+ *     session: the root layout, no database) measured in the same run, and
+ *     each result's ratio to it, which holds on a noisy machine when the
+ *     absolute figures do not;
+ *   - the page's weight: HTML bytes, how much of it is inline RSC data, inline
+ *     SVGs and class attributes; and the RSC payload of a client navigation.
+ * Targets (issue 16): 4 connections >= 60 req/s and p95 < 150 ms; 1 connection p50 < 25 ms; within 2.5x of the floor.
  *   BENCH_SKIP_BUILD=1     reuse the current .next build
- *   BENCH_CONNECTIONS=4    concurrent connections (default 4)
- *   BENCH_SECONDS=10       duration of each scenario
+ *   BENCH_CONNECTIONS=4    concurrent connections (default 4; the list, search and filter also run at 1)
+ *   BENCH_SECONDS=10       duration of each scenario (0: measure nothing, only weigh the pages and take screenshots)
+ *   BENCH_PATHS=/a,/b      measure only these paths (with the session), plus the floor
+ *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
+ *   BENCH_SCREENSHOTS=dir  screenshots of the list pages (desktop and 390 px wide) into dir, to look at what was measured
+ *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -15,7 +32,9 @@ import { randomBytes } from "node:crypto";
 import autocannon from "autocannon";
 import { encode } from "next-auth/jwt";
 import pg from "pg";
+import { chromium } from "@playwright/test";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
+import { childPids, treeCpuMs } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
 import { buildApp, nextBin } from "../lib/next-app";
 import { applyMigrations } from "../../lib/db/schema-engine";
@@ -31,7 +50,23 @@ buildApp(say, "BENCH_SKIP_BUILD");
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wharf-bench-pg-"));
 fs.chmodSync(dir, 0o755);
-const pgServer = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), persistent: false });
+const explain = process.env.BENCH_EXPLAIN === "1";
+const pgLog: string[] = [];
+const pgServer = await startEmbeddedPostgres({
+  dataDir: path.join(dir, "data"),
+  persistent: false,
+  settings: {
+    shared_preload_libraries: "pg_stat_statements,auto_explain",
+    "pg_stat_statements.track": "top",
+    // auto_explain.log_min_duration stays at its default, -1 (off), until BENCH_EXPLAIN turns it on with ALTER SYSTEM
+    // for one request per scenario (analyzing every query slows them down); a -c setting here would override that.
+    "auto_explain.log_analyze": "on",
+    "auto_explain.log_buffers": "on",
+  },
+  onLog: (line) => {
+    if (explain) pgLog.push(line);
+  },
+});
 await pgServer.createDatabase("bench");
 const url = pgServer.url("bench");
 await applyMigrations(url);
@@ -68,9 +103,11 @@ await client.query(`
     from generate_series(1, ${PROJECTS}) p, generate_series(1, ${SERVICES_PER_PROJECT}) k;
   insert into "ProjectMember"(id, "projectId", "userId", role, "updatedAt")
     select 'm' || g, 'p' || g, 'u' || (1 + g % 300), 'owner', now() from generate_series(1, ${PROJECTS}) g;
-  analyze;
+  create extension if not exists pg_stat_statements;
 `);
-await client.end();
+// What autovacuum does to a live database after a bulk load: the trigram index's pending list merged (until then the
+// planner scans the table instead of the index), the visibility map set, the statistics taken.
+await client.query("vacuum analyze");
 say(`seeded in ${Math.round(performance.now() - seedStart)} ms`);
 
 const port = await freePort();
@@ -93,6 +130,11 @@ const env = {
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to .wharf/prof (open it in Chrome DevTools).
 const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(projectRoot, ".wharf/prof")}`] : [];
 const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
+// A run that fails half-way must not leave its server and Postgres running (they would load the machine for the next run).
+process.on("exit", () => {
+  if (app.exitCode === null) app.kill("SIGKILL");
+  for (const pid of childPids(process.pid, (c) => c === "postgres")) process.kill(pid, "SIGINT"); // fast shutdown; gone already after pgServer.stop()
+});
 const base = `http://localhost:${port}`;
 for (let i = 0; ; i++) {
   try {
@@ -108,47 +150,221 @@ for (let i = 0; ; i++) {
 const token = await encode({ token: { sub: "u7", email: "user7@bench.wharf", name: "User 7", ...newSessionClaims({ id: "u7", sessionVersion: 1 }) }, secret });
 const cookie = `next-auth.session-token=${token}`;
 
-const SCENARIOS: [string, string][] = process.env.BENCH_PATHS
-  ? process.env.BENCH_PATHS.split(",").map((p) => [p, p])
-  : [
-      ["list, first page", "/projects"],
-      ["search 'payments' (1,200 matches)", "/projects?q=payments"],
-      ["search a slug (1 match)", "/projects?q=ledger-4241"],
-      ["filter team + tier", "/projects?team=team-7&tier=critical"],
-      ["sort by updated, page 200", "/projects?sort=updated&dir=desc&page=200"],
-      // The command palette: every kind searched at once, a few hits each.
-      ["palette 'ledger' (500 projects)", "/api/search?q=ledger"],
-      ["palette 'api' (10,000 services)", "/api/search?q=api"],
-      ["palette 'ledger-42/we' (service)", "/api/search?q=ledger-42%2Fwe"],
-    ];
-
-function percentile(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+interface Scenario {
+  name: string;
+  path: string;
+  /** Sent without the session cookie (the floor). */
+  anonymous?: boolean;
+  /** Also measured at 1 connection (what one request costs when nothing waits in line). */
+  single?: boolean;
+  /** Held to the targets. */
+  target?: boolean;
 }
 
-const rows: string[] = [];
-for (const [name, pathname] of SCENARIOS) {
-  const probe = await fetch(base + pathname, { headers: { cookie }, redirect: "manual" });
-  if (probe.status !== 200) throw new Error(`${pathname} answered ${probe.status}: is the session valid?`);
-  await autocannon({ url: base + pathname, connections, amount: 40, headers: { cookie } }); // warm-up
+const FLOOR: Scenario = { name: "floor: /signin, no session", path: "/signin", anonymous: true, single: true };
+const SCENARIOS: Scenario[] = process.env.BENCH_PATHS
+  ? process.env.BENCH_PATHS.split(",").map((p) => ({ name: p, path: p, single: true, target: true }))
+  : [
+      { name: "list, first page", path: "/projects", single: true, target: true },
+      { name: "search 'payments' (1,200 matches)", path: "/projects?q=payments", single: true, target: true },
+      { name: "search a slug (1 match)", path: "/projects?q=ledger-4241" },
+      { name: "filter team + tier", path: "/projects?team=team-7&tier=critical", single: true, target: true },
+      { name: "sort by updated, page 200", path: "/projects?sort=updated&dir=desc&page=200" },
+      // The command palette: every kind searched at once, a few hits each.
+      { name: "palette 'ledger' (500 projects)", path: "/api/search?q=ledger" },
+      { name: "palette 'api' (10,000 services)", path: "/api/search?q=api" },
+      { name: "palette 'ledger-42/we' (service)", path: "/api/search?q=ledger-42%2Fwe" },
+    ];
+
+const headersOf = (s: Scenario): Record<string, string> => (s.anonymous ? {} : { cookie });
+
+function percentile(sorted: number[], p: number) {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
+}
+
+const appCpuMs = () => treeCpuMs(app.pid!);
+const pgCpuMs = () => treeCpuMs(process.pid, (comm) => comm === "postgres");
+
+/** Every statement the app ran since the last reset, the bench's own reads left out. */
+async function dbStatements() {
+  const { rows } = await client.query<{ calls: string; ms: number; query: string }>(
+    `select calls, total_exec_time as ms, query from pg_stat_statements
+      where query not ilike '%pg_stat_statements%' and dbid = (select oid from pg_database where datname = current_database())`,
+  );
+  return rows.map((r) => ({ calls: Number(r.calls), ms: r.ms, query: r.query }));
+}
+
+interface Measured {
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  serverCpu: number;
+  pgCpu: number;
+  queries: number;
+  dbMs: number;
+}
+
+async function measure(s: Scenario, conns: number): Promise<Measured> {
+  const url = base + s.path;
+  await autocannon({ url, connections: conns, amount: 40, headers: headersOf(s) }); // warm-up
+  await client.query("select pg_stat_statements_reset()");
+  const cpu0 = appCpuMs();
+  const pg0 = pgCpuMs();
   const times: number[] = [];
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url: base + pathname, connections, duration: seconds, headers: { cookie } }, (err, r) => (err ? reject(err) : resolve(r)));
+    const instance = autocannon({ url, connections: conns, duration: seconds, headers: headersOf(s) }, (err, r) => (err ? reject(err) : resolve(r)));
     instance.on("response", (_client, status, _bytes, ms) => {
       if (status === 200) times.push(ms);
     });
   });
+  const served = Math.max(1, result.requests.total);
+  const serverCpu = (appCpuMs() - cpu0) / served;
+  const pgCpu = (pgCpuMs() - pg0) / served;
+  const statements = await dbStatements();
   times.sort((a, b) => a - b);
-  const line = `${name.padEnd(36)} ${String(times.length).padStart(6)} req  ${result.requests.average.toFixed(0).padStart(4)} req/s  p50 ${percentile(times, 50).toFixed(0).padStart(4)} ms  p95 ${percentile(times, 95).toFixed(0).padStart(4)} ms  p99 ${percentile(times, 99).toFixed(0).padStart(4)} ms  non-2xx ${result.non2xx}`;
-  rows.push(line);
-  say(line);
+  return {
+    requests: times.length,
+    rps: result.requests.average,
+    p50: percentile(times, 50),
+    p95: percentile(times, 95),
+    p99: percentile(times, 99),
+    non2xx: result.non2xx,
+    serverCpu,
+    pgCpu,
+    queries: statements.reduce((n, r) => n + r.calls, 0) / served,
+    dbMs: statements.reduce((n, r) => n + r.ms, 0) / served,
+  };
 }
 
-console.log(
-  `\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${connections} connections, ${seconds} s each (target p95 < 150 ms):`,
-);
-for (const r of rows) console.log("  " + r);
+/** The page's weight: HTML, its inline RSC data (`self.__next_f.push`), inline SVGs, class attributes; and a client navigation's RSC payload. */
+async function weigh(s: Scenario) {
+  const html = await (await fetch(base + s.path, { headers: headersOf(s) })).text();
+  const bytes = (t: string) => Buffer.byteLength(t);
+  const rscInline = [...html.matchAll(/<script[^>]*>self\.__next_f\.push\((.*?)\)<\/script>/gs)].reduce((n, m) => n + bytes(m[1]!), 0);
+  const classes = [...html.matchAll(/ class="[^"]*"/g)].reduce((n, m) => n + bytes(m[0]), 0);
+  const svgs = (html.match(/<svg/g) ?? []).length;
+  const rsc = await (await fetch(base + s.path, { headers: { ...headersOf(s), RSC: "1" } })).text();
+  // Kept to look at: .wharf/bench-pages/<path>.html and .rsc
+  const file = path.join(projectRoot, ".wharf/bench-pages", s.path.replace(/[^a-z0-9]+/gi, "_"));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(`${file}.html`, html);
+  fs.writeFileSync(`${file}.rsc`, rsc);
+  return { html: bytes(html), rscInline, classes, svgs, rsc: bytes(rsc) };
+}
 
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const fmt = (m: Measured) =>
+  `${String(m.requests).padStart(6)} req ${m.rps.toFixed(0).padStart(4)} req/s  p50 ${m.p50.toFixed(0).padStart(4)}  p95 ${m.p95.toFixed(0).padStart(4)}  p99 ${m.p99
+    .toFixed(0)
+    .padStart(4)} ms  server CPU ${m.serverCpu.toFixed(1).padStart(5)} ms/req  postgres CPU ${m.pgCpu.toFixed(1).padStart(5)} ms/req  ${m.queries
+    .toFixed(1)
+    .padStart(4)} queries ${m.dbMs.toFixed(1).padStart(5)} ms db/req${m.non2xx ? `  non-2xx ${m.non2xx}` : ""}`;
+
+for (const s of [FLOOR, ...SCENARIOS]) {
+  const probe = await fetch(base + s.path, { headers: headersOf(s), redirect: "manual" });
+  if (probe.status !== 200) throw new Error(`${s.path} answered ${probe.status}${s.anonymous ? "" : ": is the session valid?"}`);
+}
+
+if (explain) {
+  // One request per scenario with every statement's plan (EXPLAIN ANALYZE, the real parameters) written to the server log.
+  await client.query("alter system set auto_explain.log_min_duration = 0");
+  await client.query("select pg_reload_conf()");
+  await new Promise((r) => setTimeout(r, 300)); // the reload reaches the app's connections at their next statement
+  const out: string[] = [];
+  for (const s of SCENARIOS.filter((x) => x.path.startsWith("/projects"))) {
+    pgLog.length = 0;
+    await (await fetch(base + s.path, { headers: headersOf(s) })).text();
+    await new Promise((r) => setTimeout(r, 200)); // the log is written after the answer
+    out.push(`### ${s.name} (${s.path})\n`, pgLog.join(""), "\n");
+  }
+  await client.query("alter system reset auto_explain.log_min_duration");
+  await client.query("select pg_reload_conf()");
+  const file = path.join(projectRoot, ".wharf/bench-explain.txt");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, out.join(""));
+  say(`EXPLAIN ANALYZE of every query written to ${file}`);
+}
+
+const results: { s: Scenario; conns: number; m: Measured }[] = [];
+for (const s of seconds > 0 ? [FLOOR, ...SCENARIOS] : []) {
+  for (const conns of s.single && connections !== 1 ? [connections, 1] : [connections]) {
+    const m = await measure(s, conns);
+    results.push({ s, conns, m });
+    say(`${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
+  }
+}
+const weights: { s: Scenario; w: Awaited<ReturnType<typeof weigh>> }[] = [];
+for (const s of [FLOOR, ...SCENARIOS.filter((x) => x.path.startsWith("/projects"))]) weights.push({ s, w: await weigh(s) });
+
+const floorAt = (conns: number) => results.find((r) => r.s === FLOOR && r.conns === conns)?.m;
+console.log(`\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${seconds} s each.`);
+console.log("CPU from /proc (the next-server process tree; the postgres processes), queries and db time from pg_stat_statements, per request.\n");
+for (const { s, conns, m } of results) console.log(`  ${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
+
+console.log(`\nRatio to the floor (${FLOOR.path}) in this run, and the targets (4c >= 60 req/s, p95 < 150 ms; 1c p50 < 25 ms; within 2.5x of the floor):`);
+for (const { s, conns, m } of results) {
+  if (s === FLOOR) continue;
+  const f = floorAt(conns)!;
+  const ratio = conns === 1 ? m.p50 / f.p50 : f.rps / m.rps;
+  const cpuRatio = m.serverCpu / f.serverCpu;
+  const meets = !s.target
+    ? ""
+    : conns === 1
+      ? m.p50 < 25 && ratio <= 2.5
+        ? "  meets targets"
+        : "  MISSES targets"
+      : m.rps >= 60 && m.p95 < 150 && ratio <= 2.5
+        ? "  meets targets"
+        : "  MISSES targets";
+  console.log(
+    `  ${s.name.padEnd(36)} ${conns}c  ${conns === 1 ? "p50" : "req/s"} ${ratio.toFixed(2)}x the floor  server CPU ${cpuRatio.toFixed(2)}x the floor's${meets}`,
+  );
+}
+
+console.log("\nPage weight (target: first page under 60 KB):");
+for (const { s, w } of weights) {
+  console.log(
+    `  ${s.name.padEnd(36)} HTML ${kb(w.html).padStart(9)}  of it inline RSC ${kb(w.rscInline).padStart(9)} (${((100 * w.rscInline) / w.html).toFixed(0)}%)  class attributes ${kb(w.classes).padStart(8)}  ${String(w.svgs).padStart(3)} inline SVGs  client navigation RSC ${kb(w.rsc).padStart(9)}`,
+  );
+}
+
+if (process.env.BENCH_SCREENSHOTS) {
+  const out = path.resolve(process.env.BENCH_SCREENSHOTS);
+  fs.mkdirSync(out, { recursive: true });
+  const browser = await chromium.launch({
+    executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+  for (const [label, width] of [
+    ["desktop", 1280],
+    ["mobile", 390],
+  ] as const) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    await context.addCookies([{ name: "next-auth.session-token", value: token, url: base }]);
+    const page = await context.newPage();
+    for (const s of SCENARIOS.filter((x) => x.path.startsWith("/projects"))) {
+      await page.goto(base + s.path);
+      await page.getByTestId("result-count").or(page.getByText("No project matches")).first().waitFor();
+      await page.screenshot({ path: path.join(out, `${s.path.replace(/[^a-z0-9]+/gi, "_")}-${label}.png`), fullPage: label === "desktop" });
+    }
+    await context.close();
+  }
+  await browser.close();
+  say(`screenshots in ${out}`);
+}
+
+await client.end();
 app.kill("SIGINT");
 await new Promise((r) => app.once("exit", r));
 await pgServer.stop();

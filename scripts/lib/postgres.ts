@@ -64,6 +64,8 @@ export async function startEmbeddedPostgres(opts: {
   /** Keep the data directory when stopped (dev) or delete it (tests). */
   persistent: boolean;
   onLog?: (line: string) => void;
+  /** More `-c name=value` settings for the server (a benchmark loads pg_stat_statements). */
+  settings?: Record<string, string>;
 }): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
   const isRoot = os.userInfo().uid === 0;
@@ -77,7 +79,10 @@ export async function startEmbeddedPostgres(opts: {
     // Postgres refuses to run as root; the package then runs it as an OS user `postgres`.
     createPostgresUser: isRoot,
     authMethod: "scram-sha-256",
-    postgresFlags: ["-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off"],
+    postgresFlags: [
+      ...["-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off"],
+      ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
+    ],
     onLog: opts.onLog ?? (() => {}),
     onError: (e) => opts.onLog?.(String(e)),
   });

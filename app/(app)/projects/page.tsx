@@ -3,18 +3,17 @@ import Link from "next/link";
 import { ArrowDown, ArrowUp, Boxes, Plus, Rocket } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
-import { listProjects } from "@/lib/catalog/projects";
+import { listProjects, type ProjectListItem } from "@/lib/catalog/projects";
 import { listTeamOptions } from "@/lib/catalog/teams";
 import { ZProjectListQuery, type TProjectListQuery } from "@/lib/catalog/schemas";
 import { PageHeader } from "@/components/shell/page-header";
 import { pageParams } from "@/lib/http/page";
-import { RelativeTime } from "@/components/shell/relative-time";
+import { formatDistanceToNowStrict } from "date-fns";
 import { ProjectFilters } from "@/components/catalog/project-filters";
-import { Badge } from "@/components/ui/badge";
+import { ProjectRows, type ProjectRow } from "@/components/catalog/project-rows";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { StatusBadge } from "@/components/ui/status-badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { Table, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 
 export const metadata: Metadata = { title: "Projects" };
 
@@ -30,6 +29,22 @@ function hrefWith(query: TProjectListQuery, change: Partial<Record<keyof TProjec
   }
   const s = params.toString();
   return s ? `/projects?${s}` : "/projects";
+}
+
+/** A row as the client component needs it: what it shows, worded here (the relative time too, so hydration matches). */
+function toRow(p: ProjectListItem): ProjectRow {
+  return {
+    slug: p.slug,
+    name: p.name,
+    summary: p.description ? `${p.slug} · ${p.description}` : p.slug,
+    labels: Object.entries(p.labels),
+    team: p.team,
+    tier: p.tier,
+    stack: [p.language, p.framework].filter(Boolean).join(" · ") || "—",
+    owner: p.owner.name,
+    lifecycle: p.lifecycle,
+    updated: { iso: p.updatedAt.toISOString(), text: formatDistanceToNowStrict(p.updatedAt, { addSuffix: true }) },
+  };
 }
 
 /** The direction of a column's first click. */
@@ -131,48 +146,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                   </SortHead>
                 </TableRow>
               </TableHeader>
-              <TableBody>
-                {result.projects.map((p) => (
-                  <TableRow key={p.id}>
-                    <TableCell className="max-w-md">
-                      <Link href={`/projects/${p.slug}`} className="font-medium hover:underline">
-                        {p.name}
-                      </Link>
-                      <div className="truncate text-xs text-muted-foreground">
-                        {p.slug}
-                        {p.description ? ` · ${p.description}` : ""}
-                      </div>
-                      {Object.keys(p.labels).length > 0 && (
-                        <div className="mt-1 flex flex-wrap gap-1">
-                          {Object.entries(p.labels).map(([k, v]) => (
-                            <Badge key={k} variant="outline" className="font-mono text-[10px]">
-                              {k}={v}
-                            </Badge>
-                          ))}
-                        </div>
-                      )}
-                    </TableCell>
-                    <TableCell>
-                      <Link href={`/teams/${p.team.slug}`} className="hover:underline">
-                        {p.team.name}
-                      </Link>
-                    </TableCell>
-                    <TableCell>
-                      <Badge variant={p.tier === "critical" ? "destructive" : p.tier === "experimental" ? "secondary" : "outline"}>{p.tier}</Badge>
-                    </TableCell>
-                    <TableCell className="hidden text-sm text-muted-foreground lg:table-cell">
-                      {[p.language, p.framework].filter(Boolean).join(" · ") || "—"}
-                    </TableCell>
-                    <TableCell className="hidden md:table-cell">{p.owner.name}</TableCell>
-                    <TableCell>
-                      <StatusBadge status={p.lifecycle} />
-                    </TableCell>
-                    <TableCell className="hidden text-sm text-muted-foreground md:table-cell">
-                      <RelativeTime date={p.updatedAt} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
+              <ProjectRows rows={result.projects.map(toRow)} />
             </Table>
           </div>
           <nav className="mt-4 flex items-center justify-between text-sm" aria-label="Pagination">
