@@ -201,6 +201,18 @@ export const ZEnvVariables = z.object({
     .optional()
     .transform((v) => v || undefined)
     .pipe(ZPrometheusUrl.optional()),
+  /**
+   * The bearer token Alertmanager sends to Wharf's webhook (/api/alerts/webhook). Unset: derived from WHARF_ENCRYPTION_KEY
+   * and written into the Alertmanager configuration Wharf generates. Set it when your Alertmanager is configured elsewhere.
+   */
+  WHARF_ALERT_WEBHOOK_TOKEN: z.string().min(24, { message: "must be at least 24 characters" }).optional(),
+  /**
+   * Where Wharf writes the Alertmanager configuration it generates from the CMDB (then reloads the Alertmanager at
+   * WHARF_ALERTMANAGER_URL). Unset: Wharf does not write Alertmanager's configuration.
+   */
+  WHARF_ALERTMANAGER_CONFIG_FILE: z.string().min(1, { message: "must be a file path, or unset" }).optional(),
+  /** Bound of each call to Alertmanager's API (alerts, silences). */
+  WHARF_ALERTMANAGER_TIMEOUT_MS: ms(100, 60_000, 2_000),
   /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
   WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
   /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */
