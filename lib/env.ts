@@ -213,6 +213,14 @@ export const ZEnvVariables = z.object({
   WHARF_ALERTMANAGER_CONFIG_FILE: z.string().min(1, { message: "must be a file path, or unset" }).optional(),
   /** Bound of each call to Alertmanager's API (alerts, silences). */
   WHARF_ALERTMANAGER_TIMEOUT_MS: ms(100, 60_000, 2_000),
+  /**
+   * group_wait of the Alertmanager configuration Wharf generates: how long the first alert of a group waits for others
+   * before it is sent. Unset: 30s in production, 5s otherwise (dev, tests). docs/alerting.md#routing.
+   */
+  WHARF_ALERTMANAGER_GROUP_WAIT: z
+    .string()
+    .regex(/^([0-9]+(ms|s|m|h))+$/, { message: "must be a duration such as 5s, 30s or 1m" })
+    .optional(),
   /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
   WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
   /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */

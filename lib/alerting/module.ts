@@ -18,6 +18,7 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { incidentChatTask } from "./chat";
+import { routingTask } from "./routing-apply";
 
 export const alertingModule = defineModule({
   name: "alerting",
@@ -66,7 +67,21 @@ export const alertingModule = defineModule({
   nav: [],
   parts: (): ModuleParts => ({
     // Each part of the alerting work adds its run kinds, tasks and crons here, in its own block.
-    tasks: [incidentChatTask],
-    crons: [],
+    tasks: [
+      incidentChatTask,
+      // --- al-routing: Alertmanager's configuration from the CMDB (lib/alerting/routing*.ts) ---
+      routingTask,
+      // --- end al-routing ---
+    ],
+    crons: [
+      // --- al-routing: the safety net of the trigger (a rewritten file, a restarted Alertmanager): a no-op when all agrees ---
+      {
+        schedule: "* * * * *",
+        task: routingTask.name,
+        options: "?max=1&jobKey=alertmanager-config&queue=alertmanager-config",
+        description: "Checks that Alertmanager runs the configuration generated from the CMDB, and writes and reloads it when not",
+      },
+      // --- end al-routing ---
+    ],
   }),
 });
