@@ -64,7 +64,11 @@ export const alertingModule = defineModule({
       description: "Rewrite and reload Alertmanager's configuration by hand",
     },
   },
-  nav: [],
+  nav: [
+    // --- al-routing: ops see and reload Alertmanager's generated configuration (admins also reach it from Admin) ---
+    { href: "/admin/alerting", label: "Alert routing", icon: "alert-routing", requires: "alerting.routing.read", order: 85 },
+    // --- end al-routing ---
+  ],
   parts: (): ModuleParts => ({
     // Each part of the alerting work adds its run kinds, tasks and crons here, in its own block.
     tasks: [

@@ -10,7 +10,6 @@
  */
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { ctxFor, makeProject, makeTeam, makeUser } from "@/test/factories";
@@ -20,7 +19,7 @@ import { amStatus } from "./am";
 import { addMaintenanceWindow, listMaintenanceWindows, removeMaintenanceWindow } from "./maintenance";
 import { AMTOOL, getRoutingStatus, readRoutingState, requestRoutingApply, ROUTING_SETTING_KEY } from "./routing-apply";
 
-const configFile = path.join(testMonitoring().dir, "alertmanager.yml");
+const configFile = testMonitoring().alertmanagerConfigFile;
 process.env.WHARF_ALERTMANAGER_CONFIG_FILE = configFile;
 
 workerForThisFile();
