@@ -231,7 +231,18 @@ describe("the registry", () => {
       "release",
     ]);
     expect(r.stepKinds.size).toBe(20); // 17 + monitoring-dashboard + the two alert-rule steps
-    expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin/alerting", "/admin"]);
+    expect(r.nav.map((n) => n.href)).toEqual([
+      "/",
+      "/projects",
+      "/teams",
+      "/templates",
+      "/tickets",
+      "/deployments",
+      "/dashboards",
+      "/clusters",
+      "/admin/alerting",
+      "/admin",
+    ]);
   });
 
   it("a page or job naming an unknown policy action fails loudly", () => {

@@ -9,7 +9,9 @@ import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { RefreshWhileQueued, RoutingApplyButton } from "@/components/alerting/routing-status";
 
-export const metadata: Metadata = { title: "Alerting" };
+export const metadata: Metadata = { title: "Alert routing" };
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export default async function AdminAlertingPage() {
   const ctx = await requireCtx();
@@ -58,7 +60,7 @@ export default async function AdminAlertingPage() {
             <dd>{s.state.checkedAt ? <TimeAgo date={s.state.checkedAt} /> : "never"}</dd>
             <dt className="text-muted-foreground">Routes</dt>
             <dd>
-              {s.state.teams} teams, {s.state.projects} projects, {s.state.windows} maintenance windows
+              {plural(s.state.teams, "team")}, {plural(s.state.projects, "project")}, {plural(s.state.windows, "maintenance window")}
             </dd>
             <dt className="text-muted-foreground">Now</dt>
             <dd>{s.queued ? "a run is queued…" : s.pending ? "changes not loaded yet" : "Alertmanager runs what is generated"}</dd>
