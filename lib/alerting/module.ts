@@ -18,6 +18,9 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { incidentChatTask } from "./chat";
+// ---- al-chat: escalation (lib/alerting/oncall.ts)
+import { escalationTask } from "./oncall";
+// ---- end al-chat
 
 export const alertingModule = defineModule({
   name: "alerting",
@@ -66,7 +69,22 @@ export const alertingModule = defineModule({
   nav: [],
   parts: (): ModuleParts => ({
     // Each part of the alerting work adds its run kinds, tasks and crons here, in its own block.
-    tasks: [incidentChatTask],
-    crons: [],
+    tasks: [
+      incidentChatTask,
+      // ---- al-chat: on-call escalation (lib/alerting/oncall.ts)
+      escalationTask,
+      // ---- end al-chat
+    ],
+    crons: [
+      // ---- al-chat: every minute, open incidents not acknowledged in time go to the next person on call
+      {
+        schedule: "* * * * *",
+        task: escalationTask.name,
+        // No retries: it runs again in a minute anyway.
+        options: "?max=1&jobKey=incident_escalate&jobKeyMode=replace",
+        description: "Escalates incidents not acknowledged within their team's time to the next person of the on-call rota",
+      },
+      // ---- end al-chat
+    ],
   }),
 });
