@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { amSilences } from "./am";
-import { createSilence, expireSilence, listSilences, previewSilence } from "./silences";
+import { createReleaseWithSilence, createSilence, expireSilence, listSilences, previewSilence } from "./silences";
 
 const amUrl = process.env.WHARF_ALERTMANAGER_URL;
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
@@ -143,6 +143,33 @@ describe.skipIf(!amUrl)("silences", () => {
     await expect(
       createSilence(ctx, { projectId: project.id, matchers: [{ name: "service", op: "=~", value: "(" }], endsAt: inAnHour(), comment: "x" }),
     ).rejects.toMatchObject({ fieldErrors: { "matchers.0.value": ["Not a valid regular expression"] } });
+  });
+});
+
+describe.skipIf(!amUrl)("the deploy form's release-window silence", () => {
+  it("takes its silence back when the release is refused, so nothing is half-done", async () => {
+    const { ctx, project } = await setup();
+    // No environment on any cluster: the release is refused after the silence was created.
+    const service = await db().service.create({ data: { projectId: project.id, slug: "api", name: "api" } });
+    await expect(createReleaseWithSilence(ctx, { serviceId: service.id, environment: "dev", tag: "v2", silenceMinutes: 30 })).rejects.toBeDefined();
+    const listed = await listSilences(ctx, project.id);
+    expect(listed.silences).toHaveLength(1);
+    expect(listed.silences[0]).toMatchObject({
+      status: { state: "expired" },
+      comment: "Release window: api v2 in dev (30 min)",
+      matchers: [
+        { name: "project", op: "=", value: project.slug },
+        { name: "service", op: "=", value: "api" },
+        { name: "environment", op: "=", value: "dev" },
+      ],
+    });
+  });
+
+  it("refuses a release window under 5 minutes at the field", async () => {
+    const { ctx } = await setup();
+    await expect(createReleaseWithSilence(ctx, { serviceId: "x", environment: "dev", tag: "v2", silenceMinutes: 1 })).rejects.toMatchObject({
+      fieldErrors: { silenceMinutes: ["At least 5 minutes"] },
+    });
   });
 });
 
