@@ -99,6 +99,7 @@ export function OnCallSection({ data }: { data: OnCallData }) {
       )}
       {data.canEdit ? (
         <form
+          noValidate
           className="flex flex-wrap items-end gap-3"
           onSubmit={(e) => {
             e.preventDefault();

@@ -106,8 +106,6 @@ export function DeployForm({
         <Input
           aria-label="Release window in minutes"
           type="number"
-          min={5}
-          max={1440}
           value={silenceMinutes}
           onChange={(e) => setSilenceMinutes(e.target.value)}
           disabled={!silence}

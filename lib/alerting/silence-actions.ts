@@ -24,6 +24,11 @@ export const expireSilenceAction = defineAction("alert.silence.expire", ZExpireS
 });
 
 /** The deploy form with "silence this service's alerts for the release window" checked. */
-export const createReleaseWithSilenceAction = defineAction("deploy.create", ZReleaseWithSilence, (input, ctx) => createReleaseWithSilence(ctx, input), {
-  revalidate: () => ["/projects/[slug]/services/[service]", "/deployments"],
-});
+export const createReleaseWithSilenceAction = defineAction(
+  "deploy.create_with_silence",
+  ZReleaseWithSilence,
+  (input, ctx) => createReleaseWithSilence(ctx, input),
+  {
+    revalidate: () => ["/projects/[slug]/services/[service]", "/deployments"],
+  },
+);

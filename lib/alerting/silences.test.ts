@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { amSilences } from "./am";
-import { createReleaseWithSilence, createSilence, expireSilence, listSilences, previewSilence } from "./silences";
+import { createReleaseWithSilence, createSilence, expireSilence, incidentSilenceMatchers, listSilences, previewSilence } from "./silences";
 
 const amUrl = process.env.WHARF_ALERTMANAGER_URL;
 const inAnHour = () => new Date(Date.now() + 3600_000).toISOString();
@@ -65,14 +65,17 @@ describe.skipIf(!amUrl)("silences", () => {
     const { ctx, project } = await setup();
     await fire(project.slug, [{ alertname: "HighErrorRate", service: "api" }]);
     const incident = await db().incident.create({ data: { key: `${project.slug}/api/dev/HighErrorRate`, title: "HighErrorRate", projectId: project.id } });
+    const matchers = incidentSilenceMatchers(incident);
+    expect(matchers).toEqual([
+      { name: "project", op: "=", value: project.slug },
+      { name: "service", op: "=", value: "api" },
+      { name: "environment", op: "=", value: "dev" },
+      { name: "alertname", op: "=", value: "HighErrorRate" },
+    ]);
     const created = await createSilence(ctx, {
       projectId: project.id,
       incidentId: incident.id,
-      matchers: [
-        { name: "service", op: "=", value: "api" },
-        { name: "environment", op: "=", value: "dev" },
-        { name: "alertname", op: "=", value: "HighErrorRate" },
-      ],
+      matchers,
       endsAt: inAnHour(),
       comment: "Rolling back",
     });

@@ -77,6 +77,21 @@ export function fromAmMatcher(m: TMatcher): TSilenceMatcher {
   return { name: m.name, value: m.value, op: m.isEqual ? (m.isRegex ? "=~" : "=") : m.isRegex ? "!~" : "!=" };
 }
 
+/** The matchers a silence from an incident starts with: its key's project, service, environment and alertname. */
+export function incidentSilenceMatchers(incident: { key: string }): TSilenceMatcher[] {
+  const [project, service, environment, alertname] = incident.key.split("/");
+  return (
+    [
+      ["project", project],
+      ["service", service],
+      ["environment", environment],
+      ["alertname", alertname],
+    ] as const
+  )
+    .filter(([, v]) => v)
+    .map(([name, value]) => ({ name, op: "=" as const, value: value! }));
+}
+
 /** A matcher as Alertmanager's filter syntax: name="value" (quotes and backslashes escaped). */
 export function matcherFilter(m: TSilenceMatcher): string {
   return `${m.name}${m.op}${JSON.stringify(m.value)}`;
