@@ -94,6 +94,9 @@ describe.skipIf(!amUrl)("silences", () => {
     const expiredAudit = await db().auditEvent.findFirstOrThrow({ where: { action: "alert.silence.expire", targetId: created.id } });
     expect(expiredAudit.before).toMatchObject({ status: { state: "active" } });
     expect(expiredAudit.after).toMatchObject({ status: { state: "expired" } });
+    expect(await db().incidentEvent.findFirst({ where: { incidentId: incident.id, kind: "silence_expired" } })).toMatchObject({
+      text: "Silence expired: its alerts are sent again",
+    });
     expect((await listSilences(ctx, project.id)).silences[0]!.status.state).toBe("expired");
   });
 

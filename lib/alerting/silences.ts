@@ -213,15 +213,27 @@ export async function expireSilence(ctx: Ctx, raw: z.input<typeof ZExpireSilence
   if (found.data.status.state === "expired") throw new AppError("CONFLICT", "This silence has already expired.");
   const expired = await amExpireSilence(input.silenceId);
   if (!expired.ok) throw unavailable("Alertmanager could not expire the silence", expired);
-  await db().$transaction((tx) =>
-    recordAudit(tx, ctx, {
+  await db().$transaction(async (tx) => {
+    await recordAudit(tx, ctx, {
       action: "alert.silence.expire",
       target: { type: "silence", id: input.silenceId, label: found.data.matchers.map((m) => matcherFilter(fromAmMatcher(m))).join(", ") },
       projectId: project.id,
       before: found.data,
       after: { ...found.data, status: { state: "expired" }, endsAt: new Date().toISOString() },
-    }),
-  );
+    });
+    // A silence created from an incident: its timeline says it ended.
+    const from = await tx.incidentEvent.findFirst({
+      where: { kind: "silenced", data: { path: ["silenceId"], equals: input.silenceId } },
+      select: { incidentId: true },
+    });
+    if (from) {
+      await recordIncidentEvent(tx, from.incidentId, "silence_expired", {
+        actorId: ctx.actor.kind === "user" ? ctx.actor.id : null,
+        text: "Silence expired: its alerts are sent again",
+        data: { silenceId: input.silenceId },
+      });
+    }
+  });
   return { id: input.silenceId };
 }
 
