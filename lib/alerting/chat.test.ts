@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { makeProject, makeTeam, makeUser } from "@/test/factories";
 import { until, workerForThisFile } from "@/test/worker";
-import { checkedChatUrl, renderIncidentMessage, syncIncidentChat } from "./chat";
+import { checkedChatUrl, renderIncidentMessage, syncIncidentChat, unsafeIncidentChatStatus } from "./chat";
 import { incidentChanged } from "./events";
 import { setTeamSlackApp } from "./chat-settings";
 import { ctxFor } from "@/test/factories";
@@ -271,6 +271,9 @@ describe("convergence to chat", () => {
     await expect(syncIncidentChat(incident.id)).rejects.toThrow(/answered 500/);
     const row = await db().incidentChatMessage.findUniqueOrThrow({ where: { incidentId_channel: { incidentId: incident.id, channel: `team:${team.id}` } } });
     expect(row).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/answered 500: chat is down/) });
+    expect(await unsafeIncidentChatStatus(incident.id)).toEqual([
+      expect.objectContaining({ label: "Team webhook", failing: true, attempts: 2, sentCount: 0, lastError: expect.stringMatching(/answered 500/) }),
+    ]);
     expect(await db().incidentEvent.count({ where: { incidentId: incident.id, kind: "chat_failed" } })).toBe(1);
     await syncIncidentChat(incident.id);
     expect(await db().incidentEvent.count({ where: { incidentId: incident.id, kind: "chat_sent" } })).toBe(1);

@@ -329,3 +329,22 @@ export const incidentChatTask = defineTask({
     await syncIncidentChat(incidentId);
   },
 });
+
+/**
+ * Each channel's message of an incident for its page (sent how many times, when, the last failure while it lasts).
+ * Not authorized here: the incident page reads it after checking `alert.read` on the incident's project.
+ */
+export async function unsafeIncidentChatStatus(incidentId: string) {
+  const rows = await db().incidentChatMessage.findMany({ where: { incidentId }, orderBy: { channel: "asc" } });
+  return rows.map((r) => ({
+    channel: r.channel,
+    label: r.channel.startsWith("slack-app:") ? "Slack app (updated in place)" : "Team webhook",
+    sentCount: r.sentCount,
+    lastSentAt: r.lastSentAt?.toISOString() ?? null,
+    failing: r.lastError !== "",
+    lastError: r.lastError,
+    lastErrorAt: r.lastErrorAt?.toISOString() ?? null,
+    attempts: r.attempts,
+  }));
+}
+export type IncidentChatStatus = Awaited<ReturnType<typeof unsafeIncidentChatStatus>>;
