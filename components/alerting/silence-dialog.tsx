@@ -17,13 +17,10 @@ import { Textarea } from "@/components/ui/textarea";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
 import { createSilenceAction, previewSilenceAction } from "@/lib/alerting/silence-actions";
+import type { MatcherDraft, MatcherOp } from "@/lib/alerting/silence-matchers";
 
-type Op = "=" | "!=" | "=~" | "!~";
-export interface SilenceMatcherDraft {
-  name: string;
-  op: Op;
-  value: string;
-}
+type Op = MatcherOp;
+type SilenceMatcherDraft = MatcherDraft;
 
 const DURATIONS: [string, number][] = [
   ["30 minutes", 30],
@@ -33,13 +30,6 @@ const DURATIONS: [string, number][] = [
   ["1 day", 1440],
   ["1 week", 10080],
 ];
-
-/** Labels of an alert as matchers (name = value), leaving out the ones that differ per replica or evaluation. */
-export function matchersFromLabels(labels: Record<string, string>): SilenceMatcherDraft[] {
-  return Object.entries(labels)
-    .filter(([k]) => !["pod", "instance", "job", "wharf_rule"].includes(k))
-    .map(([name, value]) => ({ name, op: "=" as const, value }));
-}
 
 export function SilenceDialog({
   projectId,

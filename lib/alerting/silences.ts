@@ -17,6 +17,8 @@ import { amAlerts, amCall, amCreateSilence, amExpireSilence, amSilences, ZAmSile
 import { createRelease, ZCreateRelease } from "@/lib/deploy/releases";
 import { incidentChanged, recordIncidentEvent } from "./events";
 
+export { incidentSilenceMatchers, matchersFromLabels } from "./silence-matchers";
+
 export const MATCHER_OPS = ["=", "!=", "=~", "!~"] as const;
 export type MatcherOp = (typeof MATCHER_OPS)[number];
 export const MAX_SILENCE_DAYS = 30;
@@ -75,21 +77,6 @@ export function toAmMatcher(m: TSilenceMatcher): TMatcher {
 
 export function fromAmMatcher(m: TMatcher): TSilenceMatcher {
   return { name: m.name, value: m.value, op: m.isEqual ? (m.isRegex ? "=~" : "=") : m.isRegex ? "!~" : "!=" };
-}
-
-/** The matchers a silence from an incident starts with: its key's project, service, environment and alertname. */
-export function incidentSilenceMatchers(incident: { key: string }): TSilenceMatcher[] {
-  const [project, service, environment, alertname] = incident.key.split("/");
-  return (
-    [
-      ["project", project],
-      ["service", service],
-      ["environment", environment],
-      ["alertname", alertname],
-    ] as const
-  )
-    .filter(([, v]) => v)
-    .map(([name, value]) => ({ name, op: "=" as const, value: value! }));
 }
 
 /** A matcher as Alertmanager's filter syntax: name="value" (quotes and backslashes escaped). */
