@@ -221,6 +221,13 @@ export const ZEnvVariables = z.object({
     .string()
     .regex(/^([0-9]+(ms|s|m|h))+$/, { message: "must be a duration such as 5s, 30s or 1m" })
     .optional(),
+  /**
+   * Slack's Web API (chat.postMessage, chat.update) for teams that connect a Slack app to post incidents and update
+   * them in place (lib/alerting/chat.ts). Only tests and air-gapped proxies change it.
+   */
+  WHARF_SLACK_API_URL: z.url({ message: "must be an http(s) URL such as https://slack.com/api" }).default("https://slack.com/api"),
+  /** Bound of each post to a chat service (team webhooks, Slack's Web API). */
+  WHARF_CHAT_TIMEOUT_MS: ms(100, 60_000, 10_000),
   /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
   WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
   /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */

@@ -19,6 +19,9 @@ import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { incidentChatTask } from "./chat";
 import { routingTask } from "./routing-apply";
+// ---- al-chat: escalation (lib/alerting/oncall.ts)
+import { escalationTask } from "./oncall";
+// ---- end al-chat
 
 export const alertingModule = defineModule({
   name: "alerting",
@@ -76,6 +79,9 @@ export const alertingModule = defineModule({
       // --- al-routing: Alertmanager's configuration from the CMDB (lib/alerting/routing*.ts) ---
       routingTask,
       // --- end al-routing ---
+      // ---- al-chat: on-call escalation (lib/alerting/oncall.ts)
+      escalationTask,
+      // ---- end al-chat
     ],
     crons: [
       // --- al-routing: the safety net of the trigger (a rewritten file, a restarted Alertmanager): a no-op when all agrees ---
@@ -86,6 +92,15 @@ export const alertingModule = defineModule({
         description: "Checks that Alertmanager runs the configuration generated from the CMDB, and writes and reloads it when not",
       },
       // --- end al-routing ---
+      // ---- al-chat: every minute, open incidents not acknowledged in time go to the next person on call
+      {
+        schedule: "* * * * *",
+        task: escalationTask.name,
+        // No retries: it runs again in a minute anyway.
+        options: "?max=1&jobKey=incident_escalate&jobKeyMode=replace",
+        description: "Escalates incidents not acknowledged within their team's time to the next person of the on-call rota",
+      },
+      // ---- end al-chat
     ],
   }),
 });
