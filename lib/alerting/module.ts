@@ -18,6 +18,10 @@
 import { defineModule, type ModuleParts } from "@/lib/module";
 import { ALL_PROJECT } from "@/lib/access/roles";
 import { incidentChatTask } from "./chat";
+// al-ingest: alert history, incidents, catch-up, retention, rollback on alert.
+import { alertsCatchUpTask } from "./catchup";
+import { alertsRetentionTask } from "./retention";
+import { alertRollbackTask } from "./rollback";
 
 export const alertingModule = defineModule({
   name: "alerting",
@@ -66,7 +70,30 @@ export const alertingModule = defineModule({
   nav: [],
   parts: (): ModuleParts => ({
     // Each part of the alerting work adds its run kinds, tasks and crons here, in its own block.
-    tasks: [incidentChatTask],
-    crons: [],
+    tasks: [
+      incidentChatTask,
+      // ---- al-ingest: catch-up from Alertmanager, retention, rollback on alert
+      alertsCatchUpTask,
+      alertsRetentionTask,
+      alertRollbackTask,
+      // ---- end al-ingest
+    ],
+    crons: [
+      // ---- al-ingest
+      {
+        schedule: "* * * * *",
+        task: alertsCatchUpTask.name,
+        // No retries: it runs again in a minute anyway.
+        options: "?max=1&jobKey=alerts_catch_up&jobKeyMode=replace",
+        description: "Every minute: store the alerts Alertmanager holds that Wharf missed, resolve those it no longer has",
+      },
+      {
+        schedule: "17 3 * * *",
+        task: alertsRetentionTask.name,
+        options: "?max=3&jobKey=alerts_retention&jobKeyMode=replace",
+        description: "Daily: delete alert history older than WHARF_ALERT_RETENTION_DAYS (13 months); incidents are kept",
+      },
+      // ---- end al-ingest
+    ],
   }),
 });

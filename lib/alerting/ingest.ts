@@ -1,0 +1,215 @@
+/**
+ * Alertmanager's webhook (payload version 4) into Wharf's alert history: one
+ * transaction per delivery; the delivery recorded by the hash of its body, so a
+ * replayed call changes nothing; every alert kept as one row per firing episode
+ * (fingerprint + startsAt) with an event per change of state; each alert joined
+ * to its incident (./incidents.ts). The catch-up poll (./catchup.ts) goes
+ * through the same `applyAlert`.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { z } from "zod";
+import { db, type Prisma, type Tx } from "@/lib/db/client";
+import { AppError } from "@/lib/errors";
+import { alertJoinedIncident, alertLeftIncident, incidentKeyOf } from "./incidents";
+
+const ZLabels = z.record(z.string(), z.string({ message: "must be a string" }), { message: "must be an object of strings" });
+
+/** A time as Alertmanager writes it (RFC 3339, up to nanoseconds); "0001-01-01T00:00:00Z" means "not set". */
+const ZAmTime = z.string({ message: "must be an RFC 3339 time" }).refine((v) => !Number.isNaN(Date.parse(v)), { message: "must be an RFC 3339 time" });
+
+/** One alert of a webhook call. */
+export const ZWebhookAlert = z.object({
+  status: z.enum(["firing", "resolved"], { message: 'must be "firing" or "resolved"' }),
+  labels: ZLabels.refine((l) => Boolean(l.alertname), { message: "must carry an alertname" }),
+  annotations: ZLabels.default({}),
+  startsAt: ZAmTime,
+  endsAt: ZAmTime.optional(),
+  generatorURL: z.string().default(""),
+  fingerprint: z.string({ message: "is required (Alertmanager 0.19 or later sends it)" }).min(1, { message: "must not be empty" }).max(64),
+});
+export type TWebhookAlert = z.infer<typeof ZWebhookAlert>;
+
+/** Alertmanager's webhook body, version "4" (https://prometheus.io/docs/alerting/latest/configuration/#webhook_config). */
+export const ZWebhookPayload = z.object({
+  version: z.literal("4", { message: 'must be "4" (Alertmanager\'s webhook payload version)' }),
+  groupKey: z.string({ message: "is required" }),
+  truncatedAlerts: z.number().int().min(0).default(0),
+  status: z.enum(["firing", "resolved"], { message: 'must be "firing" or "resolved"' }),
+  receiver: z.string({ message: "is required" }),
+  groupLabels: ZLabels.default({}),
+  commonLabels: ZLabels.default({}),
+  commonAnnotations: ZLabels.default({}),
+  externalURL: z.string().default(""),
+  alerts: z.array(ZWebhookAlert, { message: "must be a list of alerts" }).max(10_000, { message: "at most 10,000 alerts per call" }),
+});
+export type TWebhookPayload = z.infer<typeof ZWebhookPayload>;
+
+/** An alert as Wharf applies it, from a webhook call or from Alertmanager's API. */
+export interface IncomingAlert {
+  fingerprint: string;
+  status: "firing" | "resolved";
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: Date;
+  /** When it resolved (a resolved alert); null while firing. */
+  endsAt: Date | null;
+  generatorUrl: string;
+}
+
+export interface ApplyContext {
+  source: "webhook" | "poll";
+  deliveryId?: string;
+  now: Date;
+  /** For audit records of incidents (the delivery or the poll). */
+  requestId: string;
+  /** projectSlug -> project, read once per delivery. */
+  projects?: Map<string, { id: string; teamId: string | null } | null>;
+}
+
+/** What a call came to. */
+export type IngestOutcome =
+  { status: "stored"; deliveryId: string; alerts: number; incidents: string[] } | { status: "already received"; deliveryId: string | null; alerts: number };
+
+/** A time Alertmanager means as unset (Go's zero time), or in the future (an alert's expected end while firing). */
+function isUnset(v: string | undefined): boolean {
+  return !v || v.startsWith("0001-01-01");
+}
+
+export function fromWebhook(a: TWebhookAlert, now: Date): IncomingAlert {
+  const endsAt = isUnset(a.endsAt) ? null : new Date(a.endsAt!);
+  return {
+    fingerprint: a.fingerprint,
+    status: a.status,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: new Date(a.startsAt),
+    endsAt: a.status === "resolved" ? (endsAt && endsAt <= now ? endsAt : now) : null,
+    generatorUrl: a.generatorURL,
+  };
+}
+
+/** Parses a webhook body; refused with a 400-shaped AppError saying what is wrong (path: message). */
+export function parseWebhookBody(body: Buffer): TWebhookPayload {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    throw new AppError("INVALID_INPUT", "The body is not JSON: Alertmanager's webhook sends a JSON object (payload version 4).");
+  }
+  const parsed = ZWebhookPayload.safeParse(json);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const issue of parsed.error.issues.slice(0, 20)) {
+      const at = issue.path.join(".") || "_form";
+      (fieldErrors[at] ??= []).push(issue.message);
+    }
+    const first = parsed.error.issues[0]!;
+    throw new AppError("INVALID_INPUT", `Not an Alertmanager webhook payload: ${first.path.join(".") || "body"} ${first.message}.`, { fieldErrors });
+  }
+  return parsed.data;
+}
+
+export const bodyHashOf = (body: Buffer) => createHash("sha256").update(body).digest("hex");
+
+/**
+ * Stores one webhook call in one transaction. A body already received (same hash) is not applied again.
+ * Alerts are applied in the order of their incident keys, so two deliveries take the keys' locks in one order.
+ */
+export async function ingestWebhook(body: Buffer, now: Date = new Date()): Promise<IngestOutcome> {
+  const payload = parseWebhookBody(body);
+  const bodyHash = bodyHashOf(body);
+  const deliveryId = randomUUID();
+  const alerts = payload.alerts.map((a) => fromWebhook(a, now)).sort((a, b) => incidentKeyOf(a.labels).localeCompare(incidentKeyOf(b.labels)));
+  return db().$transaction(
+    async (tx): Promise<IngestOutcome> => {
+      const created = await tx.alertDelivery.createMany({
+        data: [
+          {
+            id: deliveryId,
+            bodyHash,
+            receiver: payload.receiver,
+            groupKey: payload.groupKey,
+            status: payload.status,
+            alertCount: alerts.length,
+            receivedAt: now,
+          },
+        ],
+        skipDuplicates: true,
+      });
+      if (created.count === 0) {
+        const earlier = await tx.alertDelivery.findUnique({ where: { bodyHash }, select: { id: true } });
+        return { status: "already received", deliveryId: earlier?.id ?? null, alerts: alerts.length };
+      }
+      const ctx: ApplyContext = { source: "webhook", deliveryId, now, requestId: `alert-delivery-${deliveryId}`, projects: new Map() };
+      const incidents = new Set<string>();
+      for (const a of alerts) {
+        const r = await applyAlert(tx, a, ctx);
+        if (r.incidentId) incidents.add(r.incidentId);
+      }
+      return { status: "stored", deliveryId, alerts: alerts.length, incidents: [...incidents] };
+    },
+    { timeout: 60_000, maxWait: 10_000 },
+  );
+}
+
+async function projectOf(tx: Tx, slug: string, ctx: ApplyContext) {
+  if (!slug) return null;
+  const cache = (ctx.projects ??= new Map());
+  if (!cache.has(slug)) cache.set(slug, await tx.project.findUnique({ where: { slug }, select: { id: true, teamId: true } }));
+  return cache.get(slug) ?? null;
+}
+
+const json = (v: Record<string, string>) => v as Prisma.InputJsonValue;
+
+/**
+ * Applies one alert: a new firing episode becomes a row (and joins its incident), a change of state adds an event
+ * (and may resolve its incident), the same state again only marks it seen. A resolved episode is never made firing
+ * again by a late or replayed "firing" (Alertmanager starts a new episode, with a new startsAt, when it fires again).
+ */
+export async function applyAlert(tx: Tx, a: IncomingAlert, ctx: ApplyContext): Promise<{ alertId: string; incidentId: string | null; changed: boolean }> {
+  const existing = await tx.alert.findUnique({ where: { fingerprint_startsAt: { fingerprint: a.fingerprint, startsAt: a.startsAt } } });
+  const event = (alertId: string, status: "firing" | "resolved", at: Date) =>
+    tx.alertEvent.create({ data: { alertId, status, at, source: ctx.source, deliveryId: ctx.deliveryId ?? null } });
+  if (!existing) {
+    const l = a.labels;
+    const project = await projectOf(tx, l.project ?? "", ctx);
+    const alert = await tx.alert.create({
+      data: {
+        fingerprint: a.fingerprint,
+        startsAt: a.startsAt,
+        status: a.status,
+        endsAt: a.endsAt,
+        alertname: l.alertname ?? "",
+        severity: l.severity ?? "",
+        teamSlug: l.team ?? "",
+        projectSlug: l.project ?? "",
+        serviceSlug: l.service ?? "",
+        environment: l.environment ?? "",
+        cluster: l.cluster ?? "",
+        labels: json(a.labels),
+        annotations: json(a.annotations),
+        generatorUrl: a.generatorUrl,
+        projectId: project?.id ?? null,
+        firstSeenAt: ctx.now,
+        lastSeenAt: ctx.now,
+      },
+    });
+    await event(alert.id, "firing", a.startsAt);
+    // Alerts Wharf first hears of as resolved (it fired and ended while Wharf was not listening) still count.
+    const incidentId = await alertJoinedIncident(tx, alert, { now: ctx.now, requestId: ctx.requestId, teamId: project?.teamId ?? null });
+    if (a.status === "resolved") {
+      await event(alert.id, "resolved", a.endsAt ?? ctx.now);
+      await alertLeftIncident(tx, { ...alert, incidentId }, { now: ctx.now, requestId: ctx.requestId });
+    }
+    return { alertId: alert.id, incidentId, changed: true };
+  }
+  if (existing.status === "firing" && a.status === "resolved") {
+    const endsAt = a.endsAt ?? ctx.now;
+    await tx.alert.update({ where: { id: existing.id }, data: { status: "resolved", endsAt, lastSeenAt: ctx.now, annotations: json(a.annotations) } });
+    await event(existing.id, "resolved", endsAt);
+    await alertLeftIncident(tx, existing, { now: ctx.now, requestId: ctx.requestId });
+    return { alertId: existing.id, incidentId: existing.incidentId, changed: true };
+  }
+  await tx.alert.update({ where: { id: existing.id }, data: { lastSeenAt: ctx.now } });
+  return { alertId: existing.id, incidentId: existing.incidentId, changed: false };
+}
