@@ -51,10 +51,14 @@ describe("catch-up from Alertmanager", () => {
       { labels: labels("late-east"), startsAt },
       { labels: labels("late-west"), startsAt },
     ]);
-    await until(async () => {
-      const r = await amAlerts([`project="${slug}"`]);
-      return r.ok && r.data.length === 2;
-    }, 10_000, "Alertmanager to hold the alerts");
+    await until(
+      async () => {
+        const r = await amAlerts([`project="${slug}"`]);
+        return r.ok && r.data.length === 2;
+      },
+      10_000,
+      "Alertmanager to hold the alerts",
+    );
     expect(await db().alert.count({ where: { projectSlug: slug } })).toBe(0);
 
     const result = await catchUpAlerts();
@@ -81,10 +85,14 @@ describe("catch-up from Alertmanager", () => {
     expect(alert.status).toBe("firing");
     // Its resolution reaches Alertmanager, but not Wharf.
     await postToAlertmanager([{ labels: labels("late-gone"), startsAt, endsAt: new Date(Date.now() - 1_000) }]);
-    await until(async () => {
-      const r = await amAlerts([`project="${slug}"`, `cluster="late-gone"`]);
-      return r.ok && r.data.length === 0;
-    }, 10_000, "Alertmanager to drop the resolved alert");
+    await until(
+      async () => {
+        const r = await amAlerts([`project="${slug}"`, `cluster="late-gone"`]);
+        return r.ok && r.data.length === 0;
+      },
+      10_000,
+      "Alertmanager to drop the resolved alert",
+    );
 
     const withinGrace = await catchUpAlerts({ graceMs: 60 * 60_000 });
     expect(withinGrace).toMatchObject({ ok: true, resolved: 0 });

@@ -37,7 +37,9 @@ async function alertAt(name: string, startsAt: Date, status: "firing" | "resolve
 describe("alert history retention", () => {
   it("deletes alerts, events and deliveries older than 13 months, keeps younger ones, firing ones and incidents", async () => {
     const now = new Date();
-    const incident = await db().incident.create({ data: { key: "-/-/-/Old", title: "Old", status: "resolved", resolvedAt: new Date(now.getTime() - 400 * DAY) } });
+    const incident = await db().incident.create({
+      data: { key: "-/-/-/Old", title: "Old", status: "resolved", resolvedAt: new Date(now.getTime() - 400 * DAY) },
+    });
     const old = await alertAt("Old", new Date(now.getTime() - 400 * DAY), "resolved", incident.id);
     const young = await alertAt("Young", new Date(now.getTime() - 390 * DAY), "resolved", incident.id);
     const stillFiring = await alertAt("Stuck", new Date(now.getTime() - 500 * DAY), "firing", incident.id);

@@ -34,7 +34,7 @@ function policyOf(spec: unknown) {
 /** Whether the policy of the incident's release asks for a rollback now; the reason when it does not. */
 export function rollbackDecision(
   incident: Pick<Incident, "status" | "severity" | "openedAt">,
-  release: Pick<Release, "id" | "spec" | "automatic" | "rollbackOfId" | "restoreOfId" | "status" | "startedAt" | "createdAt">,
+  release: Pick<Release, "id" | "automatic" | "rollbackOfId" | "restoreOfId" | "status" | "startedAt" | "createdAt"> & { spec: unknown },
 ): { rollback: true } | { rollback: false; reason: string } {
   if (incident.status !== "open" && incident.status !== "acknowledged") return { rollback: false, reason: `the incident is ${incident.status}` };
   if (release.automatic || release.rollbackOfId || release.restoreOfId) return { rollback: false, reason: "the release is itself a rollback or a restore" };
