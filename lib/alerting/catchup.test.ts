@@ -7,11 +7,11 @@
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
-import { makeProject, makeUser } from "@/test/factories";
+import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { testMonitoring } from "@/test/monitoring";
 import { until } from "@/test/worker";
 import { amAlerts } from "./am";
-import { catchUpAlerts } from "./catchup";
+import { catchUpAlerts, requestAlertsCatchUp } from "./catchup";
 
 const uid = () => randomBytes(3).toString("hex");
 
@@ -106,5 +106,17 @@ describe("catch-up from Alertmanager", () => {
       ["firing", "poll"],
       ["resolved", "poll"],
     ]);
+  });
+});
+
+describe("a catch-up on demand", () => {
+  it("is queued for ops, audited, and refused to a developer", async () => {
+    const ops = await ctxFor(await makeUser("ops"));
+    await expect(requestAlertsCatchUp(ops)).resolves.toEqual({ queued: true });
+    const jobs = await db().$queryRaw<{ task: string }[]>`select task_identifier as task from graphile_worker.jobs where key = 'alerts_catch_up'`;
+    expect(jobs.map((j) => j.task)).toEqual(["alerts_catch_up"]);
+    expect(await db().auditEvent.count({ where: { action: "alerting.catch_up", actorId: ops.actor.kind === "user" ? ops.actor.id : "" } })).toBe(1);
+    const developer = await ctxFor(await makeUser("developer"));
+    await expect(requestAlertsCatchUp(developer)).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 });

@@ -12,6 +12,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { db } from "@/lib/db/client";
+import { authorize, type Ctx } from "@/lib/context";
+import { platform } from "@/lib/access/policy";
+import { recordAudit } from "@/lib/audit/record";
 import { env } from "@/lib/env";
 import { defineTask } from "@/lib/jobs/registry";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -107,7 +110,15 @@ export const alertsCatchUpTask = defineTask({
   },
 });
 
-/** Asks for a catch-up now (after Wharf's webhook was down, or from a test or script). */
-export async function requestAlertsCatchUp(): Promise<void> {
-  await enqueue(alertsCatchUpTask, {}, { jobKey: "alerts_catch_up", maxAttempts: 1 });
+/**
+ * Asks for a catch-up now (after Wharf's webhook was down, without waiting for the minute's run): ops and admins
+ * (alerting.routing.apply), audited. Runs in the worker, as every call to Alertmanager that may be long.
+ */
+export async function requestAlertsCatchUp(ctx: Ctx): Promise<{ queued: true }> {
+  authorize(ctx, "alerting.routing.apply", platform);
+  await db().$transaction(async (tx) => {
+    await enqueue(alertsCatchUpTask, {}, { jobKey: "alerts_catch_up", maxAttempts: 1 }, tx);
+    await recordAudit(tx, ctx, { action: "alerting.catch_up", target: { type: "alertmanager", id: "alerts", label: "Catch up alerts from Alertmanager" } });
+  });
+  return { queued: true };
 }

@@ -12,6 +12,8 @@ import { db } from "@/lib/db/client";
 import { makeProject, makeUser } from "@/test/factories";
 import { POST } from "@/app/api/alerts/webhook/route";
 import { alertWebhookToken } from "./token";
+import { minOccurrencesOf } from "./incidents";
+import { generateRules, ZRuleSettings } from "@/lib/monitoring/rules";
 
 const uid = () => randomBytes(3).toString("hex");
 const MIN = 60_000;
@@ -268,6 +270,24 @@ describe("incidents", () => {
     expect(opened).toMatchObject({ status: "open", occurrences: 3 });
     expect(opened.events.map((e) => e.text)).toContain("Flapping fired on east (critical): occurrence 3 of 3, the incident opens");
     expect(await db().incident.count({ where: { projectId: project.id } })).toBe(1);
+  });
+});
+
+describe("a rule's minimum occurrences", () => {
+  it("is carried by a project's extra rule as the label wharf_min_occurrences, which the incident reads", () => {
+    const settings = ZRuleSettings.parse({
+      extra: [
+        { id: "flap", alert: "Flapping", expr: "up == 0", minOccurrences: 3 },
+        { id: "once", alert: "Once", expr: "up == 0" },
+      ],
+    });
+    const rules = generateRules({ slug: "shop", team: "payments", environments: ["dev"], services: [] }, settings);
+    const flap = rules.find((r) => r.alert === "Flapping")!;
+    expect(flap.labels.wharf_min_occurrences).toBe("3");
+    expect(minOccurrencesOf(flap.labels, flap.annotations)).toBe(3);
+    const once = rules.find((r) => r.alert === "Once")!;
+    expect(once.labels).not.toHaveProperty("wharf_min_occurrences");
+    expect(minOccurrencesOf(once.labels, once.annotations)).toBe(1);
   });
 });
 
