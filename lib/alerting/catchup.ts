@@ -19,7 +19,7 @@ import { env } from "@/lib/env";
 import { defineTask } from "@/lib/jobs/registry";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { amAlerts, type TAmAlert } from "./am";
-import { applyAlert, type ApplyContext, type IncomingAlert } from "./ingest";
+import { applyAlerts, type ApplyContext, type IncomingAlert } from "./ingest";
 import { closeStalePendingIncidents, incidentKeyOf } from "./incidents";
 
 export type CatchUpResult = { ok: true; seen: number; stored: number; resolved: number; closedPending: number } | { ok: false; reason: string };
@@ -54,14 +54,10 @@ export async function catchUpAlerts(opts: { now?: Date; graceMs?: number } = {})
   // (a) In batches: one short transaction each, so a storm does not hold locks for long.
   for (let i = 0; i < incoming.length; i += BATCH) {
     const batch = incoming.slice(i, i + BATCH);
-    stored += await db().$transaction(
-      async (tx) => {
-        let n = 0;
-        for (const a of batch) if ((await applyAlert(tx, a, { source: "poll", now, requestId, projects })).changed) n++;
-        return n;
-      },
-      { timeout: 60_000, maxWait: 10_000 },
-    );
+    stored += await db().$transaction(async (tx) => (await applyAlerts(tx, batch, { source: "poll", now, requestId, projects })).changed, {
+      timeout: 60_000,
+      maxWait: 10_000,
+    });
   }
   // (b) Firing in Wharf, gone from Alertmanager, not heard of within the grace.
   const candidates = await db().alert.findMany({
@@ -75,21 +71,16 @@ export async function catchUpAlerts(opts: { now?: Date; graceMs?: number } = {})
     const batch = gone.slice(i, i + BATCH);
     await db().$transaction(
       async (tx) => {
-        for (const a of batch) {
-          await applyAlert(
-            tx,
-            {
-              fingerprint: a.fingerprint,
-              startsAt: a.startsAt,
-              status: "resolved",
-              endsAt: now,
-              labels: a.labels as Record<string, string>,
-              annotations: a.annotations as Record<string, string>,
-              generatorUrl: a.generatorUrl,
-            },
-            { source: "poll", now, requestId, projects },
-          );
-        }
+        const resolved: IncomingAlert[] = batch.map((a) => ({
+          fingerprint: a.fingerprint,
+          startsAt: a.startsAt,
+          status: "resolved",
+          endsAt: now,
+          labels: a.labels as Record<string, string>,
+          annotations: a.annotations as Record<string, string>,
+          generatorUrl: a.generatorUrl,
+        }));
+        await applyAlerts(tx, resolved, { source: "poll", now, requestId, projects });
       },
       { timeout: 60_000, maxWait: 10_000 },
     );

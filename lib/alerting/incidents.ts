@@ -65,19 +65,37 @@ async function audit(tx: Tx, requestId: string, action: string, incident: Incide
   });
 }
 
+/** Where alerts fired, for a timeline line: "east" or "east, west (100 alerts)". */
+function firedWhere(alerts: Pick<Alert, "cluster">[]): string {
+  const clusters = [...new Set(alerts.map((a) => a.cluster || "no cluster label"))].sort();
+  const shown = clusters.length > 5 ? `${clusters.slice(0, 5).join(", ")} and ${clusters.length - 5} more` : clusters.join(", ");
+  return alerts.length > 1 ? `${shown} (${alerts.length} alerts)` : shown;
+}
+
 /**
- * A firing alert's episode joins its incident (or opens or re-opens one). Returns the incident's id.
- * Called once per new alert row, in the transaction that stores it.
+ * New firing episodes of one incident key (one alert, or a storm's many) join its incident, or open or re-open one.
+ * Returns the incident's id. Called in the transaction that stores them, once per key and batch.
  */
-export async function alertJoinedIncident(tx: Tx, alert: Alert, opts: { now: Date; requestId: string; teamId: string | null }): Promise<string> {
+export async function alertsJoinedIncident(
+  tx: Tx,
+  key: string,
+  alerts: Alert[],
+  opts: { now: Date; requestId: string; teamId: string | null },
+): Promise<string> {
   const { now, requestId } = opts;
-  const labels = strings(alert.labels);
-  const key = incidentKeyOf(labels);
   await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${key}))`;
-  const at = alert.startsAt;
-  const cluster = alert.cluster || "no cluster label";
-  const firingText = `${alert.alertname} fired on ${cluster}${alert.severity ? ` (${alert.severity})` : ""}`;
-  const firingData = { alertId: alert.id, fingerprint: alert.fingerprint, cluster: alert.cluster, severity: alert.severity };
+  const first = alerts.reduce((a, b) => (b.startsAt < a.startsAt ? b : a));
+  const worst = alerts.reduce((a, b) => (rank(b.severity) > rank(a.severity) ? b : a));
+  const at = first.startsAt;
+  const n = alerts.length;
+  const firingText = `${first.alertname} fired on ${firedWhere(alerts)}${worst.severity ? ` (${worst.severity})` : ""}`;
+  const firingData = {
+    alertIds: alerts.slice(0, 50).map((a) => a.id),
+    count: n,
+    clusters: [...new Set(alerts.map((a) => a.cluster))].sort(),
+    severity: worst.severity,
+  };
+  const attach = (incidentId: string) => tx.alert.updateMany({ where: { id: { in: alerts.map((a) => a.id) } }, data: { incidentId } });
 
   let incident = await tx.incident.findFirst({ where: { key, status: { in: [...NOT_RESOLVED] } }, orderBy: { openedAt: "desc" } });
 
@@ -89,21 +107,19 @@ export async function alertJoinedIncident(tx: Tx, alert: Alert, opts: { now: Dat
   }
 
   if (incident) {
-    const occurrences = incident.occurrences + 1;
+    const occurrences = incident.occurrences + n;
     const opens = incident.status === "pending" && occurrences >= incident.minOccurrences;
-    const severity = rank(alert.severity) > rank(incident.severity) ? alert.severity : incident.severity;
+    const severity = rank(worst.severity) > rank(incident.severity) ? worst.severity : incident.severity;
     const updated = await tx.incident.update({
       where: { id: incident.id },
       data: { occurrences, severity, ...(opens ? { status: "open", openedAt: now } : {}), version: { increment: 1 } },
     });
-    await tx.alert.update({ where: { id: alert.id }, data: { incidentId: incident.id } });
-    await recordIncidentEvent(tx, incident.id, "alert_firing", {
-      text: opens ? `${firingText}: occurrence ${occurrences} of ${incident.minOccurrences}, the incident opens` : firingText,
-      data: firingData,
-      at,
-    });
+    await attach(incident.id);
+    const count =
+      incident.status === "pending" ? `: occurrence ${occurrences} of ${incident.minOccurrences}${opens ? ", the incident opens" : ", pending"}` : "";
+    await recordIncidentEvent(tx, incident.id, "alert_firing", { text: `${firingText}${count}`, data: firingData, at });
     if (opens) await audit(tx, requestId, "incident.open", updated, { status: "pending" }, { status: "open", occurrences });
-    if (!updated.releaseId) await linkRelease(tx, updated, alert);
+    if (!updated.releaseId) await linkRelease(tx, updated, first);
     await incidentChanged(tx, incident.id);
     if (updated.status !== "pending") await considerRollbackOnAlert(tx, updated.id);
     return incident.id;
@@ -114,16 +130,16 @@ export async function alertJoinedIncident(tx: Tx, alert: Alert, opts: { now: Dat
     orderBy: { resolvedAt: "desc" },
   });
   if (recent) {
-    const severity = rank(alert.severity) > rank(recent.severity) ? alert.severity : recent.severity;
+    const severity = rank(worst.severity) > rank(recent.severity) ? worst.severity : recent.severity;
     const reopened = await tx.incident.update({
       where: { id: recent.id },
-      data: { status: "open", resolvedAt: null, resolvedById: null, occurrences: { increment: 1 }, severity, version: { increment: 1 } },
+      data: { status: "open", resolvedAt: null, resolvedById: null, occurrences: { increment: n }, severity, version: { increment: 1 } },
     });
-    await tx.alert.update({ where: { id: alert.id }, data: { incidentId: recent.id } });
+    await attach(recent.id);
     await recordIncidentEvent(tx, recent.id, "alert_firing", { text: firingText, data: firingData, at });
     await recordIncidentEvent(tx, recent.id, "reopened", {
-      text: `Re-opened: ${alert.alertname} fired again within ${REOPEN_WITHIN_MS / 60_000} minutes of the resolution`,
-      data: { alertId: alert.id },
+      text: `Re-opened: ${first.alertname} fired again within ${REOPEN_WITHIN_MS / 60_000} minutes of the resolution`,
+      data: { alertIds: firingData.alertIds },
     });
     await audit(tx, requestId, "incident.reopen", reopened, { status: "resolved", resolvedAt: recent.resolvedAt }, { status: "open" });
     await incidentChanged(tx, recent.id);
@@ -131,29 +147,29 @@ export async function alertJoinedIncident(tx: Tx, alert: Alert, opts: { now: Dat
     return recent.id;
   }
 
-  const minOccurrences = minOccurrencesOf(labels, strings(alert.annotations));
-  const { title, summary } = describeAlert(alert);
-  const teamId = opts.teamId ?? (alert.teamSlug ? ((await tx.team.findUnique({ where: { slug: alert.teamSlug }, select: { id: true } }))?.id ?? null) : null);
-  const status = minOccurrences > 1 ? "pending" : "open";
+  const minOccurrences = minOccurrencesOf(strings(first.labels), strings(first.annotations));
+  const { title, summary } = describeAlert(first);
+  const teamId = opts.teamId ?? (first.teamSlug ? ((await tx.team.findUnique({ where: { slug: first.teamSlug }, select: { id: true } }))?.id ?? null) : null);
+  const status = n >= minOccurrences ? "open" : "pending";
   const created = await tx.incident.create({
     data: {
       key,
       status,
-      severity: alert.severity || "warning",
+      severity: worst.severity || "warning",
       title,
       summary,
-      projectId: alert.projectId,
+      projectId: first.projectId,
       teamId,
-      serviceSlug: alert.serviceSlug,
-      environment: alert.environment,
-      occurrences: 1,
+      serviceSlug: first.serviceSlug,
+      environment: first.environment,
+      occurrences: n,
       minOccurrences,
       openedAt: now,
     },
   });
-  await tx.alert.update({ where: { id: alert.id }, data: { incidentId: created.id } });
+  await attach(created.id);
   await recordIncidentEvent(tx, created.id, "alert_firing", {
-    text: status === "pending" ? `${firingText}: occurrence 1 of ${minOccurrences}, pending` : firingText,
+    text: minOccurrences > 1 ? `${firingText}: occurrence ${n} of ${minOccurrences}${status === "open" ? ", the incident opens" : ", pending"}` : firingText,
     data: firingData,
     at,
   });
@@ -163,29 +179,31 @@ export async function alertJoinedIncident(tx: Tx, alert: Alert, opts: { now: Dat
     severity: created.severity,
     minOccurrences,
   });
-  const linked = await linkRelease(tx, created, alert);
+  const linked = await linkRelease(tx, created, first);
   await incidentChanged(tx, created.id);
   if (status === "open" && linked) await considerRollbackOnAlert(tx, created.id);
   return created.id;
 }
 
 /**
- * A resolved alert may resolve its incident: when none of its alerts fire any more. A pending incident stays pending
- * (it keeps counting occurrences); an incident resolved by a person stays as it is.
+ * Resolved alerts of one incident may resolve it: when none of its alerts fire any more. A pending incident stays
+ * pending (it keeps counting occurrences); an incident resolved by a person stays as it is.
  */
-export async function alertLeftIncident(
+export async function alertsLeftIncident(
   tx: Tx,
-  alert: Pick<Alert, "id" | "incidentId" | "alertname" | "cluster" | "endsAt">,
+  incidentId: string,
+  alerts: Pick<Alert, "id" | "alertname" | "cluster" | "endsAt">[],
   opts: { now: Date; requestId: string },
 ) {
-  if (!alert.incidentId) return;
-  const incident = await tx.incident.findUnique({ where: { id: alert.incidentId } });
-  if (!incident) return;
-  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${incident.key}))`;
+  const found = await tx.incident.findUnique({ where: { id: incidentId }, select: { key: true } });
+  if (!found || alerts.length === 0) return;
+  await tx.$executeRaw`select pg_advisory_xact_lock(hashtext(${found.key}))`;
+  const incident = await tx.incident.findUniqueOrThrow({ where: { id: incidentId } });
+  const last = alerts.reduce((a, b) => ((b.endsAt ?? opts.now) > (a.endsAt ?? opts.now) ? b : a));
   await recordIncidentEvent(tx, incident.id, "alert_resolved", {
-    text: `${alert.alertname} resolved on ${alert.cluster || "no cluster label"}`,
-    data: { alertId: alert.id, cluster: alert.cluster },
-    at: alert.endsAt ?? opts.now,
+    text: `${alerts[0]!.alertname} resolved on ${firedWhere(alerts)}`,
+    data: { alertIds: alerts.slice(0, 50).map((a) => a.id), count: alerts.length, clusters: [...new Set(alerts.map((a) => a.cluster))].sort() },
+    at: last.endsAt ?? opts.now,
   });
   const stillFiring = await tx.alert.count({ where: { incidentId: incident.id, status: "firing" } });
   if (stillFiring === 0 && (incident.status === "open" || incident.status === "acknowledged")) {

@@ -4,13 +4,14 @@
  * replayed call changes nothing; every alert kept as one row per firing episode
  * (fingerprint + startsAt) with an event per change of state; each alert joined
  * to its incident (./incidents.ts). The catch-up poll (./catchup.ts) goes
- * through the same `applyAlert`.
+ * through the same `applyAlerts`.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { z } from "zod";
 import { db, type Prisma, type Tx } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { alertJoinedIncident, alertLeftIncident, incidentKeyOf } from "./incidents";
+import type { Alert } from "@/lib/db/generated/client";
+import { alertsJoinedIncident, alertsLeftIncident, incidentKeyOf } from "./incidents";
 
 const ZLabels = z.record(z.string(), z.string({ message: "must be a string" }), { message: "must be an object of strings" });
 
@@ -113,13 +114,13 @@ export const bodyHashOf = (body: Buffer) => createHash("sha256").update(body).di
 
 /**
  * Stores one webhook call in one transaction. A body already received (same hash) is not applied again.
- * Alerts are applied in the order of their incident keys, so two deliveries take the keys' locks in one order.
+ * Alerts are applied in the order of their incident keys (applyAlerts), so two deliveries take the keys' locks in one order.
  */
 export async function ingestWebhook(body: Buffer, now: Date = new Date()): Promise<IngestOutcome> {
   const payload = parseWebhookBody(body);
   const bodyHash = bodyHashOf(body);
   const deliveryId = randomUUID();
-  const alerts = payload.alerts.map((a) => fromWebhook(a, now)).sort((a, b) => incidentKeyOf(a.labels).localeCompare(incidentKeyOf(b.labels)));
+  const alerts = payload.alerts.map((a) => fromWebhook(a, now));
   return db().$transaction(
     async (tx): Promise<IngestOutcome> => {
       const created = await tx.alertDelivery.createMany({
@@ -141,12 +142,8 @@ export async function ingestWebhook(body: Buffer, now: Date = new Date()): Promi
         return { status: "already received", deliveryId: earlier?.id ?? null, alerts: alerts.length };
       }
       const ctx: ApplyContext = { source: "webhook", deliveryId, now, requestId: `alert-delivery-${deliveryId}`, projects: new Map() };
-      const incidents = new Set<string>();
-      for (const a of alerts) {
-        const r = await applyAlert(tx, a, ctx);
-        if (r.incidentId) incidents.add(r.incidentId);
-      }
-      return { status: "stored", deliveryId, alerts: alerts.length, incidents: [...incidents] };
+      const { incidents } = await applyAlerts(tx, alerts, ctx);
+      return { status: "stored", deliveryId, alerts: alerts.length, incidents };
     },
     { timeout: 60_000, maxWait: 10_000 },
   );
@@ -160,56 +157,137 @@ async function projectOf(tx: Tx, slug: string, ctx: ApplyContext) {
 }
 
 const json = (v: Record<string, string>) => v as Prisma.InputJsonValue;
+const identity = (fingerprint: string, startsAt: Date) => `${fingerprint}@${startsAt.getTime()}`;
+
+/** What applying a batch came to: the alerts that changed state and the incidents they touched. */
+export interface ApplyResult {
+  changed: number;
+  incidents: string[];
+}
 
 /**
- * Applies one alert: a new firing episode becomes a row (and joins its incident), a change of state adds an event
- * (and may resolve its incident), the same state again only marks it seen. A resolved episode is never made firing
- * again by a late or replayed "firing" (Alertmanager starts a new episode, with a new startsAt, when it fires again).
+ * Applies a batch of alerts (one delivery, or a page of the catch-up): a new firing episode becomes a row and joins
+ * its incident, a change of state adds an event (and may resolve its incident), the same state again only marks it
+ * seen. A resolved episode is never made firing again by a late or replayed "firing" (Alertmanager starts a new
+ * episode, with a new startsAt, when it fires again). Alerts are handled per incident key, in key order: one lock,
+ * one incident update, one timeline line and one chat update per key and batch, however many alerts a storm brings.
  */
-export async function applyAlert(tx: Tx, a: IncomingAlert, ctx: ApplyContext): Promise<{ alertId: string; incidentId: string | null; changed: boolean }> {
-  const existing = await tx.alert.findUnique({ where: { fingerprint_startsAt: { fingerprint: a.fingerprint, startsAt: a.startsAt } } });
-  const event = (alertId: string, status: "firing" | "resolved", at: Date) =>
-    tx.alertEvent.create({ data: { alertId, status, at, source: ctx.source, deliveryId: ctx.deliveryId ?? null } });
-  if (!existing) {
+export async function applyAlerts(tx: Tx, batch: IncomingAlert[], ctx: ApplyContext): Promise<ApplyResult> {
+  if (batch.length === 0) return { changed: 0, incidents: [] };
+  // The same episode twice in one batch: the last word counts.
+  const incoming = new Map<string, IncomingAlert>();
+  for (const a of batch) incoming.set(identity(a.fingerprint, a.startsAt), a);
+  const existing = await tx.alert.findMany({
+    where: { fingerprint: { in: [...new Set([...incoming.values()].map((a) => a.fingerprint))] } },
+    select: { id: true, fingerprint: true, startsAt: true, status: true, incidentId: true, alertname: true, cluster: true },
+  });
+  const known = new Map(existing.filter((e) => incoming.has(identity(e.fingerprint, e.startsAt))).map((e) => [identity(e.fingerprint, e.startsAt), e]));
+
+  const fresh: IncomingAlert[] = [];
+  const resolving: { row: (typeof existing)[number]; endsAt: Date }[] = [];
+  const seen: string[] = [];
+  for (const [id, a] of incoming) {
+    const row = known.get(id);
+    if (!row) fresh.push(a);
+    else if (row.status === "firing" && a.status === "resolved") resolving.push({ row, endsAt: a.endsAt ?? ctx.now });
+    else seen.push(row.id);
+  }
+  if (seen.length) await tx.alert.updateMany({ where: { id: { in: seen } }, data: { lastSeenAt: ctx.now } });
+  const source = { source: ctx.source, deliveryId: ctx.deliveryId ?? null };
+  const touched = new Set<string>();
+
+  // New episodes: stored, then joined to their incidents key by key.
+  const created: (Alert & { resolvedAt: Date | null })[] = [];
+  for (const a of fresh) {
     const l = a.labels;
     const project = await projectOf(tx, l.project ?? "", ctx);
-    const alert = await tx.alert.create({
-      data: {
-        fingerprint: a.fingerprint,
-        startsAt: a.startsAt,
-        status: a.status,
-        endsAt: a.endsAt,
-        alertname: l.alertname ?? "",
-        severity: l.severity ?? "",
-        teamSlug: l.team ?? "",
-        projectSlug: l.project ?? "",
-        serviceSlug: l.service ?? "",
-        environment: l.environment ?? "",
-        cluster: l.cluster ?? "",
-        labels: json(a.labels),
-        annotations: json(a.annotations),
-        generatorUrl: a.generatorUrl,
-        projectId: project?.id ?? null,
-        firstSeenAt: ctx.now,
-        lastSeenAt: ctx.now,
-      },
+    created.push({
+      id: randomUUID(),
+      fingerprint: a.fingerprint,
+      startsAt: a.startsAt,
+      status: a.status,
+      endsAt: a.endsAt,
+      alertname: l.alertname ?? "",
+      severity: l.severity ?? "",
+      teamSlug: l.team ?? "",
+      projectSlug: l.project ?? "",
+      serviceSlug: l.service ?? "",
+      environment: l.environment ?? "",
+      cluster: l.cluster ?? "",
+      labels: a.labels,
+      annotations: a.annotations,
+      generatorUrl: a.generatorUrl,
+      projectId: project?.id ?? null,
+      incidentId: null,
+      firstSeenAt: ctx.now,
+      lastSeenAt: ctx.now,
+      resolvedAt: a.status === "resolved" ? (a.endsAt ?? ctx.now) : null,
     });
-    await event(alert.id, "firing", a.startsAt);
-    // Alerts Wharf first hears of as resolved (it fired and ended while Wharf was not listening) still count.
-    const incidentId = await alertJoinedIncident(tx, alert, { now: ctx.now, requestId: ctx.requestId, teamId: project?.teamId ?? null });
-    if (a.status === "resolved") {
-      await event(alert.id, "resolved", a.endsAt ?? ctx.now);
-      await alertLeftIncident(tx, { ...alert, incidentId }, { now: ctx.now, requestId: ctx.requestId });
+  }
+  if (created.length) {
+    await tx.alert.createMany({
+      data: created.map(({ resolvedAt: _resolvedAt, labels, annotations, ...row }) => ({
+        ...row,
+        labels: json(labels as Record<string, string>),
+        annotations: json(annotations as Record<string, string>),
+      })),
+    });
+    // Alerts Wharf first hears of as resolved (they fired and ended while Wharf was not listening) still count.
+    await tx.alertEvent.createMany({
+      data: created.flatMap((a) => [
+        { alertId: a.id, status: "firing" as const, at: a.startsAt, ...source },
+        ...(a.resolvedAt ? [{ alertId: a.id, status: "resolved" as const, at: a.resolvedAt, ...source }] : []),
+      ]),
+    });
+    const byKey = groupBy(created, (a) => incidentKeyOf(a.labels as Record<string, string>));
+    for (const key of [...byKey.keys()].sort()) {
+      const group = byKey.get(key)!;
+      const project = group[0]!.projectSlug ? await projectOf(tx, group[0]!.projectSlug, ctx) : null;
+      const incidentId = await alertsJoinedIncident(tx, key, group, { now: ctx.now, requestId: ctx.requestId, teamId: project?.teamId ?? null });
+      touched.add(incidentId);
+      const ended = group.filter((a) => a.resolvedAt);
+      if (ended.length) {
+        await alertsLeftIncident(
+          tx,
+          incidentId,
+          ended.map((a) => ({ ...a, endsAt: a.resolvedAt })),
+          { now: ctx.now, requestId: ctx.requestId },
+        );
+      }
     }
-    return { alertId: alert.id, incidentId, changed: true };
   }
-  if (existing.status === "firing" && a.status === "resolved") {
-    const endsAt = a.endsAt ?? ctx.now;
-    await tx.alert.update({ where: { id: existing.id }, data: { status: "resolved", endsAt, lastSeenAt: ctx.now, annotations: json(a.annotations) } });
-    await event(existing.id, "resolved", endsAt);
-    await alertLeftIncident(tx, existing, { now: ctx.now, requestId: ctx.requestId });
-    return { alertId: existing.id, incidentId: existing.incidentId, changed: true };
+
+  // Resolutions: each episode ends at its own time; incidents resolve when none of their alerts fire.
+  if (resolving.length) {
+    for (const r of resolving) await tx.alert.update({ where: { id: r.row.id }, data: { status: "resolved", endsAt: r.endsAt, lastSeenAt: ctx.now } });
+    await tx.alertEvent.createMany({ data: resolving.map((r) => ({ alertId: r.row.id, status: "resolved" as const, at: r.endsAt, ...source })) });
+    const byIncident = groupBy(
+      resolving.filter((r) => r.row.incidentId),
+      (r) => r.row.incidentId!,
+    );
+    const keys = new Map(
+      (await tx.incident.findMany({ where: { id: { in: [...byIncident.keys()] } }, select: { id: true, key: true } })).map((i) => [i.id, i.key]),
+    );
+    for (const incidentId of [...byIncident.keys()].sort((a, b) => (keys.get(a) ?? "").localeCompare(keys.get(b) ?? ""))) {
+      await alertsLeftIncident(
+        tx,
+        incidentId,
+        byIncident.get(incidentId)!.map((r) => ({ ...r.row, endsAt: r.endsAt })),
+        { now: ctx.now, requestId: ctx.requestId },
+      );
+      touched.add(incidentId);
+    }
   }
-  await tx.alert.update({ where: { id: existing.id }, data: { lastSeenAt: ctx.now } });
-  return { alertId: existing.id, incidentId: existing.incidentId, changed: false };
+  return { changed: created.length + resolving.length, incidents: [...touched] };
+}
+
+function groupBy<T>(items: T[], keyOf: (t: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const it of items) {
+    const k = keyOf(it);
+    const list = out.get(k);
+    if (list) list.push(it);
+    else out.set(k, [it]);
+  }
+  return out;
 }

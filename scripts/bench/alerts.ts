@@ -179,7 +179,11 @@ try {
         });
   const t0 = performance.now();
   for (let i = 0; i < alerts.length; i += 100) {
-    const res = await fetch(`${amUrl}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(alerts.slice(i, i + 100)) });
+    const res = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(alerts.slice(i, i + 100)),
+    });
     if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
   }
   say(`posted ${alerts.length} alerts (${SERVICES} services x ${CLUSTERS.length} clusters x ${PODS} pods) in ${ms(performance.now() - t0)}`);
@@ -237,7 +241,9 @@ try {
   say(
     `time to first message: ${chat.length ? ms(chat[0]! - t0) : "n/a (no chat on this branch)"}; to first webhook call: ${ms(firstWebhook)}; to first incident: ${ms(firstIncident - (performance.timeOrigin + t0))} (target < ${ms(groupWaitTarget)})`,
   );
-  say(`webhook ingest per batch: p95 ${ms(p95(ingest.map((x) => x.ms)))}, max ${ms(Math.max(...ingest.map((x) => x.ms)))}, ${ingest.map((x) => x.alerts).join("/")} alerts per batch`);
+  say(
+    `webhook ingest per batch: p95 ${ms(p95(ingest.map((x) => x.ms)))}, max ${ms(Math.max(...ingest.map((x) => x.ms)))}, ${ingest.map((x) => x.alerts).join("/")} alerts per batch`,
+  );
   say(`incident page reads: p95 ${ms(p95(pageTimes))} over ${pageTimes.length} (incident with ${PODS * CLUSTERS.length} alerts and timeline + open list)`);
 } finally {
   stopAm();
