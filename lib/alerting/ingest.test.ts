@@ -175,6 +175,15 @@ describe("alert history", () => {
     expect(episodes.map((a) => a.status)).toEqual(["resolved", "firing"]);
   });
 
+  it("stores an alert once when two Alertmanagers of a pair send it at the same moment, both answered 200", async () => {
+    const { slug, project } = await shop();
+    const alert = { labels: labels(slug, "east"), startsAt: new Date(Date.now() - MIN), fingerprint: `ha-${uid()}` };
+    const [a, b] = await Promise.all([post(payload([alert], { receiver: "wharf-a" })), post(payload([alert], { receiver: "wharf-b" }))]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect(await db().alert.count({ where: { fingerprint: alert.fingerprint } })).toBe(1);
+    expect(await db().incident.count({ where: { projectId: project.id } })).toBe(1);
+  });
+
   it("keeps a platform alert that names no project", async () => {
     const fp = `fp-${uid()}`;
     const res = await post(

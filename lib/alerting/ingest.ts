@@ -197,11 +197,11 @@ export async function applyAlerts(tx: Tx, batch: IncomingAlert[], ctx: ApplyCont
   const touched = new Set<string>();
 
   // New episodes: stored, then joined to their incidents key by key.
-  const created: (Alert & { resolvedAt: Date | null })[] = [];
+  const candidates: (Alert & { resolvedAt: Date | null })[] = [];
   for (const a of fresh) {
     const l = a.labels;
     const project = await projectOf(tx, l.project ?? "", ctx);
-    created.push({
+    candidates.push({
       id: randomUUID(),
       fingerprint: a.fingerprint,
       startsAt: a.startsAt,
@@ -224,14 +224,25 @@ export async function applyAlerts(tx: Tx, batch: IncomingAlert[], ctx: ApplyCont
       resolvedAt: a.status === "resolved" ? (a.endsAt ?? ctx.now) : null,
     });
   }
+  // Another delivery storing the same episode at the same moment (Alertmanager in HA sends each its own call):
+  // the row it stored wins, this one skips it rather than failing the whole call.
+  const inserted = candidates.length
+    ? new Set(
+        (
+          await tx.alert.createManyAndReturn({
+            data: candidates.map(({ resolvedAt: _resolvedAt, labels, annotations, ...row }) => ({
+              ...row,
+              labels: json(labels as Record<string, string>),
+              annotations: json(annotations as Record<string, string>),
+            })),
+            skipDuplicates: true,
+            select: { id: true },
+          })
+        ).map((r) => r.id),
+      )
+    : new Set<string>();
+  const created = candidates.filter((a) => inserted.has(a.id));
   if (created.length) {
-    await tx.alert.createMany({
-      data: created.map(({ resolvedAt: _resolvedAt, labels, annotations, ...row }) => ({
-        ...row,
-        labels: json(labels as Record<string, string>),
-        annotations: json(annotations as Record<string, string>),
-      })),
-    });
     // Alerts Wharf first hears of as resolved (they fired and ended while Wharf was not listening) still count.
     await tx.alertEvent.createMany({
       data: created.flatMap((a) => [
