@@ -158,7 +158,7 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 try {
   say(`Alertmanager at ${amUrl}, Wharf's webhook at :${webhookPort} (the route handler), chat receiver at :${chatPort}`);
   const startsAt = new Date().toISOString();
-  const alerts = [];
+  const alerts: { labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; generatorURL: string }[] = [];
   for (let s = 0; s < SERVICES; s++)
     for (const cluster of CLUSTERS)
       for (let p = 0; p < PODS; p++)
@@ -186,6 +186,7 @@ try {
     });
     if (!res.ok) throw new Error(`Alertmanager refused the alerts: ${res.status} ${await res.text()}`);
   }
+  say(`machine load average (1 min): ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`);
   say(`posted ${alerts.length} alerts (${SERVICES} services x ${CLUSTERS.length} clusters x ${PODS} pods) in ${ms(performance.now() - t0)}`);
 
   const deadline = Date.now() + (GROUP_WAIT_S + 60) * 1000;
@@ -242,8 +243,39 @@ try {
     `time to first message: ${chat.length ? ms(chat[0]! - t0) : "n/a (no chat on this branch)"}; to first webhook call: ${ms(firstWebhook)}; to first incident: ${ms(firstIncident - (performance.timeOrigin + t0))} (target < ${ms(groupWaitTarget)})`,
   );
   say(
-    `webhook ingest per batch: p95 ${ms(p95(ingest.map((x) => x.ms)))}, max ${ms(Math.max(...ingest.map((x) => x.ms)))}, ${ingest.map((x) => x.alerts).join("/")} alerts per batch`,
+    `webhook ingest per batch: p95 ${ms(p95(ingest.map((x) => x.ms)))}, min ${ms(Math.min(...ingest.map((x) => x.ms)))}, max ${ms(Math.max(...ingest.map((x) => x.ms)))}, ${ingest.map((x) => x.alerts).join("/")} alerts per batch`,
   );
+  // One batch of 100 new alerts alone (no other call at the same time): the ingest's own cost.
+  const alone = {
+    version: "4",
+    groupKey: "bench-alone",
+    truncatedAlerts: 0,
+    status: "firing",
+    receiver: "wharf",
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: amUrl,
+    alerts: Array.from({ length: 100 }, (_, p) => ({
+      status: "firing",
+      labels: { ...alerts[0]!.labels, service: "svc-alone", pod: `alone-${p}` },
+      annotations: {},
+      startsAt,
+      endsAt: "0001-01-01T00:00:00Z",
+      generatorURL: "",
+      fingerprint: `alone-${p}`,
+    })),
+  };
+  const ta = performance.now();
+  const aloneRes = await POST(
+    new NextRequest(new URL("/api/alerts/webhook", "http://127.0.0.1"), {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${alertWebhookToken()}` },
+      body: JSON.stringify(alone),
+    }),
+    { params: Promise.resolve({}) },
+  );
+  say(`one batch of 100 alerts alone: ${ms(performance.now() - ta)} (${aloneRes.status})`);
   say(`incident page reads: p95 ${ms(p95(pageTimes))} over ${pageTimes.length} (incident with ${PODS * CLUSTERS.length} alerts and timeline + open list)`);
 } finally {
   stopAm();
