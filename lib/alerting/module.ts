@@ -22,6 +22,10 @@ import { routingTask } from "./routing-apply";
 // ---- al-chat: escalation (lib/alerting/oncall.ts)
 import { escalationTask } from "./oncall";
 // ---- end al-chat
+// al-ingest: alert history, incidents, catch-up, retention, rollback on alert.
+import { alertsCatchUpTask } from "./catchup";
+import { alertsRetentionTask } from "./retention";
+import { alertRollbackTask } from "./rollback";
 
 export const alertingModule = defineModule({
   name: "alerting",
@@ -82,6 +86,11 @@ export const alertingModule = defineModule({
       // ---- al-chat: on-call escalation (lib/alerting/oncall.ts)
       escalationTask,
       // ---- end al-chat
+      // ---- al-ingest: catch-up from Alertmanager, retention, rollback on alert
+      alertsCatchUpTask,
+      alertsRetentionTask,
+      alertRollbackTask,
+      // ---- end al-ingest
     ],
     crons: [
       // --- al-routing: the safety net of the trigger (a rewritten file, a restarted Alertmanager): a no-op when all agrees ---
@@ -101,6 +110,21 @@ export const alertingModule = defineModule({
         description: "Escalates incidents not acknowledged within their team's time to the next person of the on-call rota",
       },
       // ---- end al-chat
+      // ---- al-ingest
+      {
+        schedule: "* * * * *",
+        task: alertsCatchUpTask.name,
+        // No retries: it runs again in a minute anyway.
+        options: "?max=1&jobKey=alerts_catch_up&jobKeyMode=replace",
+        description: "Every minute: store the alerts Alertmanager holds that Wharf missed, resolve those it no longer has",
+      },
+      {
+        schedule: "17 3 * * *",
+        task: alertsRetentionTask.name,
+        options: "?max=3&jobKey=alerts_retention&jobKeyMode=replace",
+        description: "Daily: delete alert history older than WHARF_ALERT_RETENTION_DAYS (13 months); incidents are kept",
+      },
+      // ---- end al-ingest
     ],
   }),
 });
