@@ -353,3 +353,15 @@ export async function getProjectAlerts(ctx: Ctx, slug: string) {
     canRespond: can(ctx.actor, "incident.respond", projectResource(project.id)),
   };
 }
+
+/** What changes when an incident's page should refresh: its version, its timeline's length, its alerts firing. */
+export async function getIncidentStamp(ctx: Ctx, rawNumber: string): Promise<{ stamp: string }> {
+  const parsed = ZIncidentNumber.safeParse(rawNumber.replace(/^INC-/i, ""));
+  if (!parsed.success) throw new AppError("NOT_FOUND", "No incident has this number.");
+  const i = await db().incident.findUnique({
+    where: { number: parsed.data },
+    select: { projectId: true, version: true, _count: { select: { events: true, alerts: { where: { status: "firing" } } } } },
+  });
+  if (!i || !canReadAlertsOf(ctx, i.projectId)) throw new AppError("NOT_FOUND", "No incident has this number.");
+  return { stamp: `${i.version}:${i._count.events}:${i._count.alerts}` };
+}
