@@ -231,7 +231,19 @@ describe("the registry", () => {
       "release",
     ]);
     expect(r.stepKinds.size).toBe(20); // 17 + monitoring-dashboard + the two alert-rule steps
-    expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
+    expect(r.nav.map((n) => n.href)).toEqual([
+      "/",
+      "/projects",
+      "/teams",
+      "/templates",
+      "/tickets",
+      "/deployments",
+      "/alerts",
+      "/incidents",
+      "/dashboards",
+      "/clusters",
+      "/admin",
+    ]);
   });
 
   it("a page or job naming an unknown policy action fails loudly", () => {

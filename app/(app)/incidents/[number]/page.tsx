@@ -229,8 +229,20 @@ export default async function IncidentPage({
           </Card>
           {view.rights.respond && i.project && (
             <Card>
-              <CardContent className="pt-6">
-                <AssignForm incident={ref} members={view.members} />
+              <CardHeader>
+                <CardTitle>Assign</CardTitle>
+                <CardDescription>To a member of {i.project.slug}.</CardDescription>
+              </CardHeader>
+              <CardContent>
+                <AssignForm
+                  incident={ref}
+                  members={
+                    // Whoever acknowledged it may be assigned without being a member (ops): keep them in the list.
+                    i.assignee && !view.members.some((m) => m.id === i.assignee!.id)
+                      ? [...view.members, { id: i.assignee.id, name: i.assignee.name, role: "not a member" }]
+                      : view.members
+                  }
+                />
               </CardContent>
             </Card>
           )}
