@@ -238,6 +238,8 @@ describe("the registry", () => {
       "/templates",
       "/tickets",
       "/deployments",
+      "/alerts",
+      "/incidents",
       "/dashboards",
       "/clusters",
       "/admin/alerting",

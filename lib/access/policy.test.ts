@@ -89,6 +89,7 @@ const EXPECTED: Record<Action, Expectation> = {
   "alerting.oncall.edit": { resource: "team", platform: ["admin", "ops"], team: ["lead"] },
   "alerting.routing.read": { resource: "platform", platform: ["admin", "ops"] },
   "alerting.routing.apply": { resource: "platform", platform: ["admin", "ops"] },
+  "alerting.pages": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },

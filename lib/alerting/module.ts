@@ -14,9 +14,10 @@
  * - `alerting.oncall.edit` (team): the team's on-call rota and time to acknowledge: the team's leads; admins and ops.
  * - `alerting.routing.read` / `alerting.routing.apply` (platform): see the generated Alertmanager configuration and its
  *   state, and rewrite and reload it by hand: admins and ops.
+ * - `alerting.pages` (platform): open the Alerts and Incidents pages: everyone (what they list is scoped by `alert.read`).
  */
 import { defineModule, type ModuleParts } from "@/lib/module";
-import { ALL_PROJECT } from "@/lib/access/roles";
+import { ALL_PLATFORM, ALL_PROJECT } from "@/lib/access/roles";
 import { incidentChatTask } from "./chat";
 import { routingTask } from "./routing-apply";
 // ---- al-chat: escalation (lib/alerting/oncall.ts)
@@ -70,11 +71,21 @@ export const alertingModule = defineModule({
       platform: ["admin", "ops"],
       description: "Rewrite and reload Alertmanager's configuration by hand",
     },
+    // ---- al-pages: the Alerts and Incidents pages are open to everyone signed in; each lists only what
+    // `alert.read` lets its reader see (their projects' alerts; everything for admins, ops and managers).
+    "alerting.pages": {
+      on: ["platform"],
+      platform: ALL_PLATFORM,
+      description: "Open the Alerts and Incidents pages (each shows the alerts of the projects you may read)",
+    },
   },
   nav: [
     // --- al-routing: ops see and reload Alertmanager's generated configuration (admins also reach it from Admin) ---
     { href: "/admin/alerting", label: "Alert routing", icon: "alert-routing", requires: "alerting.routing.read", order: 85 },
     // --- end al-routing ---
+    // ---- al-pages
+    { href: "/alerts", label: "Alerts", icon: "alerts", requires: "alerting.pages", order: 55 },
+    { href: "/incidents", label: "Incidents", icon: "incidents", requires: "alerting.pages", order: 56 },
   ],
   parts: (): ModuleParts => ({
     // Each part of the alerting work adds its run kinds, tasks and crons here, in its own block.
