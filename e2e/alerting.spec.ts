@@ -8,12 +8,15 @@
  * reads it but has nothing to press, and sees the per-team figures; a member
  * of other projects gets a 404 for an incident of a project she is not in.
  *
- * Parts of the flow that other branches of issue 15 build are marked
- * `// AT MERGE:` — on this branch an incident is written to the database as
- * the webhook's ingest would leave it (lib/alerting/ingest.ts is al-ingest's).
+ * The real path: the sandbox's `errors` tag → Prometheus (the harness scrapes every 2 s) evaluates the generated
+ * error-ratio rule (the seed gives storefront-web's web in dev `for: 15s`, prisma/seed.ts ALERTING_DEMO) →
+ * Alertmanager with the routing Wharf generated (group_wait 5 s in the harness) → Wharf's webhook → the incident,
+ * linked to the release → the worker posts to the team's chat (a local receiver here) → the service's
+ * `rollout.rollbackOnAlert` (seeded) rolls the release back.
  */
 import fs from "node:fs";
-import { randomUUID } from "node:crypto";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { expect, test, type Browser, type Page } from "@playwright/test";
 import { authFile, type DemoRole } from "./support/users";
@@ -24,6 +27,7 @@ test.describe.configure({ mode: "serial" });
 const PROJECT = "storefront-web";
 const SERVICE_PAGE = `/projects/${PROJECT}/services/web?env=dev`;
 const SHOTS = "test-results/screenshots";
+const ALERT = "WharfErrorRatioHigh";
 
 let incidentNumber = 0;
 let releaseId = "";
@@ -38,91 +42,45 @@ async function sql<T extends pg.QueryResultRow>(text: string, values: unknown[] 
   }
 }
 
-/**
- * AT MERGE: delete this stand-in. It writes what al-ingest's webhook leaves for one firing alert per cluster of the
- * release (Alert, AlertEvent, the Incident linked to the release, its first timeline lines), so the pages can be
- * driven on this branch.
- */
-async function openIncidentAsTheWebhookWould(opts: { project: string; service: string; environment: string; releaseId: string | null; alertname: string }) {
-  const [project] = await sql<{ id: string; teamId: string; team: string }>(
-    `select p.id, p."teamId", t.slug as team from "Project" p join "Team" t on t.id = p."teamId" where p.slug = $1`,
-    [opts.project],
-  );
-  const clusters = opts.releaseId
-    ? (
-        await sql<{ name: string }>(`select distinct m->>'clusterName' as name from "Release" r, jsonb_array_elements(r.manifests) m where r.id = $1`, [
-          opts.releaseId,
-        ])
-      ).map((r) => r.name)
-    : ["sandbox-east"];
-  const incidentId = randomUUID();
-  const now = new Date();
-  const [{ number }] = await sql<{ number: number }>(
-    `insert into "Incident" (id, key, status, severity, title, summary, "projectId", "teamId", "serviceSlug", environment, "releaseId", "openedAt", "updatedAt")
-     values ($1, $2, 'open', 'critical', $3, $4, $5, $6, $7, $8, $9, $10, $10) returning number`,
-    [
-      incidentId,
-      `${opts.project}/${opts.service}/${opts.environment}/${opts.alertname}`,
-      `${opts.alertname}: ${opts.project}/${opts.service} in ${opts.environment}`,
-      "More than 5% of requests fail",
-      project.id,
-      project.teamId,
-      opts.service,
-      opts.environment,
-      opts.releaseId,
-      now,
-    ],
-  );
-  for (const cluster of clusters) {
-    const alertId = randomUUID();
-    const labels = {
-      alertname: opts.alertname,
-      severity: "critical",
-      team: project.team,
-      project: opts.project,
-      service: opts.service,
-      environment: opts.environment,
-      cluster,
-    };
-    await sql(
-      `insert into "Alert" (id, fingerprint, "startsAt", status, alertname, severity, "teamSlug", "projectSlug", "serviceSlug", environment, cluster, labels, annotations, "projectId", "incidentId")
-       values ($1, $2, $3, 'firing', $4, 'critical', $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-      [
-        alertId,
-        randomUUID().replace(/-/g, "").slice(0, 16),
-        now,
-        opts.alertname,
-        project.team,
-        opts.project,
-        opts.service,
-        opts.environment,
-        cluster,
-        JSON.stringify(labels),
-        JSON.stringify({ summary: `5xx ratio above 5% on ${opts.service} (${cluster})` }),
-        project.id,
-        incidentId,
-      ],
-    );
-    await sql(`insert into "AlertEvent" (id, "alertId", status, at, source) values ($1, $2, 'firing', $3, 'webhook')`, [randomUUID(), alertId, now]);
-    await sql(`insert into "IncidentEvent" (id, "incidentId", kind, text, data, at) values ($1, $2, 'alert_firing', $3, $4, $5)`, [
-      randomUUID(),
-      incidentId,
-      `${opts.alertname} on ${cluster}`,
-      JSON.stringify({ cluster }),
-      now,
-    ]);
-  }
-  if (opts.releaseId) {
-    const [r] = await sql<{ number: number; tag: string }>(`select number, tag from "Release" where id = $1`, [opts.releaseId]);
-    await sql(`insert into "IncidentEvent" (id, "incidentId", kind, text, data, at) values ($1, $2, 'release_linked', $3, $4, $5)`, [
-      randomUUID(),
-      incidentId,
-      `Release #${r.number} (${r.tag}) of ${opts.service} in ${opts.environment} started shortly before the first alert`,
-      JSON.stringify({ releaseId: opts.releaseId }),
-      now,
-    ]);
-  }
+/** The incident of a key once it is open (not pending), as the webhook's ingest leaves it. */
+async function incidentOf(where: string, values: unknown[], timeout: number, message: string): Promise<number> {
+  let number = 0;
+  await expect
+    .poll(
+      async () => {
+        number =
+          (await sql<{ number: number }>(`select number from "Incident" where ${where} and status <> 'pending' order by number desc limit 1`, values))[0]
+            ?.number ?? 0;
+        return number;
+      },
+      { timeout, intervals: [1_000], message },
+    )
+    .toBeGreaterThan(0);
   return number;
+}
+
+/**
+ * The team's chat service: a local HTTP receiver the worker posts the incident's messages to (the team's webhook URL
+ * points at it). Each body's text is kept, in order.
+ */
+const chat = { messages: [] as string[], server: null as http.Server | null };
+async function startChatReceiver(): Promise<string> {
+  chat.server = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
+    req.on("end", () => {
+      try {
+        const parsed = JSON.parse(body) as { text?: string };
+        chat.messages.push(parsed.text ?? body);
+      } catch {
+        chat.messages.push(body);
+      }
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok");
+    });
+  });
+  await new Promise<void>((resolve) => chat.server!.listen(0, "127.0.0.1", resolve));
+  const { port } = chat.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}/hooks/storefront`;
 }
 
 async function as(browser: Browser, role: DemoRole): Promise<Page> {
@@ -140,6 +98,9 @@ async function shots(page: Page, name: string) {
 
 test("Dana deploys the error-making tag to dev and an incident opens linked to that release", async ({ browser }) => {
   test.setTimeout(240_000);
+  // The team's chat: its webhook points at the receiver (the team page's "Edit team" stores the same two fields).
+  const hook = await startChatReceiver();
+  await sql(`update "Team" set "webhookUrl" = $1, "webhookKind" = 'slack' where slug = 'storefront'`, [hook]);
   const dana = await as(browser, "developer");
   await dana.goto(SERVICE_PAGE);
   await dana.getByLabel("Image tag").fill("1.4.0-errors");
@@ -148,21 +109,17 @@ test("Dana deploys the error-making tag to dev and an incident opens linked to t
   releaseId = dana.url().split("/").pop()!;
   await expect(dana.getByTestId("release-status")).toHaveText("succeeded", { timeout: 90_000 });
 
-  // AT MERGE: replace the stand-in by the real flow (al-routing's configuration sends the alert to al-ingest's webhook):
-  //   await expect.poll(async () => (await sql<{ number: number }>(
-  //     `select number from "Incident" where "releaseId" = $1 and status <> 'pending'`, [releaseId]))[0]?.number ?? 0,
-  //     { timeout: 90_000, message: "an incident linked to the release" }).toBeGreaterThan(0);
-  incidentNumber = await openIncidentAsTheWebhookWould({ project: PROJECT, service: "web", environment: "dev", releaseId, alertname: "HighErrorRatio" });
-
+  // Prometheus → Alertmanager → Wharf's webhook: the incident opens linked to this release, within a minute of its rollout.
+  incidentNumber = await incidentOf(`"releaseId" = $1`, [releaseId], 60_000, "an incident linked to the release");
   // Dana sees it on her home page, the Alerts page and the project's alerts tab.
   await dana.goto("/");
   const mine = dana.getByRole("region", { name: "My open incidents" });
-  await expect(mine.getByTestId(`my-incident-${incidentNumber}`)).toContainText("HighErrorRatio");
+  await expect(mine.getByTestId(`my-incident-${incidentNumber}`)).toContainText(ALERT);
   await shots(dana, "home-incidents");
 
   await dana.goto(`/alerts?project=${PROJECT}`);
   const firing = dana.getByRole("list", { name: "Firing alerts" });
-  await expect(firing.getByRole("listitem").filter({ hasText: "HighErrorRatio" }).first()).toContainText(`INC-${incidentNumber}`);
+  await expect(firing.getByRole("listitem").filter({ hasText: ALERT }).first()).toContainText(`INC-${incidentNumber}`);
   await expect(firing.getByTestId("alert-cluster").first()).toContainText("sandbox-");
   await expect(dana.getByTestId("alerts-team-storefront")).toContainText("critical");
   await shots(dana, "alerts");
@@ -173,21 +130,36 @@ test("Dana deploys the error-making tag to dev and an incident opens linked to t
 
   await dana.goto(`/projects/${PROJECT}/alerts`);
   await expect(dana.getByRole("table", { name: "Open incidents" }).getByTestId(`incident-${incidentNumber}`)).toContainText("1.4.0-errors");
+  // Each firing alert offers a silence with its labels; the project's silences are listed.
+  await expect(dana.getByRole("list", { name: "Firing alerts" }).getByRole("button", { name: "Silence…" }).first()).toBeVisible();
+  await expect(dana.getByRole("heading", { name: "Silences" })).toBeVisible();
   await shots(dana, "project-alerts");
 
   await dana.goto(`/incidents/${incidentNumber}`);
   await expect(dana.getByTestId("incident-release")).toContainText("1.4.0-errors");
   await expect(dana.getByTestId("incident-release").getByRole("link")).toHaveAttribute("href", `/releases/${releaseId}`);
-  await expect(dana.getByTestId("incident-status")).toHaveText("Open");
+  await expect(dana.getByTestId("incident-status")).toHaveText(/Open|Acknowledged/);
   await dana.context().close();
 });
 
-test("Omar acknowledges it from the chat's ack link; the timeline shows the alerts, the release and his ack", async ({ browser }) => {
+test("the team's chat gets the incident; Omar acks it from the message, silences it from the incident, the policy rolls the release back, and the timeline shows it all", async ({
+  browser,
+}) => {
   test.skip(!incidentNumber, "needs the incident of the first test");
-  test.setTimeout(120_000);
+  test.setTimeout(180_000);
+  // The worker posted the incident to the team's chat, with its links.
+  await expect
+    .poll(() => chat.messages.find((m) => m.includes(`INC-${incidentNumber} `)) ?? "", { timeout: 60_000, message: "a chat message about the incident" })
+    .toContain("Acknowledge: ");
+  const message = chat.messages.find((m) => m.includes(`INC-${incidentNumber} `))!;
+  expect(message).toContain(ALERT);
+  expect(message).toContain("1.4.0-errors");
+  const ackLink = new URL(/Acknowledge: (\S+)/.exec(message)![1]);
+  expect(ackLink.pathname + ackLink.search).toBe(`/incidents/${incidentNumber}?action=ack`);
+
   const omar = await as(browser, "ops");
-  // The chat message's "Acknowledge" link (al-chat) lands here: the confirmation is open and its button focused.
-  await omar.goto(`/incidents/${incidentNumber}?action=ack`);
+  // The chat message's "Acknowledge" link lands here: the confirmation is open and its button focused.
+  await omar.goto(ackLink.pathname + ackLink.search);
   const dialog = omar.getByRole("alertdialog", { name: `Acknowledge INC-${incidentNumber}?` });
   await expect(dialog).toBeVisible();
   await expect(dialog.getByRole("button", { name: "Acknowledge" })).toBeFocused();
@@ -203,15 +175,26 @@ test("Omar acknowledges it from the chat's ack link; the timeline shows the aler
   await omar.getByRole("button", { name: "Comment" }).click();
   await expect(omar.getByTestId("timeline-comment")).toContainText("rolling back");
 
-  // AT MERGE (al-chat): Omar adds a silence from the incident:
-  //   await omar.getByRole("button", { name: "Silence" }).click(); ... expect "mutes N active alerts"; create;
-  //   await expect(omar.getByTestId("timeline-silenced")).toContainText("Omar Ops");
-  // AT MERGE (al-ingest): the service's rollout.rollbackOnAlert policy rolls the release back:
-  //   await expect(omar.getByTestId("timeline-rollback_started")).toBeVisible({ timeout: 60_000 });
-  // AT MERGE (al-chat): await expect(omar.getByTestId("timeline-chat_sent").first()).toBeVisible();
+  // A silence from the incident: its matchers preselected, a preview of what it mutes, then created.
+  await omar.getByRole("button", { name: "Silence…" }).click();
+  const silence = omar.getByRole("dialog", { name: "Silence alerts" });
+  await expect(silence.getByLabel("Value 1")).toHaveValue(PROJECT);
+  await silence.getByRole("button", { name: "Create silence" }).click();
+  await expect(silence.getByText(/^Say why/)).toBeVisible(); // no comment: refused at its field, nothing created
+  await silence.getByLabel("Comment").fill("Rolling back 1.4.0-errors");
+  await silence.getByRole("button", { name: "Preview" }).click();
+  await expect(silence.getByTestId("silence-preview")).toContainText(new RegExp(`Mutes [1-9][0-9]* active alerts? \\(${ALERT}\\)`));
+  await shots(omar, "incident-silence-dialog");
+  await silence.getByRole("button", { name: "Create silence" }).click();
+  await expect(silence).toBeHidden();
+  await expect(omar.getByTestId("timeline-silenced")).toContainText("Omar Ops", { timeout: 15_000 });
+
+  // The service's rollout.rollbackOnAlert rolled the release back (a job of the worker), and the chat message went out.
+  await expect(omar.getByTestId("timeline-rollback_started")).toContainText("1.4.0-errors", { timeout: 60_000 });
+  await expect(omar.getByTestId("timeline-chat_sent").first()).toBeVisible({ timeout: 30_000 });
 
   const timeline = omar.getByRole("list", { name: "Timeline" });
-  await expect(timeline.getByTestId("timeline-alert_firing").first()).toContainText("HighErrorRatio");
+  await expect(timeline.getByTestId("timeline-alert_firing").first()).toContainText(ALERT);
   await expect(timeline.getByTestId("timeline-release_linked")).toContainText("1.4.0-errors");
   await expect(timeline.getByTestId("timeline-release_linked").getByRole("link", { name: "Open the release" })).toHaveAttribute(
     "href",
@@ -230,6 +213,7 @@ test("Omar acknowledges it from the chat's ack link; the timeline shows the aler
   await omar.goto("/incidents?status=resolved");
   await expect(omar.getByTestId(`incident-${incidentNumber}`)).toContainText("Resolved");
   await omar.context().close();
+  chat.server?.close();
 });
 
 test("Mia (manager) reads an incident but has nothing to press, and sees each team's open count, MTTA and MTTR", async ({ browser }) => {
@@ -251,14 +235,29 @@ test("Mia (manager) reads an incident but has nothing to press, and sees each te
 });
 
 test("an incident of a project Dana is not in is a 404 for her; the Incidents page says when nothing is open", async ({ browser }) => {
-  // AT MERGE: the stand-in again (no release: recommendations/serving has none in the window).
-  const other = await openIncidentAsTheWebhookWould({
-    project: "recommendations",
-    service: "serving",
-    environment: "dev",
-    releaseId: null,
-    alertname: "HighLatency",
+  // An alert of recommendations/serving sent to the real Alertmanager: routed to Wharf's webhook like any other.
+  const [{ team }] = await sql<{ team: string }>(`select t.slug as team from "Project" p join "Team" t on t.id = p."teamId" where p.slug = 'recommendations'`);
+  const res0 = await fetch(`${process.env.E2E_ALERTMANAGER_URL}/api/v2/alerts`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([
+      {
+        labels: {
+          alertname: "HighLatency",
+          severity: "warning",
+          team,
+          project: "recommendations",
+          service: "serving",
+          environment: "dev",
+          cluster: "sandbox-east",
+        },
+        annotations: { summary: "p99 above 500 ms" },
+        startsAt: new Date().toISOString(),
+      },
+    ]),
   });
+  expect(res0.status).toBe(200);
+  const other = await incidentOf(`key = $1`, ["recommendations/serving/dev/HighLatency"], 60_000, "the incident of recommendations/serving");
   const dana = await as(browser, "developer");
   const res = await dana.goto(`/incidents/${other}`);
   expect(res?.status()).toBe(404);

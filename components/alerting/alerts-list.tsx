@@ -11,7 +11,9 @@ import { TimeAgo } from "@/components/shell/time-ago";
 import { Alert, AlertDescription } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";
 import { EmptyState } from "@/components/ui/empty-state";
+import { matchersFromLabels } from "@/lib/alerting/silence-matchers";
 import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "./alerts-badges";
+import { SilenceDialog } from "./silence-dialog";
 
 /** An alert as it crosses the wire (dates as ISO text). */
 export interface WireAlert {
@@ -39,7 +41,20 @@ export interface WireFiring {
 /** Labels every alert carries in its own columns; the rest are shown as chips. */
 const SHOWN_APART = new Set(["alertname", "severity", "team", "project", "service", "environment", "cluster"]);
 
-export function FiringAlertsLive({ initial, query, filtered, limit }: { initial: WireFiring; query: string; filtered: boolean; limit: number }) {
+export function FiringAlertsLive({
+  initial,
+  query,
+  filtered,
+  limit,
+  silenceProjectId,
+}: {
+  initial: WireFiring;
+  query: string;
+  filtered: boolean;
+  limit: number;
+  /** A project's page, for someone who may silence its alerts: each alert offers the silence dialog with its labels. */
+  silenceProjectId?: string;
+}) {
   const { data, isError } = useQuery({
     queryKey: ["alerts-firing", query],
     queryFn: async (): Promise<WireFiring> => {
@@ -89,7 +104,7 @@ export function FiringAlertsLive({ initial, query, filtered, limit }: { initial:
           </p>
           <ul className="divide-y rounded-lg border" aria-label="Firing alerts">
             {data.alerts.map((a) => (
-              <AlertItem key={a.id} alert={a} />
+              <AlertItem key={a.id} alert={a} silenceProjectId={silenceProjectId} />
             ))}
           </ul>
         </>
@@ -98,7 +113,7 @@ export function FiringAlertsLive({ initial, query, filtered, limit }: { initial:
   );
 }
 
-export function AlertItem({ alert: a, showProject = true }: { alert: WireAlert; showProject?: boolean }) {
+export function AlertItem({ alert: a, showProject = true, silenceProjectId }: { alert: WireAlert; showProject?: boolean; silenceProjectId?: string }) {
   const extra = Object.entries(a.labels).filter(([k]) => !SHOWN_APART.has(k));
   const summary = a.annotations.summary || a.annotations.description || "";
   return (
@@ -128,12 +143,15 @@ export function AlertItem({ alert: a, showProject = true }: { alert: WireAlert; 
               INC-{a.incident.number}
             </Link>
             <IncidentStatusBadge status={a.incident.status} />
-            {/* The silence dialog (al-chat: components/alerting/silence*.tsx) opens on the incident page from ?action=silence. */}
-            <Link className="underline-offset-4 hover:underline" href={`/incidents/${a.incident.number}?action=silence`}>
-              Silence…
-            </Link>
+            {/* Elsewhere than its project's page, "Silence…" opens the silence dialog on the incident page (?action=silence). */}
+            {!silenceProjectId && (
+              <Link className="underline-offset-4 hover:underline" href={`/incidents/${a.incident.number}?action=silence`}>
+                Silence…
+              </Link>
+            )}
           </>
         )}
+        {silenceProjectId && <SilenceDialog projectId={silenceProjectId} matchers={matchersFromLabels(a.labels)} trigger="Silence…" />}
       </div>
       {extra.length > 0 && (
         <div className="flex flex-wrap gap-1">

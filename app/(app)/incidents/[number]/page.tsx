@@ -3,6 +3,8 @@ import Link from "next/link";
 import { requireCtx } from "@/lib/access/session";
 import { pageParams, pageRead } from "@/lib/http/page";
 import { getIncident } from "@/lib/alerting/queries";
+import { unsafeIncidentChatStatus } from "@/lib/alerting/chat";
+import { incidentSilenceMatchers } from "@/lib/alerting/silence-matchers";
 import { PageHeader } from "@/components/shell/page-header";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
@@ -11,6 +13,8 @@ import { AlertStatusBadge, IncidentStatusBadge, SeverityBadge } from "@/componen
 import { AssignForm, IncidentActions, IncidentCommentForm } from "@/components/alerting/incident-actions";
 import { IncidentLive } from "@/components/alerting/incident-live";
 import { Timeline } from "@/components/alerting/timeline";
+import { ChatStatus } from "@/components/alerting/chat-status";
+import { SilenceDialog } from "@/components/alerting/silence-dialog";
 
 export async function generateMetadata({ params }: { params: Promise<{ number: string }> }): Promise<Metadata> {
   return { title: `INC-${(await params).number}` };
@@ -31,6 +35,9 @@ export default async function IncidentPage({
   const ref = { id: i.id, number: i.number, status: i.status, version: i.version, assigneeId: i.assigneeId };
   const stamp = `${i.version}:${view.timeline.length}:${view.alerts.filter((a) => a.status === "firing").length}`;
   const chatFailures = view.incident.chat.filter((c) => c.lastError);
+  // getIncident checked alert.read on the incident's project.
+  const chat = await unsafeIncidentChatStatus(i.id);
+  const canSilence = view.rights.silence && i.project !== null;
   return (
     <>
       <IncidentLive number={i.number} stamp={stamp} />
@@ -66,11 +73,18 @@ export default async function IncidentPage({
           </span>
         }
         actions={
-          view.rights.respond ? (
+          view.rights.respond || canSilence ? (
             <>
-              <IncidentActions incident={ref} autoAck={query.action === "ack" && i.status === "open"} />
-              {/* AT MERGE (al-chat): the silence dialog (components/alerting/silence*.tsx) goes here, shown when
-                  view.rights.silence, opened at once when query.action === "silence". */}
+              {view.rights.respond && <IncidentActions incident={ref} autoAck={query.action === "ack" && i.status === "open"} />}
+              {canSilence && i.project && (
+                <SilenceDialog
+                  projectId={i.project.id}
+                  matchers={incidentSilenceMatchers(i)}
+                  incidentId={i.id}
+                  defaultOpen={query.action === "silence"}
+                  trigger="Silence…"
+                />
+              )}
             </>
           ) : undefined
         }
@@ -213,18 +227,16 @@ export default async function IncidentPage({
                     </dd>
                   </>
                 )}
-                <dt className="text-muted-foreground">Chat</dt>
-                <dd>
-                  {i.chat.length === 0
-                    ? "no message yet"
-                    : i.chat.map((c) => (
-                        <div key={c.channel}>
-                          {c.sentCount > 0 ? `sent ${c.sentCount}×` : "not sent"}
-                          {c.lastError ? <span className="text-destructive"> · failing</span> : null}
-                        </div>
-                      ))}
-                </dd>
               </dl>
+            </CardContent>
+          </Card>
+          <Card>
+            <CardHeader>
+              <CardTitle>Chat</CardTitle>
+              <CardDescription>The incident&apos;s message in its team&apos;s chat channels.</CardDescription>
+            </CardHeader>
+            <CardContent>
+              <ChatStatus status={chat} />
             </CardContent>
           </Card>
           {view.rights.respond && i.project && (

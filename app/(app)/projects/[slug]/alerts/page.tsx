@@ -4,11 +4,13 @@ import { Flame } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { pageParams, pageRead } from "@/lib/http/page";
 import { ALERT_LIST_LIMIT, getProjectAlerts } from "@/lib/alerting/queries";
+import { listSilences } from "@/lib/alerting/silences";
 import { PageHeader } from "@/components/shell/page-header";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { EmptyState } from "@/components/ui/empty-state";
 import { FiringAlertsLive, type WireFiring } from "@/components/alerting/alerts-list";
 import { IncidentsTable } from "@/components/alerting/incidents-table";
+import { SilenceList } from "@/components/alerting/silence-list";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: `Alerts · ${(await params).slug}` };
@@ -22,6 +24,8 @@ export default async function ProjectAlertsPage({ params }: { params: Promise<{ 
   const groups = [
     ...view.alerts.reduce((m, a) => m.set(`${a.teamSlug}\n${a.severity}`, (m.get(`${a.teamSlug}\n${a.severity}`) ?? 0) + 1), new Map<string, number>()),
   ].map(([k, count]) => ({ team: k.split("\n")[0], severity: k.split("\n")[1], count }));
+  // Alertmanager's silences carrying project="<slug>" (a value with a reason when Alertmanager cannot be read).
+  const silences = await listSilences(ctx, view.project.id);
   const initial: WireFiring = JSON.parse(JSON.stringify({ alerts: view.alerts, total: view.alerts.length, groups }));
   return (
     <>
@@ -48,6 +52,7 @@ export default async function ProjectAlertsPage({ params }: { params: Promise<{ 
               query={new URLSearchParams({ project: view.project.slug }).toString()}
               filtered={false}
               limit={ALERT_LIST_LIMIT}
+              silenceProjectId={silences.canExpire ? view.project.id : undefined}
             />
           </CardContent>
         </Card>
@@ -62,6 +67,15 @@ export default async function ProjectAlertsPage({ params }: { params: Promise<{ 
             ) : (
               <IncidentsTable incidents={view.active} label="Open incidents" showProject={false} />
             )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Silences</CardTitle>
+            <CardDescription>Alertmanager&apos;s silences of this project: active, pending, then expired.</CardDescription>
+          </CardHeader>
+          <CardContent>
+            <SilenceList projectId={view.project.id} data={JSON.parse(JSON.stringify(silences))} />
           </CardContent>
         </Card>
         <Card>
