@@ -12,10 +12,11 @@
  *
  * Wharf's webhook here is the route handler itself (app/api/alerts/webhook/
  * route.ts, the same code `next start` runs) behind a small node:http server,
- * with a real Postgres (embedded). Alertmanager's configuration is a minimal
- * equivalent of the generated one (a route per team and project, group_by
- * project/service/environment/alertname, group_wait 5 s, the webhook with its
- * bearer token). BENCH_GROUP_WAIT_S=5
+ * with a real Postgres (embedded). Alertmanager's configuration is the one
+ * Wharf generates (lib/alerting/routing.ts, the bench's team and project,
+ * group_wait BENCH_GROUP_WAIT_S, default 5 s). A real worker (schedule off)
+ * runs the chat convergence (lib/alerting/chat.ts) against the team's webhook,
+ * a local receiver that counts the messages.
  */
 import { spawn } from "node:child_process";
 import fs from "node:fs";
@@ -48,6 +49,8 @@ const { db, disconnectDb } = await import("../../lib/db/client");
 const { alertWebhookToken } = await import("../../lib/alerting/token");
 const { NextRequest } = await import("next/server");
 const { POST } = await import("../../app/api/alerts/webhook/route");
+const { alertmanagerConfigText, defaultTimings } = await import("../../lib/alerting/routing");
+const { startWorker } = await import("../../lib/jobs/worker");
 
 const team = await db().team.create({ data: { slug: "bench", name: "Bench" } });
 const user = await db().user.create({ data: { email: "dev@bench.wharf", name: "Dev" } });
@@ -67,6 +70,9 @@ const chatServer = http.createServer((req, res) => {
 });
 const chatPort = await freePort();
 await new Promise<void>((r) => chatServer.listen(chatPort, "127.0.0.1", r));
+// The team's chat webhook is the receiver; a real worker sends (the incident_chat_sync jobs the ingest queues).
+await db().team.update({ where: { id: team.id }, data: { webhookUrl: `http://127.0.0.1:${chatPort}/hook`, webhookKind: "slack" } });
+const worker = await startWorker({ connectionString: process.env.DATABASE_URL!, concurrency: 4, schedule: false, pollInterval: 100 });
 
 // Wharf's webhook: the route handler, fed by node:http.
 const ingest: { ms: number; alerts: number; status: number; at: number }[] = [];
@@ -99,32 +105,18 @@ const webhook = http.createServer((req, res) => {
 const webhookPort = await freePort();
 await new Promise<void>((r) => webhook.listen(webhookPort, "127.0.0.1", r));
 
-// Alertmanager with a minimal equivalent of the generated routing (JSON is YAML).
+// Alertmanager with the configuration Wharf generates for the bench's team and project.
 const amPort = await freePort();
 const amUrl = `http://127.0.0.1:${amPort}`;
-const receiver = {
-  name: "wharf",
-  webhook_configs: [
-    {
-      url: `http://127.0.0.1:${webhookPort}/api/alerts/webhook`,
-      send_resolved: true,
-      max_alerts: 0,
-      http_config: { authorization: { type: "Bearer", credentials: alertWebhookToken() } },
-    },
-  ],
-};
-const config = {
-  route: {
-    receiver: "wharf",
-    group_by: ["project", "service", "environment", "alertname"],
-    group_wait: `${GROUP_WAIT_S}s`,
-    group_interval: "30s",
-    repeat_interval: "4h",
-    routes: [{ matchers: ['team="bench"'], receiver: "wharf", routes: [{ matchers: ['project="bench-shop"'], receiver: "wharf" }] }],
-  },
-  receivers: [receiver],
-};
-fs.writeFileSync(path.join(tmp, "alertmanager.yml"), JSON.stringify(config, null, 2));
+fs.writeFileSync(
+  path.join(tmp, "alertmanager.yml"),
+  alertmanagerConfigText({
+    teams: [{ slug: "bench", projects: [{ slug: "bench-shop", windows: [] }] }],
+    webhookUrl: `http://127.0.0.1:${webhookPort}/api/alerts/webhook`,
+    webhookToken: alertWebhookToken(),
+    timings: defaultTimings({ production: false, groupWait: `${GROUP_WAIT_S}s` }),
+  }),
+);
 const am = spawn(
   ALERTMANAGER_BIN,
   [
@@ -196,11 +188,17 @@ try {
     if (stored >= alerts.length) break;
     await new Promise((r) => setTimeout(r, 200));
   }
-  // A few seconds more: a late notification (or message) would show.
+  // The chat jobs (1 s delay, one per incident) run; then a few seconds more: a late notification or message would show.
+  while (Date.now() < deadline) {
+    const [{ n }] = await db().$queryRaw<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where key like 'incident-chat:%'`;
+    if (n === 0 && chat.length > 0) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   await new Promise((r) => setTimeout(r, 3_000));
 
   const incidents = await db().incident.findMany({ select: { id: true, createdAt: true, _count: { select: { alerts: true } } } });
   const chatJobs = await db().$queryRaw<{ n: number }[]>`select count(*)::int as n from graphile_worker.jobs where key like 'incident-chat:%'`;
+  const chatSent = await db().incidentChatMessage.count({ where: { sentCount: { gt: 0 } } });
   const firstIncident = Math.min(...incidents.map((i) => i.createdAt.getTime()));
   const firstWebhook = ingest.length ? Math.min(...ingest.map((x) => x.at)) - t0 : NaN;
   const groupWaitTarget = GROUP_WAIT_S * 1000 + 5_000;
@@ -233,14 +231,9 @@ try {
 
   say(`alerts stored: ${stored} of ${alerts.length}; webhook calls: ${ingest.length} (${ingest.filter((x) => x.status !== 200).length} not 200)`);
   say(`incidents opened: ${incidents.length} (target ${SERVICES}: one per service, ${incidents.map((i) => i._count.alerts).join("/")} alerts each)`);
+  say(`messages to chat: ${chat.length} (target <= ${SERVICES}); incidents with a message: ${chatSent}; chat jobs still queued: ${chatJobs[0]!.n}`);
   say(
-    `messages to chat: ${chat.length} (target <= ${SERVICES})` +
-      (chat.length === 0
-        ? ` — chat convergence (al-chat) is not on this branch: ${chatJobs[0]!.n} chat updates queued, one per incident (job key incident-chat:<id>), which is what it sends`
-        : ""),
-  );
-  say(
-    `time to first message: ${chat.length ? ms(chat[0]! - t0) : "n/a (no chat on this branch)"}; to first webhook call: ${ms(firstWebhook)}; to first incident: ${ms(firstIncident - (performance.timeOrigin + t0))} (target < ${ms(groupWaitTarget)})`,
+    `time to first message: ${chat.length ? ms(chat[0]! - t0) : "none arrived"}; to first webhook call: ${ms(firstWebhook)}; to first incident: ${ms(firstIncident - (performance.timeOrigin + t0))} (target < ${ms(groupWaitTarget)})`,
   );
   say(
     `webhook ingest per batch: p95 ${ms(p95(ingest.map((x) => x.ms)))}, min ${ms(Math.min(...ingest.map((x) => x.ms)))}, max ${ms(Math.max(...ingest.map((x) => x.ms)))}, ${ingest.map((x) => x.alerts).join("/")} alerts per batch`,
@@ -278,6 +271,7 @@ try {
   say(`one batch of 100 alerts alone: ${ms(performance.now() - ta)} (${aloneRes.status})`);
   say(`incident page reads: p95 ${ms(p95(pageTimes))} over ${pageTimes.length} (incident with ${PODS * CLUSTERS.length} alerts and timeline + open list)`);
 } finally {
+  await worker.stop();
   stopAm();
   webhook.close();
   chatServer.close();
