@@ -182,6 +182,7 @@ test("the team's chat gets the incident; Omar acks it from the message, silences
   await silence.getByRole("button", { name: "Create silence" }).click();
   await expect(silence.getByText(/^Say why/)).toBeVisible(); // no comment: refused at its field, nothing created
   await silence.getByLabel("Comment").fill("Rolling back 1.4.0-errors");
+  await expect(silence.getByText(/^Say why/)).toBeHidden();
   await silence.getByRole("button", { name: "Preview" }).click();
   await expect(silence.getByTestId("silence-preview")).toContainText(new RegExp(`Mutes [1-9][0-9]* active alerts? \\(${ALERT}\\)`));
   await shots(omar, "incident-silence-dialog");

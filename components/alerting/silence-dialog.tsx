@@ -146,7 +146,11 @@ export function SilenceDialog({
             <Textarea
               id="silence-comment"
               value={comment}
-              onChange={(e) => setComment(e.target.value)}
+              onChange={(e) => {
+                setComment(e.target.value);
+                // The refusal said what to fix; once it is being fixed, it no longer stands.
+                if (create.formError?.fieldErrors?.comment) create.clearFormError();
+              }}
               placeholder="Why, e.g. rolling back release #4"
               aria-invalid={Boolean(errors.comment)}
             />
