@@ -123,6 +123,10 @@ test("Dana deploys the error-making tag to dev and an incident opens linked to t
   await expect(firing.getByTestId("alert-cluster").first()).toContainText("sandbox-");
   await expect(dana.getByTestId("alerts-team-storefront")).toContainText("critical");
   await shots(dana, "alerts");
+  // Its "Silence…" opens the silence dialog on the incident's page (?action=silence), the incident's matchers preselected.
+  await firing.getByRole("listitem").filter({ hasText: ALERT }).first().getByRole("link", { name: "Silence…" }).click();
+  await expect(dana).toHaveURL(new RegExp(`/incidents/${incidentNumber}\\?action=silence$`));
+  await expect(dana.getByRole("dialog", { name: "Silence alerts" }).getByLabel("Value 4")).toHaveValue(ALERT);
 
   // A filter that matches nothing says so.
   await dana.goto(`/alerts?q=no-such-alert-anywhere`);
@@ -130,9 +134,14 @@ test("Dana deploys the error-making tag to dev and an incident opens linked to t
 
   await dana.goto(`/projects/${PROJECT}/alerts`);
   await expect(dana.getByRole("table", { name: "Open incidents" }).getByTestId(`incident-${incidentNumber}`)).toContainText("1.4.0-errors");
-  // Each firing alert offers a silence with its labels; the project's silences are listed.
-  await expect(dana.getByRole("list", { name: "Firing alerts" }).getByRole("button", { name: "Silence…" }).first()).toBeVisible();
-  await expect(dana.getByRole("heading", { name: "Silences" })).toBeVisible();
+  // Each firing alert offers a silence with its labels as matchers.
+  await dana.getByRole("list", { name: "Firing alerts" }).getByRole("button", { name: "Silence…" }).first().click();
+  const fromAlert = dana.getByRole("dialog", { name: "Silence alerts" });
+  await expect
+    .poll(() => fromAlert.getByRole("textbox", { name: /^Value/ }).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value)))
+    .toEqual(expect.arrayContaining([ALERT, PROJECT, "web", "dev", "sandbox-east"]));
+  await dana.keyboard.press("Escape");
+  await expect(fromAlert).toBeHidden();
   await shots(dana, "project-alerts");
 
   await dana.goto(`/incidents/${incidentNumber}`);
@@ -213,6 +222,18 @@ test("the team's chat gets the incident; Omar acks it from the message, silences
   await expect(omar.getByTestId("timeline-resolved")).toContainText("Rolled back to the previous release.");
   await omar.goto("/incidents?status=resolved");
   await expect(omar.getByTestId(`incident-${incidentNumber}`)).toContainText("Resolved");
+
+  // The project's alerts page lists the silence; expiring it is on the incident's timeline.
+  await omar.goto(`/projects/${PROJECT}/alerts`);
+  const silences = omar.getByRole("list", { name: "Silences" });
+  const mine = silences.getByRole("listitem").filter({ hasText: "Rolling back 1.4.0-errors" });
+  await expect(mine).toContainText("active");
+  await expect(mine).toContainText(`alertname="${ALERT}"`);
+  await shots(omar, "project-alerts-silences");
+  await mine.getByRole("button", { name: "Expire" }).click();
+  await expect(mine).toContainText("expired");
+  await omar.goto(`/incidents/${incidentNumber}`);
+  await expect(omar.getByTestId("timeline-silence_expired")).toBeVisible();
   await omar.context().close();
   chat.server?.close();
 });
