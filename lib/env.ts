@@ -201,6 +201,55 @@ export const ZEnvVariables = z.object({
     .optional()
     .transform((v) => v || undefined)
     .pipe(ZPrometheusUrl.optional()),
+  /**
+   * The bearer token Alertmanager sends to Wharf's webhook (/api/alerts/webhook). Unset: derived from WHARF_ENCRYPTION_KEY
+   * and written into the Alertmanager configuration Wharf generates. Set it when your Alertmanager is configured elsewhere.
+   */
+  WHARF_ALERT_WEBHOOK_TOKEN: z.string().min(24, { message: "must be at least 24 characters" }).optional(),
+  /**
+   * Where Wharf writes the Alertmanager configuration it generates from the CMDB (then reloads the Alertmanager at
+   * WHARF_ALERTMANAGER_URL). Unset: Wharf does not write Alertmanager's configuration.
+   */
+  WHARF_ALERTMANAGER_CONFIG_FILE: z.string().min(1, { message: "must be a file path, or unset" }).optional(),
+  /** Bound of each call to Alertmanager's API (alerts, silences). */
+  WHARF_ALERTMANAGER_TIMEOUT_MS: ms(100, 60_000, 2_000),
+  /**
+   * group_wait of the Alertmanager configuration Wharf generates: how long the first alert of a group waits for others
+   * before it is sent. Unset: 30s in production, 5s otherwise (dev, tests). docs/alerting.md#routing.
+   */
+  WHARF_ALERTMANAGER_GROUP_WAIT: z
+    .string()
+    .regex(/^([0-9]+(ms|s|m|h))+$/, { message: "must be a duration such as 5s, 30s or 1m" })
+    .optional(),
+  /**
+   * Slack's Web API (chat.postMessage, chat.update) for teams that connect a Slack app to post incidents and update
+   * them in place (lib/alerting/chat.ts). Only tests and air-gapped proxies change it.
+   */
+  WHARF_SLACK_API_URL: z.url({ message: "must be an http(s) URL such as https://slack.com/api" }).default("https://slack.com/api"),
+  /** Bound of each post to a chat service (team webhooks, Slack's Web API). */
+  WHARF_CHAT_TIMEOUT_MS: ms(100, 60_000, 10_000),
+  /**
+   * Minutes before an alert fired within which a release of its service in its environment is taken as its cause
+   * (the incident is linked to that release; lib/alerting/link.ts).
+   */
+  WHARF_INCIDENT_RELEASE_WINDOW: z.coerce
+    .number({ message: "must be a number of minutes" })
+    .int({ message: "must be a whole number of minutes" })
+    .min(1, { message: "at least 1 minute" })
+    .max(1440, { message: "at most 1440 minutes (a day)" })
+    .default(30),
+  /** Days alerts, their history and webhook deliveries are kept (396: 13 months); incidents are kept. */
+  WHARF_ALERT_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a number of days" })
+    .int({ message: "must be a whole number of days" })
+    .min(1, { message: "at least 1 day" })
+    .max(3660, { message: "at most 3660 days" })
+    .default(396),
+  /**
+   * The catch-up poll resolves an alert Wharf holds as firing once Alertmanager no longer has it and nobody has
+   * reported it for this long (an Alertmanager that restarted is given time to hear from Prometheus again).
+   */
+  WHARF_ALERT_CATCHUP_GRACE_MS: ms(0, 3_600_000, 300_000),
   /** Port of the Apollo config service (`npm run config-service`); clients use `http://<host>:<port>/<env>`. */
   WHARF_CONFIG_SERVICE_PORT: z.coerce.number({ message: "must be a port number" }).int().min(0).max(65_535).default(8090),
   /** The config service's public URL (behind a load balancer), for Apollo's meta-server answer; unset: the Host header of each request. */

@@ -231,7 +231,20 @@ describe("the registry", () => {
       "release",
     ]);
     expect(r.stepKinds.size).toBe(22); // 17 + monitoring-dashboard + the two alert-rule steps + the two that remove them at archive
-    expect(r.nav.map((n) => n.href)).toEqual(["/", "/projects", "/teams", "/templates", "/tickets", "/deployments", "/dashboards", "/clusters", "/admin"]);
+    expect(r.nav.map((n) => n.href)).toEqual([
+      "/",
+      "/projects",
+      "/teams",
+      "/templates",
+      "/tickets",
+      "/deployments",
+      "/alerts",
+      "/incidents",
+      "/dashboards",
+      "/clusters",
+      "/admin/alerting",
+      "/admin",
+    ]);
   });
 
   it("a page or job naming an unknown policy action fails loudly", () => {

@@ -17,6 +17,7 @@ import { configModule } from "./config/module";
 import { ciModule } from "./ci/module";
 import { logsModule } from "./logs/module";
 import { monitoringModule } from "./monitoring/module";
+import { alertingModule } from "./alerting/module";
 
 export const MODULES = [
   accessModule,
@@ -29,6 +30,7 @@ export const MODULES = [
   ciModule,
   logsModule,
   monitoringModule,
+  alertingModule,
 ] as const;
 
 type ActionsOf<M> = M extends WharfModule<infer P> ? keyof P & string : never;

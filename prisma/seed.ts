@@ -10,6 +10,7 @@
  */
 import { ensureGeneratedDashboard } from "../lib/monitoring/dashboards";
 import { RULES_RUN_KIND, startRulesRun } from "../lib/monitoring/rules-deploy";
+import { saveRuleSettings } from "../lib/monitoring/rules-edit";
 import { db } from "../lib/db/client";
 import { systemCtx, type Ctx } from "../lib/context";
 import { loadActor } from "../lib/access/actor";
@@ -198,6 +199,7 @@ export async function seed(log: (line: string) => void = console.log) {
     const row = await db().project.findUnique({ where: { slug: p.slug }, select: { id: true } });
     if (row) await ensureGeneratedDashboard(ctx, row.id);
   }
+  await seedDemoAlerting();
   // ... and its alert rules in Wharf's Prometheus and on its clusters (a run the worker applies), once. For a project
   // created just now that run writes the rule file only: its environments' onboarding runs (started by setEnvironment)
   // apply its PrometheusRules after the namespaces they go in (startRulesRun leaves those clusters to them).
@@ -210,6 +212,28 @@ export async function seed(log: (line: string) => void = console.log) {
     `seed: ${DEMO_USERS.length} users, ${TEAMS.length} teams, ${created} new projects${clusters.length ? "" : " (no clusters registered: environments skipped)"}`,
   );
   await seedDemoPipeline(log);
+}
+
+/** The alerting demo's project and service (README's walkthrough, docs/alerting.md, e2e/alerting.spec.ts). */
+export const ALERTING_DEMO = { project: "storefront-web", service: "web", environment: "dev", for: "15s" } as const;
+
+/**
+ * The alerting demo: storefront-web's error-ratio rule of web in dev waits 15 s instead of the default 5 min, so the
+ * sandbox's `errors` tag opens an incident within a minute of its rollout. Saved through the rules page's own save
+ * (promtool-checked, versioned, audited by the project's owner) once, when the project has no rule settings yet.
+ * Production defaults are unchanged. (The service's rollback on alert is in its spec: seedReleases.)
+ */
+async function seedDemoAlerting() {
+  const project = await db().project.findUnique({
+    where: { slug: ALERTING_DEMO.project },
+    select: { id: true, lifecycle: true, owner: { select: { email: true } }, alertRules: { select: { id: true } }, _count: { select: { environments: true } } },
+  });
+  if (!project || project.alertRules || project.lifecycle !== "active" || project._count.environments === 0) return;
+  await saveRuleSettings(await userCtx(project.owner.email), {
+    projectId: project.id,
+    version: 0,
+    settings: { rules: { [`error_ratio/${ALERTING_DEMO.service}/${ALERTING_DEMO.environment}`]: { enabled: true, for: ALERTING_DEMO.for } }, extra: [] },
+  });
 }
 
 /** Dana's project for the CI demo (docs/ci.md): its dev environment runs on every cluster. */
@@ -455,8 +479,13 @@ export async function seedReleases(
         await saveServiceSpec(owner, {
           serviceId: storefront.id,
           baseVersion: current.version,
-          spec: { ...current.spec, image: { repository: `${current.spec.image.repository}-next` } },
-          comment: "Images from the Next.js build",
+          // The alerting demo: an incident linked to one of its releases within 15 minutes rolls it back (docs/alerting.md).
+          spec: {
+            ...current.spec,
+            image: { repository: `${current.spec.image.repository}-next` },
+            rollout: { ...current.spec.rollout, rollbackOnAlert: { enabled: true, withinMinutes: 15, severity: "critical" } },
+          },
+          comment: "Images from the Next.js build; roll back on a critical alert",
         });
       }
     }

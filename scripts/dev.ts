@@ -116,6 +116,8 @@ async function startDevMonitoring() {
     process.env.WHARF_PROMETHEUS_URL = servers.prometheusUrl;
     process.env.WHARF_ALERTMANAGER_URL = servers.alertmanagerUrl;
     process.env.WHARF_PROMETHEUS_RULES_DIR = servers.rulesDir;
+    // Wharf writes its routing (from the CMDB) there and reloads Alertmanager: docs/alerting.md#routing.
+    process.env.WHARF_ALERTMANAGER_CONFIG_FILE ??= servers.alertmanagerConfigFile;
     say(
       `Prometheus at ${servers.prometheusUrl} (scraping ${sandboxClusters.map((c) => c.name).join(", ") || "no cluster"} every 2 s; rules from ${servers.rulesDir}), ` +
         `Alertmanager at ${servers.alertmanagerUrl}; data in ${servers.dir}`,

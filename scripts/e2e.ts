@@ -100,6 +100,9 @@ if (mon.monitoringInstalled()) {
     WHARF_PROMETHEUS_URL: monitoring.prometheusUrl,
     WHARF_ALERTMANAGER_URL: monitoring.alertmanagerUrl,
     WHARF_PROMETHEUS_RULES_DIR: monitoring.rulesDir,
+    // Wharf writes its routing there and reloads Alertmanager; the first alert of a group waits 5 s, as in dev.
+    WHARF_ALERTMANAGER_CONFIG_FILE: monitoring.alertmanagerConfigFile,
+    WHARF_ALERTMANAGER_GROUP_WAIT: "5s",
   });
   Object.assign(process.env, env);
   say(`Prometheus at ${monitoring.prometheusUrl}, Alertmanager at ${monitoring.alertmanagerUrl}`);

@@ -15,6 +15,12 @@ export interface TestMonitoring {
   alertmanagerUrl: string;
   /** The folder of rule files Prometheus loads (`*.yml`). Only write files promtool accepted: one bad file fails every reload. */
   rulesDir: string;
+  /**
+   * The file the run's Alertmanager reads. Not given to every file as WHARF_ALERTMANAGER_CONFIG_FILE: each file has
+   * its own database, and the routing job of each would rewrite it with its own projects. A file that tests routing
+   * sets it itself (lib/alerting/routing-apply.test.ts).
+   */
+  alertmanagerConfigFile: string;
   dir: string;
 }
 
@@ -23,7 +29,7 @@ export function testMonitoring(): TestMonitoring {
   const prometheusUrl = inject("prometheusUrl");
   if (!prometheusUrl) throw new Error(inject("monitoringProblem") || "the test run has no Prometheus");
   const dir = inject("monitoringDir");
-  return { prometheusUrl, alertmanagerUrl: inject("alertmanagerUrl"), rulesDir: `${dir}/rules`, dir };
+  return { prometheusUrl, alertmanagerUrl: inject("alertmanagerUrl"), rulesDir: `${dir}/rules`, alertmanagerConfigFile: `${dir}/alertmanager.yml`, dir };
 }
 
 /**

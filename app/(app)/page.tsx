@@ -11,10 +11,12 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { EmptyState } from "@/components/ui/empty-state";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { WatchBoards } from "@/components/shell/watch-boards";
+import { myOpenIncidents } from "@/lib/alerting/queries";
+import { MyOpenIncidents } from "@/components/alerting/incidents-mine";
 
 export default async function HomePage() {
   const ctx = await requireCtx();
-  const summary = await getHomeSummary(ctx);
+  const [summary, incidents] = await Promise.all([getHomeSummary(ctx), myOpenIncidents(ctx)]);
   const firstName = ctx.actor.name.split(" ")[0];
   return (
     <>
@@ -31,6 +33,7 @@ export default async function HomePage() {
           ) : undefined
         }
       />
+      <MyOpenIncidents incidents={incidents.incidents} total={incidents.total} />
       {summary.boards && <WatchBoards boards={summary.boards} />}
       <div className="grid gap-6 lg:grid-cols-3">
         {(summary.myProjects.length > 0 || !summary.boards) && (

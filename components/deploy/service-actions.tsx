@@ -17,6 +17,7 @@ import {
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
 import { Input } from "@/components/ui/input";
+import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { NativeSelect } from "@/components/ui/native-select";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -25,6 +26,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
 import { createReleaseAction, killPodAction, restartAction, restoreAction, rollbackAction } from "@/lib/deploy/actions";
+import { createReleaseWithSilenceAction } from "@/lib/alerting/silence-actions";
 
 type Env = "dev" | "test" | "staging" | "prod";
 
@@ -48,16 +50,21 @@ export function DeployForm({
   const [tag, setTag] = useState("");
   const [strategy, setStrategy] = useState<"all_at_once" | "one_cluster_first">("all_at_once");
   const go = useGoToRelease();
-  const deploy = useAction(createReleaseAction, {
-    success: (d) => (d.status === "pending_approval" ? `Release #${d.number} waits for approval (ticket #${d.ticketNumber})` : `Release #${d.number} started`),
-    onSuccess: go,
-  });
+  const started = (d: { number: number; status: string; ticketNumber: number | null }) =>
+    d.status === "pending_approval" ? `Release #${d.number} waits for approval (ticket #${d.ticketNumber})` : `Release #${d.number} started`;
+  const plain = useAction(createReleaseAction, { success: started, onSuccess: go });
+  // "Silence this service's alerts for the release window" (lib/alerting/silences.ts): the silence, then the release.
+  const [silence, setSilence] = useState(false);
+  const [silenceMinutes, setSilenceMinutes] = useState("30");
+  const silenced = useAction(createReleaseWithSilenceAction, { success: (d) => `${started(d)}, alerts silenced for ${silenceMinutes} min`, onSuccess: go });
+  const deploy = silence ? silenced : plain;
   return (
     <form
       className="flex flex-wrap items-end gap-3"
       onSubmit={(e) => {
         e.preventDefault();
-        void deploy.run({ serviceId, environment, tag, strategy });
+        if (silence) void silenced.run({ serviceId, environment, tag, strategy, silenceMinutes: Number(silenceMinutes) });
+        else void plain.run({ serviceId, environment, tag, strategy });
       }}
     >
       <div className="space-y-1">
@@ -91,6 +98,25 @@ export function DeployForm({
         spec version {specVersion}
         {environment === "prod" ? " · production needs an approval" : ""}
       </span>
+      <div className="flex basis-full flex-wrap items-center gap-2 text-sm">
+        <Checkbox id="deploy-silence" checked={silence} onCheckedChange={(v) => setSilence(v === true)} />
+        <Label htmlFor="deploy-silence" className="font-normal">
+          Silence this service&apos;s alerts in {environment} for the release window
+        </Label>
+        <Input
+          aria-label="Release window in minutes"
+          type="number"
+          value={silenceMinutes}
+          onChange={(e) => setSilenceMinutes(e.target.value)}
+          disabled={!silence}
+          className="h-8 w-20"
+          aria-invalid={Boolean(deploy.formError?.fieldErrors?.silenceMinutes)}
+        />
+        <span>minutes</span>
+        {deploy.formError?.fieldErrors?.silenceMinutes && (
+          <p className="basis-full text-destructive">{deploy.formError.fieldErrors.silenceMinutes.join(" ")}</p>
+        )}
+      </div>
       <div className="basis-full">
         {deploy.formError?.fieldErrors?.tag && <p className="text-sm text-destructive">{deploy.formError.fieldErrors.tag.join(" ")}</p>}
         <FormError error={deploy.formError?.fieldErrors ? null : deploy.formError} />

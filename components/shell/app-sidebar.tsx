@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Anchor, BarChart3, Boxes, Home, LayoutTemplate, Rocket, Server, Shapes, Shield, Ticket, Users, type LucideIcon } from "lucide-react";
+import { Anchor, BarChart3, Boxes, Flame, Home, LayoutTemplate, Rocket, Server, Shapes, Shield, Siren, Ticket, Users, type LucideIcon } from "lucide-react";
 import {
   Sidebar,
   SidebarContent,
@@ -29,6 +29,8 @@ const ICONS: Record<string, LucideIcon> = {
   dashboards: BarChart3,
   clusters: Server,
   admin: Shield,
+  alerts: Siren,
+  incidents: Flame,
 };
 
 /** What a sidebar entry shows; the layout sends only this (not the action it requires, nor its order). */

@@ -41,6 +41,8 @@ const LABELS: Record<string, string> = {
   trends: "Trends",
   pipeline: "Pipeline",
   ci: "CI",
+  alerts: "Alerts",
+  incidents: "Incidents",
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -49,6 +51,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 function label(segment: string, parent?: string): string {
   const s = decodeURIComponent(segment);
   if (parent === "builds" && /^\d+$/.test(s)) return `Run #${s}`;
+  if (parent === "incidents" && /^\d+$/.test(s)) return `INC-${s}`;
   return LABELS[s] ?? (UUID.test(s) ? s.slice(0, 8) : s);
 }
 

@@ -81,6 +81,15 @@ const EXPECTED: Record<Action, Expectation> = {
   "monitoring.dashboard.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },
   // mon-rules
   "monitoring.rules.edit": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
+  // alerting (lib/alerting/module.ts)
+  "alert.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
+  "incident.respond": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
+  "alert.silence": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer", "developer"] },
+  "alerting.maintenance.edit": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
+  "alerting.oncall.edit": { resource: "team", platform: ["admin", "ops"], team: ["lead"] },
+  "alerting.routing.read": { resource: "platform", platform: ["admin", "ops"] },
+  "alerting.routing.apply": { resource: "platform", platform: ["admin", "ops"] },
+  "alerting.pages": { resource: "platform", platform: ["developer", "ops", "manager", "admin"] },
   "ci.pipeline.read": { resource: "project", platform: ["admin", "ops", "manager"], project: ["owner", "maintainer", "developer", "viewer"] },
   "ci.pipeline.regenerate": { resource: "project", platform: ["admin", "ops"], project: ["owner", "maintainer"] },
   "ci.settings.edit": { resource: "project", platform: ["admin"], project: ["owner", "maintainer"] },

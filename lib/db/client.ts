@@ -18,7 +18,7 @@ function makeClient(connectionString: string) {
   const adapter = withSerializedTransactions(new PrismaPg({ connectionString, max: e.WHARF_DB_POOL }));
   const client = new PrismaClient({
     adapter,
-    omit: { cluster: { kubeconfigEncrypted: true } },
+    omit: { cluster: { kubeconfigEncrypted: true }, team: { slackBotTokenSealed: true } },
     transactionOptions: { maxWait: e.WHARF_DB_TX_WAIT_MS, timeout: e.WHARF_DB_TX_TIMEOUT_MS },
   });
   answerBusyTransactions(client);

@@ -51,6 +51,24 @@ export function objectivesOf(spec: { objectives?: z.output<typeof ZObjectives> }
   };
 }
 
+/**
+ * `rollout.rollbackOnAlert`: roll a release back to the last good one when a critical (or, with severity "warning",
+ * any from warning up) incident linked to it opens within `withinMinutes` of its start (lib/alerting/rollback.ts).
+ * Unset: never.
+ */
+export const ZRollbackOnAlert = z
+  .object({
+    enabled: z.boolean().default(false),
+    withinMinutes: z
+      .number({ message: "must be a number of minutes" })
+      .int({ message: "must be a whole number of minutes" })
+      .min(1, { message: "at least 1 minute" })
+      .max(1440, { message: "at most 1440 minutes (a day)" })
+      .default(30),
+    severity: z.enum(["critical", "warning"], { message: 'must be "critical" or "warning"' }).default("critical"),
+  })
+  .strict();
+
 export const ZAppSpec = z
   .object({
     image: z
@@ -103,6 +121,11 @@ export const ZAppSpec = z
         minReadySeconds: z.number().int().min(0).max(600).default(10),
         /** Roll back to the last good release automatically when a rollout fails. */
         autoRollback: z.boolean().default(false),
+        /**
+         * Roll a release back to the last good one when a critical (or, with severity "warning", any) incident linked
+         * to it opens within `withinMinutes` of its start (lib/alerting/rollback.ts). Unset: never.
+         */
+        rollbackOnAlert: ZRollbackOnAlert.optional(),
       })
       .strict()
       .default({ progressDeadlineSeconds: 120, minReadySeconds: 10, autoRollback: false }),

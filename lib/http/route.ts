@@ -42,7 +42,16 @@ async function readBody(req: NextRequest): Promise<unknown> {
   return undefined;
 }
 
-function run<P>(route: string, handler: Handler<P>, opts: { auth: boolean }, loadActor: () => Promise<Actor | null>): NextHandler<P> {
+/**
+ * `auth`: the session's actor is required. `rawBody`: the body is left unread for the handler (a webhook that
+ * verifies its caller and caps the body's size before reading it, and answers bad JSON its own way).
+ */
+export interface RouteOptions {
+  auth: boolean;
+  rawBody?: boolean;
+}
+
+function run<P>(route: string, handler: Handler<P>, opts: RouteOptions, loadActor: () => Promise<Actor | null>): NextHandler<P> {
   return async (req, context) => {
     const requestId = req.headers.get("x-request-id") ?? randomUUID();
     const stop = metrics().httpDuration.startTimer({ method: req.method, route });
@@ -62,7 +71,7 @@ function run<P>(route: string, handler: Handler<P>, opts: { auth: boolean }, loa
       input = { ...Object.fromEntries(req.nextUrl.searchParams), ...(params as Record<string, unknown>) };
       assertReadableInput(params);
       assertReadableInput(req.nextUrl.searchParams);
-      const body = await readBody(req);
+      const body = opts.rawBody ? undefined : await readBody(req);
       if (body !== undefined) {
         assertReadableInput(body);
         input = { ...(body instanceof FormData ? Object.fromEntries(body) : (body as object)), ...input };
@@ -90,7 +99,7 @@ function retryAfter(e: AppError): Record<string, string> {
   return e.code === "UNAVAILABLE" ? { "retry-after": String(e.retryAfterSeconds ?? 5) } : {};
 }
 
-export function defineRoute<P = Record<string, string>>(route: string, handler: Handler<P>, opts: { auth: boolean } = { auth: true }): RouteHandler<P> {
+export function defineRoute<P = Record<string, string>>(route: string, handler: Handler<P>, opts: RouteOptions = { auth: true }): RouteHandler<P> {
   return Object.assign(run(route, handler, opts, getActor), {
     withActor: (actor: () => Promise<Actor | null>) => run(route, handler, opts, actor),
   });

@@ -119,6 +119,13 @@ export const ZExtraRule = z
     /** The environments it applies to; empty = all of the project's. */
     environments: z.array(z.enum(ENVIRONMENTS)).default([]),
     enabled: z.boolean().default(true),
+    /** Its incident opens only from the Nth firing (label `wharf_min_occurrences`, read by lib/alerting/incidents.ts). */
+    minOccurrences: z
+      .number({ message: "must be a number of firings" })
+      .int({ message: "must be a whole number" })
+      .min(1, { message: "at least 1" })
+      .max(100, { message: "at most 100" })
+      .optional(),
   })
   .strict();
 export type TExtraRule = z.output<typeof ZExtraRule>;
@@ -301,7 +308,11 @@ export function generateRules(project: RuleProject, settings: TRuleSettings, opt
         severity: x.severity,
         // What a maintainer writes reads their project's namespace of this environment only.
         expr: withMatcher(x.expr, `namespace="${ns}"`),
-        labels: { ...common(env, null, x.severity), wharf_rule: `extra:${x.id}` },
+        labels: {
+          ...common(env, null, x.severity),
+          wharf_rule: `extra:${x.id}`,
+          ...(x.minOccurrences && x.minOccurrences > 1 ? { wharf_min_occurrences: String(x.minOccurrences) } : {}),
+        },
         annotations: {
           summary: x.summary || `${x.alert} in ${ns}`,
           description: `An extra rule of ${project.slug}: ${x.expr}`,

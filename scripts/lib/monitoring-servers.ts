@@ -7,7 +7,9 @@
  * tests):
  *
  *   prometheus.yml            generated: scrape jobs, rule_files, alerting
- *   alertmanager.yml          generated: one route to a receiver that sends nothing (yet)
+ *   alertmanager.yml          a minimal route to a receiver that sends nothing, until Wharf writes its own
+ *                             (WHARF_ALERTMANAGER_CONFIG_FILE, lib/alerting/routing-apply.ts); a file that amtool
+ *                             accepts is kept across starts (dev), so Alertmanager starts with Wharf's routes
  *   targets/<cluster>.json    one scrape target per cluster: its /metrics URL, CA and token
  *   targets/<cluster>.ca.pem, targets/<cluster>.token
  *   rules/*.yml               rule files Wharf writes (WHARF_PROMETHEUS_RULES_DIR); empty at first
@@ -53,6 +55,8 @@ export interface MonitoringServers {
   dir: string;
   prometheusUrl: string;
   alertmanagerUrl: string;
+  /** The file Alertmanager reads its configuration from: give it to Wharf as WHARF_ALERTMANAGER_CONFIG_FILE. */
+  alertmanagerConfigFile: string;
   /** The folder of rule files Prometheus loads (`rule_files: <rulesDir>/*.yml`). */
   rulesDir: string;
   addTargets(targets: ScrapeTarget[]): Promise<void>;
@@ -150,7 +154,7 @@ export function prometheusConfig(opts: { dir: string; alertmanager: string; scra
   });
 }
 
-/** alertmanager.yml: every alert goes to a receiver that sends nothing; the alerting work adds Wharf's webhook. */
+/** The first alertmanager.yml: every alert goes to a receiver that sends nothing, until Wharf writes its configuration. */
 export function alertmanagerConfig(): string {
   return YAML.stringify({
     route: { receiver: "wharf", group_by: ["alertname", "cluster", "namespace"], group_wait: "5s", group_interval: "30s", repeat_interval: "4h" },
@@ -337,7 +341,10 @@ export async function startMonitoring(opts: MonitoringOptions): Promise<Monitori
 
   const amPort = await portOr(opts.alertmanagerPort);
   const alertmanagerUrl = `http://127.0.0.1:${amPort}`;
-  fs.writeFileSync(path.join(dir, "alertmanager.yml"), alertmanagerConfig());
+  const alertmanagerConfigFile = path.join(dir, "alertmanager.yml");
+  // Wharf's own configuration from an earlier start stays (checked: a file Alertmanager refuses would stop it starting).
+  const kept = fs.existsSync(alertmanagerConfigFile) && spawnSync(AMTOOL_BIN, ["check-config", alertmanagerConfigFile], { stdio: "ignore" }).status === 0;
+  if (!kept) fs.writeFileSync(alertmanagerConfigFile, alertmanagerConfig());
   const am = await startServer(
     "Alertmanager",
     ALERTMANAGER_BIN,
@@ -387,6 +394,7 @@ export async function startMonitoring(opts: MonitoringOptions): Promise<Monitori
     dir,
     prometheusUrl,
     alertmanagerUrl,
+    alertmanagerConfigFile,
     rulesDir,
     addTargets: (targets) => addScrapeTargets(dir, targets),
     removeTargets: (clusters) => removeScrapeTargets(dir, clusters),

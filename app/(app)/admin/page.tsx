@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { History, Users, Workflow } from "lucide-react";
+import { BellRing, History, Users, Workflow } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { PageHeader } from "@/components/shell/page-header";
@@ -16,6 +16,12 @@ const SECTIONS = [
   { href: "/admin/audit", title: "Audit log", description: "Every change: who, what, when, before and after.", icon: History },
   { href: "/admin/users", title: "Users", description: "Platform roles of everyone who signed in.", icon: Users },
   { href: "/admin/ci", title: "CI seed job", description: "Plan and apply the regeneration of every project's pipelines.", icon: Workflow },
+  {
+    href: "/admin/alerting",
+    title: "Alert routing",
+    description: "Alertmanager's configuration generated from the CMDB: state, write and reload.",
+    icon: BellRing,
+  },
 ];
 
 export default async function AdminPage() {

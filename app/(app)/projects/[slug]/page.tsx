@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Activity, ExternalLink, Hammer, Layers, Settings, Users } from "lucide-react";
+import { Activity, ExternalLink, Hammer, Layers, Settings, Siren, Users } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, projectResource } from "@/lib/access/policy";
 import { getProjectOverview } from "@/lib/catalog/projects";
@@ -65,6 +65,13 @@ export default async function ProjectPage({ params }: { params: Promise<{ slug: 
               <Button asChild variant="outline">
                 <Link href={`/projects/${project.slug}/monitoring`}>
                   <Activity /> Monitoring
+                </Link>
+              </Button>
+            )}
+            {can(ctx.actor, "alert.read", projectResource(project.id)) && (
+              <Button asChild variant="outline">
+                <Link href={`/projects/${project.slug}/alerts`}>
+                  <Siren /> Alerts
                 </Link>
               </Button>
             )}

@@ -11,6 +11,10 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { pageParams, pageRead } from "@/lib/http/page";
 import { getTeamPublicConfig } from "@/lib/config/team-read";
 import { TeamPublicNamespaces } from "@/components/config/team-public-namespaces";
+import { getOnCall } from "@/lib/alerting/oncall";
+import { getTeamSlackApp } from "@/lib/alerting/chat-settings";
+import { OnCallSection } from "@/components/alerting/oncall-section";
+import { ChatAppForm } from "@/components/alerting/chat-app-form";
 
 export async function generateMetadata({ params }: { params: Promise<{ slug: string }> }): Promise<Metadata> {
   return { title: (await params).slug };
@@ -20,7 +24,12 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
   const ctx = await requireCtx();
   const { slug } = await pageParams(params);
   const team = await pageRead(getTeam(ctx, slug));
-  const [users, publicConfig] = await Promise.all([team.rights.update ? listUserOptions(ctx) : [], pageRead(getTeamPublicConfig(ctx, team.id))]);
+  const [users, publicConfig, onCall, slackApp] = await Promise.all([
+    team.rights.update ? listUserOptions(ctx) : [],
+    pageRead(getTeamPublicConfig(ctx, team.id)),
+    pageRead(getOnCall(ctx, team.id)),
+    pageRead(getTeamSlackApp(ctx, team.id)),
+  ]);
   const memberIds = new Set(team.members.map((m) => m.userId));
   return (
     <>
@@ -92,6 +101,22 @@ export default async function TeamPage({ params }: { params: Promise<{ slug: str
                 ))}
               </ul>
             )}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>On call</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <OnCallSection key={onCall.rota.map((p) => p.id).join() + onCall.ackMinutes} data={onCall} />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader>
+            <CardTitle>Incidents in chat</CardTitle>
+          </CardHeader>
+          <CardContent>
+            <ChatAppForm data={slackApp} />
           </CardContent>
         </Card>
         <Card className="lg:col-span-2">

@@ -1,4 +1,7 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { CalendarClock } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { requireCtx } from "@/lib/access/session";
 import { getProjectOverview } from "@/lib/catalog/projects";
 import { listTeamOptions } from "@/lib/catalog/teams";
@@ -18,7 +21,17 @@ export default async function ProjectSettingsPage({ params }: { params: Promise<
   const [teams, users] = await Promise.all([listTeamOptions(ctx), listUserOptions(ctx)]);
   return (
     <>
-      <PageHeader title={`Settings of ${project.name}`} description="Changes are saved only if nobody else saved this project since you opened it." />
+      <PageHeader
+        title={`Settings of ${project.name}`}
+        description="Changes are saved only if nobody else saved this project since you opened it."
+        actions={
+          <Button asChild variant="outline">
+            <Link href={`/projects/${project.slug}/maintenance`}>
+              <CalendarClock /> Maintenance windows
+            </Link>
+          </Button>
+        }
+      />
       <ProjectForm
         teams={teams.map((t) => ({ id: t.id, name: t.name }))}
         users={users}
