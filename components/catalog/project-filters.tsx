@@ -2,13 +2,12 @@
 
 import { useEffect, useState, useTransition } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Loader2, Search, X } from "lucide-react";
-import { Input } from "@/components/ui/input";
+import { ChevronDown, Loader2, Search, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
-import { NativeSelect } from "@/components/ui/native-select";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { LIFECYCLES, PAGE_SIZES, TIERS } from "@/lib/catalog/schemas";
+import styles from "./project-filters.module.css";
 
 const ALL = "__all";
 
@@ -50,42 +49,42 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
     <div className="mb-4 flex flex-wrap items-center gap-2" role="search">
       <div className="relative min-w-64 flex-1">
         <Search className="absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-        <Input
+        <input
           value={q}
           onChange={(e) => setQ(e.target.value)}
           placeholder="Search name, slug, description, labels (e.g. pci=true)"
-          className="pl-8"
+          className={styles.search}
           aria-label="Search projects"
           maxLength={100}
         />
         {pending && <Loader2 className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />}
       </div>
-      <NativeSelect className="w-40" aria-label="Team" value={params.get("team") ?? ALL} onChange={(e) => update({ team: e.target.value })}>
+      <FilterSelect width="w40" aria-label="Team" value={params.get("team") ?? ALL} onChange={(e) => update({ team: e.target.value })}>
         <option value={ALL}>All teams</option>
         {teams.map((t) => (
           <option key={t.slug} value={t.slug}>
             {t.name}
           </option>
         ))}
-      </NativeSelect>
-      <NativeSelect className="w-36" aria-label="Tier" value={params.get("tier") ?? ALL} onChange={(e) => update({ tier: e.target.value })}>
+      </FilterSelect>
+      <FilterSelect width="w36" aria-label="Tier" value={params.get("tier") ?? ALL} onChange={(e) => update({ tier: e.target.value })}>
         <option value={ALL}>All tiers</option>
         {TIERS.map((t) => (
           <option key={t} value={t}>
             {t}
           </option>
         ))}
-      </NativeSelect>
-      <NativeSelect className="w-40" aria-label="Lifecycle" value={params.get("lifecycle") ?? ALL} onChange={(e) => update({ lifecycle: e.target.value })}>
+      </FilterSelect>
+      <FilterSelect width="w40" aria-label="Lifecycle" value={params.get("lifecycle") ?? ALL} onChange={(e) => update({ lifecycle: e.target.value })}>
         <option value={ALL}>Not archived</option>
         {LIFECYCLES.map((t) => (
           <option key={t} value={t}>
             {t}
           </option>
         ))}
-      </NativeSelect>
-      <NativeSelect
-        className="w-28"
+      </FilterSelect>
+      <FilterSelect
+        width="w28"
         aria-label="Page size"
         value={params.get("size") ?? "20"}
         onChange={(e) => update({ size: e.target.value === "20" ? undefined : e.target.value })}
@@ -95,7 +94,7 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
             {s} / page
           </option>
         ))}
-      </NativeSelect>
+      </FilterSelect>
       <div className="flex items-center gap-2 px-1">
         <Checkbox id="mine" checked={params.get("mine") === "1"} onCheckedChange={(v) => update({ mine: v === true ? "1" : undefined })} />
         <Label htmlFor="mine">Mine only</Label>
@@ -112,6 +111,16 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
           <X /> Clear
         </Button>
       )}
+    </div>
+  );
+}
+
+/** NativeSelect's look (components/ui/native-select.tsx) from short module classes: four of these are on the page. */
+function FilterSelect({ width, ...props }: React.ComponentProps<"select"> & { width: "w28" | "w36" | "w40" }) {
+  return (
+    <div className={`${styles.wrap} ${styles[width]}`}>
+      <select className={styles.select} {...props} />
+      <ChevronDown className={styles.chevron} aria-hidden />
     </div>
   );
 }

@@ -4,9 +4,9 @@ import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { Boxes, FileText, Loader2, type LucideIcon, Rocket, Search, Shapes, Ticket } from "lucide-react";
-import { Button } from "@/components/ui/button";
 import { CommandDialog, CommandEmpty, CommandGroup, CommandInput, CommandItem, CommandList } from "@/components/ui/command";
 import { useHydrated } from "@/hooks/use-hydrated";
+import styles from "./header.module.css";
 import type { PageLink } from "@/lib/search/pages";
 import type { SearchHit, SearchKind } from "@/lib/search/search";
 
@@ -87,10 +87,9 @@ export function CommandPalette({ pages }: { pages: PageLink[] }) {
 
   return (
     <>
-      <Button
-        variant="outline"
-        size="sm"
-        className="h-9 w-9 justify-start gap-2 px-0 text-muted-foreground max-md:justify-center md:w-56 md:px-3"
+      <button
+        type="button"
+        className={`${styles.base} ${styles.search}`}
         aria-label="Search"
         aria-keyshortcuts="Control+K Meta+K"
         onClick={() => setOpen(true)}
@@ -98,7 +97,7 @@ export function CommandPalette({ pages }: { pages: PageLink[] }) {
         <Search />
         <span className="hidden md:inline">Search…</span>
         <kbd className="ml-auto hidden rounded border bg-muted px-1.5 font-mono text-[10px] md:inline">{mac ? "⌘K" : "Ctrl K"}</kbd>
-      </Button>
+      </button>
       <CommandDialog
         open={open}
         onOpenChange={(o) => {

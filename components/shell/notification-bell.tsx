@@ -4,9 +4,9 @@ import Link from "next/link";
 import { Bell, Loader2 } from "lucide-react";
 import { useQueryClient } from "@tanstack/react-query";
 import { formatDistanceToNowStrict } from "date-fns";
-import { Button } from "@/components/ui/button";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { markNotificationsReadAction } from "@/lib/notifications/actions";
+import styles from "./header.module.css";
 import { LIVE_COUNTS_KEY, useLiveCounts, type LiveCounts } from "./live-counts";
 
 export function NotificationBell({ initialUnread }: { initialUnread: number }) {
@@ -29,7 +29,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
       }}
     >
       <PopoverTrigger asChild>
-        <Button variant="ghost" size="icon" className="relative" aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
+        <button type="button" className={`${styles.base} ${styles.icon}`} aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
           <Bell />
           {unread > 0 && (
             <span
@@ -39,7 +39,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
               {unread > 99 ? "99+" : unread}
             </span>
           )}
-        </Button>
+        </button>
       </PopoverTrigger>
       <PopoverContent align="end" className="w-96 p-0">
         <div className="border-b px-4 py-2 text-sm font-medium">Notifications</div>

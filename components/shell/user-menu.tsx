@@ -7,7 +7,6 @@ import { KeyRound, LogOut, MonitorX } from "lucide-react";
 import { toast } from "sonner";
 import { Avatar, AvatarFallback } from "@/components/ui/avatar";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -18,6 +17,7 @@ import {
 } from "@/components/ui/dropdown-menu";
 import type { ActionResult } from "@/lib/http/action";
 import { signOutAction, signOutEverywhereAction } from "@/lib/access/session-actions";
+import styles from "./header.module.css";
 
 export function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
   const [pending, startTransition] = useTransition();
@@ -49,12 +49,12 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" className="h-9 gap-2 px-2" aria-label="User menu">
+        <button type="button" className={`${styles.base} ${styles.user}`} aria-label="User menu">
           <Avatar className="size-7">
             <AvatarFallback className="text-xs">{initials}</AvatarFallback>
           </Avatar>
           <span className="hidden text-sm md:inline">{name}</span>
-        </Button>
+        </button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-64">
         <DropdownMenuLabel className="space-y-1">
