@@ -3,10 +3,10 @@ import { expect, test } from "@playwright/test";
 import { authFile, type DemoRole } from "./support/users";
 
 const NAV: Record<DemoRole, string[]> = {
-  developer: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments"],
-  ops: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Dashboards", "Clusters"],
-  manager: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Dashboards"],
-  admin: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Dashboards", "Clusters", "Admin"],
+  developer: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Alerts", "Incidents"],
+  ops: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Alerts", "Incidents", "Dashboards", "Clusters", "Alert routing"],
+  manager: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Alerts", "Incidents", "Dashboards"],
+  admin: ["Home", "Projects", "Teams", "Templates", "Tickets", "Deployments", "Alerts", "Incidents", "Dashboards", "Clusters", "Alert routing", "Admin"],
 };
 
 for (const role of Object.keys(NAV) as DemoRole[]) {

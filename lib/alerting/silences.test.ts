@@ -42,7 +42,7 @@ async function setup() {
   return { dev, ctx: await ctxFor(dev), project };
 }
 
-describe.skipIf(!amUrl)("silences", () => {
+describe("silences", () => {
   it("previews how many active alerts the matchers would mute, confined to the project", async () => {
     const { ctx, project } = await setup();
     const other = await setup();
@@ -152,7 +152,7 @@ describe.skipIf(!amUrl)("silences", () => {
   });
 });
 
-describe.skipIf(!amUrl)("the deploy form's release-window silence", () => {
+describe("the deploy form's release-window silence", () => {
   it("takes its silence back when the release is refused, so nothing is half-done", async () => {
     const { ctx, project } = await setup();
     // No environment on any cluster: the release is refused after the silence was created.
