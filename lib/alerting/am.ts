@@ -6,7 +6,7 @@
  * connection: is it running?"), never as exceptions into a page.
  */
 import { z } from "zod";
-import { env } from "@/lib/env";
+import { envPart } from "@/lib/env";
 
 export type AmResult<T> = { ok: true; data: T } | { ok: false; reason: string; status?: number };
 
@@ -49,9 +49,13 @@ export const ZAmStatus = z.object({
   versionInfo: z.record(z.string(), z.string()).optional(),
 });
 
-/** The Alertmanager Wharf talks to, or null when WHARF_ALERTMANAGER_URL is unset. */
+/**
+ * The Alertmanager Wharf talks to, or null when WHARF_ALERTMANAGER_URL is unset. Read with envPart, like the
+ * Prometheus URL: `npm run dev` sets it after the configuration was first read (it starts Alertmanager beside the
+ * sandbox), and the worker in that process must see it.
+ */
 export function alertmanagerUrl(): string | null {
-  return env().WHARF_ALERTMANAGER_URL?.replace(/\/$/, "") ?? null;
+  return envPart("WHARF_ALERTMANAGER_URL").WHARF_ALERTMANAGER_URL?.replace(/\/$/, "") ?? null;
 }
 
 function describe(url: string, e: unknown, timeoutMs: number): string {
@@ -73,7 +77,7 @@ export async function amCall<T>(
 ): Promise<AmResult<T>> {
   const base = alertmanagerUrl();
   if (!base) return { ok: false, reason: "No Alertmanager is configured (WHARF_ALERTMANAGER_URL is unset)" };
-  const timeoutMs = opts.timeoutMs ?? env().WHARF_ALERTMANAGER_TIMEOUT_MS;
+  const timeoutMs = opts.timeoutMs ?? envPart("WHARF_ALERTMANAGER_TIMEOUT_MS").WHARF_ALERTMANAGER_TIMEOUT_MS;
   const url = new URL(base + path);
   for (const [k, v] of Object.entries(opts.query ?? {})) for (const one of Array.isArray(v) ? v : [v]) url.searchParams.append(k, one);
   try {
@@ -136,7 +140,7 @@ export function amStatus() {
 export async function amReload(): Promise<AmResult<null>> {
   const base = alertmanagerUrl();
   if (!base) return { ok: false, reason: "No Alertmanager is configured (WHARF_ALERTMANAGER_URL is unset)" };
-  const timeoutMs = env().WHARF_ALERTMANAGER_TIMEOUT_MS;
+  const timeoutMs = envPart("WHARF_ALERTMANAGER_TIMEOUT_MS").WHARF_ALERTMANAGER_TIMEOUT_MS;
   try {
     const res = await fetch(`${base}/-/reload`, { method: "POST", redirect: "manual", signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok)

@@ -28,7 +28,7 @@ import path from "node:path";
 import YAML from "yaml";
 import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
-import { env } from "@/lib/env";
+import { env, envPart } from "@/lib/env";
 import { authorize, systemCtx, type Ctx } from "@/lib/context";
 import { can, platform } from "@/lib/access/policy";
 import { AppError } from "@/lib/errors";
@@ -66,7 +66,7 @@ export const ZRoutingState = z.object({
 export type TRoutingState = z.infer<typeof ZRoutingState>;
 
 export function routingConfigFile(): string | null {
-  return env().WHARF_ALERTMANAGER_CONFIG_FILE ?? null;
+  return envPart("WHARF_ALERTMANAGER_CONFIG_FILE").WHARF_ALERTMANAGER_CONFIG_FILE ?? null;
 }
 
 /** `<public URL>/api/alerts/webhook`: NEXTAUTH_URL, or the dev server's address. */
@@ -93,7 +93,7 @@ export async function loadRoutingInput(): Promise<RoutingInput> {
     teams: teams.map((t) => ({ slug: t.slug, projects: t.projects.map((p) => ({ slug: p.slug, windows: p.maintenanceWindows })) })),
     webhookUrl: webhookUrl(),
     webhookToken: alertWebhookToken(),
-    timings: defaultTimings({ production: e.NODE_ENV === "production", groupWait: e.WHARF_ALERTMANAGER_GROUP_WAIT }),
+    timings: defaultTimings({ production: e.NODE_ENV === "production", groupWait: envPart("WHARF_ALERTMANAGER_GROUP_WAIT").WHARF_ALERTMANAGER_GROUP_WAIT }),
   };
 }
 
@@ -307,7 +307,7 @@ export async function getRoutingStatus(ctx: Ctx): Promise<RoutingStatus> {
   return {
     configured: Boolean(routingConfigFile()),
     file: routingConfigFile(),
-    alertmanagerUrl: env().WHARF_ALERTMANAGER_URL ?? null,
+    alertmanagerUrl: envPart("WHARF_ALERTMANAGER_URL").WHARF_ALERTMANAGER_URL ?? null,
     webhookUrl: webhookUrl(),
     state,
     text: text.replace(/(credentials:\s*).+/g, "$1<hidden: WHARF_ALERT_WEBHOOK_TOKEN or derived from WHARF_ENCRYPTION_KEY>"),

@@ -182,18 +182,16 @@ describe("the deploy form's release-window silence", () => {
 describe("silences with Alertmanager down", () => {
   it("says why and stores nothing", async () => {
     const { ctx, project } = await setup();
-    const { env } = await import("@/lib/env");
-    const e = env();
-    const saved = e.WHARF_ALERTMANAGER_URL;
-    // Nothing listens there.
-    (e as { WHARF_ALERTMANAGER_URL?: string }).WHARF_ALERTMANAGER_URL = "http://127.0.0.1:59124";
+    const saved = process.env.WHARF_ALERTMANAGER_URL;
+    // Nothing listens there (the client reads the variable as it is now, like the worker of `npm run dev`).
+    process.env.WHARF_ALERTMANAGER_URL = "http://127.0.0.1:59124";
     try {
       await expect(
         createSilence(ctx, { projectId: project.id, matchers: [{ name: "service", op: "=", value: "api" }], endsAt: inAnHour(), comment: "x" }),
       ).rejects.toMatchObject({ code: "UNAVAILABLE", userMessage: expect.stringMatching(/refused the connection: is it running\?\. Nothing was changed\./) });
       expect(await db().auditEvent.count({ where: { action: "alert.silence", projectId: project.id } })).toBe(0);
     } finally {
-      (e as { WHARF_ALERTMANAGER_URL?: string }).WHARF_ALERTMANAGER_URL = saved;
+      process.env.WHARF_ALERTMANAGER_URL = saved;
     }
   });
 });
