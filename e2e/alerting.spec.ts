@@ -154,7 +154,7 @@ test("Dana deploys the error-making tag to dev and an incident opens linked to t
 test("the team's chat gets the incident; Omar acks it from the message, silences it from the incident, the policy rolls the release back, and the timeline shows it all", async ({
   browser,
 }) => {
-  test.skip(!incidentNumber, "needs the incident of the first test");
+  expect(incidentNumber, "the first test of this serial file opens the incident").toBeTruthy();
   test.setTimeout(180_000);
   // The worker posted the incident to the team's chat, with its links.
   await expect
@@ -239,7 +239,7 @@ test("the team's chat gets the incident; Omar acks it from the message, silences
 });
 
 test("Mia (manager) reads an incident but has nothing to press, and sees each team's open count, MTTA and MTTR", async ({ browser }) => {
-  test.skip(!incidentNumber, "needs the incident of the first test");
+  expect(incidentNumber, "the first test of this serial file opens the incident").toBeTruthy();
   const mia = await as(browser, "manager");
   await mia.goto(`/incidents/${incidentNumber}`);
   await expect(mia.getByTestId("incident-status")).toBeVisible();
