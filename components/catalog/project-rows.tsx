@@ -13,8 +13,8 @@ import s from "./project-table.module.css";
 export interface ProjectRow {
   slug: string;
   name: string;
-  /** "slug · description" */
-  summary: string;
+  /** Left out when empty. */
+  description?: string;
   labels: [key: string, value: string][];
   team: { slug: string; name: string };
   tier: "critical" | "standard" | "experimental";
@@ -25,57 +25,47 @@ export interface ProjectRow {
   updated: { iso: string; text: string };
 }
 
-const TIER_VARIANT: Record<ProjectRow["tier"], string> = { critical: "destructive", experimental: "secondary", standard: "outline" };
-
-/** The list's table body (the header, with its sort links, stays on the server). */
+/**
+ * The list's table body (the header, with its sort links, stays on the server). The cells carry no classes:
+ * project-table.module.css styles them by column under `.rows`, and the badges by their data attributes, so a
+ * row is about 600 bytes of HTML (it was 1 KB with a class per cell and badge; docs/performance.md).
+ */
 export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
   return (
     <tbody className={s.rows}>
-      {rows.map((p) => {
-        const tone = statusTone(p.lifecycle);
-        return (
-          <tr key={p.slug}>
-            <td className={s.main}>
-              <Link href={`/projects/${p.slug}`} className={s.name}>
-                {p.name}
-              </Link>
-              <div className={s.sub}>{p.summary}</div>
-              {p.labels.length > 0 && (
-                <div className={s.labels}>
-                  {p.labels.map(([k, v]) => (
-                    <span key={k} className={`${s.badge} ${s.label}`} data-variant="outline">
-                      {k}={v}
-                    </span>
-                  ))}
-                </div>
-              )}
-            </td>
-            <td>
-              <Link href={`/teams/${p.team.slug}`} className={s.link}>
-                {p.team.name}
-              </Link>
-            </td>
-            <td>
-              <span className={s.badge} data-variant={TIER_VARIANT[p.tier]}>
-                {p.tier}
-              </span>
-            </td>
-            <td className={`${s.lg} ${s.quiet}`}>{p.stack}</td>
-            <td className={s.md}>{p.owner}</td>
-            <td>
-              <span className={`${s.badge} ${s.status}`} data-variant="outline" data-status={p.lifecycle} data-tone={tone}>
-                <span aria-hidden="true" className={s.dot} data-tone={tone} />
-                {statusLabel(p.lifecycle)}
-              </span>
-            </td>
-            <td className={`${s.md} ${s.quiet}`}>
-              <time dateTime={p.updated.iso} title={p.updated.iso.replace("T", " ").slice(0, 19) + " UTC"}>
-                {p.updated.text}
-              </time>
-            </td>
-          </tr>
-        );
-      })}
+      {rows.map((p) => (
+        <tr key={p.slug}>
+          <td>
+            <Link href={`/projects/${p.slug}`}>{p.name}</Link>
+            <div>{p.description ? `${p.slug} · ${p.description}` : p.slug}</div>
+            {p.labels.length > 0 && (
+              <div>
+                {p.labels.map(([k, v]) => (
+                  <span key={k}>{`${k}=${v}`}</span>
+                ))}
+              </div>
+            )}
+          </td>
+          <td>
+            <Link href={`/teams/${p.team.slug}`}>{p.team.name}</Link>
+          </td>
+          <td>
+            <span data-tier={p.tier}>{p.tier}</span>
+          </td>
+          <td>{p.stack}</td>
+          <td>{p.owner}</td>
+          <td>
+            <span data-status={p.lifecycle} data-tone={statusTone(p.lifecycle)}>
+              {statusLabel(p.lifecycle)}
+            </span>
+          </td>
+          <td>
+            <time dateTime={p.updated.iso} title={p.updated.iso.replace("T", " ").slice(0, 19) + " UTC"}>
+              {p.updated.text}
+            </time>
+          </td>
+        </tr>
+      ))}
     </tbody>
   );
 }

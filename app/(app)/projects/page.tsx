@@ -13,7 +13,6 @@ import { ProjectFilters } from "@/components/catalog/project-filters";
 import { ProjectRows, type ProjectRow } from "@/components/catalog/project-rows";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Table, TableHeader, TableRow } from "@/components/ui/table";
 import styles from "@/components/catalog/project-table.module.css";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -37,7 +36,7 @@ function toRow(p: ProjectListItem): ProjectRow {
   return {
     slug: p.slug,
     name: p.name,
-    summary: p.description ? `${p.slug} · ${p.description}` : p.slug,
+    description: p.description || undefined,
     labels: Object.entries(p.labels),
     team: p.team,
     tier: p.tier,
@@ -128,10 +127,11 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
         />
       ) : (
         <>
-          <div className="rounded-md border">
-            <Table>
-              <TableHeader>
-                <TableRow>
+          {/* The shared Table's look from short classes (project-table.module.css), as the rows. */}
+          <div className={styles.frame}>
+            <table className={styles.table}>
+              <thead>
+                <tr>
                   <SortHead query={query} column="name">
                     Project
                   </SortHead>
@@ -146,10 +146,10 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                   <SortHead query={query} column="updated" className={styles.md}>
                     Updated
                   </SortHead>
-                </TableRow>
-              </TableHeader>
+                </tr>
+              </thead>
               <ProjectRows rows={result.projects.map(toRow)} />
-            </Table>
+            </table>
           </div>
           <nav className="mt-4 flex items-center justify-between text-sm" aria-label="Pagination">
             <span className="text-muted-foreground" data-testid="result-count">
