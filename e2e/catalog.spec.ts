@@ -73,6 +73,11 @@ test("the projects list shows each project's team, tier, stack, labels and lifec
   await expect(row).toContainText("Java · Spring Boot");
   await expect(row).toContainText("Active");
   await expect(row.locator("time")).toHaveText(/ago$/);
+  // The badges look as the shared Badge and StatusBadge draw them: critical white on red without a border, the lifecycle in normal weight.
+  const tier = row.getByText("critical", { exact: true });
+  await expect(tier).toHaveCSS("color", "rgb(255, 255, 255)");
+  await expect(tier).toHaveCSS("border-top-color", "rgba(0, 0, 0, 0)");
+  await expect(row.getByText("Active", { exact: true })).toHaveCSS("font-weight", "400");
   await row.getByRole("link", { name: "Ledger", exact: true }).click();
   await expect(page).toHaveURL(/\/projects\/ledger$/);
 
