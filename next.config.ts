@@ -41,6 +41,8 @@ const nextConfig: NextConfig = {
           { key: "Permissions-Policy", value: PERMISSIONS_POLICY },
         ],
       },
+      // The icon sprite (npm run icons): pages name it with a hash of its content (?v=…), so a changed sprite has a new URL.
+      { source: "/icons.svg", headers: [{ key: "Cache-Control", value: "public, max-age=31536000, immutable" }] },
     ];
   },
 };

@@ -1,9 +1,9 @@
 "use client";
 
 import * as React from "react";
-import { MonitorIcon, MoonIcon, SunIcon } from "lucide-react";
 import { useTheme } from "next-themes";
 
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import styles from "@/components/shell/header.module.css";
 import {
   DropdownMenu,
@@ -16,9 +16,9 @@ import {
 } from "@/components/ui/dropdown-menu";
 
 const THEMES = [
-  { value: "light", label: "Light", icon: SunIcon },
-  { value: "dark", label: "Dark", icon: MoonIcon },
-  { value: "system", label: "System", icon: MonitorIcon },
+  { value: "light", label: "Light", icon: "sun" },
+  { value: "dark", label: "Dark", icon: "moon" },
+  { value: "system", label: "System", icon: "monitor" },
 ] as const;
 
 function ThemeToggle({ className, align = "end" }: { className?: string; align?: "start" | "center" | "end" }) {
@@ -29,8 +29,8 @@ function ThemeToggle({ className, align = "end" }: { className?: string; align?:
       <DropdownMenuTrigger asChild>
         {/* One short class (the header's, on every page) instead of Button's 550 characters. */}
         <button type="button" className={`${styles.base} ${styles.icon}${className ? ` ${className}` : ""}`} data-slot="theme-toggle">
-          <SunIcon className="scale-100 rotate-0 transition-all dark:scale-0 dark:-rotate-90" />
-          <MoonIcon className="absolute scale-0 rotate-90 transition-all dark:scale-100 dark:rotate-0" />
+          <SpriteIcon name="sun" className="scale-100 rotate-0 transition-all dark:scale-0 dark:-rotate-90" />
+          <SpriteIcon name="moon" className="absolute scale-0 rotate-90 transition-all dark:scale-100 dark:rotate-0" />
           <span className="sr-only">Toggle theme</span>
         </button>
       </DropdownMenuTrigger>
@@ -38,9 +38,9 @@ function ThemeToggle({ className, align = "end" }: { className?: string; align?:
         <DropdownMenuLabel>Theme</DropdownMenuLabel>
         <DropdownMenuSeparator />
         <DropdownMenuRadioGroup value={theme} onValueChange={setTheme}>
-          {THEMES.map(({ value, label, icon: Icon }) => (
+          {THEMES.map(({ value, label, icon }) => (
             <DropdownMenuRadioItem key={value} value={value}>
-              <Icon aria-hidden="true" />
+              <SpriteIcon name={icon} />
               {label}
             </DropdownMenuRadioItem>
           ))}

@@ -41,15 +41,18 @@ test.describe("the command palette", () => {
 test.describe("the shell", () => {
   test.use({ storageState: authFile("admin") });
 
-  test("the sidebar and header add under 20 KB to a page, and the sidebar still collapses to icons with their names as tooltips", async ({ page }) => {
+  test("the sidebar and header add under 13 KB to a page, and the sidebar still collapses to icons with their names as tooltips", async ({ page }) => {
     // The bench's method (scripts/bench/catalog.ts): the HTML as served, here the part from the sidebar to the header's end.
-    // With the shared Button and sidebar utilities repeated per entry they were about 27 KB for an admin (22.5 KB for a developer) (docs/performance.md).
+    // With the shared Button and sidebar utilities repeated per entry they were about 27 KB for an admin (22.5 KB for a developer); with inline
+    // lucide SVGs about 19 KB (15.5 KB); with the icon sprite 12.2 KB (10.3 KB) (docs/performance.md).
     const html = await (await page.request.get("/projects")).text();
     const start = html.indexOf('data-slot="sidebar-wrapper"');
     const end = html.indexOf("</header>");
     expect(start).toBeGreaterThan(0);
     expect(end).toBeGreaterThan(start);
-    expect(Buffer.byteLength(html.slice(start, end))).toBeLessThan(20 * 1024);
+    const shell = Buffer.byteLength(html.slice(start, end));
+    test.info().annotations.push({ type: "shell weight", description: `${(shell / 1024).toFixed(1)} KB` });
+    expect(shell).toBeLessThan(13 * 1024);
 
     await page.goto("/projects");
     const nav = page.getByRole("list", { name: "Main" });
@@ -68,6 +71,44 @@ test.describe("the shell", () => {
     await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "Toggle Sidebar", expanded: false }).click();
     await expect.poll(async () => (await projects.boundingBox())!.width).toBe(wide);
+  });
+
+  test("the sidebar's and header's icons are drawn at 16 px from one cached sprite that holds every icon on the page", async ({ page }) => {
+    await page.goto("/projects");
+    const nav = page.getByRole("list", { name: "Main" });
+    const icons = [
+      nav.getByRole("link", { name: "Projects" }).locator("svg"),
+      nav.getByRole("link", { name: "Teams" }).locator("svg"),
+      page.getByRole("link", { name: /Wharf/ }).first().locator("svg"),
+      page.getByRole("button", { name: "Toggle Sidebar", expanded: true }).locator("svg"),
+      page.getByRole("button", { name: "Search" }).locator("svg"),
+      page.getByRole("button", { name: /^Notifications/ }).locator("svg"),
+      // Light theme: the sun shows, the moon is scaled to nothing until the theme is dark.
+      page.getByRole("button", { name: "Toggle theme" }).locator("svg").first(),
+    ];
+    for (const icon of icons) {
+      const box = (await icon.boundingBox())!;
+      expect([box.width, box.height]).toEqual([16, 16]);
+      // Drawn: the <use> found its symbol in the sprite (an unresolved reference has an empty box).
+      await expect.poll(() => icon.locator("use").evaluate((u) => (u as SVGUseElement).getBBox().width)).toBeGreaterThan(0);
+    }
+
+    // Every <use> on the page names a symbol of the one sprite, whose URL carries its hash.
+    const hrefs = await page.locator("svg use").evaluateAll((uses) => uses.map((u) => u.getAttribute("href") ?? ""));
+    expect(hrefs.length).toBeGreaterThan(15);
+    const urls = new Set(hrefs.map((h) => h.split("#")[0]));
+    expect([...urls]).toHaveLength(1);
+    const [url] = urls;
+    expect(url).toMatch(/^\/icons\.svg\?v=[0-9a-f]{10}$/);
+    const sprite = await page.request.get(url);
+    expect(sprite.status()).toBe(200);
+    expect(sprite.headers()["content-type"]).toMatch(/^image\/svg\+xml/);
+    expect(sprite.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
+    const ids = new Set([...(await sprite.text()).matchAll(/<symbol id="([^"]+)"/g)].map((m) => m[1]));
+    const missing = hrefs.map((h) => h.split("#")[1]).filter((name) => !ids.has(name));
+    expect(missing).toEqual([]);
+    // No inline lucide icon is left in the shell or the list.
+    expect(await page.locator("svg.lucide").count()).toBe(0);
   });
 });
 

@@ -2,10 +2,10 @@
 
 import { useEffect, useState, useTransition } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { ChevronDown, Loader2, Search, X } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import { LIFECYCLES, PAGE_SIZES, TIERS } from "@/lib/catalog/schemas";
 import styles from "./project-filters.module.css";
 
@@ -48,7 +48,7 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
   return (
     <div className="mb-4 flex flex-wrap items-center gap-2" role="search">
       <div className="relative min-w-64 flex-1">
-        <Search className="absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
+        <SpriteIcon name="search" className="absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
         <input
           value={q}
           onChange={(e) => setQ(e.target.value)}
@@ -57,7 +57,7 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
           aria-label="Search projects"
           maxLength={100}
         />
-        {pending && <Loader2 className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />}
+        {pending && <SpriteIcon name="loader" className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />}
       </div>
       <FilterSelect width="w40" aria-label="Team" value={params.get("team") ?? ALL} onChange={(e) => update({ team: e.target.value })}>
         <option value={ALL}>All teams</option>
@@ -108,7 +108,7 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
             startTransition(() => router.replace(pathname));
           }}
         >
-          <X /> Clear
+          <SpriteIcon name="x" /> Clear
         </Button>
       )}
     </div>
@@ -120,7 +120,7 @@ function FilterSelect({ width, ...props }: React.ComponentProps<"select"> & { wi
   return (
     <div className={`${styles.wrap} ${styles[width]}`}>
       <select className={styles.select} {...props} />
-      <ChevronDown className={styles.chevron} aria-hidden />
+      <SpriteIcon name="chevron-down" className={styles.chevron} />
     </div>
   );
 }

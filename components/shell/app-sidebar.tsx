@@ -2,7 +2,6 @@
 
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import { Anchor, BarChart3, Boxes, Flame, Home, LayoutTemplate, Rocket, Server, Shapes, Shield, Siren, Ticket, Users, type LucideIcon } from "lucide-react";
 import {
   Sidebar,
   SidebarContent,
@@ -16,22 +15,8 @@ import {
   SidebarRail,
 } from "@/components/ui/sidebar";
 import type { NavItem } from "@/lib/access/nav";
+import { SpriteIcon, isIconName } from "@/components/icons/sprite-icon";
 import { useLiveCounts } from "./live-counts";
-
-/** Icons by the keys modules name in their nav items; an unknown key gets a neutral icon. */
-const ICONS: Record<string, LucideIcon> = {
-  home: Home,
-  projects: Boxes,
-  teams: Users,
-  templates: LayoutTemplate,
-  tickets: Ticket,
-  deployments: Rocket,
-  dashboards: BarChart3,
-  clusters: Server,
-  admin: Shield,
-  alerts: Siren,
-  incidents: Flame,
-};
 
 /** What a sidebar entry shows; the layout sends only this (not the action it requires, nor its order). */
 export type SidebarItem = Pick<NavItem, "href" | "label" | "icon">;
@@ -48,7 +33,7 @@ export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: numb
             <SidebarMenuButton size="lg" asChild>
               <Link href="/">
                 <div className="flex aspect-square size-8 items-center justify-center rounded-lg bg-sidebar-primary text-sidebar-primary-foreground">
-                  <Anchor className="size-4" />
+                  <SpriteIcon name="anchor" className="size-4" />
                 </div>
                 <div className="grid flex-1 text-left text-sm leading-tight">
                   <span className="truncate font-semibold">Wharf</span>
@@ -64,13 +49,13 @@ export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: numb
           <SidebarGroupContent>
             <SidebarMenu aria-label="Main">
               {items.map((item) => {
-                const Icon = ICONS[item.icon] ?? Shapes;
                 const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
                 return (
                   <SidebarMenuItem key={item.href}>
                     <SidebarMenuButton asChild isActive={active} tooltip={item.label}>
                       <Link href={item.href}>
-                        <Icon />
+                        {/* Icons by the keys modules name in their nav items (components/icons/sprite-icons.ts); an unknown key gets a neutral icon. */}
+                        <SpriteIcon name={isIconName(item.icon) ? item.icon : "shapes"} />
                         <span>{item.label}</span>
                       </Link>
                     </SidebarMenuButton>

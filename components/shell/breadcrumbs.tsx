@@ -13,6 +13,7 @@ import {
   BreadcrumbSeparator,
 } from "@/components/ui/breadcrumb";
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from "@/components/ui/dropdown-menu";
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import { cn } from "@/lib/utils";
 
 const LABELS: Record<string, string> = {
@@ -95,12 +96,18 @@ export function Breadcrumbs() {
                 </DropdownMenuContent>
               </DropdownMenu>
             </BreadcrumbItem>
-            <BreadcrumbSeparator className={showWhenCollapsed} />
+            <BreadcrumbSeparator className={showWhenCollapsed}>
+              <SpriteIcon name="chevron-right" />
+            </BreadcrumbSeparator>
           </>
         )}
         {crumbs.map((c, i) => (
           <Fragment key={c.href}>
-            {i > 0 && <BreadcrumbSeparator className={cn(hiddenOnSmall(i - 1) && hideWhenCollapsed)} />}
+            {i > 0 && (
+              <BreadcrumbSeparator className={cn(hiddenOnSmall(i - 1) && hideWhenCollapsed)}>
+                <SpriteIcon name="chevron-right" />
+              </BreadcrumbSeparator>
+            )}
             <BreadcrumbItem className={cn("min-w-0", hiddenOnSmall(i) && hideWhenCollapsed, i < last && "shrink-[2]")}>
               {i === last ? (
                 <BreadcrumbPage className="truncate" title={c.label}>

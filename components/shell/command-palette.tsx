@@ -3,7 +3,8 @@
 import { useEffect, useMemo, useState } from "react";
 import { useRouter } from "next/navigation";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { Boxes, FileText, Loader2, type LucideIcon, Rocket, Search, Shapes, Ticket } from "lucide-react";
+import { Boxes, FileText, Loader2, type LucideIcon, Rocket, Shapes, Ticket } from "lucide-react";
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import { CommandDialog, CommandEmpty, CommandGroup, CommandInput, CommandItem, CommandList } from "@/components/ui/command";
 import { useHydrated } from "@/hooks/use-hydrated";
 import styles from "./header.module.css";
@@ -94,7 +95,7 @@ export function CommandPalette({ pages }: { pages: PageLink[] }) {
         aria-keyshortcuts="Control+K Meta+K"
         onClick={() => setOpen(true)}
       >
-        <Search />
+        <SpriteIcon name="search" />
         <span className="hidden md:inline">Search…</span>
         <kbd className="ml-auto hidden rounded border bg-muted px-1.5 font-mono text-[10px] md:inline">{mac ? "⌘K" : "Ctrl K"}</kbd>
       </button>

@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { Bell, Loader2 } from "lucide-react";
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import { useQueryClient } from "@tanstack/react-query";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
@@ -30,7 +30,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
     >
       <PopoverTrigger asChild>
         <button type="button" className={`${styles.base} ${styles.icon}`} aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
-          <Bell />
+          <SpriteIcon name="bell" />
           {unread > 0 && (
             <span
               className="absolute -top-0.5 -right-0.5 flex min-w-4 items-center justify-center rounded-full bg-destructive px-1 text-[10px] font-semibold text-white"
@@ -45,7 +45,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
         <div className="border-b px-4 py-2 text-sm font-medium">Notifications</div>
         {!live ? (
           <p className="flex items-center justify-center gap-2 px-4 py-6 text-sm text-muted-foreground">
-            <Loader2 className="size-4 animate-spin" aria-hidden /> Loading notifications…
+            <SpriteIcon name="loader" className="size-4 animate-spin" /> Loading notifications…
           </p>
         ) : !data.items.length ? (
           <p className="px-4 py-6 text-center text-sm text-muted-foreground">Nothing yet: decisions on your requests and their provisioning show here.</p>

@@ -1,6 +1,5 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { ArrowDown, ArrowUp, Boxes, Plus, Rocket } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listProjects, type ProjectListItem } from "@/lib/catalog/projects";
@@ -13,6 +12,7 @@ import { ProjectFilters } from "@/components/catalog/project-filters";
 import { ProjectRows, type ProjectRow } from "@/components/catalog/project-rows";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
+import { SpriteIcon } from "@/components/icons/sprite-icon";
 import styles from "@/components/catalog/project-table.module.css";
 
 export const metadata: Metadata = { title: "Projects" };
@@ -68,7 +68,7 @@ function SortHead({
     <th className={className ? `${styles.head} ${className}` : styles.head} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
       <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className={styles.sort}>
         {children}
-        {active && (query.dir === "asc" ? <ArrowUp className="size-3" /> : <ArrowDown className="size-3" />)}
+        {active && (query.dir === "asc" ? <SpriteIcon name="arrow-up" className="size-3" /> : <SpriteIcon name="arrow-down" className="size-3" />)}
       </Link>
     </th>
   );
@@ -91,14 +91,14 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
             {can(ctx.actor, "project.create", platform) && (
               <Button asChild variant="outline">
                 <Link href="/projects/new">
-                  <Plus /> New project
+                  <SpriteIcon name="plus" /> New project
                 </Link>
               </Button>
             )}
             {can(ctx.actor, "project.request", platform) && (
               <Button asChild>
                 <Link href="/projects/onboard">
-                  <Rocket /> Onboard a project
+                  <SpriteIcon name="rocket" /> Onboard a project
                 </Link>
               </Button>
             )}
@@ -108,7 +108,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
       <ProjectFilters teams={teams.map((t) => ({ slug: t.slug, name: t.name }))} />
       {result.total === 0 ? (
         <EmptyState
-          icon={Boxes}
+          icon={<SpriteIcon name="boxes" className="size-6" />}
           title={filtered ? "No project matches these filters" : "No projects yet"}
           description={
             filtered
