@@ -73,6 +73,21 @@ test.describe("the shell", () => {
     await expect.poll(async () => (await projects.boundingBox())!.width).toBe(wide);
   });
 
+  test("a collapsed sidebar stays collapsed when the page is reloaded", async ({ page }) => {
+    await page.goto("/projects");
+    const projects = page.getByRole("list", { name: "Main" }).getByRole("link", { name: "Projects" });
+    await page.getByRole("button", { name: "Toggle Sidebar", expanded: true }).click();
+    await expect.poll(async () => (await projects.boundingBox())!.width).toBe(32);
+    // The server renders it collapsed from the cookie the toggle set, so it neither opens nor flickers open on reload.
+    const html = await (await page.request.get("/projects")).text();
+    expect(html).toMatch(/data-state="collapsed"/);
+    await page.reload();
+    await expect(page.getByRole("button", { name: "Toggle Sidebar", expanded: false })).toBeVisible();
+    expect((await projects.boundingBox())!.width).toBe(32);
+    await page.getByRole("button", { name: "Toggle Sidebar", expanded: false }).click();
+    await expect.poll(async () => (await projects.boundingBox())!.width).toBeGreaterThan(150);
+  });
+
   test("the sidebar's and header's icons are drawn at 16 px from one cached sprite that holds every icon on the page", async ({ page }) => {
     await page.goto("/projects");
     const nav = page.getByRole("list", { name: "Main" });

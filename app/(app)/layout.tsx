@@ -1,7 +1,8 @@
 import { cookies } from "next/headers";
 import { requireCtx } from "@/lib/access/session";
 import { navFor } from "@/lib/access/nav";
-import { SidebarInset, SidebarProvider, SidebarTrigger, SIDEBAR_COOKIE_NAME } from "@/components/ui/sidebar";
+import { SidebarInset, SidebarProvider, SidebarTrigger } from "@/components/ui/sidebar";
+import { SIDEBAR_COOKIE_NAME } from "@/components/ui/sidebar-cookie";
 import { Separator } from "@/components/ui/separator";
 import { AppSidebar } from "@/components/shell/app-sidebar";
 import { Breadcrumbs } from "@/components/shell/breadcrumbs";

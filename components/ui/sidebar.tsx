@@ -13,14 +13,8 @@ import { Skeleton } from "@/components/ui/skeleton";
 import { Tooltip, TooltipContent, TooltipProvider, TooltipTrigger } from "@/components/ui/tooltip";
 import { SpriteIcon } from "@/components/icons/sprite-icon";
 import styles from "./sidebar.module.css";
+import { SIDEBAR_COOKIE_MAX_AGE, SIDEBAR_COOKIE_NAME } from "./sidebar-cookie";
 
-/**
- * Name of the cookie that persists the desktop open/collapsed state.
- * Read it in a server layout and pass `defaultOpen` to <SidebarProvider>:
- *   const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false"
- */
-const SIDEBAR_COOKIE_NAME = "sidebar_state";
-const SIDEBAR_COOKIE_MAX_AGE = 60 * 60 * 24 * 7;
 const SIDEBAR_WIDTH = "16rem";
 const SIDEBAR_WIDTH_MOBILE = "18rem";
 const SIDEBAR_WIDTH_ICON = "3rem";
@@ -615,5 +609,4 @@ export {
   SidebarTrigger,
   sidebarMenuButtonVariants,
   useSidebar,
-  SIDEBAR_COOKIE_NAME,
 };
