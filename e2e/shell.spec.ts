@@ -66,11 +66,25 @@ test.describe("the shell", () => {
     // Collapsed, each entry is a 32 px square icon; its name shows as a tooltip when it has the focus.
     await expect.poll(async () => (await projects.boundingBox())!.width).toBe(32);
     expect(wide).toBeGreaterThan(150);
-    await nav.getByRole("link", { name: "Teams" }).focus();
-    await expect(page.getByRole("tooltip", { name: "Teams" })).toBeAttached();
+    const teams = nav.getByRole("link", { name: "Teams" });
+    await teams.focus();
+    await expect(page.getByRole("tooltip", { name: "Teams" })).toBeVisible();
+    await expect(teams).toHaveAccessibleDescription("Teams");
     await page.keyboard.press("Escape");
+    await expect(page.getByRole("tooltip")).toHaveCount(0);
+    // On hover too, beside the entry; leaving the menu hides it.
+    await projects.hover();
+    const tip = page.getByRole("tooltip", { name: "Projects" });
+    await expect(tip).toBeVisible();
+    expect((await tip.boundingBox())!.x).toBeGreaterThanOrEqual((await projects.boundingBox())!.x + 32);
+    await page.getByRole("heading", { name: "Projects", level: 1 }).hover();
+    await expect(page.getByRole("tooltip")).toHaveCount(0);
     await page.getByRole("button", { name: "Toggle Sidebar", expanded: false }).click();
     await expect.poll(async () => (await projects.boundingBox())!.width).toBe(wide);
+    // Expanded, the names are on screen: no tooltip.
+    await teams.hover();
+    await teams.focus();
+    await expect(page.getByRole("tooltip")).toHaveCount(0);
   });
 
   test("a collapsed sidebar stays collapsed when the page is reloaded", async ({ page }) => {
