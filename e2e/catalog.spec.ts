@@ -93,3 +93,25 @@ test("the projects list shows each project's team, tier, stack, labels and lifec
   // Each row was about 9 KB (3 KB of class attributes, twice, and its rendered tree); as data and short classes, under 3 KB.
   expect((all.bytes - one.bytes) / (Math.min(all.rows, 50) - one.rows)).toBeLessThan(3000);
 });
+
+test("opening the projects list prefetches no page until someone reaches for a link, then only that one", async ({ page }) => {
+  // next/link prefetched every link in view: 40 server renders per visit to the list (docs/performance.md).
+  const prefetched: string[] = [];
+  page.on("request", (r) => {
+    if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname);
+  });
+  await page.goto("/projects");
+  await page.waitForLoadState("networkidle");
+  expect(prefetched).toEqual([]);
+
+  const row = page.getByRole("row").filter({ has: page.getByRole("link", { name: "Ledger", exact: true }) });
+  await row.getByRole("link", { name: "Ledger", exact: true }).hover();
+  await expect.poll(() => prefetched).toContain("/projects/ledger");
+  expect(new Set(prefetched)).toEqual(new Set(["/projects/ledger"]));
+  // The keyboard reaches for links too: the sidebar's Teams entry.
+  await page.getByRole("list", { name: "Main" }).getByRole("link", { name: "Teams" }).focus();
+  await expect.poll(() => prefetched).toContain("/teams");
+  await row.getByRole("link", { name: "Ledger", exact: true }).click();
+  await expect(page).toHaveURL(/\/projects\/ledger$/);
+  await expect(page.getByRole("heading", { name: "Ledger", level: 1 })).toBeVisible();
+});

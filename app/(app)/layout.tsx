@@ -10,6 +10,7 @@ import { UserMenu } from "@/components/shell/user-menu";
 import { ThemeToggle } from "@/components/theme-toggle";
 import { NotificationBell } from "@/components/shell/notification-bell";
 import { CommandPalette } from "@/components/shell/command-palette";
+import { IntentPrefetch } from "@/components/shell/intent-prefetch";
 import { pagesFor } from "@/lib/search/pages";
 import { countInbox } from "@/lib/tickets/query";
 import { countUnread } from "@/lib/notifications";
@@ -23,6 +24,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
   const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false";
   return (
     <SidebarProvider defaultOpen={open}>
+      <IntentPrefetch />
       <AppSidebar items={navFor(actor).map(({ href, label, icon }) => ({ href, label, icon }))} inbox={inbox} />
       {/* min-w-0: a wide table scrolls in its own container instead of widening the page past the window. */}
       <SidebarInset className="min-w-0">

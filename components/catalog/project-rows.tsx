@@ -36,7 +36,9 @@ export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
       {rows.map((p) => (
         <tr key={p.slug}>
           <td>
-            <Link href={`/projects/${p.slug}`}>{p.name}</Link>
+            <Link href={`/projects/${p.slug}`} prefetch={false}>
+              {p.name}
+            </Link>
             <div>{p.description ? `${p.slug} · ${p.description}` : p.slug}</div>
             {p.labels.length > 0 && (
               <div>
@@ -47,7 +49,9 @@ export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
             )}
           </td>
           <td>
-            <Link href={`/teams/${p.team.slug}`}>{p.team.name}</Link>
+            <Link href={`/teams/${p.team.slug}`} prefetch={false}>
+              {p.team.name}
+            </Link>
           </td>
           <td>
             <span data-tier={p.tier}>{p.tier}</span>

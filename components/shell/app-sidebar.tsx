@@ -85,7 +85,7 @@ export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: numb
         <SidebarMenu>
           <SidebarMenuItem>
             <SidebarMenuButton size="lg" asChild>
-              <Link href="/">
+              <Link href="/" prefetch={false}>
                 <div className="flex aspect-square size-8 items-center justify-center rounded-lg bg-sidebar-primary text-sidebar-primary-foreground">
                   <SpriteIcon name="anchor" className="size-4" />
                 </div>
@@ -107,7 +107,7 @@ export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: numb
                 return (
                   <SidebarMenuItem key={item.href}>
                     <SidebarMenuButton asChild isActive={active}>
-                      <Link href={item.href} data-tip={item.label} aria-describedby={tip.describes(item.href)}>
+                      <Link href={item.href} prefetch={false} data-tip={item.label} aria-describedby={tip.describes(item.href)}>
                         {/* Icons by the keys modules name in their nav items (components/icons/sprite-icons.ts); an unknown key gets a neutral icon. */}
                         <SpriteIcon name={isIconName(item.icon) ? item.icon : "shapes"} />
                         <span>{item.label}</span>

@@ -90,7 +90,9 @@ export function Breadcrumbs() {
                 <DropdownMenuContent align="start">
                   {collapsed.map((c) => (
                     <DropdownMenuItem key={c.href} asChild>
-                      <Link href={c.href}>{c.label}</Link>
+                      <Link href={c.href} prefetch={false}>
+                        {c.label}
+                      </Link>
                     </DropdownMenuItem>
                   ))}
                 </DropdownMenuContent>
@@ -115,7 +117,7 @@ export function Breadcrumbs() {
                 </BreadcrumbPage>
               ) : (
                 <BreadcrumbLink asChild>
-                  <Link href={c.href} className="truncate" title={c.label}>
+                  <Link href={c.href} prefetch={false} className="truncate" title={c.label}>
                     {c.label}
                   </Link>
                 </BreadcrumbLink>

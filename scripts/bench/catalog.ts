@@ -22,6 +22,7 @@
  *   BENCH_PATHS=/a,/b      measure only these paths (with the session), plus the floor
  *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
  *   BENCH_SCREENSHOTS=dir  screenshots of the list pages (desktop and 390 px wide) into dir, to look at what was measured
+ *   BENCH_VISITS=5         visits to the list in Chromium: the requests a person's visit makes (link prefetches included) and the server CPU they cost (0: none)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
 import { spawn } from "node:child_process";
@@ -288,6 +289,58 @@ if (explain) {
   say(`EXPLAIN ANALYZE of every query written to ${file}`);
 }
 
+const launchBrowser = () =>
+  chromium.launch({
+    executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
+  });
+
+/**
+ * What one person opening the page costs the server, not only its document: the list in Chromium until the network
+ * is idle, the server's CPU over that time, and the requests the page made (next/link prefetches each link in view,
+ * each a render of that page's layouts on the server; the live counts; the sprite). Fresh page each time, as a new visit.
+ */
+async function visits(path: string, count: number) {
+  const browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  await context.addCookies([{ name: "next-auth.session-token", value: token, url: base }]);
+  const runs: { requests: number; prefetches: number; cpu: number }[] = [];
+  const kinds = new Map<string, number>();
+  for (let i = 0; i <= count; i++) {
+    const page = await context.newPage();
+    let requests = 0;
+    let prefetches = 0;
+    page.on("request", (r) => {
+      if (!r.url().startsWith(base) || r.url().startsWith(base + "/_next/static/")) return;
+      requests++;
+      if (r.headers()["next-router-prefetch"]) prefetches++;
+      const kind = `${r.headers()["next-router-prefetch"] ? "prefetch " : ""}${new URL(r.url()).pathname}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    });
+    const cpu0 = appCpuMs();
+    await page.goto(base + path);
+    await page.waitForLoadState("networkidle");
+    const cpu = appCpuMs() - cpu0;
+    await page.close();
+    if (i > 0) runs.push({ requests, prefetches, cpu }); // the first visit warms the browser's caches (scripts, sprite)
+  }
+  await browser.close();
+  const avg = (f: (r: (typeof runs)[number]) => number) => runs.reduce((n, r) => n + f(r), 0) / runs.length;
+  const what = [...kinds]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([k, n]) => `${k} x${(n / (count + 1)).toFixed(1)}`);
+  return { requests: avg((r) => r.requests), prefetches: avg((r) => r.prefetches), cpu: avg((r) => r.cpu), what };
+}
+
 const results: { s: Scenario; conns: number; m: Measured }[] = [];
 for (const s of seconds > 0 ? [FLOOR, ...SCENARIOS] : []) {
   for (const conns of s.single && connections !== 1 ? [connections, 1] : [connections]) {
@@ -298,6 +351,8 @@ for (const s of seconds > 0 ? [FLOOR, ...SCENARIOS] : []) {
 }
 const weights: { s: Scenario; w: Awaited<ReturnType<typeof weigh>> }[] = [];
 for (const s of [FLOOR, ...SCENARIOS.filter((x) => x.path.startsWith("/projects"))]) weights.push({ s, w: await weigh(s) });
+const visitCount = Number(process.env.BENCH_VISITS ?? 5);
+const visit = visitCount > 0 ? await visits("/projects", visitCount) : undefined;
 
 const floorAt = (conns: number) => results.find((r) => r.s === FLOOR && r.conns === conns)?.m;
 console.log(`\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${seconds} s each.`);
@@ -331,21 +386,18 @@ for (const { s, w } of weights) {
   );
 }
 
+if (visit) {
+  const doc = results.find((r) => r.s.path === "/projects" && r.conns === 1)?.m.serverCpu;
+  console.log(
+    `\nA visit to /projects in Chromium (${visitCount} visits, until the network is idle): ${visit.requests.toFixed(0)} requests to the server, ${visit.prefetches.toFixed(0)} of them link prefetches; server CPU ${visit.cpu.toFixed(1)} ms per visit${doc ? ` (the document alone: ${doc.toFixed(1)} ms)` : ""}`,
+  );
+  console.log(`  the most frequent, per visit: ${visit.what.join(", ")}`);
+}
+
 if (process.env.BENCH_SCREENSHOTS) {
   const out = path.resolve(process.env.BENCH_SCREENSHOTS);
   fs.mkdirSync(out, { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+  const browser = await launchBrowser();
   for (const [label, width] of [
     ["desktop", 1280],
     ["mobile", 390],

@@ -66,7 +66,7 @@ function SortHead({
   const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : FIRST_DIRECTION[column];
   return (
     <th className={className ? `${styles.head} ${className}` : styles.head} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className={styles.sort}>
+      <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} prefetch={false} className={styles.sort}>
         {children}
         {active && (query.dir === "asc" ? <SpriteIcon name="arrow-up" className="size-3" /> : <SpriteIcon name="arrow-down" className="size-3" />)}
       </Link>
@@ -90,14 +90,14 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           <>
             {can(ctx.actor, "project.create", platform) && (
               <Button asChild variant="outline">
-                <Link href="/projects/new">
+                <Link href="/projects/new" prefetch={false}>
                   <SpriteIcon name="plus" /> New project
                 </Link>
               </Button>
             )}
             {can(ctx.actor, "project.request", platform) && (
               <Button asChild>
-                <Link href="/projects/onboard">
+                <Link href="/projects/onboard" prefetch={false}>
                   <SpriteIcon name="rocket" /> Onboard a project
                 </Link>
               </Button>
@@ -120,7 +120,9 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           action={
             filtered ? (
               <Button asChild variant="outline">
-                <Link href="/projects">Clear filters</Link>
+                <Link href="/projects" prefetch={false}>
+                  Clear filters
+                </Link>
               </Button>
             ) : undefined
           }
@@ -158,7 +160,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
             <div className="flex gap-2">
               {/* Button's outline look from one short class (project-table.module.css); a disabled button where there is no page to go to. */}
               {result.page > 1 ? (
-                <Link className={styles.pager} href={hrefWith(query, { page: result.page - 1 })}>
+                <Link className={styles.pager} prefetch={false} href={hrefWith(query, { page: result.page - 1 })}>
                   Previous
                 </Link>
               ) : (
@@ -170,7 +172,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                 Page {result.page} of {result.pages}
               </span>
               {result.page < result.pages ? (
-                <Link className={styles.pager} href={hrefWith(query, { page: result.page + 1 })}>
+                <Link className={styles.pager} prefetch={false} href={hrefWith(query, { page: result.page + 1 })}>
                   Next
                 </Link>
               ) : (
