@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import { useRouter } from "next/navigation";
 import { statusLabel, statusTone } from "@/components/ui/status-badge";
 import s from "./project-table.module.css";
 
@@ -29,16 +29,27 @@ export interface ProjectRow {
  * The list's table body (the header, with its sort links, stays on the server). The cells carry no classes:
  * project-table.module.css styles them by column under `.rows`, and the badges by their data attributes, so a
  * row is about 600 bytes of HTML (it was 1 KB with a class per cell and badge; docs/performance.md).
+ *
+ * Its links are plain anchors, and one handler on the body navigates in the client as next/link would (a plain
+ * left click; with a modifier key the browser opens a tab as usual): forty next/link components, each with its
+ * hooks, were about 2 ms of the server's render of every list page. Prefetching on hover or focus comes from
+ * IntentPrefetch (components/shell/intent-prefetch.tsx), as for the rest of the shell.
  */
 export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
+  const router = useRouter();
+  const navigate = (e: React.MouseEvent) => {
+    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
+    const link = e.target instanceof Element ? e.target.closest("a[href]") : null;
+    if (!link) return;
+    e.preventDefault();
+    router.push(link.getAttribute("href") ?? "/projects");
+  };
   return (
-    <tbody className={s.rows}>
+    <tbody className={s.rows} onClick={navigate}>
       {rows.map((p) => (
         <tr key={p.slug}>
           <td>
-            <Link href={`/projects/${p.slug}`} prefetch={false}>
-              {p.name}
-            </Link>
+            <a href={`/projects/${p.slug}`}>{p.name}</a>
             <div>{p.description ? `${p.slug} · ${p.description}` : p.slug}</div>
             {p.labels.length > 0 && (
               <div>
@@ -49,9 +60,7 @@ export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
             )}
           </td>
           <td>
-            <Link href={`/teams/${p.team.slug}`} prefetch={false}>
-              {p.team.name}
-            </Link>
+            <a href={`/teams/${p.team.slug}`}>{p.team.name}</a>
           </td>
           <td>
             <span data-tier={p.tier}>{p.tier}</span>

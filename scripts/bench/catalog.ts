@@ -18,6 +18,7 @@
  * Targets (issue 16): 4 connections >= 60 req/s and p95 < 150 ms; 1 connection p50 < 25 ms; within 2.5x of the floor.
  *   BENCH_SKIP_BUILD=1     reuse the current .next build
  *   BENCH_CONNECTIONS=4    concurrent connections (default 4; the list, search and filter also run at 1)
+ *   BENCH_WARMUP=3         seconds of every scenario before any is measured (the JIT's warm-up; 0: none)
  *   BENCH_SECONDS=10       duration of each scenario (0: measure nothing, only weigh the pages and take screenshots)
  *   BENCH_PATHS=/a,/b      measure only these paths (with the session), plus the floor
  *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
@@ -339,6 +340,15 @@ async function visits(path: string, count: number) {
     .slice(0, 8)
     .map(([k, n]) => `${k} x${(n / (count + 1)).toFixed(1)}`);
   return { requests: avg((r) => r.requests), prefetches: avg((r) => r.prefetches), cpu: avg((r) => r.cpu), what };
+}
+
+// Every scenario once before any is measured, so the first one measured does not pay for the JIT compiling code
+// the others share (it showed as a third more CPU per request than the same page measured later): the steady
+// state of a server that has been up for a while. Each measurement then has its own short warm-up too.
+const warmup = Number(process.env.BENCH_WARMUP ?? 3);
+if (seconds > 0 && warmup > 0) {
+  say(`warming up: every scenario for ${warmup} s`);
+  for (const s of [FLOOR, ...SCENARIOS]) await autocannon({ url: base + s.path, connections, duration: warmup, headers: headersOf(s) });
 }
 
 const results: { s: Scenario; conns: number; m: Measured }[] = [];
