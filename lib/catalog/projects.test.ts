@@ -176,6 +176,13 @@ describe("projects in the catalog", () => {
     expect(page2.total).toBe(3);
     const mine = await listProjects(await ctxFor(await makeUser()), ZProjectListQuery.parse({ mine: "1" }));
     expect(mine.total).toBe(0);
+    // Archived projects are left out (and counted out) unless asked for; requested and active ones are listed.
+    await db().project.update({ where: { slug: "zz-shop" }, data: { lifecycle: "archived" } });
+    await db().project.update({ where: { slug: "zz-wallet" }, data: { lifecycle: "requested" } });
+    const listed = await q({ q: "zz-" });
+    expect(listed.projects.map((p) => p.slug)).toEqual(["zz-ledger", "zz-wallet"]);
+    expect(listed.total).toBe(2);
+    expect((await q({ q: "zz-", lifecycle: "archived" })).projects.map((p) => p.slug)).toEqual(["zz-shop"]);
   });
 
   it("keeps at least one owner and records membership changes", async () => {

@@ -1,6 +1,7 @@
 /** Projects in the catalog: list with search and filters, overview, create, edit. */
 import { AppError, parseInput } from "@/lib/errors";
 import { db, type Prisma } from "@/lib/db/client";
+import { ProjectLifecycle } from "@/lib/db/generated/enums";
 import { isUniqueViolation } from "@/lib/db/errors";
 import { staleVersionError } from "@/lib/db/optimistic";
 import { recordAudit } from "@/lib/audit/record";
@@ -18,6 +19,13 @@ export function buildSearchText(p: { name: string; slug: string; description: st
   return [p.name, p.slug, p.description, ...labels].join(" ").toLowerCase();
 }
 
+/**
+ * "Not archived" as the lifecycles it leaves, not `<> archived`: Postgres answers the list's count from the
+ * lifecycle index alone (an index-only scan) for `IN`, where `<>` made it read every row of the table (a
+ * sequential scan of 432 pages for 10,000 projects, 3-5 ms per list request; docs/performance.md).
+ */
+const NOT_ARCHIVED = Object.values(ProjectLifecycle).filter((l) => l !== ProjectLifecycle.archived);
+
 const TIER_ORDER: Prisma.ProjectOrderByWithRelationInput[] = [{ tier: "asc" }, { name: "asc" }];
 
 export async function listProjects(ctx: Ctx, query: TProjectListQuery) {
@@ -27,7 +35,7 @@ export async function listProjects(ctx: Ctx, query: TProjectListQuery) {
   if (query.team) where.team = { slug: query.team };
   if (query.tier) where.tier = query.tier;
   if (query.lifecycle) where.lifecycle = query.lifecycle;
-  else where.lifecycle = { not: "archived" };
+  else where.lifecycle = { in: NOT_ARCHIVED };
   if (query.mine) where.members = { some: { userId: ctx.actor.id } };
 
   const dir = query.dir;
