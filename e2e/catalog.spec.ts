@@ -111,7 +111,15 @@ test("opening the projects list prefetches no page until someone reaches for a l
   // The keyboard reaches for links too: the sidebar's Teams entry.
   await page.getByRole("list", { name: "Main" }).getByRole("link", { name: "Teams" }).focus();
   await expect.poll(() => prefetched).toContain("/teams");
-  await row.getByRole("link", { name: "Ledger", exact: true }).click();
+  // The rows', sort headers' and sidebar's links are plain anchors that still navigate in the client: the page is not reloaded.
+  await page.evaluate(() => Object.assign(window, { wharfSamePage: true }));
+  await page.getByRole("link", { name: "Tier" }).click();
+  await expect(page).toHaveURL(/sort=tier/);
+  await expect(page.getByRole("link", { name: "Ledger", exact: true })).toBeVisible();
+  await page.getByRole("link", { name: "Ledger", exact: true }).click();
   await expect(page).toHaveURL(/\/projects\/ledger$/);
   await expect(page.getByRole("heading", { name: "Ledger", level: 1 })).toBeVisible();
+  await page.getByRole("list", { name: "Main" }).getByRole("link", { name: "Projects" }).click();
+  await expect(page).toHaveURL(/\/projects$/);
+  expect(await page.evaluate(() => "wharfSamePage" in window)).toBe(true);
 });

@@ -1,6 +1,5 @@
 "use client";
 
-import { useRouter } from "next/navigation";
 import { statusLabel, statusTone } from "@/components/ui/status-badge";
 import s from "./project-table.module.css";
 
@@ -30,22 +29,13 @@ export interface ProjectRow {
  * project-table.module.css styles them by column under `.rows`, and the badges by their data attributes, so a
  * row is about 600 bytes of HTML (it was 1 KB with a class per cell and badge; docs/performance.md).
  *
- * Its links are plain anchors, and one handler on the body navigates in the client as next/link would (a plain
- * left click; with a modifier key the browser opens a tab as usual): forty next/link components, each with its
- * hooks, were about 2 ms of the server's render of every list page. Prefetching on hover or focus comes from
- * IntentPrefetch (components/shell/intent-prefetch.tsx), as for the rest of the shell.
+ * Its links are plain anchors that navigate in the client from one listener (`data-client-nav`,
+ * components/shell/intent-prefetch.tsx, which also prefetches on hover or focus): forty next/link components,
+ * each with its hooks, were about 2 ms of the server's render of every list page.
  */
 export function ProjectRows({ rows }: { rows: ProjectRow[] }) {
-  const router = useRouter();
-  const navigate = (e: React.MouseEvent) => {
-    if (e.defaultPrevented || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
-    const link = e.target instanceof Element ? e.target.closest("a[href]") : null;
-    if (!link) return;
-    e.preventDefault();
-    router.push(link.getAttribute("href") ?? "/projects");
-  };
   return (
-    <tbody className={s.rows} onClick={navigate}>
+    <tbody className={s.rows} data-client-nav="">
       {rows.map((p) => (
         <tr key={p.slug}>
           <td>

@@ -101,17 +101,18 @@ export function AppSidebar({ items, inbox }: { items: SidebarItem[]; inbox: numb
       <SidebarContent>
         <SidebarGroup>
           <SidebarGroupContent>
-            <SidebarMenu aria-label="Main" {...tip.handlers}>
+            {/* Plain anchors that navigate in the client (data-client-nav, components/shell/intent-prefetch.tsx). */}
+            <SidebarMenu aria-label="Main" data-client-nav="" {...tip.handlers}>
               {items.map((item) => {
                 const active = item.href === "/" ? pathname === "/" : pathname.startsWith(item.href);
                 return (
                   <SidebarMenuItem key={item.href}>
                     <SidebarMenuButton asChild isActive={active}>
-                      <Link href={item.href} prefetch={false} data-tip={item.label} aria-describedby={tip.describes(item.href)}>
+                      <a href={item.href} data-tip={item.label} aria-describedby={tip.describes(item.href)}>
                         {/* Icons by the keys modules name in their nav items (components/icons/sprite-icons.ts); an unknown key gets a neutral icon. */}
                         <SpriteIcon name={isIconName(item.icon) ? item.icon : "shapes"} />
                         <span>{item.label}</span>
-                      </Link>
+                      </a>
                     </SidebarMenuButton>
                     {item.href === "/tickets" && waiting > 0 && <SidebarMenuBadge data-testid="inbox-count">{waiting}</SidebarMenuBadge>}
                   </SidebarMenuItem>

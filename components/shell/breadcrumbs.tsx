@@ -78,7 +78,8 @@ export function Breadcrumbs() {
   const showWhenCollapsed = deep ? "2xl:hidden" : "md:hidden";
   const hideWhenCollapsed = deep ? "max-2xl:hidden" : "max-md:hidden";
   return (
-    <Breadcrumb className="min-w-0">
+    // Its links are plain anchors that navigate in the client (data-client-nav, components/shell/intent-prefetch.tsx).
+    <Breadcrumb className="min-w-0" data-client-nav="">
       <BreadcrumbList className="flex-nowrap gap-1 sm:gap-1.5 md:gap-2">
         {collapsed.length > 0 && (
           <>
@@ -116,10 +117,8 @@ export function Breadcrumbs() {
                   {c.label}
                 </BreadcrumbPage>
               ) : (
-                <BreadcrumbLink asChild>
-                  <Link href={c.href} prefetch={false} className="truncate" title={c.label}>
-                    {c.label}
-                  </Link>
+                <BreadcrumbLink href={c.href} className="truncate" title={c.label}>
+                  {c.label}
                 </BreadcrumbLink>
               )}
             </BreadcrumbItem>

@@ -66,10 +66,10 @@ function SortHead({
   const nextDir = active ? (query.dir === "asc" ? "desc" : "asc") : FIRST_DIRECTION[column];
   return (
     <th className={className ? `${styles.head} ${className}` : styles.head} aria-sort={active ? (query.dir === "asc" ? "ascending" : "descending") : undefined}>
-      <Link href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} prefetch={false} className={styles.sort}>
+      <a href={hrefWith(query, { sort: column, dir: nextDir, page: 1 })} className={styles.sort}>
         {children}
         {active && (query.dir === "asc" ? <SpriteIcon name="arrow-up" className="size-3" /> : <SpriteIcon name="arrow-down" className="size-3" />)}
-      </Link>
+      </a>
     </th>
   );
 }
@@ -132,7 +132,8 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           {/* The shared Table's look from short classes (project-table.module.css), as the rows. */}
           <div className={styles.frame}>
             <table className={styles.table}>
-              <thead>
+              {/* Plain anchors that navigate in the client (data-client-nav, components/shell/intent-prefetch.tsx), here and in the pager. */}
+              <thead data-client-nav="">
                 <tr>
                   <SortHead query={query} column="name">
                     Project
@@ -153,16 +154,16 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
               <ProjectRows rows={result.projects.map(toRow)} />
             </table>
           </div>
-          <nav className="mt-4 flex items-center justify-between text-sm" aria-label="Pagination">
+          <nav className="mt-4 flex items-center justify-between text-sm" aria-label="Pagination" data-client-nav="">
             <span className="text-muted-foreground" data-testid="result-count">
               {(result.page - 1) * result.size + 1}–{Math.min(result.page * result.size, result.total)} of {result.total} projects
             </span>
             <div className="flex gap-2">
               {/* Button's outline look from one short class (project-table.module.css); a disabled button where there is no page to go to. */}
               {result.page > 1 ? (
-                <Link className={styles.pager} prefetch={false} href={hrefWith(query, { page: result.page - 1 })}>
+                <a className={styles.pager} href={hrefWith(query, { page: result.page - 1 })}>
                   Previous
-                </Link>
+                </a>
               ) : (
                 <button type="button" className={styles.pager} disabled>
                   Previous
@@ -172,9 +173,9 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
                 Page {result.page} of {result.pages}
               </span>
               {result.page < result.pages ? (
-                <Link className={styles.pager} prefetch={false} href={hrefWith(query, { page: result.page + 1 })}>
+                <a className={styles.pager} href={hrefWith(query, { page: result.page + 1 })}>
                   Next
-                </Link>
+                </a>
               ) : (
                 <button type="button" className={styles.pager} disabled>
                   Next
