@@ -4,18 +4,11 @@
  * lead) reads it without the controls; Dana deploys ledger's api to dev with "silence this service's alerts for
  * the release window" checked, and the silence is in the real Alertmanager.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { shots } from "./support/screenshots";
 import { authFile } from "./support/users";
 
 test.describe.configure({ mode: "serial" });
-const SHOTS = process.env.E2E_SHOTS_DIR ?? "test-results/screenshots";
-
-async function shoot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 test.describe("on call", () => {
   test.use({ storageState: authFile("ops") });
@@ -45,7 +38,7 @@ test.describe("on call", () => {
     await expect(rota.nth(2)).toContainText("Dana Developer");
     await expect(page.getByTestId("on-call")).toContainText("not acknowledged within 10 minutes");
     await expect(page.getByTestId("on-call")).toContainText(/On call this week: (Priya Patel|Sam Okafor|Dana Developer)/);
-    await shoot(page, "team-on-call");
+    await shots(page, "team-on-call");
   });
 
   test("a team member who is not its lead reads the rota without the controls", async ({ browser }) => {
@@ -76,7 +69,7 @@ test.describe("release-window silence", () => {
     await page.getByLabel("Release window in minutes").fill("2");
     await page.getByRole("button", { name: /^Deploy to dev/ }).click();
     await expect(page.getByText("At least 5 minutes")).toBeVisible();
-    await shoot(page, "deploy-silence-refused");
+    await shots(page, "deploy-silence-refused");
     await page.getByLabel("Release window in minutes").fill("20");
     await page.getByRole("button", { name: /^Deploy to dev/ }).click();
     await expect(page).toHaveURL(/\/releases\/[\w-]+$/);

@@ -7,22 +7,13 @@
  * sees the windows but may not change them, and may not open a project she is
  * not a member of; Mia (manager) may not open the routing page.
  */
-import fs from "node:fs";
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { shots } from "./support/screenshots";
 import { authFile } from "./support/users";
 
 test.describe.configure({ mode: "serial" });
 
-const SHOTS = "test-results/screenshots";
 const WINDOW = `Ledger upgrade ${Date.now().toString(36)}`;
-
-async function shots(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-}
 
 /** The configuration Alertmanager runs now (its /api/v2/status). */
 async function loadedConfig(): Promise<string> {

@@ -14,11 +14,11 @@
  * linked to the release → the worker posts to the team's chat (a local receiver here) → the service's
  * `rollout.rollbackOnAlert` (seeded) rolls the release back.
  */
-import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { expect, test, type Browser, type Page } from "@playwright/test";
+import { shots } from "./support/screenshots";
 import { authFile, type DemoRole } from "./support/users";
 
 test.describe.configure({ mode: "serial" });
@@ -26,7 +26,6 @@ test.describe.configure({ mode: "serial" });
 // storefront-web/web in dev: no other spec deploys there (monitoring-health uses `test`).
 const PROJECT = "storefront-web";
 const SERVICE_PAGE = `/projects/${PROJECT}/services/web?env=dev`;
-const SHOTS = "test-results/screenshots";
 const ALERT = "WharfErrorRatioHigh";
 
 let incidentNumber = 0;
@@ -86,14 +85,6 @@ async function startChatReceiver(): Promise<string> {
 async function as(browser: Browser, role: DemoRole): Promise<Page> {
   const context = await browser.newContext({ storageState: authFile(role) });
   return context.newPage();
-}
-
-async function shots(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test("Dana deploys the error-making tag to dev and an incident opens linked to that release", async ({ browser }) => {

@@ -6,14 +6,13 @@
  * flags the error ratio's rise on its cluster; Mia reads the availability
  * board and follows a link down to a project's dashboard.
  */
-import fs from "node:fs";
 import { expect, test, type Page } from "@playwright/test";
+import { shots } from "./support/screenshots";
 import { authFile } from "./support/users";
 
 test.describe.configure({ mode: "serial" });
 
 const SERVICE = "/projects/storefront-web/services/web?env=test";
-const SHOTS = "test-results/screenshots";
 
 async function deploy(page: Page, tag: string) {
   await page.goto(SERVICE);
@@ -29,14 +28,6 @@ async function requestsSeen(): Promise<number> {
   const res = await fetch(`${process.env.E2E_PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(q)}`);
   const body = (await res.json()) as { data?: { result?: { value: [number, string] }[] } };
   return Number(body.data?.result?.[0]?.value[1] ?? 0);
-}
-
-async function shots(page: Page, name: string) {
-  fs.mkdirSync(SHOTS, { recursive: true });
-  await page.screenshot({ path: `${SHOTS}/${name}-desktop.png`, fullPage: true });
-  await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `${SHOTS}/${name}-390.png`, fullPage: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
 }
 
 test.describe("release health", () => {
