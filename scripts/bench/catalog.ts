@@ -39,6 +39,7 @@ import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { childPids, treeCpuMs } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
 import { buildApp, nextBin } from "../lib/next-app";
+import { chromiumLaunchOptions } from "../lib/chromium";
 import { applyMigrations } from "../../lib/db/schema-engine";
 import { newSessionClaims } from "../../lib/access/session-claims";
 
@@ -293,19 +294,7 @@ if (explain) {
   say(`EXPLAIN ANALYZE of every query written to ${file}`);
 }
 
-const launchBrowser = () =>
-  chromium.launch({
-    executablePath: process.env.WHARF_CHROMIUM ?? "/usr/bin/chromium",
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      "--disable-quic",
-    ],
-  });
+const launchBrowser = () => chromium.launch(chromiumLaunchOptions);
 
 /**
  * What one person opening the page costs the server, not only its document: the list in Chromium until the network
