@@ -18,18 +18,8 @@ import { FormError } from "@/components/forms/form-error";
 import { TextField } from "@/components/forms/fields";
 import { useAction } from "@/components/forms/use-action";
 import { ENVIRONMENTS } from "@/lib/catalog/environments";
-import { WEEKDAYS, ZMaintenanceWindowInput } from "@/lib/alerting/routing";
+import { WEEKDAYS, ZMaintenanceWindowInput, type RoutingWindow } from "@/lib/alerting/routing";
 import { addMaintenanceWindowAction, removeMaintenanceWindowAction } from "@/lib/alerting/maintenance-actions";
-
-export interface MaintenanceWindowRow {
-  id: string;
-  name: string;
-  weekdays: string[];
-  startTime: string;
-  endTime: string;
-  location: string;
-  environments: string[];
-}
 
 const ZForm = z.object({ window: ZMaintenanceWindowInput });
 type TFormIn = z.input<typeof ZForm>;
@@ -37,13 +27,13 @@ type TFormOut = z.output<typeof ZForm>;
 
 const cap = (s: string) => s.slice(0, 1).toUpperCase() + s.slice(1);
 
-function describeWindow(w: MaintenanceWindowRow) {
+function describeWindow(w: RoutingWindow) {
   const days = w.weekdays.length === 0 || w.weekdays.length === 7 ? "Every day" : w.weekdays.map((d) => cap(d.slice(0, 3))).join(", ");
   const envs = w.environments.length ? w.environments.join(", ") : "all environments";
   return `${days}, ${w.startTime}–${w.endTime} (${w.location}) · ${envs}`;
 }
 
-function RemoveButton({ projectId, window }: { projectId: string; window: MaintenanceWindowRow }) {
+function RemoveButton({ projectId, window }: { projectId: string; window: RoutingWindow }) {
   const router = useRouter();
   const remove = useAction(removeMaintenanceWindowAction, { success: `Removed ${window.name}`, onSuccess: () => router.refresh() });
   return (
@@ -151,7 +141,7 @@ export function MaintenanceWindows({
   environments,
 }: {
   projectId: string;
-  windows: MaintenanceWindowRow[];
+  windows: RoutingWindow[];
   canEdit: boolean;
   environments: string[];
 }) {

@@ -13,7 +13,7 @@ import { authorize, type Ctx } from "@/lib/context";
 import { recordAudit } from "@/lib/audit/record";
 import { db } from "@/lib/db/client";
 import { AppError, parseInput } from "@/lib/errors";
-import { ZMaintenanceWindowInput } from "./routing";
+import { ZMaintenanceWindowInput, type RoutingWindow } from "./routing";
 
 /** At most this many windows per project (each is a time interval in Alertmanager's configuration). */
 export const MAX_WINDOWS = 20;
@@ -22,16 +22,8 @@ export const ZAddMaintenanceWindow = z.object({ projectId: z.string().min(1), wi
 export const ZRemoveMaintenanceWindow = z.object({ projectId: z.string().min(1), windowId: z.string().min(1) });
 
 const SELECT = { id: true, name: true, weekdays: true, startTime: true, endTime: true, location: true, environments: true, createdAt: true } as const;
-export type MaintenanceWindowView = {
-  id: string;
-  name: string;
-  weekdays: string[];
-  startTime: string;
-  endTime: string;
-  location: string;
-  environments: string[];
-  createdAt: Date;
-};
+/** A window as the project's page shows it: what routing reads (RoutingWindow), and when it was added. */
+export type MaintenanceWindowView = RoutingWindow & { createdAt: Date };
 
 async function projectOf(projectId: string) {
   const project = await db().project.findUnique({ where: { id: projectId }, select: { id: true, slug: true } });
