@@ -13,6 +13,7 @@ import { Check, Eye, Loader2, Undo2 } from "lucide-react";
 import { FieldErrors } from "@/components/forms/field-errors";
 import { FormError } from "@/components/forms/form-error";
 import { useAction } from "@/components/forms/use-action";
+import { CommentBox } from "@/components/forms/comment-box";
 import {
   AlertDialog,
   AlertDialogCancel,
@@ -187,36 +188,7 @@ export function AssignForm({ incident, members }: { incident: IncidentRef; membe
 }
 
 export function IncidentCommentForm({ incidentId }: { incidentId: string }) {
-  const router = useRouter();
-  const [body, setBody] = useState("");
-  const add = useAction(commentIncidentAction, {
-    onSuccess: () => {
-      setBody("");
-      router.refresh();
-    },
-  });
   return (
-    <form
-      className="space-y-2"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void add.run({ incidentId, body });
-      }}
-    >
-      <Label htmlFor="incident-comment">Comment</Label>
-      <Textarea
-        id="incident-comment"
-        rows={2}
-        value={body}
-        onChange={(e) => setBody(e.target.value)}
-        placeholder="What you found, what you tried"
-        aria-invalid={Boolean(add.formError?.fieldErrors?.body)}
-      />
-      <FieldErrors errors={add.formError?.fieldErrors?.body} label="Comment" />
-      <FormError error={add.formError?.fieldErrors ? null : add.formError} />
-      <Button size="sm" type="submit" disabled={add.pending || !body.trim()}>
-        Comment
-      </Button>
-    </form>
+    <CommentBox id="incident-comment" placeholder="What you found, what you tried" action={commentIncidentAction} input={(body) => ({ incidentId, body })} />
   );
 }

@@ -9,6 +9,7 @@ import { Label } from "@/components/ui/label";
 import { FormError } from "@/components/forms/form-error";
 import { FieldErrors } from "@/components/forms/field-errors";
 import { useAction } from "@/components/forms/use-action";
+import { CommentBox } from "@/components/forms/comment-box";
 import { cancelTicketAction, commentTicketAction, decideTicketAction } from "@/lib/tickets/actions";
 
 export function DecisionPanel({ ticketId }: { ticketId: string }) {
@@ -50,32 +51,7 @@ export function DecisionPanel({ ticketId }: { ticketId: string }) {
 }
 
 export function CommentForm({ ticketId }: { ticketId: string }) {
-  const router = useRouter();
-  const [body, setBody] = useState("");
-  const add = useAction(commentTicketAction, {
-    onSuccess: () => {
-      setBody("");
-      router.refresh();
-    },
-  });
-  return (
-    <form
-      className="space-y-2"
-      onSubmit={(e) => {
-        e.preventDefault();
-        void add.run({ ticketId, body });
-      }}
-    >
-      <Label htmlFor="comment" className="sr-only">
-        Comment
-      </Label>
-      <Textarea id="comment" rows={2} value={body} onChange={(e) => setBody(e.target.value)} placeholder="Write a comment" />
-      <FieldErrors errors={add.formError?.fieldErrors?.body} label="Comment" />
-      <Button size="sm" type="submit" disabled={add.pending || !body.trim()}>
-        Comment
-      </Button>
-    </form>
-  );
+  return <CommentBox id="comment" hideLabel placeholder="Write a comment" action={commentTicketAction} input={(body) => ({ ticketId, body })} />;
 }
 
 export function CancelButton({ ticketId }: { ticketId: string }) {
