@@ -78,30 +78,20 @@ export default async function IncidentsPage({ searchParams }: { searchParams: Pr
       <form className="mb-6 flex flex-wrap items-center gap-2" action="/incidents" aria-label="Filter incidents">
         {filters.status !== "active" && <input type="hidden" name="status" value={filters.status} />}
         {filters.mine && <input type="hidden" name="mine" value="1" />}
-        <NativeSelect name="team" defaultValue={filters.team ?? ""} aria-label="Team" className="h-8 w-auto">
-          <option value="">All teams</option>
-          {list.options.teams.map((t) => (
-            <option key={t.slug} value={t.slug}>
-              {t.name}
-            </option>
-          ))}
-        </NativeSelect>
-        <NativeSelect name="project" defaultValue={filters.project ?? ""} aria-label="Project" className="h-8 w-auto">
-          <option value="">All projects</option>
-          {list.options.projects.map((p) => (
-            <option key={p.slug} value={p.slug}>
-              {p.slug}
-            </option>
-          ))}
-        </NativeSelect>
-        <NativeSelect name="severity" defaultValue={filters.severity ?? ""} aria-label="Severity" className="h-8 w-auto">
-          <option value="">Any severity</option>
-          {list.options.severities.map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </NativeSelect>
+        {[
+          { name: "team" as const, label: "Team", any: "All teams", options: list.options.teams.map((t) => ({ value: t.slug, label: t.name })) },
+          { name: "project" as const, label: "Project", any: "All projects", options: list.options.projects.map((p) => ({ value: p.slug, label: p.slug })) },
+          { name: "severity" as const, label: "Severity", any: "Any severity", options: list.options.severities.map((s) => ({ value: s, label: s })) },
+        ].map((s) => (
+          <NativeSelect key={s.name} name={s.name} defaultValue={filters[s.name] ?? ""} aria-label={s.label} className="h-8 w-auto">
+            <option value="">{s.any}</option>
+            {s.options.map((o) => (
+              <option key={o.value} value={o.value}>
+                {o.label}
+              </option>
+            ))}
+          </NativeSelect>
+        ))}
         <Button size="sm" variant="outline" type="submit">
           Filter
         </Button>
