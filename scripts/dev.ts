@@ -25,7 +25,11 @@ const port = Number(process.env.PORT ?? 3000);
 applyLocalDefaults({ WHARF_DEV_LOGIN: "1", WHARF_GIT_PUBLIC_READ: "1", NEXTAUTH_URL: `http://localhost:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? "info" });
 const say = (line: string) => console.log(`\x1b[36m[wharf]\x1b[0m ${line}`);
 
-const database = await localDatabase(say);
+const database = await localDatabase(say).catch((e: unknown) => {
+  // A sentence for the person at the terminal, not a stack trace.
+  say(`cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});
 const { applyMigrations } = await import("../lib/db/schema-engine");
 const applied = await applyMigrations(database.url);
 say(applied.length ? `migrations applied: ${applied.join(", ")}` : "database schema is up to date");

