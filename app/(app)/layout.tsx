@@ -12,15 +12,14 @@ import { NotificationBell } from "@/components/shell/notification-bell";
 import { CommandPalette } from "@/components/shell/command-palette";
 import { IntentPrefetch } from "@/components/shell/intent-prefetch";
 import { pagesFor } from "@/lib/search/pages";
-import { countInbox } from "@/lib/tickets/query";
-import { countUnread } from "@/lib/notifications";
+import { headerCounts } from "@/lib/notifications";
 
 export const dynamic = "force-dynamic";
 
 export default async function AppLayout({ children }: { children: React.ReactNode }) {
   const ctx = await requireCtx();
   const { actor } = ctx;
-  const [inbox, unread] = await Promise.all([countInbox(ctx), countUnread(ctx)]);
+  const { inbox, unread } = await headerCounts(ctx);
   const open = (await cookies()).get(SIDEBAR_COOKIE_NAME)?.value !== "false";
   return (
     <SidebarProvider defaultOpen={open}>

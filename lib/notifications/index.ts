@@ -9,7 +9,9 @@ import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
 import { defineTask } from "@/lib/jobs/registry";
-import type { Ctx } from "@/lib/context";
+import { authorize, type Ctx } from "@/lib/context";
+import { platform } from "@/lib/access/policy";
+import { inboxSql } from "@/lib/tickets/approval";
 import { LIVE_CHANNEL } from "./live";
 
 export interface News {
@@ -104,6 +106,11 @@ export async function markNotificationsRead(ctx: Ctx, ids?: string[]) {
   return { count };
 }
 
-export async function countUnread(ctx: Ctx) {
-  return db().notification.count({ where: { userId: ctx.actor.id, readAt: null } });
+/** The header's two counts, on every page: open tickets this actor could decide (their inbox) and their unread notifications, in one statement. */
+export async function headerCounts(ctx: Ctx): Promise<{ inbox: number; unread: number }> {
+  authorize(ctx, "ticket.read", platform);
+  const [row] = await db().$queryRaw<{ inbox: number; unread: number }[]>`
+    select (select count(*) from "Ticket" t where ${inboxSql(ctx.actor)})::int as inbox,
+           (select count(*) from "Notification" n where n."userId" = ${ctx.actor.id} and n."readAt" is null)::int as unread`;
+  return row ?? { inbox: 0, unread: 0 };
 }
