@@ -13,12 +13,18 @@ export function workerForThisFile(opts: { concurrency?: number } = {}) {
   });
 }
 
-export async function until<T>(fn: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, what = "condition"): Promise<T> {
+/** Polls fn until it returns a value; on timeout, `explain` says what state things were left in. */
+export async function until<T>(
+  fn: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  what = "condition",
+  explain?: () => Promise<string>,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
     if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${explain ? `: ${await explain()}` : ""}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -18,6 +18,11 @@ import { ctxFor, makeProject, makeUser } from "@/test/factories";
 import { sandboxForThisFile } from "@/test/sandbox";
 import { until } from "@/test/worker";
 
+// Beside the whole suite on two cores a sandbox call has taken over the suite's 2 s: each timeout sent a step into
+// graphile-worker's backoff (7 s, 20 s, 55 s) and the run past the wait below. This test is about the rescue, not
+// timeouts, so the rescuer waits as long as the child does.
+process.env.WHARF_CLUSTER_TIMEOUT_MS = "10000";
+
 const env = sandboxForThisFile();
 let rescuer: Runner | undefined;
 afterAll(async () => {
@@ -75,6 +80,10 @@ describe("a worker that dies mid-step", () => {
       // Alone this takes seconds; beside the whole suite on two cores the rescued run has been seen past 40 s.
       120_000,
       "the run to finish on the rescuing worker",
+      async () => {
+        const run = await getRun(runId);
+        return (run?.steps ?? []).map((s) => `${s.kind} ${s.status} (attempts ${s.attempts}${s.lastError ? `: ${s.lastError}` : ""})`).join("; ");
+      },
     );
     expect(done.status).toBe("succeeded");
     const resumed = done.steps.find((s) => s.id === running.id)!;
