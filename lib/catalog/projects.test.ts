@@ -185,6 +185,70 @@ describe("projects in the catalog", () => {
     expect((await q({ q: "zz-", lifecycle: "archived" })).projects.map((p) => p.slug)).toEqual(["zz-shop"]);
   });
 
+  it("shows each row's team, owner, labels and time; sorts by tier in the tiers' order and by dates; counts a page past the last; finds % and _ as typed", async () => {
+    const admin = await makeUser("admin");
+    const ctx = await ctxFor(admin);
+    const owner = await makeUser();
+    const team = await makeTeam("rows-team");
+    const mk = (
+      slug: string,
+      extra: Partial<{ tier: "critical" | "standard" | "experimental"; name: string; description: string; labels: Record<string, string> }> = {},
+    ) =>
+      createProject(ctx, {
+        slug,
+        name: extra.name ?? slug,
+        description: extra.description ?? "",
+        teamId: team.id,
+        ownerId: owner.id,
+        tier: extra.tier ?? "standard",
+        language: "go",
+        framework: "gin",
+        repositoryUrl: "",
+        labels: extra.labels ?? {},
+      });
+    await mk("rw-b", { tier: "experimental", description: "50% off" });
+    await mk("rw-a", { tier: "critical", labels: { team: "a_b" } });
+    await mk("rw-c", { tier: "standard", description: "50x off, axb" });
+    await mk("rw-d", { tier: "critical", name: "rw-0" });
+    const q = (o: Record<string, string>) => listProjects(ctx, ZProjectListQuery.parse({ q: "rw-", ...o }));
+
+    const first = (await q({})).projects.find((p) => p.slug === "rw-a")!;
+    expect(first).toMatchObject({
+      name: "rw-a",
+      tier: "critical",
+      lifecycle: "active",
+      labels: { team: "a_b" },
+      language: "go",
+      framework: "gin",
+      team: { slug: "rows-team", name: "rows-team" },
+      owner: { id: owner.id, name: owner.name },
+    });
+    expect(first.updatedAt).toBeInstanceOf(Date);
+
+    // Critical before standard before experimental (the enum's order, not the alphabet's), names within a tier.
+    expect((await q({ sort: "tier" })).projects.map((p) => p.slug)).toEqual(["rw-d", "rw-a", "rw-c", "rw-b"]);
+    expect((await q({ sort: "tier", dir: "desc" })).projects.map((p) => p.slug)).toEqual(["rw-b", "rw-c", "rw-d", "rw-a"]);
+    expect((await q({ sort: "created", dir: "desc" })).projects.map((p) => p.slug)).toEqual(["rw-d", "rw-c", "rw-a", "rw-b"]);
+    await db().project.update({ where: { slug: "rw-a" }, data: { framework: "echo" } });
+    expect((await q({ sort: "updated", dir: "desc" })).projects[0]!.slug).toBe("rw-a");
+
+    // Pages of two, and one past the last: no rows, and still the count and the number of pages.
+    const page2 = await q({ size: "10", page: "1" });
+    expect(page2.total).toBe(4);
+    const past = await q({ page: "9" });
+    expect(past).toMatchObject({ total: 4, page: 9, pages: 1, projects: [] });
+    expect((await listProjects(ctx, ZProjectListQuery.parse({ q: "no such project anywhere" }))).total).toBe(0);
+
+    // Wildcards are letters: "50%" is not "50x", "a_b" is not "axb".
+    expect((await q({ q: "50%" })).projects.map((p) => p.slug)).toEqual(["rw-b"]);
+    expect((await q({ q: "a_b" })).projects.map((p) => p.slug)).toEqual(["rw-a"]);
+    expect((await q({ q: "\\" })).total).toBe(0);
+
+    // "Mine": the projects the actor is a member of.
+    const mine = await listProjects(await ctxFor(owner), ZProjectListQuery.parse({ mine: "1", q: "rw-" }));
+    expect(mine.projects.map((p) => p.slug).sort()).toEqual(["rw-a", "rw-b", "rw-c", "rw-d"]);
+  });
+
   it("keeps at least one owner and records membership changes", async () => {
     const owner = await makeUser();
     const dev = await makeUser();

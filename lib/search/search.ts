@@ -10,6 +10,7 @@ import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
 import { authorize, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
+import { likeEscape } from "@/lib/db/like";
 import { platform, scopeOf } from "@/lib/access/policy";
 import { visibleWhere } from "@/lib/tickets/approval";
 import { allTicketTypes } from "@/lib/tickets/types";
@@ -36,11 +37,6 @@ export interface SearchHit {
 
 /** Hits per kind: enough to find the one meant, few enough to read at a glance. */
 export const HITS_PER_KIND = 6;
-
-/** `%`, `_` and `\` match themselves in a LIKE pattern. */
-function likeEscape(s: string) {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
 
 export async function search(ctx: Ctx, raw: TSearchQuery): Promise<{ q: string; hits: SearchHit[] }> {
   authorize(ctx, "catalog.read", platform);
