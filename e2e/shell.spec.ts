@@ -76,7 +76,9 @@ test.describe("the shell", () => {
     await projects.hover();
     const tip = page.getByRole("tooltip", { name: "Projects" });
     await expect(tip).toBeVisible();
-    expect((await tip.boundingBox())!.x).toBeGreaterThanOrEqual((await projects.boundingBox())!.x + 32);
+    // The tooltip slides in from the left (its open animation): read where it settles, not where it starts.
+    const entryX = (await projects.boundingBox())!.x;
+    await expect.poll(async () => (await tip.boundingBox())?.x ?? 0).toBeGreaterThanOrEqual(entryX + 32);
     await page.getByRole("heading", { name: "Projects", level: 1 }).hover();
     await expect(page.getByRole("tooltip")).toHaveCount(0);
     await page.getByRole("button", { name: "Toggle Sidebar", expanded: false }).click();
