@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
-import { ZProjectListQuery } from "./schemas";
+import { ZProjectListQuery, type TCreateProject } from "./schemas";
+import type { Ctx } from "@/lib/context";
 import { createProject, getProjectOverview, listProjects, updateProject } from "./projects";
 import { addService, removeMember, setMember } from "./project-parts";
 import { ctxFor, makeTeam, makeUser } from "@/test/factories";
@@ -14,6 +15,11 @@ async function expectAppError(p: Promise<unknown>, code: AppError["code"]) {
   expect(e).toBeInstanceOf(AppError);
   expect((e as AppError).code).toBe(code);
   return e as AppError;
+}
+
+/** A project through the catalog service, with what a test does not look at left empty. */
+function newProject(ctx: Ctx, fields: Pick<TCreateProject, "slug" | "teamId" | "ownerId"> & Partial<TCreateProject>) {
+  return createProject(ctx, { name: fields.slug, description: "", tier: "standard", language: "", framework: "", repositoryUrl: "", labels: {}, ...fields });
 }
 
 describe("projects in the catalog", () => {
@@ -146,23 +152,8 @@ describe("projects in the catalog", () => {
     const ctx = await ctxFor(admin);
     const pay = await makeTeam("search-pay");
     const web = await makeTeam("search-web");
-    const mk = (
-      slug: string,
-      teamId: string,
-      extra: Partial<{ tier: "critical" | "standard" | "experimental"; description: string; labels: Record<string, string> }> = {},
-    ) =>
-      createProject(ctx, {
-        slug,
-        name: slug.toUpperCase(),
-        description: extra.description ?? "",
-        teamId,
-        ownerId: admin.id,
-        tier: extra.tier ?? "standard",
-        language: "",
-        framework: "",
-        repositoryUrl: "",
-        labels: extra.labels ?? {},
-      });
+    const mk = (slug: string, teamId: string, extra: Partial<TCreateProject> = {}) =>
+      newProject(ctx, { slug, name: slug.toUpperCase(), teamId, ownerId: admin.id, ...extra });
     await mk("zz-ledger", pay.id, { tier: "critical", labels: { pci: "true" } });
     await mk("zz-wallet", pay.id, { description: "Stores customer balances" });
     await mk("zz-shop", web.id, { tier: "experimental" });
@@ -190,22 +181,8 @@ describe("projects in the catalog", () => {
     const ctx = await ctxFor(admin);
     const owner = await makeUser();
     const team = await makeTeam("rows-team");
-    const mk = (
-      slug: string,
-      extra: Partial<{ tier: "critical" | "standard" | "experimental"; name: string; description: string; labels: Record<string, string> }> = {},
-    ) =>
-      createProject(ctx, {
-        slug,
-        name: extra.name ?? slug,
-        description: extra.description ?? "",
-        teamId: team.id,
-        ownerId: owner.id,
-        tier: extra.tier ?? "standard",
-        language: "go",
-        framework: "gin",
-        repositoryUrl: "",
-        labels: extra.labels ?? {},
-      });
+    const mk = (slug: string, extra: Partial<TCreateProject> = {}) =>
+      newProject(ctx, { slug, teamId: team.id, ownerId: owner.id, language: "go", framework: "gin", ...extra });
     await mk("rw-b", { tier: "experimental", description: "50% off" });
     await mk("rw-a", { tier: "critical", labels: { team: "a_b" } });
     await mk("rw-c", { tier: "standard", description: "50x off, axb" });
