@@ -94,6 +94,16 @@ test("the projects list shows each project's team, tier, stack, labels and lifec
   expect((all.bytes - one.bytes) / (Math.min(all.rows, 50) - one.rows)).toBeLessThan(3000);
 });
 
+test("a page past the last one says so and leads to the last page, instead of counting from 1961 of 5", async ({ page }) => {
+  await page.goto("/projects?tier=critical&page=99");
+  await expect(page.getByRole("heading", { name: "There is no page 99" })).toBeVisible();
+  const total = await page.getByText(/projects? match/).textContent();
+  expect(total).toMatch(/^\d+ projects? match, on 1 page\.$/);
+  await page.getByRole("link", { name: "Go to page 1" }).click();
+  await expect(page).toHaveURL(/\/projects\?tier=critical$/);
+  await expect(page.getByTestId("result-count")).toHaveText(/^1–\d+ of \d+ projects$/);
+});
+
 test("opening the projects list prefetches no page until someone reaches for a link, then only that one", async ({ page }) => {
   // next/link prefetched every link in view: 40 server renders per visit to the list (docs/performance.md).
   const prefetched: string[] = [];

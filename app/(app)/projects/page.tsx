@@ -127,6 +127,20 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
             ) : undefined
           }
         />
+      ) : result.projects.length === 0 ? (
+        // A link or a bookmark to a page that no longer exists (projects archived since): say so, and offer the last one.
+        <EmptyState
+          icon={<SpriteIcon name="boxes" className="size-6" />}
+          title={`There is no page ${result.page}`}
+          description={`${result.total === 1 ? "1 project matches" : `${result.total} projects match`}, on ${result.pages === 1 ? "1 page" : `${result.pages} pages`}.`}
+          action={
+            <Button asChild variant="outline">
+              <Link href={hrefWith(query, { page: result.pages })} prefetch={false}>
+                Go to page {result.pages}
+              </Link>
+            </Button>
+          }
+        />
       ) : (
         <>
           {/* The shared Table's look from short classes (project-table.module.css), as the rows. */}
