@@ -56,8 +56,9 @@ interface ListRow {
 
 /**
  * One page of the catalog, with the count of every match, in one statement: the count rides along as an
- * uncorrelated subquery (evaluated once), from the kept counts where it can. A Prisma count and findMany with two relations were four statements,
- * each parsed and planned by Postgres and costing Prisma 0.15-0.33 ms of CPU (docs/performance.md, fifth pass).
+ * uncorrelated subquery (evaluated once), from the kept counts where it can. A Prisma count and findMany with two
+ * relations were four statements, each parsed and planned by Postgres and costing Prisma 0.15-0.33 ms of CPU
+ * (docs/performance.md, fifth pass).
  * Search is literal: `%`, `_` and `\` in the words match themselves, as in the command palette.
  */
 export async function listProjects(ctx: Ctx, query: TProjectListQuery) {

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { db, type Prisma } from "@/lib/db/client";
 import { authorize, type Ctx } from "@/lib/context";
 import { parseInput } from "@/lib/errors";
-import { likeEscape } from "@/lib/db/like";
+import { likeContains, likeEscape } from "@/lib/db/like";
 import { platform, scopeOf } from "@/lib/access/policy";
 import { visibleWhere } from "@/lib/tickets/approval";
 import { allTicketTypes } from "@/lib/tickets/types";
@@ -53,7 +53,7 @@ export async function search(ctx: Ctx, raw: TSearchQuery): Promise<{ q: string; 
 
 /** Projects by name, slug, description and labels; exact and prefix slugs first, then the actor's own, archived last. */
 async function searchProjects(ctx: Ctx, needle: string): Promise<SearchHit[]> {
-  const contains = `%${likeEscape(needle)}%`;
+  const contains = likeContains(needle);
   const prefix = `${likeEscape(needle)}%`;
   const rows = await db().$queryRaw<{ id: string; slug: string; name: string; lifecycle: string; team: string }[]>`
     select p.id, p.slug, p.name, p.lifecycle::text as lifecycle, t.name as team
@@ -79,7 +79,7 @@ async function searchServices(needle: string): Promise<SearchHit[]> {
   const [projectPart, servicePart] = needle.includes("/") ? needle.split("/", 2) : [null, needle];
   const term = (servicePart ?? "").trim();
   if (!term && !projectPart) return [];
-  const contains = `%${likeEscape(term)}%`;
+  const contains = likeContains(term);
   const projectFilter = projectPart ? `${likeEscape(projectPart.trim())}%` : "%";
   const rows = await db().$queryRaw<{ id: string; slug: string; name: string; projectSlug: string; projectName: string }[]>`
     select s.id, s.slug, s.name, p.slug as "projectSlug", p.name as "projectName"
