@@ -24,9 +24,11 @@
  *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
  *   BENCH_SCREENSHOTS=dir  screenshots of the list pages (desktop and 390 px wide) into dir, to look at what was measured
  *   BENCH_VISITS=5         visits to the list in Chromium: the requests a person's visit makes (link prefetches included) and the server CPU they cost (0: none)
+ *   BENCH_COMPARE=dir      A/B: also serve the build in another checkout (built, with node_modules) and measure both in alternating bursts
+ *   BENCH_ROUNDS=8         the A/B's rounds (each side gets BENCH_SECONDS / rounds per round)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -38,7 +40,7 @@ import { chromium } from "@playwright/test";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { childPids, treeCpuMs } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
-import { buildApp, nextBin } from "../lib/next-app";
+import { buildApp } from "../lib/next-app";
 import { chromiumLaunchOptions } from "../lib/chromium";
 import { applyMigrations } from "../../lib/db/schema-engine";
 import { newSessionClaims } from "../../lib/access/session-claims";
@@ -125,7 +127,6 @@ const env = {
   DATABASE_URL: url,
   WHARF_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
   NEXTAUTH_SECRET: secret,
-  NEXTAUTH_URL: `http://localhost:${port}`,
   // Production refuses the demo sign-in: an OIDC provider that is never called (sessions are minted below).
   OIDC_ISSUER: "https://id.bench.invalid",
   OIDC_CLIENT_ID: "bench",
@@ -135,22 +136,40 @@ const env = {
 };
 // BENCH_PROFILE=1 writes a V8 CPU profile of the server to .wharf/prof (open it in Chrome DevTools).
 const profile = process.env.BENCH_PROFILE === "1" ? ["--cpu-prof", `--cpu-prof-dir=${path.join(projectRoot, ".wharf/prof")}`] : [];
-const app = spawn(process.execPath, [...profile, nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
-// A run that fails half-way must not leave its server and Postgres running (they would load the machine for the next run).
+const servers: ChildProcess[] = [];
+// A run that fails half-way must not leave its servers and Postgres running (they would load the machine for the next run).
 process.on("exit", () => {
-  if (app.exitCode === null) app.kill("SIGKILL");
+  for (const server of servers) if (server.exitCode === null) server.kill("SIGKILL");
   for (const pid of childPids(process.pid, (c) => c === "postgres")) process.kill(pid, "SIGINT"); // fast shutdown; gone already after pgServer.stop()
 });
-const base = `http://localhost:${port}`;
-for (let i = 0; ; i++) {
-  try {
-    if ((await fetch(`${base}/api/health`)).ok) break;
-  } catch {
-    // starting
+
+/** `next start` of the build in `root`, on its own port, against the bench's database. */
+async function startServer(root: string, port: number, extraArgs: string[]) {
+  const bin = path.join(root, "node_modules/next/dist/bin/next");
+  const proc = spawn(process.execPath, [...extraArgs, bin, "start", "--port", String(port)], {
+    cwd: root,
+    env: { ...env, NEXTAUTH_URL: `http://localhost:${port}` },
+    stdio: "inherit",
+  });
+  servers.push(proc);
+  const url = `http://localhost:${port}`;
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`${url}/api/health`)).ok) break;
+    } catch {
+      // starting
+    }
+    if (i > 200 || proc.exitCode !== null) throw new Error(`the app in ${root} did not start`);
+    await new Promise((r) => setTimeout(r, 250));
   }
-  if (i > 200) throw new Error("app did not start");
-  await new Promise((r) => setTimeout(r, 250));
+  return { proc, base: url };
 }
+
+const { proc: app, base } = await startServer(projectRoot, port, profile);
+// BENCH_COMPARE: a second build (another checkout, built) served beside this one, for an A/B run (see compare()).
+const compareRoot = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : undefined;
+if (compareRoot && !fs.existsSync(path.join(compareRoot, ".next/BUILD_ID"))) throw new Error(`BENCH_COMPARE: ${compareRoot} has no build (.next/BUILD_ID)`);
+const other = compareRoot ? await startServer(compareRoot, await freePort(), []) : undefined;
 
 // A session as a developer who is the owner of ~33 projects, minted as next-auth would.
 const token = await encode({ token: { sub: "u7", email: "user7@bench.wharf", name: "User 7", ...newSessionClaims({ id: "u7", sessionVersion: 1 }) }, secret });
@@ -188,7 +207,7 @@ function percentile(sorted: number[], p: number) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN;
 }
 
-const appCpuMs = () => treeCpuMs(app.pid!);
+const appCpuMs = (server: ChildProcess = app) => treeCpuMs(server.pid!);
 const pgCpuMs = () => treeCpuMs(process.pid, (comm) => comm === "postgres");
 
 /** Every statement the app ran since the last reset, the bench's own reads left out. */
@@ -270,8 +289,10 @@ const fmt = (m: Measured) =>
     .padStart(4)} queries ${m.dbMs.toFixed(1).padStart(5)} ms db/req${m.non2xx ? `  non-2xx ${m.non2xx}` : ""}`;
 
 for (const s of [FLOOR, ...SCENARIOS]) {
-  const probe = await fetch(base + s.path, { headers: headersOf(s), redirect: "manual" });
-  if (probe.status !== 200) throw new Error(`${s.path} answered ${probe.status}${s.anonymous ? "" : ": is the session valid?"}`);
+  for (const server of [base, ...(other ? [other.base] : [])]) {
+    const probe = await fetch(server + s.path, { headers: headersOf(s), redirect: "manual" });
+    if (probe.status !== 200) throw new Error(`${server}${s.path} answered ${probe.status}${s.anonymous ? "" : ": is the session valid?"}`);
+  }
 }
 
 if (explain) {
@@ -341,6 +362,93 @@ const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 if (seconds > 0 && warmup > 0) {
   say(`warming up: every scenario for ${warmup} s`);
   for (const s of [FLOOR, ...SCENARIOS]) await autocannon({ url: base + s.path, connections, duration: warmup, headers: headersOf(s) });
+}
+
+interface Side {
+  proc: ChildProcess;
+  base: string;
+}
+interface Tally {
+  requests: number;
+  ms: number;
+  cpuMs: number;
+  non2xx: number;
+  times: number[];
+}
+
+/** One burst of `s` against one side, added to its tally. */
+async function burst(side: Side, s: Scenario, conns: number, secs: number, t: Tally) {
+  const cpu0 = appCpuMs(side.proc);
+  const t0 = performance.now();
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url: side.base + s.path, connections: conns, duration: secs, headers: headersOf(s) }, (err, r) =>
+      err ? reject(err) : resolve(r),
+    );
+    instance.on("response", (_client, status, _bytes, ms) => {
+      if (status === 200) t.times.push(ms);
+    });
+  });
+  t.ms += performance.now() - t0;
+  t.cpuMs += appCpuMs(side.proc) - cpu0;
+  t.requests += result.requests.total;
+  t.non2xx += result.non2xx;
+}
+
+/**
+ * BENCH_COMPARE=<checkout>: this build (A) and another, built checkout (B) served side by side against the same
+ * database and measured in alternating bursts: BENCH_ROUNDS rounds (default 8) of BENCH_SECONDS / rounds per side,
+ * the side that goes first alternating too, so what the machine's load does during the run reaches both alike.
+ * Two runs of one build, one after the other, differ by 5-10 % on a shared machine; this is how a change of a few
+ * per cent shows.
+ */
+async function compare(b: Side) {
+  const rounds = Math.max(2, Number(process.env.BENCH_ROUNDS ?? 8));
+  const sides: Side[] = [{ proc: app, base }, b];
+  const secs = Math.max(1, seconds / rounds);
+  say(`A/B: A = ${projectRoot}, B = ${compareRoot}; ${rounds} rounds of ${secs} s per side per scenario`);
+  for (const s of [FLOOR, ...SCENARIOS]) await autocannon({ url: b.base + s.path, connections, duration: warmup, headers: headersOf(s) });
+  const rows: { s: Scenario; conns: number; t: Tally[] }[] = [];
+  for (const s of [FLOOR, ...SCENARIOS]) {
+    for (const conns of s.single && connections !== 1 ? [connections, 1] : [connections]) {
+      for (const side of sides) await autocannon({ url: side.base + s.path, connections: conns, amount: 40, headers: headersOf(s) });
+      const t = sides.map((): Tally => ({ requests: 0, ms: 0, cpuMs: 0, non2xx: 0, times: [] }));
+      for (let r = 0; r < rounds; r++) for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) await burst(sides[i]!, s, conns, secs, t[i]!);
+      rows.push({ s, conns, t });
+      say(`${s.name.padEnd(36)} ${conns}c done`);
+    }
+  }
+  const rps = (t: Tally) => (t.requests * 1000) / t.ms;
+  const cpu = (t: Tally) => t.cpuMs / Math.max(1, t.requests);
+  const p50 = (t: Tally) =>
+    percentile(
+      [...t.times].sort((x, y) => x - y),
+      50,
+    );
+  const pct = (a: number, b: number) => `${a >= b ? "+" : ""}${((100 * (a - b)) / b).toFixed(1)}%`;
+  console.log(`\nA/B, ${rounds} alternating rounds of ${secs} s per side. A = this checkout, B = ${compareRoot}.`);
+  console.log("Server CPU per request (the next-server process tree, from /proc), req/s and p50, and A against B:\n");
+  for (const { s, conns, t } of rows) {
+    const [a, bt] = t as [Tally, Tally];
+    const side = (x: Tally) =>
+      `${rps(x).toFixed(0).padStart(4)} req/s p50 ${p50(x).toFixed(1).padStart(5)} ms CPU ${cpu(x).toFixed(2).padStart(6)} ms/req${x.non2xx ? ` non-2xx ${x.non2xx}` : ""}`;
+    console.log(`  ${s.name.padEnd(36)} ${conns}c  A ${side(a)}  B ${side(bt)}  A vs B: CPU ${pct(cpu(a), cpu(bt))}, req/s ${pct(rps(a), rps(bt))}`);
+  }
+  console.log("\nRatio to the floor, each build against its own floor (server CPU; req/s at 4c, p50 at 1c):");
+  for (const { s, conns, t } of rows) {
+    if (s === FLOOR) continue;
+    const floor = rows.find((r) => r.s === FLOOR && r.conns === conns)!.t;
+    const ratios = [0, 1].map((i) => {
+      const [m, f] = [t[i]!, floor[i]!];
+      const speed = conns === 1 ? p50(m) / p50(f) : rps(f) / rps(m);
+      return `CPU ${(cpu(m) / cpu(f)).toFixed(2)}x ${conns === 1 ? "p50" : "req/s"} ${speed.toFixed(2)}x`;
+    });
+    console.log(`  ${s.name.padEnd(36)} ${conns}c  A ${ratios[0]}   B ${ratios[1]}`);
+  }
+}
+
+if (other) {
+  await compare(other);
+  await shutdown();
 }
 
 const results: { s: Scenario; conns: number; m: Measured }[] = [];
@@ -418,8 +526,14 @@ if (process.env.BENCH_SCREENSHOTS) {
   say(`screenshots in ${out}`);
 }
 
-await client.end();
-app.kill("SIGINT");
-await new Promise((r) => app.once("exit", r));
-await pgServer.stop();
-process.exit(0);
+await shutdown();
+
+async function shutdown() {
+  await client.end();
+  for (const server of servers) {
+    server.kill("SIGINT");
+    if (server.exitCode === null) await new Promise((r) => server.once("exit", r));
+  }
+  await pgServer.stop();
+  process.exit(0);
+}
