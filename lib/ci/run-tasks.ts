@@ -104,7 +104,7 @@ export const ciStartRunTask = defineTask({
     try {
       conn = await connectCluster(cluster.id);
       // Older runs of the same service and ref give way to this one.
-      if (concurrency.onBusy === "cancel-superseded") await cancelSuperseded(conn, run);
+      if (concurrency.onBusy === "cancel-superseded") await cancelSuperseded(run);
       const busy = await db().ciRun.count({ where: { projectId: run.projectId, status: "running", cancelRequested: false, id: { not: run.id } } });
       const waiting = await db().ciRun.count({ where: { projectId: run.projectId, status: "pending", createdAt: { lt: run.createdAt } } });
       const pending = busy >= concurrency.maxConcurrent || waiting > 0;
@@ -164,11 +164,13 @@ export const ciStartRunTask = defineTask({
   },
 });
 
-/** Cancels the project's older unfinished runs of the same service and ref (`cancel-superseded`). */
-async function cancelSuperseded(
-  conn: ClusterConnection,
-  run: { id: string; projectId: string; service: string; ref: string; createdAt: Date; commitSha: string },
-) {
+/**
+ * Cancels the project's older unfinished runs of the same service and ref (`cancel-superseded`).
+ * The reason is recorded before the cluster is asked: the follower may see the PipelineRun
+ * cancelled at once, and it keeps a recorded reason over Tekton's "was cancelled". The cluster
+ * is asked by `ci_cancel_run`, as for a cancel by hand, so a cluster that does not answer is retried.
+ */
+async function cancelSuperseded(run: { id: string; projectId: string; service: string; ref: string; createdAt: Date; commitSha: string }) {
   const older = await db().ciRun.findMany({
     where: {
       projectId: run.projectId,
@@ -180,20 +182,15 @@ async function cancelSuperseded(
     },
   });
   const ctx = systemCtx();
+  const reason = `Superseded by a newer run of ${run.ref}${run.commitSha ? ` (${run.commitSha.slice(0, 7)})` : ""}`;
   for (const o of older) {
-    const reason = `Superseded by a newer run of ${run.ref}${run.commitSha ? ` (${run.commitSha.slice(0, 7)})` : ""}`;
-    if (o.pipelineRunName) {
-      try {
-        await mergePatch(conn, { ...prRef(o), spec: { status: "Cancelled" } });
-      } catch (e) {
-        if (!(e instanceof ApiException && e.code === 404)) throw e;
-      }
-    }
     await db().$transaction(async (tx) => {
-      await tx.ciRun.update({
+      const updated = await tx.ciRun.update({
         where: { id: o.id },
         data: o.pipelineRunName ? { cancelRequested: true, reason } : { cancelRequested: true, reason, status: "cancelled", finishedAt: new Date() },
+        select: { status: true },
       });
+      await announceRun(tx, o.id, updated.status);
       await recordAudit(tx, ctx, {
         action: "ci.run.cancel",
         target: { type: "ci_run", id: o.id, label: `${o.service} ${o.ref}` },
@@ -201,6 +198,7 @@ async function cancelSuperseded(
         before: { status: o.status },
         after: { cancelRequested: true, reason },
       });
+      if (o.pipelineRunName) await enqueue(ciCancelRunTask, { runId: o.id }, { queue: projectQueue(o.projectId), jobKey: `ci-cancel-${o.id}` }, tx);
     });
   }
 }
