@@ -51,11 +51,31 @@ export function openKubeconfig(sealed: string, clusterName: string): KubeConfig 
   return kubeConfigFromYaml(decryptSecret(sealed, env().WHARF_ENCRYPTION_KEY, sealAad(clusterName)));
 }
 
+/** The reason a request is aborted with when its cluster took too long. */
+export class RequestTimeoutError extends Error {
+  override name = "TimeoutError";
+}
+
+/**
+ * A signal that aborts after `ms`, as AbortSignal.timeout does, but with a
+ * plain Error as its reason. fetch rejects with the reason, and client-node
+ * 2.0.1 prefixes the message of an error from a kind's discovery
+ * (KubernetesObjectApi.resource); AbortSignal.timeout's DOMException has a
+ * read-only message, so that prefixing threw a TypeError ("Cannot set
+ * property message …") and the timeout was reported as "Could not reach".
+ */
+export function timeoutSignal(ms: number): AbortSignal {
+  const controller = new AbortController();
+  // unref: like AbortSignal.timeout, a pending timeout does not keep the process alive.
+  setTimeout(() => controller.abort(new RequestTimeoutError(`No answer within ${ms} ms`)), ms).unref();
+  return controller.signal;
+}
+
 /** A middleware that aborts every request it sees after `ms`. */
 function timeoutMiddleware(ms: number): ObservableMiddleware {
   return {
     pre: (ctx) => {
-      ctx.setSignal(AbortSignal.timeout(ms));
+      ctx.setSignal(timeoutSignal(ms));
       return new Observable(Promise.resolve(ctx));
     },
     post: (response) => new Observable(Promise.resolve(response)),
@@ -83,7 +103,7 @@ export function withTimeout(ms: number) {
   // The object-parameter APIs hand options to the observable layer, hence an observable middleware.
   const timeout: ObservableMiddleware = {
     pre: (ctx) => {
-      ctx.setSignal(AbortSignal.timeout(ms));
+      ctx.setSignal(timeoutSignal(ms));
       return new Observable(Promise.resolve(ctx));
     },
     post: (response) => new Observable(Promise.resolve(response)),

@@ -20,7 +20,7 @@ import {
   type ObservableMiddleware,
   type RequestContext,
 } from "@kubernetes/client-node";
-import { describeClusterFailure } from "./gateway";
+import { describeClusterFailure, timeoutSignal } from "./gateway";
 import { describeMissing, permissionChecks, summarizeMissing, type ClusterPermission, type MissingPermission, type PermissionCheck } from "./access";
 
 /**
@@ -62,7 +62,7 @@ function checkCalls(timeoutMs: number) {
   let shared: Dispatcher | undefined;
   const middleware: ObservableMiddleware = {
     pre: (ctx) => {
-      ctx.setSignal(AbortSignal.timeout(timeoutMs));
+      ctx.setSignal(timeoutSignal(timeoutMs));
       const own = ctx.getDispatcher();
       if (!shared) shared = own;
       else if (own && own !== shared) {
