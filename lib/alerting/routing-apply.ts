@@ -201,7 +201,8 @@ export async function applyRouting(opts: { force?: boolean; requestId?: string }
   };
   const platformProblem = await ensurePlatformRules();
 
-  const current = await fs.readFile(file, "utf8").catch(() => null);
+  // The file is named by configuration, not traced into the build: turbopackIgnore keeps the build from tracing the whole project.
+  const current = await fs.readFile(/* turbopackIgnore: true */ file, "utf8").catch(() => null);
   if (!opts.force && current === text && before.hash === hash && !before.lastError) {
     const loaded = await loadedMatches(text);
     if (loaded.ok && !platformProblem) {
