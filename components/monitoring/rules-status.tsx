@@ -53,10 +53,10 @@ export function RulesStatus({ page }: { page: RulesPage }) {
         </Alert>
       ) : (
         <p className="flex flex-wrap items-center gap-2 text-sm text-muted-foreground">
-          {file.writtenVersion ? <CheckCircle2 className="size-4 text-emerald-600" aria-hidden /> : <Info className="size-4" aria-hidden />}
-          {file.writtenVersion
-            ? `${file.name}: version ${file.writtenVersion} loaded by Wharf's Prometheus${file.writtenAt ? ` since ${file.writtenAt.toISOString().replace("T", " ").slice(0, 16)} UTC` : ""}.`
-            : `${file.name}: not written yet (it is written at onboarding and after each save).`}
+          {file.writtenAt ? <CheckCircle2 className="size-4 text-emerald-600" aria-hidden /> : <Info className="size-4" aria-hidden />}
+          {file.writtenAt
+            ? `${file.name}: ${file.writtenVersion ? `version ${file.writtenVersion}` : "the generated rules"} loaded by Wharf's Prometheus since ${file.writtenAt.toISOString().replace("T", " ").slice(0, 16)} UTC.`
+            : `${file.name}: not written yet (it is written at onboarding, when an environment is added and after each save).`}
           {page.lastRun && (
             <span className="flex items-center gap-1">
               Last deployment <StatusBadge status={page.lastRun.status} />

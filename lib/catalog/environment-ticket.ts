@@ -8,6 +8,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { can, projectResource } from "@/lib/access/policy";
 import { computePlan } from "@/lib/provisioning/engine";
+import { stepsForEnvironment } from "@/lib/provisioning/registry";
 import { loadPlanInput } from "@/lib/provisioning/plan-input";
 import { quotaOf } from "@/lib/provisioning/quota";
 import { badge, defineTicketType, link, list, text } from "@/lib/tickets/types";
@@ -52,7 +53,7 @@ export const environmentTicket = defineTicketType({
     });
     const existing = input.environments.find((e) => e.kind === ticket.payload.kind);
     const env = { kind: ticket.payload.kind, clusters, quota: existing?.quota ?? quotaOf("small") };
-    return computePlan({ ...input, environments: [env] }).filter((d) => d.environment === ticket.payload.kind);
+    return stepsForEnvironment(computePlan({ ...input, environments: [env] }), ticket.payload.kind);
   },
   async view(ctx, ticket) {
     const ids = [...new Set([...ticket.payload.clusterIds, ...(ticket.payload.previousClusterIds ?? [])])];

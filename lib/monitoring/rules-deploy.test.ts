@@ -138,7 +138,8 @@ describe("deploying a project's rules", () => {
       });
     }
     const audit = await db().auditEvent.findFirst({ where: { projectId, action: "monitoring.rules.edit" }, orderBy: { at: "desc" } });
-    expect(audit?.before).toBeNull();
+    // The prod environment's onboarding wrote the generated rules: version 0, no change saved.
+    expect(audit?.before).toMatchObject({ version: 0, settings: {} });
     expect(audit?.after).toMatchObject({ version: 1, settings: { rules: { "error_ratio/api/prod": { threshold: 0.05 } } } });
 
     const page = await rulesPage(owner, SLUG);
@@ -240,6 +241,39 @@ describe("deploying a project's rules", () => {
     expect(group?.rules.find((r) => r.name === "WharfLatencyP99High")?.query).toMatch(/> 1\.5$/);
     const audit = await db().auditEvent.findFirst({ where: { projectId, action: "service.spec.update" }, orderBy: { at: "desc" } });
     expect(audit?.after).toMatchObject({ version: saved.version, rulesRunId: saved.rulesRunId });
+  });
+
+  it("writes each environment added to a running project into the rule file, and Prometheus evaluates its rules", async () => {
+    const slug = "rulesgrow";
+    const project = await makeProject({ owner: await makeUser("developer"), slug, lifecycle: "active" });
+    await db().service.create({ data: { projectId: project.id, slug: "api", name: "api", kind: "api" } });
+    const east = await db().cluster.findUniqueOrThrow({ where: { name: box.sandbox.clusters[0]!.name }, select: { id: true } });
+    const file = path.join(testMonitoring().rulesDir, `${slug}.yml`);
+    const loadedGroups = async () => {
+      const loaded = await promRules(prometheus());
+      if (!loaded.ok) throw new Error(loaded.reason);
+      return loaded.data.groups
+        .filter((g) => g.file === file)
+        .map((g) => g.name)
+        .sort();
+    };
+    const addEnvironment = async (kind: "dev" | "staging") => {
+      const started = await db().$transaction((tx) => applyEnvironment(tx, admin, { projectId: project.id, kind, clusterIds: [east.id] }));
+      const run = await finished(started!.runId);
+      expect(run.status, JSON.stringify(run.steps.filter((s) => s.status !== "succeeded").map((s) => [s.kind, s.lastError]))).toBe("succeeded");
+      // The project-wide steps of a run for one environment: only the rule file, which holds every environment.
+      expect(run.steps.filter((s) => s.environment === null).map((s) => s.kind)).toEqual(["monitoring-rules-file"]);
+    };
+    try {
+      await addEnvironment("dev");
+      expect(await loadedGroups()).toEqual([`wharf:${slug}:dev`]);
+      await addEnvironment("staging");
+      expect(await loadedGroups()).toEqual([`wharf:${slug}:dev`, `wharf:${slug}:staging`]);
+      expect(fs.readFileSync(file, "utf8")).toContain(`"environment": "staging"`);
+    } finally {
+      fs.rmSync(file, { force: true });
+      await reload(prometheus());
+    }
   });
 
   it("archiving the project removes its rule file, Prometheus forgets its rules, and its PrometheusRules leave both clusters", async () => {

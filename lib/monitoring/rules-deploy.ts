@@ -115,7 +115,8 @@ async function recordFileOutcome(projectId: string, slug: string, version: numbe
   await db().$transaction(async (tx) => {
     const before = await tx.alertRuleSettings.findUnique({ where: { projectId }, select: { lastError: true, writtenVersion: true } });
     const data = reason ? { lastError: reason, lastErrorAt: new Date() } : { lastError: "", lastErrorAt: null, writtenVersion: version, writtenAt: new Date() };
-    await tx.alertRuleSettings.upsert({ where: { projectId }, create: { projectId, version: Math.max(version, 1), ...data }, update: data });
+    // A file written from the generated rules creates the row at version 0: the first save is version 1, and the page says no change was saved.
+    await tx.alertRuleSettings.upsert({ where: { projectId }, create: { projectId, version, ...data }, update: data });
     if (reason || before?.lastError)
       await recordAudit(tx, systemCtx(requestId), {
         action: reason ? "monitoring.rules.file.refused" : "monitoring.rules.file.written",
@@ -223,6 +224,8 @@ export const rulesContributor = definePlanContributor({
         target: `rule file ${slug}.yml`,
         spec: { slug },
         maxAttempts: 5,
+        // The file holds every environment's rules: an environment added later is written into it.
+        followsEnvironments: true,
       },
     ];
     for (const env of input.environments)
@@ -261,6 +264,8 @@ export const rulesArchiveContributor = definePlanContributor({
         target: `rule file ${slug}.yml`,
         spec: { slug },
         maxAttempts: 5,
+        // The file holds every environment's rules: an environment added later is written into it.
+        followsEnvironments: true,
       },
     ];
     for (const env of input.environments)

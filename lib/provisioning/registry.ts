@@ -88,6 +88,16 @@ export interface StepDraft {
   spec: unknown;
   dependsOn?: string[];
   maxAttempts?: number;
+  /**
+   * A project-wide step whose result depends on the project's environments (the rule file for
+   * Wharf's Prometheus holds every environment's rules): a run for one environment includes it too.
+   */
+  followsEnvironments?: boolean;
+}
+
+/** The steps of a plan that a run for one environment (adding it, changing its clusters or quota) carries out. */
+export function stepsForEnvironment(drafts: StepDraft[], environment: string): StepDraft[] {
+  return drafts.filter((d) => d.environment === environment || d.followsEnvironments);
 }
 
 export interface PlanContributor {

@@ -2,7 +2,7 @@
 import type { Tx } from "@/lib/db/client";
 import type { Ctx } from "@/lib/context";
 import { computePlan, createRun } from "./engine";
-import { runKind, type ProjectPlanInput } from "./registry";
+import { runKind, stepsForEnvironment, type ProjectPlanInput } from "./registry";
 
 /**
  * Starts a run of a kind planned from the catalog (onboarding, member_sync,
@@ -21,8 +21,9 @@ export async function startRun(
     input = await kind.loadInput(tx, opts.projectId, { params: opts.params ?? {} });
   }
   if (opts.onlyEnvironment) input = { ...input, environments: input.environments.filter((e) => e.kind === opts.onlyEnvironment) };
-  // For one environment, only the steps of that environment (not the project-wide ones such as the repository).
-  const drafts = computePlan(input).filter((d) => !opts.onlyEnvironment || d.environment === opts.onlyEnvironment);
+  // For one environment, the steps of that environment, not the project-wide ones such as the repository (unless they follow the environments).
+  const plan = computePlan(input);
+  const drafts = opts.onlyEnvironment ? stepsForEnvironment(plan, opts.onlyEnvironment) : plan;
   return createRun(tx, {
     kind: kind.kind,
     projectId: opts.projectId,
