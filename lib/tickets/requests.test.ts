@@ -254,7 +254,9 @@ describe("widening production goes through a ticket", () => {
     expect(await code(setEnvironment(mCtx, { projectId: project.id, kind: "prod", clusterIds: [east] }))).toBe("ALREADY_EXISTS");
     const t = await getTicket(ops, asked.ticketNumber);
     expect(t.typeLabel).toBe("Production environment");
-    expect(t.plan?.every((s) => s.environment === "prod")).toBe(true);
+    // The steps of prod, and the rule file for Wharf's Prometheus, which holds every environment's rules.
+    expect(t.plan?.filter((s) => s.environment !== "prod").map((s) => s.kind)).toEqual(["monitoring-rules-file"]);
+    expect(t.plan?.some((s) => s.environment === "prod")).toBe(true);
     expect(t.view.fields.map((f) => f.label)).toEqual(["Environment", "Clusters asked", "Runs on now"]);
     expect((await getTicket(await ctxFor(owner), asked.ticketNumber)).rights.decide).toBe(false);
     await decideTicket(ops, { ticketId: t.id, decision: "approve" });
