@@ -62,8 +62,15 @@ async function incidentOf(where: string, values: unknown[], timeout: number, mes
  * The team's chat service: a local HTTP receiver the worker posts the incident's messages to (the team's webhook URL
  * points at it). Each body's text is kept, in order.
  */
-const chat = { messages: [] as string[], server: null as http.Server | null };
+const chat = {
+  messages: [] as string[],
+  server: null as http.Server | null,
+  teamBefore: null as { webhookUrl: string | null; webhookKind: string | null } | null,
+};
 async function startChatReceiver(): Promise<string> {
+  [chat.teamBefore] = await sql<{ webhookUrl: string | null; webhookKind: string | null }>(
+    `select "webhookUrl", "webhookKind" from "Team" where slug = 'storefront'`,
+  );
   chat.server = http.createServer((req, res) => {
     let body = "";
     req.on("data", (c: Buffer) => (body += c.toString("utf8")));
@@ -81,6 +88,24 @@ async function startChatReceiver(): Promise<string> {
   const { port } = chat.server.address() as AddressInfo;
   return `http://127.0.0.1:${port}/hooks/storefront`;
 }
+
+/**
+ * Gives the team its webhook back before the receiver goes: left pointing at a closed port, every later
+ * message of the team's incidents (other specs too) would fail and be retried for minutes.
+ */
+async function stopChatReceiver() {
+  if (chat.teamBefore) {
+    await sql(`update "Team" set "webhookUrl" = $1, "webhookKind" = $2 where slug = 'storefront'`, [chat.teamBefore.webhookUrl, chat.teamBefore.webhookKind]);
+    chat.teamBefore = null;
+  }
+  const server = chat.server;
+  if (server) {
+    server.closeAllConnections(); // the worker's keep-alive connections would hold close() open
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  chat.server = null;
+}
+test.afterAll(stopChatReceiver);
 
 async function as(browser: Browser, role: DemoRole): Promise<Page> {
   const context = await browser.newContext({ storageState: authFile(role) });
@@ -226,7 +251,7 @@ test("the team's chat gets the incident; Omar acks it from the message, silences
   await omar.goto(`/incidents/${incidentNumber}`);
   await expect(omar.getByTestId("timeline-silence_expired")).toBeVisible();
   await omar.context().close();
-  chat.server?.close();
+  await stopChatReceiver();
 });
 
 test("Mia (manager) reads an incident but has nothing to press, and sees each team's open count, MTTA and MTTR", async ({ browser }) => {
