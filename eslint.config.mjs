@@ -21,6 +21,17 @@ const config = [
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through env() or envPart() from lib/env.ts." }],
     },
   },
+  {
+    // Links prefetch on intent, not in view: one wrapper decides it (components/ui/link.tsx).
+    files: ["app/**/*.tsx", "components/**/*.tsx"],
+    ignores: ["components/ui/link.tsx"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "next/link", message: "Import Link from @/components/ui/link: it prefetches on intent, not in view." }] },
+      ],
+    },
+  },
 ];
 
 export default config;

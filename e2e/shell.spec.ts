@@ -141,6 +141,29 @@ test.describe("the shell", () => {
     // No inline lucide icon is left in the shell or the list.
     expect(await page.locator("svg.lucide").count()).toBe(0);
   });
+
+  test("a project's and a service's pages prefetch no page until someone reaches for a link, and a click still navigates in place", async ({ page }) => {
+    // next/link prefetched every link in view: six server renders per visit to a service page, again after each deploy.
+    const prefetched: string[] = [];
+    page.on("request", (r) => {
+      if (r.headers()["next-router-prefetch"]) prefetched.push(new URL(r.url()).pathname);
+    });
+    for (const path of ["/projects/checkout-api", "/projects/checkout-api/services/api?env=dev", "/deployments?project=checkout-api", "/teams/storefront"]) {
+      await page.goto(path);
+      await page.waitForLoadState("networkidle");
+      expect(prefetched, path).toEqual([]);
+    }
+
+    await page.goto("/projects/checkout-api/services/api?env=dev");
+    await page.evaluate(() => Object.assign(window, { wharfSamePage: true }));
+    const logs = page.getByRole("link", { name: "Logs", exact: true });
+    await logs.hover();
+    await expect.poll(() => prefetched).toContain("/projects/checkout-api/services/api/logs");
+    expect(new Set(prefetched)).toEqual(new Set(["/projects/checkout-api/services/api/logs"]));
+    await logs.click();
+    await expect(page).toHaveURL(/\/services\/api\/logs\?env=dev$/);
+    expect(await page.evaluate(() => (window as unknown as { wharfSamePage?: boolean }).wharfSamePage)).toBe(true);
+  });
 });
 
 test.describe("the projects list", () => {

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Boxes, Plus, Server } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";

@@ -4,7 +4,7 @@
  * Alerts firing now, kept current: the server renders the first list, then
  * react-query reads `/api/alerts/firing` (same filters, same scope) every 5 s.
  */
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useQuery } from "@tanstack/react-query";
 import { BellOff, Siren } from "lucide-react";
 import { TimeAgo } from "@/components/shell/time-ago";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Flame } from "lucide-react";
 import { TimeAgo } from "@/components/shell/time-ago";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";

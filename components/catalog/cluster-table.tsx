@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useQuery } from "@tanstack/react-query";
 import { Line, LineChart, ResponsiveContainer, YAxis } from "recharts";
 import { StatusBadge } from "@/components/ui/status-badge";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { GitCommitHorizontal } from "lucide-react";
 
 /** "Built by run #12 from abc1234 on develop", linking the run's page: what a release deployed, back to where it was built. */

@@ -8,7 +8,7 @@
  * plan says whether the pipeline on the build cluster now differs.
  */
 import { useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useFieldArray, useForm, type Control } from "react-hook-form";
 import { zodResolver } from "@hookform/resolvers/zod";
 import { z } from "zod";

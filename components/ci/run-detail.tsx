@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useMemo, useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { Ban, CheckCircle2, ChevronDown, ChevronRight, Circle, CircleSlash, Clock, Loader2, RotateCw, XCircle } from "lucide-react";
 import {

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useInfiniteQuery, type InfiniteData } from "@tanstack/react-query";
 import { GitBranch, Loader2, Tag } from "lucide-react";
 import { listRunsAction } from "@/lib/ci/actions";

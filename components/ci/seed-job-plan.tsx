@@ -7,7 +7,7 @@
  * runs it started.
  */
 import { useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { ChevronRight, CloudOff, FileWarning, Play } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";
 import { Badge } from "@/components/ui/badge";

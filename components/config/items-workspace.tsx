@@ -7,7 +7,7 @@
  * viewer reads, a developer edits, a maintainer (or owner) publishes.
  */
 import { useDeferredValue, useMemo, useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { CheckCircle2, Eye, Save, Ticket, Users } from "lucide-react";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";

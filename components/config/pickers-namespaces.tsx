@@ -7,7 +7,7 @@
  * follows from the name) or link a public one.
  */
 import { useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { Link2, Plus } from "lucide-react";
 import { Badge } from "@/components/ui/badge";

@@ -5,7 +5,7 @@
  * `ns`. The pickers change one and keep the others; the tabs keep all three.
  * (A layout receives no search params, so these read them in the browser.)
  */
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Info } from "lucide-react";
 import { Label } from "@/components/ui/label";

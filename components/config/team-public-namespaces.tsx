@@ -6,7 +6,7 @@
  * members and published by the lead (production through a ticket).
  */
 import { useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { Loader2, Plus, Send, Trash2 } from "lucide-react";
 import { Badge } from "@/components/ui/badge";

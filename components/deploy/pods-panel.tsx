@@ -4,7 +4,7 @@
  * A service's pods per cluster, polled every 3 s while the page is open, so a
  * killed pod is seen terminating and its replacement starting.
  */
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { Button } from "@/components/ui/button";

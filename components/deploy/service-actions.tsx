@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { useRouter } from "next/navigation";
 import { GitCompare, Loader2, RotateCcw, RotateCw, Rocket, Skull, Undo2 } from "lucide-react";
 import { Button, buttonVariants } from "@/components/ui/button";

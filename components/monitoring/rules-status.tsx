@@ -3,7 +3,7 @@
  * and answering, what promtool said when the project's rule file was last
  * refused, which version Prometheus has, and the last deployment run.
  */
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { AlertCircle, CheckCircle2, Info } from "lucide-react";
 import type { RulesPage } from "@/lib/monitoring/rules-edit";
 import { Alert, AlertDescription, AlertTitle } from "@/components/ui/alert";

@@ -1,6 +1,6 @@
 "use client";
 
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Fragment } from "react";
 import { usePathname } from "next/navigation";
 import {
@@ -91,9 +91,7 @@ export function Breadcrumbs() {
                 <DropdownMenuContent align="start">
                   {collapsed.map((c) => (
                     <DropdownMenuItem key={c.href} asChild>
-                      <Link href={c.href} prefetch={false}>
-                        {c.label}
-                      </Link>
+                      <Link href={c.href}>{c.label}</Link>
                     </DropdownMenuItem>
                   ))}
                 </DropdownMenuContent>

@@ -12,9 +12,9 @@ const AGAIN_AFTER_MS = 30_000;
  * Prefetching: a page is prefetched when someone reaches for its link (the pointer over it, keyboard focus, a touch) rather than
  * when the link scrolls into view. next/link prefetches every link in view by default, and each prefetch of a
  * dynamic page is a server render of its layouts: one visit to the projects list made 40 prefetches and cost the
- * server 426 ms of CPU against 13 ms for the list itself (docs/performance.md). The shell's and the list's links
- * say prefetch={false} (or are plain anchors, below) and get this instead; a click still navigates in the client and
- * uses what was prefetched.
+ * server 426 ms of CPU against 13 ms for the list itself (docs/performance.md). Every Link of the app
+ * (components/ui/link.tsx, prefetch={false} unless it says otherwise) and the plain anchors below get this instead; a
+ * click still navigates in the client and uses what was prefetched.
  *
  * Navigating: a plain `<a href>` inside an element marked `data-client-nav` navigates in the client on a plain left
  * click, as a next/link would (with a modifier key, or a middle click, the browser opens a tab as usual). The

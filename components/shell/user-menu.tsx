@@ -1,7 +1,7 @@
 "use client";
 
 import { useTransition } from "react";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { signOut } from "next-auth/react";
 import { KeyRound, LogOut, MonitorX } from "lucide-react";
 import { toast } from "sonner";
@@ -66,7 +66,7 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
         </DropdownMenuLabel>
         <DropdownMenuSeparator />
         <DropdownMenuItem asChild>
-          <Link href="/settings/tokens" prefetch={false}>
+          <Link href="/settings/tokens">
             <KeyRound /> Git access tokens
           </Link>
         </DropdownMenuItem>

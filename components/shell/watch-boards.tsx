@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { AlertTriangle, Rocket, Ticket } from "lucide-react";
 import type { WatchBoards as TWatchBoards } from "@/lib/catalog/summary";
 import { RelativeTime } from "@/components/shell/relative-time";

@@ -1,5 +1,5 @@
 /** One template in the gallery: icon, name, description, stack and the two ways forward. */
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { ArrowRight, Cpu } from "lucide-react";
 import type { Template } from "@/lib/templates/gallery";
 import { Badge } from "@/components/ui/badge";

@@ -1,4 +1,4 @@
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Badge } from "@/components/ui/badge";
 import { SideBySide } from "@/components/deploy/side-by-side";
 import type { TicketView as TView, ViewField, ViewValue } from "@/lib/tickets/types";

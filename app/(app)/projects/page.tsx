@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform } from "@/lib/access/policy";
 import { listProjects, type ProjectListItem } from "@/lib/catalog/projects";
@@ -90,14 +90,14 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           <>
             {can(ctx.actor, "project.create", platform) && (
               <Button asChild variant="outline">
-                <Link href="/projects/new" prefetch={false}>
+                <Link href="/projects/new">
                   <SpriteIcon name="plus" /> New project
                 </Link>
               </Button>
             )}
             {can(ctx.actor, "project.request", platform) && (
               <Button asChild>
-                <Link href="/projects/onboard" prefetch={false}>
+                <Link href="/projects/onboard">
                   <SpriteIcon name="rocket" /> Onboard a project
                 </Link>
               </Button>
@@ -120,9 +120,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           action={
             filtered ? (
               <Button asChild variant="outline">
-                <Link href="/projects" prefetch={false}>
-                  Clear filters
-                </Link>
+                <Link href="/projects">Clear filters</Link>
               </Button>
             ) : undefined
           }
@@ -135,9 +133,7 @@ export default async function ProjectsPage({ searchParams }: { searchParams: Pro
           description={`${result.total === 1 ? "1 project matches" : `${result.total} projects match`}, on ${result.pages === 1 ? "1 page" : `${result.pages} pages`}.`}
           action={
             <Button asChild variant="outline">
-              <Link href={hrefWith(query, { page: result.pages })} prefetch={false}>
-                Go to page {result.pages}
-              </Link>
+              <Link href={hrefWith(query, { page: result.pages })}>Go to page {result.pages}</Link>
             </Button>
           }
         />

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { requireCtx } from "@/lib/access/session";
 import { can, clusterResource } from "@/lib/access/policy";
 import { getCluster } from "@/lib/catalog/clusters";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { Flame } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { pageParams, pageRead } from "@/lib/http/page";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { AlertTriangle, CheckCircle2, CloudOff, FileWarning } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { getPipelinePage } from "@/lib/ci/pipeline-view";

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import Link from "next/link";
+import Link from "@/components/ui/link";
 import { ArrowLeft } from "lucide-react";
 import { requireCtx } from "@/lib/access/session";
 import { getLogsPage } from "@/lib/logs/page";
