@@ -44,6 +44,8 @@ test.describe("as the publisher", () => {
   test.use({ storageState: authFile("admin"), viewport: { width: 1280, height: 900 } });
 
   test("a gray release to track=canary reaches only the canary, can delete a key, is widened, abandoned, started again and merged", async ({ page }) => {
+    // About forty steps against the config service and a cluster: over a minute on a loaded two-core machine.
+    test.setTimeout(150_000);
     // The main release, from the Items tab.
     await page.goto(`${BASE}?env=dev`);
     for (const [key, value] of [
