@@ -162,7 +162,7 @@ test.describe("the shell", () => {
     expect(new Set(prefetched)).toEqual(new Set(["/projects/checkout-api/services/api/logs"]));
     await logs.click();
     await expect(page).toHaveURL(/\/services\/api\/logs\?env=dev$/);
-    expect(await page.evaluate(() => (window as unknown as { wharfSamePage?: boolean }).wharfSamePage)).toBe(true);
+    expect(await page.evaluate(() => "wharfSamePage" in window)).toBe(true);
   });
 });
 
