@@ -16,7 +16,7 @@ export default defineConfig({
   use: {
     baseURL: process.env.E2E_BASE_URL ?? "http://localhost:3000",
     // A failure's trace keeps its DOM snapshots and network, not the screencast: recording every test's frames cost
-    // Chromium's browser and GPU processes 218 of 747 CPU-s in a 4-spec run on two cores (146 without; 16% less wall time).
+    // Chromium's browser and GPU processes 218 of 747 CPU-s in a 4-spec run on two cores (104 of 583 without; 16% less wall time).
     trace: { mode: "retain-on-failure", screenshots: false },
     screenshot: "only-on-failure",
     launchOptions: chromiumLaunchOptions,
