@@ -121,7 +121,13 @@ beforeAll(async () => {
       },
     } as KubernetesObject,
   ]);
-  for (const id of ids) await runningPods(id, "web", 2);
+  // The first test reads each pod's history from before it opened the tail: every web pod has written a line.
+  for (const id of ids) {
+    const core = (await connectCluster(id)).api(CoreV1Api);
+    for (const name of await runningPods(id, "web", 2)) {
+      await until(async () => (await core.readNamespacedPodLog({ name, namespace: `${SLUG}-dev`, tailLines: 1 })).trim() !== "", 20_000, `a line from ${name}`);
+    }
+  }
 }, 90_000);
 
 type Sse = { event: string; data: unknown; id?: string };
@@ -228,7 +234,7 @@ function expectMerged(lines: LogLine[]) {
     if (sourceOf(a) !== sourceOf(b)) expect(byTime(a, b), `${a.ts} ${sourceOf(a)} before ${b.ts} ${sourceOf(b)}`).toBeLessThanOrEqual(0);
   }
 }
-const sourceOf = (l: LogLine) => `${l.cluster}/${l.pod}/${l.container}${l.previous ? "/previous" : ""}`;
+const sourceOf = (l: Pick<LogLine, "cluster" | "pod" | "container" | "previous">) => `${l.cluster}/${l.pod}/${l.container}${l.previous ? "/previous" : ""}`;
 const openOn = (name: string) =>
   upstreamHub()
     .stats()
@@ -248,7 +254,18 @@ describe("a live tail of a service on two clusters", () => {
     // At most 30 lines a source had written before the tail was opened; lines written while the history is
     // gathered from four sources (slower under load) come on top, as they would live.
     for (const l of history) if (l.ms < opened) perSource.set(sourceOf(l), (perSource.get(sourceOf(l)) ?? 0) + 1);
-    expect(perSource.size).toBe(4);
+    // A source whose first read outlives the cluster timeout (1.5 s here, reached on a loaded machine) does not
+    // hold the others: the viewer is told it is unreachable and its lines follow when it answers. Every source
+    // is in the history or was reported so, never silently missing.
+    const reported = new Set(
+      t
+        .of("source")
+        .map((e) => e.data as LogSourceEvent)
+        .filter((e) => e.state === "unreachable")
+        .map(sourceOf),
+    );
+    expect(new Set([...perSource.keys(), ...reported]).size, `history from ${[...perSource.keys()].join(", ")}`).toBe(4);
+    expect(perSource.size).toBeGreaterThanOrEqual(1);
     expect(Math.max(...perSource.values())).toBeLessThanOrEqual(30);
     expectMerged(history);
     expect(new Set(history.map((l) => l.cluster))).toEqual(new Set(["sandbox-east", "sandbox-west"]));
