@@ -2,10 +2,15 @@ import { defineConfig } from "vitest/config";
 import path from "node:path";
 
 const alias = { "@": path.resolve(import.meta.dirname) };
+// On CI (two loaded cores, every file in parallel) a test that talks to the sandbox clusters or Postgres gets one
+// retry: timing under load, not a wrong result, is what has failed there. test/flaky-reporter.ts lists every test that
+// needed it, with its first failure. Locally a failure fails at once.
+const retry = process.env.CI ? 1 : 0;
 
 export default defineConfig({
   resolve: { alias },
   test: {
+    reporters: ["default", "./test/flaky-reporter.ts"],
     projects: [
       {
         resolve: { alias },
@@ -15,6 +20,7 @@ export default defineConfig({
           environment: "node",
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          retry,
         },
       },
       {
@@ -36,6 +42,7 @@ export default defineConfig({
           setupFiles: ["test/setup-db.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
+          retry,
         },
       },
     ],
