@@ -16,6 +16,15 @@ test.describe("on call", () => {
   test("ops set a team's rota and its minutes to acknowledge; a wrong value is refused at the field", async ({ page }) => {
     await page.goto("/teams/storefront");
     const section = page.getByTestId("on-call");
+    if (test.info().retry > 0) {
+      // A retry of this group finds the rota its first attempt saved: empty it again, as ops would.
+      const remove = section.getByRole("button", { name: /^Remove .* from the rota$/ });
+      await expect(section.getByRole("button", { name: "Save rota" })).toBeVisible();
+      while ((await remove.count()) > 0) await remove.first().click();
+      await section.getByRole("button", { name: "Save rota" }).click();
+      await expect(page.getByText("On-call rota saved")).toBeVisible();
+      await page.reload();
+    }
     await expect(section).toContainText("Nobody is on call");
     for (const name of ["Priya Patel", "Dana Developer", "Sam Okafor"]) {
       await section.getByLabel("Add to the rota").selectOption({ label: name });

@@ -1,5 +1,6 @@
 /** Test data through the real database: users, teams, projects, and the actors that act for them. */
 import { randomBytes } from "node:crypto";
+import { getCurrentTest } from "vitest/suite";
 import { db } from "@/lib/db/client";
 import { loadActor } from "@/lib/access/actor";
 import type { Ctx } from "@/lib/context";
@@ -7,8 +8,17 @@ import type { PlatformRole, ProjectRole } from "@/lib/access/policy";
 
 const uid = () => randomBytes(3).toString("hex");
 
+/**
+ * A unique value a test chose (a slug, a name), as it is on the test's first attempt. On a retry (vitest.config's
+ * CI retry) the first attempt's rows are still there, so the retry's get a suffix instead of a unique-key failure.
+ */
+function onThisAttempt(value: string) {
+  const retry = getCurrentTest()?.result?.retryCount ?? 0;
+  return retry ? `${value}-r${retry}` : value;
+}
+
 export async function makeUser(platformRole: PlatformRole = "developer", name = `${platformRole} ${uid()}`) {
-  return db().user.create({ data: { email: `${name.replace(/\s+/g, ".").toLowerCase()}@test.wharf`, name, platformRole } });
+  return db().user.create({ data: { email: `${onThisAttempt(name.replace(/\s+/g, ".").toLowerCase())}@test.wharf`, name, platformRole } });
 }
 
 export async function ctxFor(user: { id: string }): Promise<Ctx> {
@@ -17,7 +27,8 @@ export async function ctxFor(user: { id: string }): Promise<Ctx> {
   return { actor, requestId: `test-${uid()}` };
 }
 
-export async function makeTeam(slug = `team-${uid()}`) {
+export async function makeTeam(chosen?: string) {
+  const slug = chosen ? onThisAttempt(chosen) : `team-${uid()}`;
   return db().team.create({ data: { slug, name: slug } });
 }
 
@@ -30,7 +41,7 @@ export async function makeProject(opts: {
   lifecycle?: "requested" | "active";
 }) {
   const teamId = opts.teamId ?? (await makeTeam()).id;
-  const slug = opts.slug ?? `proj-${uid()}`;
+  const slug = opts.slug ? onThisAttempt(opts.slug) : `proj-${uid()}`;
   return db().project.create({
     data: {
       slug,

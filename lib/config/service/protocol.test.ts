@@ -54,7 +54,7 @@ async function fixture(slug: string) {
     service,
     app,
     ctx,
-    appId: `${slug}.api`,
+    appId: `${project.slug}.api`, // the slug a retry gets (test/factories.ts)
     ref: { namespaceId: app.id, serviceId: service.id, environment: "dev" as const, cluster: "default" },
   };
 }
@@ -308,7 +308,8 @@ describe("access keys", () => {
 
     const key = await createAccessKey(f.ctx, { serviceId: f.service.id, environment: "dev" });
     expect(key.secret).toMatch(/^[0-9a-f]{32}$/);
-    expect((await get(base)).status).toBe(401);
+    // Unsigned clients are refused once the service hears of the key (NOTIFY), on every instance.
+    await until(async () => (await get(base)).status === 401, "unsigned requests refused");
     expect((await get(base, signedHeaders(f.appId, base, "not-the-secret"))).status).toBe(401);
     expect((await get(base, signedHeaders(f.appId, base, key.secret, Date.now() - 61_000))).status).toBe(401);
     expect((await get(`${base}?ip=1.2.3.4`, signedHeaders(f.appId, base, key.secret))).status).toBe(401); // signed another URL
