@@ -68,6 +68,14 @@ export function TicketLive({ number, initialStatus, children }: { number: number
     shown.current = status;
     router.refresh();
   }, [status, router]);
+  // The refreshed page can be newer than the last poll (the ticket finished in between): the server's status also
+  // turns polling off, so read once more rather than keep showing the poll's older answer.
+  const { data, refetch } = query;
+  useEffect(() => {
+    if (data && data.status !== initialStatus) void refetch();
+    // Only when the server's status changes: a poll that disagrees is followed by a refresh, not by another read.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [initialStatus]);
   return <TicketLiveContext.Provider value={{ status, progress: query.data, refetch: () => void query.refetch() }}>{children}</TicketLiveContext.Provider>;
 }
 

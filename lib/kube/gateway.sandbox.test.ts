@@ -35,6 +35,8 @@ describe("a cluster that answers too late", () => {
       const core = makeClient(kubeConfigFor(live), CoreV1Api, TIMEOUT_MS);
       const typed = await failureOf(() => core.readNamespace({ name: "default" }));
       expect(typed.message).toBe(`sandbox-slow: No answer from ${live.server} within 0.3 s.`);
+      // A caller that knows neither the server nor the bound (a CI run's follower) still gets a sentence.
+      expect(describeClusterFailure("sandbox-slow", "", typed.cause, 0).message).toBe("sandbox-slow: No answer from the API server in time.");
     } finally {
       live.setLatency(0);
     }

@@ -151,7 +151,9 @@ export function describeClusterFailure(cluster: string, server: string, e: unkno
   }
   const name = (e as { name?: string })?.name;
   if (name === "TimeoutError" || name === "AbortError") {
-    return new ClusterError(cluster, `No answer from ${server} within ${timeoutMs / 1000} s.`, undefined, { cause: e });
+    // Some callers know neither the server (a CI run's cluster by name) nor the bound (0): the sentence still reads.
+    const within = timeoutMs > 0 ? `within ${timeoutMs / 1000} s` : "in time";
+    return new ClusterError(cluster, `No answer from ${server || "the API server"} ${within}.`, undefined, { cause: e });
   }
   const code = errorCode(e);
   const host = (() => {

@@ -3,7 +3,7 @@ import { db, type Prisma } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { authorize, type Ctx } from "@/lib/context";
 import { platform } from "@/lib/access/policy";
-import { getRun } from "@/lib/provisioning/engine";
+import { getRun, RUN_WITH_STEPS } from "@/lib/provisioning/engine";
 import type { StepDraft } from "@/lib/provisioning/registry";
 import { childLogger } from "@/lib/log";
 import { canSeeTicket, decidesTickets, inboxWhere, visibleWhere } from "./approval";
@@ -104,17 +104,28 @@ export type TicketDetail = Awaited<ReturnType<typeof getTicket>>;
 /** The live part of a ticket page (polled): status and steps. */
 export async function getTicketProgress(ctx: Ctx, number: number) {
   authorize(ctx, "ticket.read", platform);
-  const row = await db().ticket.findUnique({
-    where: { number },
-    select: {
-      id: true,
-      status: true,
-      requesterId: true,
-      projectId: true,
-      project: { select: { lifecycle: true } },
-      runs: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true } },
+  // One snapshot: read apart, the ticket could say "provisioning" and its run, read a moment later, say every step is
+  // done (the last step's transaction closed the ticket in between), and the page would show both.
+  return db().$transaction(
+    async (tx) => {
+      const row = await tx.ticket.findUnique({
+        where: { number },
+        select: {
+          id: true,
+          status: true,
+          requesterId: true,
+          projectId: true,
+          project: { select: { lifecycle: true } },
+          runs: { orderBy: { createdAt: "desc" }, take: 1, select: { id: true } },
+        },
+      });
+      if (!row || !canSeeTicket(ctx.actor, row)) throw new AppError("NOT_FOUND", `There is no ticket #${number}, or you may not see it.`);
+      return {
+        status: row.status,
+        projectLifecycle: row.project?.lifecycle ?? null,
+        run: row.runs[0] ? await tx.provisioningRun.findUnique({ where: { id: row.runs[0].id }, include: RUN_WITH_STEPS }) : null,
+      };
     },
-  });
-  if (!row || !canSeeTicket(ctx.actor, row)) throw new AppError("NOT_FOUND", `There is no ticket #${number}, or you may not see it.`);
-  return { status: row.status, projectLifecycle: row.project?.lifecycle ?? null, run: row.runs[0] ? await getRun(row.runs[0].id) : null };
+    { isolationLevel: "RepeatableRead" },
+  );
 }
