@@ -70,12 +70,14 @@ export function TicketLive({ number, initialStatus, children }: { number: number
   }, [status, router]);
   // The refreshed page can be newer than the last poll (the ticket finished in between): the server's status also
   // turns polling off, so read once more rather than keep showing the poll's older answer.
+  // Only when the server's status changes: a poll that disagrees is followed by a refresh, not by another read.
   const { data, refetch } = query;
+  const serverStatus = useRef(initialStatus);
   useEffect(() => {
+    if (initialStatus === serverStatus.current) return;
+    serverStatus.current = initialStatus;
     if (data && data.status !== initialStatus) void refetch();
-    // Only when the server's status changes: a poll that disagrees is followed by a refresh, not by another read.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [initialStatus]);
+  }, [initialStatus, data, refetch]);
   return <TicketLiveContext.Provider value={{ status, progress: query.data, refetch: () => void query.refetch() }}>{children}</TicketLiveContext.Provider>;
 }
 
