@@ -1,6 +1,6 @@
 /** Test data through the real database: users, teams, projects, and the actors that act for them. */
 import { randomBytes } from "node:crypto";
-import { getCurrentTest } from "vitest/suite";
+import { TestRunner } from "vitest";
 import { db } from "@/lib/db/client";
 import { loadActor } from "@/lib/access/actor";
 import type { Ctx } from "@/lib/context";
@@ -13,7 +13,7 @@ const uid = () => randomBytes(3).toString("hex");
  * CI retry) the first attempt's rows are still there, so the retry's get a suffix instead of a unique-key failure.
  */
 function onThisAttempt(value: string) {
-  const retry = getCurrentTest()?.result?.retryCount ?? 0;
+  const retry = TestRunner.getCurrentTest()?.result?.retryCount ?? 0;
   return retry ? `${value}-r${retry}` : value;
 }
 
