@@ -26,6 +26,7 @@
  *   BENCH_VISITS=5         visits to the list in Chromium: the requests a person's visit makes (link prefetches included) and the server CPU they cost (0: none)
  *   BENCH_COMPARE=dir      A/B: also serve the build in another checkout (built, with node_modules) and measure both in alternating bursts
  *   BENCH_ROUNDS=8         the A/B's rounds (each side gets BENCH_SECONDS / rounds per round)
+ *   BENCH_NODE_ARGS="..."  Node flags for this checkout's server only (A/B of a runtime setting: BENCH_COMPARE=. too)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -165,7 +166,8 @@ async function startServer(root: string, port: number, extraArgs: string[]) {
   return { proc, base: url };
 }
 
-const { proc: app, base } = await startServer(projectRoot, port, profile);
+const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+const { proc: app, base } = await startServer(projectRoot, port, [...nodeArgs, ...profile]);
 // BENCH_COMPARE: a second build (another checkout, built) served beside this one, for an A/B run (see compare()).
 const compareRoot = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : undefined;
 if (compareRoot && !fs.existsSync(path.join(compareRoot, ".next/BUILD_ID"))) throw new Error(`BENCH_COMPARE: ${compareRoot} has no build (.next/BUILD_ID)`);
