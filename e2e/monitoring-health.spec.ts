@@ -3,8 +3,9 @@
  * with the e2e harness' real Prometheus scraping the sandbox clusters.
  * Dana deploys a healthy tag then the `errors` tag of storefront-web/web in
  * `test` (an environment no other spec deploys to) and the release page
- * flags the error ratio's rise on its cluster; Mia reads the availability
- * board and follows a link down to a project's dashboard.
+ * flags the error ratio's rise on its cluster (the rollout sent before the
+ * section's figures); Mia reads the availability board and follows a link
+ * down to a project's dashboard.
  */
 import { expect, test, type Page } from "@playwright/test";
 import { shots } from "./support/screenshots";
@@ -49,6 +50,16 @@ test.describe("release health", () => {
     await expect(section.getByTestId("health-sandbox-east")).toContainText("Error ratio rose");
     await expect(section.getByTestId("health-sandbox-east")).toContainText(/The error ratio rose from \d+\.\d+% to \d+\.\d+%/);
     await shots(page, "release-health");
+
+    // The rollout does not wait for Prometheus: the document sends it with a placeholder for the section, and the
+    // figures later in the same response.
+    const doc = await (await page.request.get(page.url())).text();
+    const rollout = doc.indexOf('data-testid="release-status"');
+    const placeholder = doc.indexOf("Reading the error ratio and latency from Prometheus");
+    const figures = doc.indexOf('data-testid="health-sandbox-east"');
+    expect(rollout).toBeGreaterThan(-1);
+    expect(placeholder).toBeGreaterThan(rollout);
+    expect(figures).toBeGreaterThan(placeholder);
   });
 });
 

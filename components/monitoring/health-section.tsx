@@ -2,6 +2,7 @@ import { AlertTriangle } from "lucide-react";
 import type { ClusterHealth, ReleaseHealth, WindowFigures } from "@/lib/monitoring/health";
 import { Badge } from "@/components/ui/badge";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { Skeleton } from "@/components/ui/skeleton";
 import { HealthSparkline } from "./health-sparkline";
 
 const pct = (r: number | null) => (r === null ? "no traffic" : `${(r * 100).toFixed(r < 0.1 ? 2 : 1)}%`);
@@ -55,17 +56,38 @@ function ClusterCard({ c, objective, releaseAt }: { c: ClusterHealth; objective:
 }
 
 /** The release page's health section: each cluster's error ratio and p99 before and after, and the flag. */
+function HealthHeader() {
+  return (
+    <CardHeader>
+      <CardTitle id="release-health-title">Release health</CardTitle>
+      <CardDescription>
+        Error ratio (5xx share) and latency p99 in the 10 minutes before the release and after it, per cluster. Flagged when the error ratio after is above both
+        twice the ratio before plus one percentage point, and the service&apos;s objective; fewer than 30 requests in a window is not enough traffic to judge.
+      </CardDescription>
+    </CardHeader>
+  );
+}
+
+/** The section while Prometheus answers: the release page shows its rollout without waiting for the metrics. */
+export function HealthSectionPending() {
+  return (
+    <Card role="region" aria-labelledby="release-health-title" aria-busy="true">
+      <HealthHeader />
+      <CardContent>
+        <p className="mb-3 text-sm text-muted-foreground">Reading the error ratio and latency from Prometheus…</p>
+        <div className="grid gap-3 md:grid-cols-2">
+          <Skeleton className="h-24" />
+          <Skeleton className="h-24" />
+        </div>
+      </CardContent>
+    </Card>
+  );
+}
+
 export function HealthSection({ health, releaseAt }: { health: ReleaseHealth; releaseAt: number | null }) {
   return (
     <Card role="region" aria-labelledby="release-health-title">
-      <CardHeader>
-        <CardTitle id="release-health-title">Release health</CardTitle>
-        <CardDescription>
-          Error ratio (5xx share) and latency p99 in the 10 minutes before the release and after it, per cluster. Flagged when the error ratio after is above
-          both twice the ratio before plus one percentage point, and the service&apos;s objective; fewer than 30 requests in a window is not enough traffic to
-          judge.
-        </CardDescription>
-      </CardHeader>
+      <HealthHeader />
       <CardContent className="space-y-3">
         {health.state !== "ok" ? (
           <p className="text-sm text-muted-foreground">{health.message}</p>

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { Suspense } from "react";
 import { requireCtx } from "@/lib/access/session";
 import { can, platform, projectResource } from "@/lib/access/policy";
 import { getRelease } from "@/lib/deploy/observe";
@@ -10,7 +11,8 @@ import { releaseLogWindow } from "@/lib/logs/page";
 import { LogViewer } from "@/components/logs/log-viewer";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { releaseHealth } from "@/lib/monitoring/health";
-import { HealthSection } from "@/components/monitoring/health-section";
+import { HealthSection, HealthSectionPending } from "@/components/monitoring/health-section";
+import type { Ctx } from "@/lib/context";
 
 export const metadata: Metadata = { title: "Release" };
 
@@ -22,7 +24,7 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
   const logWindow = releaseLogWindow(ctx, r);
   const logClusters = view.live.map((c) => ({ clusterId: c.clusterId, cluster: c.cluster }));
   // Release health needs monitoring.read besides deploy.read (the page's own right).
-  const health = can(ctx.actor, "monitoring.read", projectResource(r.service.project.id)) ? await releaseHealth(ctx, r.id) : null;
+  const showHealth = can(ctx.actor, "monitoring.read", projectResource(r.service.project.id));
   return (
     <>
       <PageHeader
@@ -35,9 +37,12 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
         canRetry={can(ctx.actor, "provisioning.retry", platform)}
         canDeploy={can(ctx.actor, "deploy.create", projectResource(r.service.project.id))}
       />
-      {health && (
+      {showHealth && (
         <div className="mt-6">
-          <HealthSection health={health} releaseAt={r.startedAt ? new Date(r.startedAt).getTime() : null} />
+          {/* Prometheus can take seconds: the rollout above shows first, and the health follows in the same response. */}
+          <Suspense fallback={<HealthSectionPending />}>
+            <StreamedHealth ctx={ctx} releaseId={r.id} releaseAt={r.startedAt ? new Date(r.startedAt).getTime() : null} />
+          </Suspense>
         </div>
       )}
       {logWindow && logClusters.length > 0 && (
@@ -64,6 +69,10 @@ export default async function ReleasePage({ params }: { params: Promise<{ id: st
       )}
     </>
   );
+}
+
+async function StreamedHealth({ ctx, releaseId, releaseAt }: { ctx: Ctx; releaseId: string; releaseAt: number | null }) {
+  return <HealthSection health={await releaseHealth(ctx, releaseId)} releaseAt={releaseAt} />;
 }
 
 /** A time as its ISO text in the markup (the reader's time zone is the browser's; the viewer's lines show local time). */
