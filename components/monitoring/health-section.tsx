@@ -55,11 +55,11 @@ function ClusterCard({ c, objective, releaseAt }: { c: ClusterHealth; objective:
   );
 }
 
-/** The release page's health section: each cluster's error ratio and p99 before and after, and the flag. */
-function HealthHeader() {
+/** The section's title (its id names the region) and what it measures. */
+function HealthHeader({ titleId }: { titleId: string }) {
   return (
     <CardHeader>
-      <CardTitle id="release-health-title">Release health</CardTitle>
+      <CardTitle id={titleId}>Release health</CardTitle>
       <CardDescription>
         Error ratio (5xx share) and latency p99 in the 10 minutes before the release and after it, per cluster. Flagged when the error ratio after is above both
         twice the ratio before plus one percentage point, and the service&apos;s objective; fewer than 30 requests in a window is not enough traffic to judge.
@@ -71,8 +71,9 @@ function HealthHeader() {
 /** The section while Prometheus answers: the release page shows its rollout without waiting for the metrics. */
 export function HealthSectionPending() {
   return (
-    <Card role="region" aria-labelledby="release-health-title" aria-busy="true">
-      <HealthHeader />
+    // Its own title id: while the figures stream in, the document briefly holds both this and the finished section.
+    <Card role="region" aria-labelledby="release-health-pending-title" aria-busy="true">
+      <HealthHeader titleId="release-health-pending-title" />
       <CardContent>
         <p className="mb-3 text-sm text-muted-foreground">Reading the error ratio and latency from Prometheus…</p>
         <div className="grid gap-3 md:grid-cols-2">
@@ -84,10 +85,11 @@ export function HealthSectionPending() {
   );
 }
 
+/** The release page's health section: each cluster's error ratio and p99 before and after, and the flag. */
 export function HealthSection({ health, releaseAt }: { health: ReleaseHealth; releaseAt: number | null }) {
   return (
     <Card role="region" aria-labelledby="release-health-title">
-      <HealthHeader />
+      <HealthHeader titleId="release-health-title" />
       <CardContent className="space-y-3">
         {health.state !== "ok" ? (
           <p className="text-sm text-muted-foreground">{health.message}</p>

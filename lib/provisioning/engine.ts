@@ -241,12 +241,12 @@ export async function retryStep(ctx: Ctx, stepId: string) {
   });
 }
 
-/** A run with its steps and their clusters, for the ticket and project pages. */
 /** A run with its steps in order and each step's cluster name, as pages show it. */
 export const RUN_WITH_STEPS = {
   steps: { orderBy: { position: "asc" }, include: { cluster: { select: { name: true } } } },
 } as const satisfies Prisma.ProvisioningRunInclude;
 
+/** A run with its steps and their clusters, for the ticket and project pages. */
 export async function getRun(runId: string) {
   return db().provisioningRun.findUnique({ where: { id: runId }, include: RUN_WITH_STEPS });
 }
