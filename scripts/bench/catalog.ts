@@ -8,24 +8,26 @@
  *     children) over the run, from /proc, divided by the requests served;
  *   - Postgres CPU per request, the same way (the postgres processes);
  *   - database queries and their execution time per request, from
- *     pg_stat_statements (reset before each run; the bench's own reads excluded);
+ *     pg_stat_statements (reset before each burst; the bench's own reads excluded);
  *   - the floor: the same app's cheapest dynamic page (/signin without a
- *     session: the root layout, no database) measured in the same run, and
- *     each result's ratio to it, which holds on a noisy machine when the
- *     absolute figures do not;
+ *     session: the root layout, no database), measured in pairs of bursts
+ *     with each scenario, and each result's ratio to it, which holds on a
+ *     noisy machine when the absolute figures do not;
  *   - the page's weight: HTML bytes, how much of it is inline RSC data, inline
  *     SVGs and class attributes; and the RSC payload of a client navigation.
  * Targets (issue 16): 4 connections >= 60 req/s and p95 < 150 ms; 1 connection p50 < 25 ms; within 2.5x of the floor.
  *   BENCH_SKIP_BUILD=1     reuse the current .next build
  *   BENCH_CONNECTIONS=4    concurrent connections (default 4; the list, search and filter also run at 1)
  *   BENCH_WARMUP=3         seconds of every scenario before any is measured (the JIT's warm-up; 0: none)
- *   BENCH_SECONDS=10       duration of each scenario (0: measure nothing, only weigh the pages and take screenshots)
+ *   BENCH_SECONDS=10       duration of each scenario, and of the floor beside it (0: measure nothing, only weigh the pages and take screenshots)
  *   BENCH_PATHS=/a,/b      measure only these paths (with the session), plus the floor
  *   BENCH_PROFILE=1        the server writes a V8 CPU profile to .wharf/prof (summarise it with scripts/bench/cpuprofile-top.ts)
+ *   BENCH_ALONE=floor|page measure one side of the pairs only, and print the requests it served: with BENCH_PROFILE, a
+ *                          profile of one page, for `cpuprofile-top.ts --diff` (what the page costs over the floor)
  *   BENCH_SCREENSHOTS=dir  screenshots of the list pages (desktop and 390 px wide) into dir, to look at what was measured
  *   BENCH_VISITS=5         visits to the list in Chromium: the requests a person's visit makes (link prefetches included) and the server CPU they cost (0: none)
  *   BENCH_COMPARE=dir      A/B: also serve the build in another checkout (built, with node_modules) and measure both in alternating bursts
- *   BENCH_ROUNDS=8         the A/B's rounds (each side gets BENCH_SECONDS / rounds per round)
+ *   BENCH_ROUNDS=8         rounds of bursts: a scenario and the floor, or the A/B's two sides (each gets BENCH_SECONDS / rounds per round)
  *   BENCH_NODE_ARGS="..."  Node flags for this checkout's server only (A/B of a runtime setting: BENCH_COMPARE=. too)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
@@ -234,37 +236,91 @@ interface Measured {
   dbMs: number;
 }
 
-async function measure(s: Scenario, conns: number): Promise<Measured> {
-  const url = base + s.path;
-  await autocannon({ url, connections: conns, amount: 40, headers: headersOf(s) }); // warm-up
+/** What the bursts of one page added up to; `rounds` holds each round's CPU per request, for the spread of the ratio. */
+interface Sum {
+  requests: number;
+  ms: number;
+  cpuMs: number;
+  pgMs: number;
+  calls: number;
+  dbMs: number;
+  non2xx: number;
+  times: number[];
+  rounds: number[];
+}
+const emptySum = (): Sum => ({ requests: 0, ms: 0, cpuMs: 0, pgMs: 0, calls: 0, dbMs: 0, non2xx: 0, times: [], rounds: [] });
+
+/** One burst of `s` for `secs` seconds, added to `sum`. */
+async function measuredBurst(s: Scenario, conns: number, secs: number, sum: Sum) {
   await client.query("select pg_stat_statements_reset()");
   const cpu0 = appCpuMs();
   const pg0 = pgCpuMs();
-  const times: number[] = [];
+  const t0 = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections: conns, duration: seconds, headers: headersOf(s) }, (err, r) => (err ? reject(err) : resolve(r)));
+    const instance = autocannon({ url: base + s.path, connections: conns, duration: secs, headers: headersOf(s) }, (err, r) =>
+      err ? reject(err) : resolve(r),
+    );
     instance.on("response", (_client, status, _bytes, ms) => {
-      if (status === 200) times.push(ms);
+      if (status === 200) sum.times.push(ms);
     });
   });
-  const served = Math.max(1, result.requests.total);
-  const serverCpu = (appCpuMs() - cpu0) / served;
-  const pgCpu = (pgCpuMs() - pg0) / served;
-  const statements = await dbStatements();
-  times.sort((a, b) => a - b);
+  sum.ms += performance.now() - t0;
+  const cpu = appCpuMs() - cpu0;
+  sum.cpuMs += cpu;
+  sum.pgMs += pgCpuMs() - pg0;
+  sum.requests += result.requests.total;
+  sum.non2xx += result.non2xx;
+  sum.rounds.push(cpu / Math.max(1, result.requests.total));
+  for (const r of await dbStatements()) {
+    sum.calls += r.calls;
+    sum.dbMs += r.ms;
+  }
+}
+
+function summarize(sum: Sum): Measured {
+  const served = Math.max(1, sum.requests);
+  const times = [...sum.times].sort((a, b) => a - b);
   return {
-    requests: times.length,
-    rps: result.requests.average,
+    requests: sum.requests,
+    rps: (sum.requests * 1000) / sum.ms,
     p50: percentile(times, 50),
     p95: percentile(times, 95),
     p99: percentile(times, 99),
-    non2xx: result.non2xx,
-    serverCpu,
-    pgCpu,
-    queries: statements.reduce((n, r) => n + r.calls, 0) / served,
-    dbMs: statements.reduce((n, r) => n + r.ms, 0) / served,
+    non2xx: sum.non2xx,
+    serverCpu: sum.cpuMs / served,
+    pgCpu: sum.pgMs / served,
+    queries: sum.calls / served,
+    dbMs: sum.dbMs / served,
   };
 }
+
+/**
+ * A scenario and the floor, measured in pairs: BENCH_ROUNDS rounds (default 8) of a burst of each, BENCH_SECONDS /
+ * rounds long, the one that goes first alternating. The ratio to the floor is then of two pages measured in the same
+ * moments: on this shared machine the floor measured a minute apart from the page moved the ratio by up to 0.9x
+ * (3.0x in one run, 2.1x in an A/B run of the same build half an hour later). `spread` is the lowest and highest
+ * ratio of server CPU per request in one round.
+ */
+async function measurePaired(s: Scenario, conns: number) {
+  const rounds = Math.max(2, Number(process.env.BENCH_ROUNDS ?? 8));
+  const secs = seconds / rounds;
+  for (const x of sidesOf(s)) served += (await autocannon({ url: base + x.path, connections: conns, amount: 40, headers: headersOf(x) })).requests.total; // warm-up
+  const [page, floor] = [emptySum(), emptySum()];
+  for (let r = 0; r < rounds; r++) {
+    for (const first of r % 2 === 0 ? [true, false] : [false, true]) {
+      if (alone && alone !== (first ? "floor" : "page")) continue;
+      await measuredBurst(first ? FLOOR : s, conns, secs, first ? floor : page);
+    }
+  }
+  served += page.requests + floor.requests;
+  const perRound = page.rounds.map((c, i) => c / (floor.rounds[i] ?? NaN)).sort((a, b) => a - b);
+  return { m: summarize(page), floor: floor, spread: [perRound[0] ?? NaN, perRound[perRound.length - 1] ?? NaN] as const };
+}
+const alone = process.env.BENCH_ALONE;
+/** The pages a pair measures: the floor and the scenario, or with BENCH_ALONE only one of them (a profile of it has nothing of the other). */
+const sidesOf = (s: Scenario) => (alone === "floor" ? [FLOOR] : alone === "page" ? [s] : [FLOOR, s]);
+if (alone && alone !== "floor" && alone !== "page") throw new Error("BENCH_ALONE is floor or page");
+let served = 0;
 
 /** The page's weight: HTML, its inline RSC data (`self.__next_f.push`), inline SVGs, class attributes; and a client navigation's RSC payload. */
 async function weigh(s: Scenario) {
@@ -363,7 +419,8 @@ async function visits(path: string, count: number) {
 const warmup = Number(process.env.BENCH_WARMUP ?? 3);
 if (seconds > 0 && warmup > 0) {
   say(`warming up: every scenario for ${warmup} s`);
-  for (const s of [FLOOR, ...SCENARIOS]) await autocannon({ url: base + s.path, connections, duration: warmup, headers: headersOf(s) });
+  for (const s of [...new Set(SCENARIOS.flatMap(sidesOf))])
+    served += (await autocannon({ url: base + s.path, connections, duration: warmup, headers: headersOf(s) })).requests.total;
 }
 
 interface Side {
@@ -453,11 +510,17 @@ if (other) {
   await shutdown();
 }
 
-const results: { s: Scenario; conns: number; m: Measured }[] = [];
-for (const s of seconds > 0 ? [FLOOR, ...SCENARIOS] : []) {
+const results: { s: Scenario; conns: number; m: Measured; floor: Measured; spread: readonly [number, number] }[] = [];
+// The floor's own line: every burst of it, at that many connections, over the whole run.
+const floorSums = new Map<number, Sum>();
+for (const s of seconds > 0 ? SCENARIOS : []) {
   for (const conns of s.single && connections !== 1 ? [connections, 1] : [connections]) {
-    const m = await measure(s, conns);
-    results.push({ s, conns, m });
+    const { m, floor, spread } = await measurePaired(s, conns);
+    const all = floorSums.get(conns) ?? emptySum();
+    for (const k of ["requests", "ms", "cpuMs", "pgMs", "calls", "dbMs", "non2xx"] as const) all[k] += floor[k];
+    all.times.push(...floor.times);
+    floorSums.set(conns, all);
+    results.push({ s, conns, m, floor: summarize(floor), spread });
     say(`${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
   }
 }
@@ -466,15 +529,18 @@ for (const s of [FLOOR, ...SCENARIOS.filter((x) => x.path.startsWith("/projects"
 const visitCount = Number(process.env.BENCH_VISITS ?? 5);
 const visit = visitCount > 0 ? await visits("/projects", visitCount) : undefined;
 
-const floorAt = (conns: number) => results.find((r) => r.s === FLOOR && r.conns === conns)?.m;
-console.log(`\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${seconds} s each.`);
+console.log(
+  `\nProjects list, ${PROJECTS} projects / ${PROJECTS * SERVICES_PER_PROJECT} services, ${seconds} s each, each scenario in pairs of bursts with the floor.`,
+);
 console.log("CPU from /proc (the next-server process tree; the postgres processes), queries and db time from pg_stat_statements, per request.\n");
-for (const { s, conns, m } of results) console.log(`  ${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
+for (const [conns, sum] of [...floorSums].sort((x, y) => y[0] - x[0]).filter(([, sum]) => sum.requests > 0))
+  console.log(`  ${FLOOR.name.padEnd(36)} ${conns}c ${fmt(summarize(sum))}`);
+for (const { s, conns, m } of results.filter((r) => r.m.requests > 0)) console.log(`  ${s.name.padEnd(36)} ${conns}c ${fmt(m)}`);
 
-console.log(`\nRatio to the floor (${FLOOR.path}) in this run, and the targets (4c >= 60 req/s, p95 < 150 ms; 1c p50 < 25 ms; within 2.5x of the floor):`);
-for (const { s, conns, m } of results) {
-  if (s === FLOOR) continue;
-  const f = floorAt(conns)!;
+console.log(
+  `\nRatio to the floor (${FLOOR.path}) measured in the same rounds, and the targets (4c >= 60 req/s, p95 < 150 ms; 1c p50 < 25 ms; within 2.5x of the floor):`,
+);
+for (const { s, conns, m, floor: f, spread } of alone ? [] : results) {
   const ratio = conns === 1 ? m.p50 / f.p50 : f.rps / m.rps;
   const cpuRatio = m.serverCpu / f.serverCpu;
   const meets = !s.target
@@ -487,9 +553,11 @@ for (const { s, conns, m } of results) {
         ? "  meets targets"
         : "  MISSES targets";
   console.log(
-    `  ${s.name.padEnd(36)} ${conns}c  ${conns === 1 ? "p50" : "req/s"} ${ratio.toFixed(2)}x the floor  server CPU ${cpuRatio.toFixed(2)}x the floor's${meets}`,
+    `  ${s.name.padEnd(36)} ${conns}c  ${conns === 1 ? "p50" : "req/s"} ${ratio.toFixed(2)}x the floor  server CPU ${cpuRatio.toFixed(2)}x the floor's (one round: ${spread[0].toFixed(2)}-${spread[1].toFixed(2)}x)${meets}`,
   );
 }
+
+if (alone) console.log(`\nBENCH_ALONE=${alone}: the server answered ${served} requests, warm-ups included.`);
 
 console.log("\nPage weight (target: first page under 60 KB):");
 for (const { s, w } of weights) {
