@@ -38,6 +38,28 @@ test.describe("the command palette", () => {
   });
 });
 
+test.describe("the header", () => {
+  test.use({ storageState: authFile("developer") });
+
+  test("its theme and user menus open from the keyboard, and Escape gives the focus back to their button", async ({ page }) => {
+    await page.goto("/projects");
+    // The server sends the buttons; their menus come with hydration (docs/performance.md, ninth pass).
+    await page.waitForLoadState("networkidle");
+    const menus = [
+      { button: page.getByRole("button", { name: "Toggle theme" }), item: page.getByRole("menuitemradio", { name: "Dark" }) },
+      { button: page.getByRole("button", { name: "User menu" }), item: page.getByRole("menuitem", { name: "Sign out", exact: true }) },
+    ];
+    for (const { button, item } of menus) {
+      await button.focus();
+      await page.keyboard.press("Enter");
+      await expect(item).toBeVisible();
+      await page.keyboard.press("Escape");
+      await expect(item).toBeHidden();
+      await expect(button).toBeFocused();
+    }
+  });
+});
+
 test.describe("the shell", () => {
   test.use({ storageState: authFile("admin") });
 

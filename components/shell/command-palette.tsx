@@ -41,13 +41,9 @@ function useSettled(value: string, ms = 150) {
  * search button. Pages are filtered here; everything else comes from /api/search, which scopes by the policy.
  */
 export function CommandPalette({ pages }: { pages: PageLink[] }) {
-  const router = useRouter();
   const [open, setOpen] = useState(false);
-  const [input, setInput] = useState("");
-  const [selected, setSelected] = useState("");
   const hydrated = useHydrated();
   const mac = hydrated && /Mac|iPhone|iPad/.test(navigator.userAgent);
-  const q = useSettled(input.trim());
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -59,6 +55,32 @@ export function CommandPalette({ pages }: { pages: PageLink[] }) {
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
+
+  return (
+    <>
+      <button
+        type="button"
+        className={`${styles.base} ${styles.search}`}
+        aria-label="Search"
+        aria-keyshortcuts="Control+K Meta+K"
+        onClick={() => setOpen(true)}
+      >
+        <SpriteIcon name="search" />
+        <span className="hidden md:inline">Search…</span>
+        <kbd className="ml-auto hidden rounded border bg-muted px-1.5 font-mono text-[10px] md:inline">{mac ? "⌘K" : "Ctrl K"}</kbd>
+      </button>
+      {/* The dialog, its search and its state come with hydration: the server renders the button alone (docs/performance.md, ninth pass). */}
+      {hydrated && <PaletteDialog pages={pages} open={open} setOpen={setOpen} />}
+    </>
+  );
+}
+
+/** The palette itself: the dialog, what was typed, and the search it sends. */
+function PaletteDialog({ pages, open, setOpen }: { pages: PageLink[]; open: boolean; setOpen: (open: boolean) => void }) {
+  const router = useRouter();
+  const [input, setInput] = useState("");
+  const [selected, setSelected] = useState("");
+  const q = useSettled(input.trim());
 
   const enabled = open && q.length >= 2;
   const { data, error, isFetching } = useQuery({
@@ -87,76 +109,63 @@ export function CommandPalette({ pages }: { pages: PageLink[] }) {
   }
 
   return (
-    <>
-      <button
-        type="button"
-        className={`${styles.base} ${styles.search}`}
-        aria-label="Search"
-        aria-keyshortcuts="Control+K Meta+K"
-        onClick={() => setOpen(true)}
-      >
-        <SpriteIcon name="search" />
-        <span className="hidden md:inline">Search…</span>
-        <kbd className="ml-auto hidden rounded border bg-muted px-1.5 font-mono text-[10px] md:inline">{mac ? "⌘K" : "Ctrl K"}</kbd>
-      </button>
-      <CommandDialog
-        open={open}
-        onOpenChange={(o) => {
-          setOpen(o);
-          if (!o) setInput("");
-        }}
-        title="Search Wharf"
-        description="Jump to a project, service, ticket, release or page"
-        className="top-[15%] translate-y-0 sm:max-w-xl"
-        commandProps={{ shouldFilter: false, value: current, onValueChange: setSelected, loop: true, label: "Search Wharf" }}
-      >
-        <div className="relative">
-          <CommandInput value={input} onValueChange={setInput} placeholder="Projects, services, tickets (#12), releases (v2), pages…" maxLength={100} />
-          {isFetching && <Loader2 className="absolute top-1/2 right-10 size-4 -translate-y-1/2 animate-spin text-muted-foreground" aria-label="Searching" />}
-        </div>
-        <CommandList className="max-h-[min(60svh,420px)]">
-          {error && enabled ? (
-            <div role="alert" className="px-4 py-6 text-center text-sm text-destructive">
-              Search failed: {error.message}
-            </div>
-          ) : (
-            <CommandEmpty>
-              {needle.length < 2
-                ? "Type 2 or more characters to search projects, services, tickets and releases."
-                : q !== input.trim() || isFetching
-                  ? "Searching…"
-                  : `Nothing you may see matches “${input.trim()}”.`}
-            </CommandEmpty>
-          )}
-          {matchingPages.length > 0 && (
-            <CommandGroup heading="Pages">
-              {matchingPages.map((p) => (
-                <CommandItem key={p.href} value={`page:${p.href}`} onSelect={() => go(p.href)}>
-                  <FileText />
-                  <span className="truncate">{p.label}</span>
+    <CommandDialog
+      open={open}
+      onOpenChange={(o) => {
+        setOpen(o);
+        if (!o) setInput("");
+      }}
+      title="Search Wharf"
+      description="Jump to a project, service, ticket, release or page"
+      className="top-[15%] translate-y-0 sm:max-w-xl"
+      commandProps={{ shouldFilter: false, value: current, onValueChange: setSelected, loop: true, label: "Search Wharf" }}
+    >
+      <div className="relative">
+        <CommandInput value={input} onValueChange={setInput} placeholder="Projects, services, tickets (#12), releases (v2), pages…" maxLength={100} />
+        {isFetching && <Loader2 className="absolute top-1/2 right-10 size-4 -translate-y-1/2 animate-spin text-muted-foreground" aria-label="Searching" />}
+      </div>
+      <CommandList className="max-h-[min(60svh,420px)]">
+        {error && enabled ? (
+          <div role="alert" className="px-4 py-6 text-center text-sm text-destructive">
+            Search failed: {error.message}
+          </div>
+        ) : (
+          <CommandEmpty>
+            {needle.length < 2
+              ? "Type 2 or more characters to search projects, services, tickets and releases."
+              : q !== input.trim() || isFetching
+                ? "Searching…"
+                : `Nothing you may see matches “${input.trim()}”.`}
+          </CommandEmpty>
+        )}
+        {matchingPages.length > 0 && (
+          <CommandGroup heading="Pages">
+            {matchingPages.map((p) => (
+              <CommandItem key={p.href} value={`page:${p.href}`} onSelect={() => go(p.href)}>
+                <FileText />
+                <span className="truncate">{p.label}</span>
+              </CommandItem>
+            ))}
+          </CommandGroup>
+        )}
+        {GROUPS.map(({ kind, heading, icon: Icon }) => {
+          const group = hits.filter((h) => h.kind === kind);
+          if (!group.length) return null;
+          return (
+            <CommandGroup key={kind} heading={heading}>
+              {group.map((h) => (
+                <CommandItem key={h.id} value={`${h.kind}:${h.id}`} onSelect={() => go(h.href)}>
+                  <Icon />
+                  <div className="min-w-0">
+                    <div className="truncate">{h.title}</div>
+                    <div className="truncate text-xs text-muted-foreground">{h.subtitle}</div>
+                  </div>
                 </CommandItem>
               ))}
             </CommandGroup>
-          )}
-          {GROUPS.map(({ kind, heading, icon: Icon }) => {
-            const group = hits.filter((h) => h.kind === kind);
-            if (!group.length) return null;
-            return (
-              <CommandGroup key={kind} heading={heading}>
-                {group.map((h) => (
-                  <CommandItem key={h.id} value={`${h.kind}:${h.id}`} onSelect={() => go(h.href)}>
-                    <Icon />
-                    <div className="min-w-0">
-                      <div className="truncate">{h.title}</div>
-                      <div className="truncate text-xs text-muted-foreground">{h.subtitle}</div>
-                    </div>
-                  </CommandItem>
-                ))}
-              </CommandGroup>
-            );
-          })}
-        </CommandList>
-      </CommandDialog>
-    </>
+          );
+        })}
+      </CommandList>
+    </CommandDialog>
   );
 }

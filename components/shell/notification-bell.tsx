@@ -6,6 +6,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { formatDistanceToNowStrict } from "date-fns";
 import { Popover, PopoverContent, PopoverTrigger } from "@/components/ui/popover";
 import { markNotificationsReadAction } from "@/lib/notifications/actions";
+import { useHydrated } from "@/hooks/use-hydrated";
 import styles from "./header.module.css";
 import { LIVE_COUNTS_KEY, useLiveCounts, type LiveCounts } from "./live-counts";
 
@@ -13,6 +14,7 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
   const { data, live } = useLiveCounts({ unread: initialUnread });
   const queryClient = useQueryClient();
   const unread = data.unread;
+  const hydrated = useHydrated();
   /** Closing the list marks everything read: at once here, and in every other tab by the stream's next event. */
   function markRead() {
     if (unread === 0) return;
@@ -22,25 +24,28 @@ export function NotificationBell({ initialUnread }: { initialUnread: number }) {
     );
     void markNotificationsReadAction({});
   }
+  const button = (
+    <button type="button" className={`${styles.base} ${styles.icon}`} aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
+      <SpriteIcon name="bell" />
+      {unread > 0 && (
+        <span
+          className="absolute -top-0.5 -right-0.5 flex min-w-4 items-center justify-center rounded-full bg-destructive px-1 text-[10px] font-semibold text-white"
+          data-testid="unread-count"
+        >
+          {unread > 99 ? "99+" : unread}
+        </span>
+      )}
+    </button>
+  );
+  // The server renders the button alone, and the list around it comes with hydration (docs/performance.md, ninth pass).
+  if (!hydrated) return button;
   return (
     <Popover
       onOpenChange={(open) => {
         if (!open) markRead();
       }}
     >
-      <PopoverTrigger asChild>
-        <button type="button" className={`${styles.base} ${styles.icon}`} aria-label={unread ? `Notifications: ${unread} unread` : "Notifications"}>
-          <SpriteIcon name="bell" />
-          {unread > 0 && (
-            <span
-              className="absolute -top-0.5 -right-0.5 flex min-w-4 items-center justify-center rounded-full bg-destructive px-1 text-[10px] font-semibold text-white"
-              data-testid="unread-count"
-            >
-              {unread > 99 ? "99+" : unread}
-            </span>
-          )}
-        </button>
-      </PopoverTrigger>
+      <PopoverTrigger asChild>{button}</PopoverTrigger>
       <PopoverContent align="end" className="w-96 p-0">
         <div className="border-b px-4 py-2 text-sm font-medium">Notifications</div>
         {!live ? (

@@ -17,10 +17,12 @@ import {
 } from "@/components/ui/dropdown-menu";
 import type { ActionResult } from "@/lib/http/action";
 import { signOutAction, signOutEverywhereAction } from "@/lib/access/session-actions";
+import { useHydrated } from "@/hooks/use-hydrated";
 import styles from "./header.module.css";
 
 export function UserMenu({ name, email, role }: { name: string; email: string; role: string }) {
   const [pending, startTransition] = useTransition();
+  const hydrated = useHydrated();
   const initials = name
     .split(/\s+/)
     .map((p) => p[0])
@@ -46,16 +48,19 @@ export function UserMenu({ name, email, role }: { name: string; email: string; r
     });
   }
 
+  const button = (
+    <button type="button" className={`${styles.base} ${styles.user}`} aria-label="User menu">
+      <Avatar className="size-7">
+        <AvatarFallback className="text-xs">{initials}</AvatarFallback>
+      </Avatar>
+      <span className="hidden text-sm md:inline">{name}</span>
+    </button>
+  );
+  // The server renders the button alone, and the menu around it comes with hydration (docs/performance.md, ninth pass).
+  if (!hydrated) return button;
   return (
     <DropdownMenu>
-      <DropdownMenuTrigger asChild>
-        <button type="button" className={`${styles.base} ${styles.user}`} aria-label="User menu">
-          <Avatar className="size-7">
-            <AvatarFallback className="text-xs">{initials}</AvatarFallback>
-          </Avatar>
-          <span className="hidden text-sm md:inline">{name}</span>
-        </button>
-      </DropdownMenuTrigger>
+      <DropdownMenuTrigger asChild>{button}</DropdownMenuTrigger>
       <DropdownMenuContent align="end" className="w-64">
         <DropdownMenuLabel className="space-y-1">
           <div className="font-medium">{name}</div>
