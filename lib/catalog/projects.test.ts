@@ -226,6 +226,30 @@ describe("projects in the catalog", () => {
     expect(mine.projects.map((p) => p.slug).sort()).toEqual(["rw-a", "rw-b", "rw-c", "rw-d"]);
   });
 
+  it("pages through a search and through 'mine' in the order asked for, every match once", async () => {
+    const admin = await makeUser("admin");
+    const ctx = await ctxFor(admin);
+    const owner = await makeUser();
+    const team = await makeTeam("pages-team");
+    // 23 matches, created in an order that is neither their names' nor their reverse: page 1 holds 20, page 2 the rest.
+    const slugs = Array.from({ length: 23 }, (_, i) => `pg-${String((i * 7) % 23).padStart(2, "0")}`);
+    for (const slug of slugs) await newProject(ctx, { slug, teamId: team.id, ownerId: owner.id, tier: slug.endsWith("3") ? "critical" : "standard" });
+    const pages = async (o: Record<string, string>, as: Ctx = ctx) => {
+      const [one, two] = await Promise.all(["1", "2"].map((page) => listProjects(as, ZProjectListQuery.parse({ ...o, page }))));
+      expect(one!.total).toBe(23);
+      expect([one!.projects.length, two!.projects.length, two!.pages]).toEqual([20, 3, 2]);
+      return [...one!.projects, ...two!.projects].map((p) => p.slug);
+    };
+    const byName = [...slugs].sort();
+    expect(await pages({ q: "pg-" })).toEqual(byName);
+    expect(await pages({ q: "pg-", dir: "desc" })).toEqual([...byName].reverse());
+    // Critical first, names within a tier.
+    expect(await pages({ q: "pg-", sort: "tier" })).toEqual([...byName.filter((s) => s.endsWith("3")), ...byName.filter((s) => !s.endsWith("3"))]);
+    expect(await pages({ q: "pg-", sort: "created" })).toEqual(slugs);
+    // "Mine" without words: the owner is a member of exactly these 23.
+    expect(await pages({ mine: "1" }, await ctxFor(owner))).toEqual(byName);
+  });
+
   it("keeps at least one owner and records membership changes", async () => {
     const owner = await makeUser();
     const dev = await makeUser();
