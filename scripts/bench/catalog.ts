@@ -29,6 +29,8 @@
  *   BENCH_COMPARE=dir      A/B: also serve the build in another checkout (built, with node_modules) and measure both in alternating bursts
  *   BENCH_ROUNDS=8         rounds of bursts: a scenario and the floor, or the A/B's two sides (each gets BENCH_SECONDS / rounds per round)
  *   BENCH_NODE_ARGS="..."  Node flags for this checkout's server only (A/B of a runtime setting: BENCH_COMPARE=. too)
+ *   BENCH_TIMELINE=0       no timeline of single requests (on by default outside A/B runs: scripts/bench/request-timeline.mjs in the server,
+ *                          printing where one request's time goes at 1 connection: before its first statement, its statements, after them)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -147,11 +149,11 @@ process.on("exit", () => {
 });
 
 /** `next start` of the build in `root`, on its own port, against the bench's database. */
-async function startServer(root: string, port: number, extraArgs: string[]) {
+async function startServer(root: string, port: number, extraArgs: string[], extraEnv: Record<string, string> = {}) {
   const bin = path.join(root, "node_modules/next/dist/bin/next");
   const proc = spawn(process.execPath, [...extraArgs, bin, "start", "--port", String(port)], {
     cwd: root,
-    env: { ...env, NEXTAUTH_URL: `http://localhost:${port}` },
+    env: { ...env, ...extraEnv, NEXTAUTH_URL: `http://localhost:${port}` },
     stdio: "inherit",
   });
   servers.push(proc);
@@ -169,10 +171,22 @@ async function startServer(root: string, port: number, extraArgs: string[]) {
 }
 
 const nodeArgs = (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
-const { proc: app, base } = await startServer(projectRoot, port, [...nodeArgs, ...profile]);
 // BENCH_COMPARE: a second build (another checkout, built) served beside this one, for an A/B run (see compare()).
 const compareRoot = process.env.BENCH_COMPARE ? path.resolve(process.env.BENCH_COMPARE) : undefined;
 if (compareRoot && !fs.existsSync(path.join(compareRoot, ".next/BUILD_ID"))) throw new Error(`BENCH_COMPARE: ${compareRoot} has no build (.next/BUILD_ID)`);
+// The timeline of each request at 1 connection (scripts/bench/request-timeline.mjs), unless BENCH_TIMELINE=0; not in an
+// A/B run, where it would load one side only.
+const timelineFile = process.env.BENCH_TIMELINE === "0" || compareRoot ? undefined : path.join(projectRoot, ".wharf/bench-timeline.jsonl");
+if (timelineFile) {
+  fs.mkdirSync(path.dirname(timelineFile), { recursive: true });
+  fs.writeFileSync(timelineFile, "");
+}
+const { proc: app, base } = await startServer(
+  projectRoot,
+  port,
+  [...nodeArgs, ...profile, ...(timelineFile ? ["--import", path.join(projectRoot, "scripts/bench/request-timeline.mjs")] : [])],
+  timelineFile ? { WHARF_BENCH_TIMELINE: timelineFile } : {},
+);
 const other = compareRoot ? await startServer(compareRoot, await freePort(), []) : undefined;
 
 // A session as a developer who is the owner of ~33 projects, minted as next-auth would.
@@ -558,6 +572,50 @@ for (const { s, conns, m, floor: f, spread } of alone ? [] : results) {
 }
 
 if (alone) console.log(`\nBENCH_ALONE=${alone}: the server answered ${served} requests, warm-ups included.`);
+
+/** A request's timeline as request-timeline.mjs writes it: ms from its arrival, CPU of the whole process. */
+interface Timeline {
+  url: string;
+  finish: number;
+  cpuMs: number;
+  statements: { text: string; sent: number; answered: number }[];
+}
+if (timelineFile && seconds > 0) {
+  const lines = fs.readFileSync(timelineFile, "utf8").split("\n").filter(Boolean);
+  const byPath = new Map<string, Timeline[]>();
+  for (const t of lines.map((l) => JSON.parse(l) as Timeline)) {
+    const list = byPath.get(t.url) ?? [];
+    list.push(t);
+    byPath.set(t.url, list);
+  }
+  const median = (xs: number[]) =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      50,
+    );
+  console.log(
+    "\nOne request at 1 connection, where its time goes: medians of the requests that had the server to themselves, in ms from the request's arrival",
+  );
+  console.log("(the process's CPU over that time, every thread; statements as the pg client sent them and had their answers; BENCH_TIMELINE=0: off):");
+  for (const s of [FLOOR, ...SCENARIOS.filter((x) => x.single)]) {
+    const ts = byPath.get(s.path) ?? [];
+    if (ts.length < 20) continue;
+    const withStatements = ts.filter((t) => t.statements.length > 0);
+    const finish = median(ts.map((t) => t.finish));
+    const cpu = median(ts.map((t) => t.cpuMs));
+    const parts = [`done ${finish.toFixed(1).padStart(5)}  CPU ${cpu.toFixed(1).padStart(5)} (${((100 * cpu) / finish).toFixed(0)}% busy)`];
+    if (withStatements.length >= ts.length / 2) {
+      const first = (t: Timeline) => t.statements.reduce((a, b) => (b.sent < a.sent ? b : a));
+      const lastAnswer = (t: Timeline) => Math.max(...t.statements.map((x) => x.answered));
+      parts.push(
+        `first statement sent ${median(withStatements.map((t) => first(t).sent)).toFixed(1)}, answered ${median(withStatements.map((t) => first(t).answered)).toFixed(1)}`,
+        `last answered ${median(withStatements.map(lastAnswer)).toFixed(1)} (${median(withStatements.map((t) => t.statements.length))} statements)`,
+        `after it ${median(withStatements.map((t) => t.finish - lastAnswer(t))).toFixed(1)}`,
+      );
+    }
+    console.log(`  ${s.name.padEnd(36)} ${String(ts.length).padStart(5)} req  ${parts.join("  ")}`);
+  }
+}
 
 console.log("\nPage weight (target: first page under 60 KB):");
 for (const { s, w } of weights) {
