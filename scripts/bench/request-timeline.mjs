@@ -1,5 +1,5 @@
 /**
- * Preloaded into the bench's server with BENCH_TIMELINE=1 (`node --import`): the timeline of each request that had
+ * Preloaded into the bench's server (`node --import`; unless BENCH_TIMELINE=0): the timeline of each request that had
  * the server to itself, appended as one JSON line to the file in WHARF_BENCH_TIMELINE. For each: when each statement
  * was sent to Postgres and when its answer was handed back, when the response finished, and the process's CPU time
  * in between (every thread: the main one, the garbage collector's, libuv's). The benchmark (scripts/bench/catalog.ts)
@@ -49,21 +49,15 @@ if (file) {
     const sent = performance.now() - record.t0;
     const text = (typeof config === "string" ? config : (config?.text ?? "")).replace(/\s+/g, " ").trim().slice(0, 48);
     const done = () => record.statements.push({ text, sent, answered: performance.now() - record.t0 });
-    // pg's pool passes a callback as the last argument; a direct call gets a promise back.
+    // pg's pool passes a callback as the last argument (or in the config); a direct call gets a promise back.
+    const answered = (callback) =>
+      function (...args) {
+        done();
+        return callback.apply(this, args);
+      };
     const last = rest.length - 1;
-    if (typeof rest[last] === "function") {
-      const callback = rest[last];
-      rest[last] = function (...args) {
-        done();
-        return callback.apply(this, args);
-      };
-    } else if (typeof config?.callback === "function") {
-      const callback = config.callback;
-      config.callback = function (...args) {
-        done();
-        return callback.apply(this, args);
-      };
-    }
+    if (typeof rest[last] === "function") rest[last] = answered(rest[last]);
+    else if (typeof config?.callback === "function") config.callback = answered(config.callback);
     const result = query.call(this, config, ...rest);
     if (result && typeof result.then === "function") result.then(done, () => undefined);
     return result;
