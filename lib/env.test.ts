@@ -93,6 +93,14 @@ describe("configuration at start-up", () => {
     });
   });
 
+  it("prepares the statements on most requests unless told not to (a pooler that cannot keep them), and names a bad value", () => {
+    expect(loadEnv(good).WHARF_DB_PREPARE).toBe(true);
+    expect(loadEnv({ ...good, WHARF_DB_PREPARE: "" }).WHARF_DB_PREPARE).toBe(true);
+    expect(loadEnv({ ...good, WHARF_DB_PREPARE: "off" }).WHARF_DB_PREPARE).toBe(false);
+    expect(loadEnv({ ...good, WHARF_DB_PREPARE: "0" }).WHARF_DB_PREPARE).toBe(false);
+    expect(problems({ ...good, WHARF_DB_PREPARE: "sometimes" }).map((x) => x.variable)).toEqual(["WHARF_DB_PREPARE"]);
+  });
+
   it("reads the admin bootstrap list case-insensitively", () => {
     expect(loadEnv({ ...good, WHARF_ADMIN_EMAILS: " Ada@X.com , bob@x.com" }).WHARF_ADMIN_EMAILS).toEqual(["ada@x.com", "bob@x.com"]);
   });

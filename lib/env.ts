@@ -13,6 +13,11 @@ const booleanish = z
   .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
   .optional()
   .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+/** As `booleanish`, but on when unset or empty. */
+const booleanishOn = z
+  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
+  .optional()
+  .transform((v) => v === undefined || v === "" || v === "1" || v === "true" || v === "yes" || v === "on");
 
 const ms = (min: number, max: number, fallback: number) =>
   z.coerce
@@ -137,6 +142,11 @@ export const ZEnvVariables = z.object({
    * 2-core machine all get through (npm run bench:provision).
    */
   WHARF_DB_TX_WAIT_MS: ms(100, 120_000, 20_000),
+  /**
+   * Whether the statements on most requests are prepared once per connection (lib/db/prepared.ts). Turn it off
+   * behind a pooler that cannot keep prepared statements: PgBouncer in transaction mode before 1.21.
+   */
+  WHARF_DB_PREPARE: booleanishOn,
   /** How long one interactive transaction may run. */
   WHARF_DB_TX_TIMEOUT_MS: ms(1_000, 600_000, 15_000),
   /** Prefix of user names in the clusters' RoleBindings, as their OIDC username claim makes them (e.g. "oidc:"). */

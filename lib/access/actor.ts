@@ -1,5 +1,7 @@
 /** Builds the Actor of a user from the database: platform role and project roles. */
 import { db } from "@/lib/db/client";
+import { Prisma as Sql } from "@/lib/db/generated/client";
+import { prepared } from "@/lib/db/prepared";
 import type { Actor } from "./policy";
 import type { TeamRole } from "./roles";
 import { sessionExpiry, ZSessionClaims } from "./session-claims";
@@ -59,7 +61,8 @@ export async function loadSessionActor(rawClaims: unknown, now: number = Date.no
   if (!parsed.success) return null;
   const claims = parsed.data;
   if (sessionExpiry(claims).getTime() <= now) return null;
-  const [user] = await db().$queryRaw<SessionActorRow[]>`
+  const [user] = await db().$queryRaw<SessionActorRow[]>(
+    prepared(Sql.sql`
     select u.id, u.name, u.email, u."platformRole"::text as "platformRole", u.disabled, u."sessionVersion",
            coalesce((select json_agg(json_build_object('projectId', m."projectId", 'role', m.role::text))
                        from "ProjectMember" m where m."userId" = u.id), '[]') as "projectMembers",
@@ -67,7 +70,8 @@ export async function loadSessionActor(rawClaims: unknown, now: number = Date.no
                        from "TeamMembership" t where t."userId" = u.id), '[]') as "teamMemberships",
            exists(select 1 from "EndedSession" e where e.id = ${claims.sid} and e."userId" = u.id) as ended
       from "User" u
-     where u.id = ${claims.uid}`;
+     where u.id = ${claims.uid}`),
+  );
   if (!user || user.disabled || user.sessionVersion !== claims.sv || user.ended) return null;
   return toActor(user);
 }

@@ -9,13 +9,20 @@ import { PrismaClient } from "./generated/client";
 import { envPart } from "@/lib/env";
 import { busyError, isDbBusy } from "./errors";
 import { withSerializedTransactions } from "./serialized-transactions";
+import { statementName } from "./prepared";
 
 export type { Prisma } from "./generated/client";
 
 function makeClient(connectionString: string) {
-  const e = envPart("WHARF_DB_POOL", "WHARF_DB_TX_WAIT_MS", "WHARF_DB_TX_TIMEOUT_MS");
+  const e = envPart("WHARF_DB_POOL", "WHARF_DB_TX_WAIT_MS", "WHARF_DB_TX_TIMEOUT_MS", "WHARF_DB_PREPARE");
   // Prisma loads relations in parallel; inside a transaction those queries must take turns on its one connection.
-  const adapter = withSerializedTransactions(new PrismaPg({ connectionString, max: e.WHARF_DB_POOL }));
+  const adapter = withSerializedTransactions(
+    new PrismaPg(
+      { connectionString, max: e.WHARF_DB_POOL },
+      // The adapter's type asks for a name for every statement; without one (undefined) a statement stays unnamed.
+      e.WHARF_DB_PREPARE ? { statementNameGenerator: statementName as (query: { sql: string }) => string } : {},
+    ),
+  );
   const client = new PrismaClient({
     adapter,
     omit: { cluster: { kubeconfigEncrypted: true }, team: { slackBotTokenSealed: true } },

@@ -5,6 +5,8 @@
  */
 import { z } from "zod";
 import { db, type Tx } from "@/lib/db/client";
+import { Prisma as Sql } from "@/lib/db/generated/client";
+import { prepared } from "@/lib/db/prepared";
 import { AppError } from "@/lib/errors";
 import { env } from "@/lib/env";
 import { enqueue } from "@/lib/jobs/enqueue";
@@ -109,8 +111,10 @@ export async function markNotificationsRead(ctx: Ctx, ids?: string[]) {
 /** The header's two counts, on every page: open tickets this actor could decide (their inbox) and their unread notifications, in one statement. */
 export async function headerCounts(ctx: Ctx): Promise<{ inbox: number; unread: number }> {
   authorize(ctx, "ticket.read", platform);
-  const [row] = await db().$queryRaw<{ inbox: number; unread: number }[]>`
+  const [row] = await db().$queryRaw<{ inbox: number; unread: number }[]>(
+    prepared(Sql.sql`
     select (select count(*) from "Ticket" t where ${inboxSql(ctx.actor)})::int as inbox,
-           (select count(*) from "Notification" n where n."userId" = ${ctx.actor.id} and n."readAt" is null)::int as unread`;
+           (select count(*) from "Notification" n where n."userId" = ${ctx.actor.id} and n."readAt" is null)::int as unread`),
+  );
   return row ?? { inbox: 0, unread: 0 };
 }
