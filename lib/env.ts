@@ -9,15 +9,11 @@
 import { z } from "zod";
 import { ZPrometheusUrl } from "./monitoring/source-url";
 
-const booleanish = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .optional()
-  .transform((v) => v === "1" || v === "true" || v === "yes" || v === "on");
+const switchValue = z.enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""]).optional();
+const isOn = (v: string | undefined) => v === "1" || v === "true" || v === "yes" || v === "on";
+const booleanish = switchValue.transform(isOn);
 /** As `booleanish`, but on when unset or empty. */
-const booleanishOn = z
-  .enum(["1", "0", "true", "false", "yes", "no", "on", "off", ""])
-  .optional()
-  .transform((v) => v === undefined || v === "" || v === "1" || v === "true" || v === "yes" || v === "on");
+const booleanishOn = switchValue.transform((v) => v === undefined || v === "" || isOn(v));
 
 const ms = (min: number, max: number, fallback: number) =>
   z.coerce

@@ -3,7 +3,7 @@ import { db } from "@/lib/db/client";
 import { AppError } from "@/lib/errors";
 import { ZProjectListQuery, type TCreateProject } from "./schemas";
 import type { Ctx } from "@/lib/context";
-import { createProject, getProjectOverview, listProjects, updateProject } from "./projects";
+import { createProject, getProjectOverview, listIsPrepared, listProjects, updateProject } from "./projects";
 import { addService, removeMember, setMember } from "./project-parts";
 import { ctxFor, makeTeam, makeUser } from "@/test/factories";
 
@@ -248,6 +248,19 @@ describe("projects in the catalog", () => {
     expect(await pages({ q: "pg-", sort: "created" })).toEqual(slugs);
     // "Mine" without words: the owner is a member of exactly these 23.
     expect(await pages({ mine: "1" }, await ctxFor(owner))).toEqual(byName);
+  });
+
+  it("prepares the list's statement except for a search of one or two characters, and answers a search alike on every run", async () => {
+    expect([undefined, "", "a", "ab", "abc", "payments"].map(listIsPrepared)).toEqual([true, true, false, false, true, true]);
+    const ctx = await ctxFor(await makeUser("admin"));
+    const owner = await makeUser();
+    const team = await makeTeam("prep-team");
+    for (const slug of ["pq-one", "pq-two", "pq-three"]) await newProject(ctx, { slug, teamId: team.id, ownerId: owner.id });
+    // Past the fifth run, where Postgres may switch a prepared statement to its generic plan.
+    for (let run = 0; run < 7; run++) {
+      const found = await listProjects(ctx, ZProjectListQuery.parse({ q: "pq-" }));
+      expect([found.total, found.projects.map((p) => p.slug)]).toEqual([3, ["pq-one", "pq-three", "pq-two"]]);
+    }
   });
 
   it("keeps at least one owner and records membership changes", async () => {

@@ -32,6 +32,18 @@ const NOT_ARCHIVED = Object.values(ProjectLifecycle).filter((l) => l !== Project
 /** pg_trgm's unit: a search shorter than this has no trigram to find in the index. */
 const TRIGRAM = 3;
 
+/**
+ * Whether the list's statement is prepared (lib/db/prepared.ts): yes, except for a search of one or two characters.
+ * Its variants are the combinations of filters and sorts, a few hundred at most. After five runs a prepared statement
+ * may keep one generic plan for all values, chosen without the words; words of three characters or more give the
+ * trigram index ("Project_searchText_idx") trigrams to look up, shorter ones none, so no one plan suits both: 'a'
+ * (9,600 matches) went from 25.0 to 32.5 ms at p50 when prepared, and 'payments' from 17.5 to 16.2
+ * (docs/performance.md, twelfth pass).
+ */
+export function listIsPrepared(q: string | undefined): boolean {
+  return !q || q.length >= TRIGRAM;
+}
+
 /** The list's sort columns and their tie-break (id, so pages never overlap). Column names from this map only. */
 const SORT_COLUMNS: Record<TProjectListQuery["sort"], Sql.Sql> = {
   name: Sql.raw(`"name"`),
@@ -114,13 +126,7 @@ export async function listProjects(ctx: Ctx, query: TProjectListQuery) {
              ${pageOf}) p
       ${joins}
      order by ${order}`;
-  // Prepared (lib/db/prepared.ts), except a search of one or two characters: its variants are the combinations of
-  // filters and sorts, a few hundred at most. After five runs a prepared statement may keep one generic plan for all
-  // values, and a search's plan is the trigram index (GIN, "Project_searchText_idx"). Words of three characters or
-  // more give it trigrams to look up; shorter ones have none, so it reads the whole index, where Postgres plans a
-  // scan of the table for them: 'a' (9,600 matches) went from 25.0 to 32.5 ms at p50 when prepared, and 'payments'
-  // from 17.5 to 16.2 (docs/performance.md, twelfth pass).
-  const rows = await db().$queryRaw<ListRow[]>(query.q && query.q.length < TRIGRAM ? statement : prepared(statement));
+  const rows = await db().$queryRaw<ListRow[]>(listIsPrepared(query.q) ? prepared(statement) : statement);
   // A page past the last one has no row to carry the count: count on its own (only then).
   const count = rows[0]?.total ?? (await db().$queryRaw<{ total: number }[]>`select ${total} as total`)[0]!.total;
   return {
