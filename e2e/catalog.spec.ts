@@ -104,6 +104,17 @@ test("a page past the last one says so and leads to the last page, instead of co
   await expect(page.getByTestId("result-count")).toHaveText(/^1–\d+ of \d+ projects$/);
 });
 
+test("a search longer than the box takes, in an edited link, is searched by its first 100 characters and the box and link say so", async ({ page }) => {
+  await page.goto("/projects?q=ledger");
+  const found = await page.getByTestId("result-count").textContent();
+  // "ledger", then spaces up to past the 100th character, then words no project has: the first 100 characters are "ledger".
+  await page.goto(`/projects?q=${encodeURIComponent(`ledger${" ".repeat(100)}no such project anywhere`)}`);
+  await expect(page.getByRole("link", { name: "Ledger", exact: true })).toBeVisible();
+  await expect(page.getByTestId("result-count")).toHaveText(found!);
+  await expect(page.getByLabel("Search projects")).toHaveValue("ledger");
+  await expect(page).toHaveURL(/\/projects\?q=ledger$/);
+});
+
 test("opening the projects list prefetches no page until someone reaches for a link, then only that one", async ({ page }) => {
   // next/link prefetched every link in view: 40 server renders per visit to the list (docs/performance.md).
   const prefetched: string[] = [];

@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Checkbox } from "@/components/ui/checkbox";
 import { Label } from "@/components/ui/label";
 import { SpriteIcon } from "@/components/icons/sprite-icon";
-import { LIFECYCLES, PAGE_SIZES, TIERS } from "@/lib/catalog/schemas";
+import { LIFECYCLES, PAGE_SIZES, PROJECT_SEARCH_MAX, TIERS, projectSearch } from "@/lib/catalog/schemas";
 import styles from "./project-filters.module.css";
 
 const ALL = "__all";
@@ -17,7 +17,8 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
   const pathname = usePathname();
   const params = useSearchParams();
   const [pending, startTransition] = useTransition();
-  const [q, setQ] = useState(params.get("q") ?? "");
+  // The words the list searched: a longer search in the URL was cut to the first 100 characters, and the URL follows.
+  const [q, setQ] = useState(projectSearch(params.get("q") ?? ""));
 
   function update(changes: Record<string, string | undefined>) {
     const next = new URLSearchParams(params.toString());
@@ -55,7 +56,7 @@ export function ProjectFilters({ teams }: { teams: { slug: string; name: string 
           placeholder="Search name, slug, description, labels (e.g. pci=true)"
           className={styles.search}
           aria-label="Search projects"
-          maxLength={100}
+          maxLength={PROJECT_SEARCH_MAX}
         />
         {pending && <SpriteIcon name="loader" className="absolute top-1/2 right-2.5 size-4 -translate-y-1/2 animate-spin text-muted-foreground" />}
       </div>

@@ -6,6 +6,7 @@ import {
   ZLabels,
   ZName,
   ZProjectListQuery,
+  projectSearch,
   ZProjectSlug,
   ZRegisterCluster,
   ZUpdateCluster,
@@ -74,6 +75,14 @@ describe("the projects list query", () => {
       dir: "desc",
       q: "pay",
     });
+  });
+
+  it("searches the first 100 characters of a longer search from a URL instead of showing every project", () => {
+    const words = `payments ${"x".repeat(95)} ledger`;
+    expect(ZProjectListQuery.parse({ q: words }).q).toBe(words.slice(0, 100));
+    expect(ZProjectListQuery.parse({ q: `  ${"a".repeat(99)} b` }).q).toBe("a".repeat(99));
+    expect(ZProjectListQuery.parse({ q: "   " }).q).toBe("");
+    expect(projectSearch(" pay ")).toBe("pay");
   });
 });
 

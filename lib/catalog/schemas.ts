@@ -214,11 +214,18 @@ export type TSetMember = z.infer<typeof ZSetMember>;
 export const ZRemoveMember = z.object({ projectId: z.string().min(1), userId: z.string().min(1) });
 
 export const PAGE_SIZES = [20, 50, 100] as const;
+/** The longest search of the projects list: the box takes no more, and a longer one in a URL is cut to it. */
+export const PROJECT_SEARCH_MAX = 100;
+
+/** A search as the list runs it: trimmed, and a longer one from a hand-edited URL cut to its first words, not dropped. */
+export function projectSearch(q: string): string {
+  return q.trim().slice(0, PROJECT_SEARCH_MAX).trim();
+}
 export const PROJECT_SORTS = ["name", "updated", "created", "tier"] as const;
 
 /** The projects list's URL query, parsed leniently: a bad value falls back to its default. */
 export const ZProjectListQuery = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
+  q: z.string().transform(projectSearch).optional().catch(undefined),
   team: z.string().max(40).optional().catch(undefined),
   tier: z.enum(TIERS).optional().catch(undefined),
   lifecycle: z.enum(LIFECYCLES).optional().catch(undefined),
