@@ -18,7 +18,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { freePort, startEmbeddedPostgres } from "./lib/postgres";
 import { projectRoot } from "./lib/local-env";
-import { buildApp, nextBin } from "./lib/next-app";
+import { buildApp, nextStartArgs } from "./lib/next-app";
 
 const say = (line: string) => console.log(`\x1b[35m[e2e]\x1b[0m ${line}`);
 const extraArgs = process.argv.slice(2);
@@ -131,7 +131,7 @@ const configService = spawn(process.execPath, ["--import", "tsx", path.join(proj
   stdio: "inherit",
 });
 children.push(configService);
-const app = spawn(process.execPath, [nextBin, "start", "--port", String(appPort)], {
+const app = spawn(process.execPath, nextStartArgs(appPort), {
   cwd: projectRoot,
   env,
   stdio: "inherit",

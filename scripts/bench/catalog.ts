@@ -28,7 +28,8 @@
  *   BENCH_VISITS=5         visits to the list in Chromium: the requests a person's visit makes (link prefetches included) and the server CPU they cost (0: none)
  *   BENCH_COMPARE=dir      A/B: also serve the build in another checkout (built, with node_modules) and measure both in alternating bursts
  *   BENCH_ROUNDS=8         rounds of bursts: a scenario and the floor, or the A/B's two sides (each gets BENCH_SECONDS / rounds per round)
- *   BENCH_NODE_ARGS="..."  Node flags for this checkout's server only (A/B of a runtime setting: BENCH_COMPARE=. too)
+ *   BENCH_NODE_ARGS="..."  Node flags for this checkout's server only, after the production ones (SERVER_NODE_FLAGS), so they win: an A/B of
+ *                          a runtime setting with BENCH_COMPARE=. too (e.g. "--max-semi-space-size=0", V8's default, against npm start's)
  *   BENCH_TIMELINE=0       no timeline of single requests (on by default outside A/B runs: scripts/bench/request-timeline.mjs in the server,
  *                          printing where one request's time goes at 1 connection: before its first statement, its statements, after them)
  *   BENCH_EXPLAIN=1        EXPLAIN ANALYZE (auto_explain) of every query of one request per scenario, to .wharf/bench-explain.txt
@@ -43,9 +44,9 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { chromium } from "@playwright/test";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
-import { childPids, treeCpuMs } from "../lib/proc-cpu";
+import { childPids, treeCpuMs, treeMemoryMiB } from "../lib/proc-cpu";
 import { projectRoot } from "../lib/local-env";
-import { buildApp } from "../lib/next-app";
+import { buildApp, nextStartArgs } from "../lib/next-app";
 import { chromiumLaunchOptions } from "../lib/chromium";
 import { applyMigrations } from "../../lib/db/schema-engine";
 import { newSessionClaims } from "../../lib/access/session-claims";
@@ -151,7 +152,8 @@ process.on("exit", () => {
 /** `next start` of the build in `root`, on its own port, against the bench's database. */
 async function startServer(root: string, port: number, extraArgs: string[], extraEnv: Record<string, string> = {}) {
   const bin = path.join(root, "node_modules/next/dist/bin/next");
-  const proc = spawn(process.execPath, [...extraArgs, bin, "start", "--port", String(port)], {
+  // As `npm start` runs it (SERVER_NODE_FLAGS), both sides of an A/B alike; BENCH_NODE_ARGS come after, so they win.
+  const proc = spawn(process.execPath, nextStartArgs(port, { bin, nodeArgs: extraArgs }), {
     cwd: root,
     env: { ...env, ...extraEnv, NEXTAUTH_URL: `http://localhost:${port}` },
     stdio: "inherit",
@@ -226,6 +228,11 @@ function percentile(sorted: number[], p: number) {
 }
 
 const appCpuMs = (server: ChildProcess = app) => treeCpuMs(server.pid!);
+/** What a heap setting costs: the server's resident memory now and its peak (VmHWM) over the run. */
+const memory = (server: ChildProcess) => {
+  const m = treeMemoryMiB(server.pid!);
+  return `${m.rss.toFixed(0)} MiB resident, ${m.peak.toFixed(0)} MiB at most`;
+};
 const pgCpuMs = () => treeCpuMs(process.pid, (comm) => comm === "postgres");
 
 /** Every statement the app ran since the last reset, the bench's own reads left out. */
@@ -517,6 +524,7 @@ async function compare(b: Side) {
     });
     console.log(`  ${s.name.padEnd(36)} ${conns}c  A ${ratios[0]}   B ${ratios[1]}`);
   }
+  console.log(`\nServer memory after the run: A ${memory(app)}; B ${memory(b.proc)}`);
 }
 
 if (other) {
@@ -571,6 +579,7 @@ for (const { s, conns, m, floor: f, spread } of alone ? [] : results) {
   );
 }
 
+console.log(`\nServer memory after the run: ${memory(app)}`);
 if (alone) console.log(`\nBENCH_ALONE=${alone}: the server answered ${served} requests, warm-ups included.`);
 
 /** A request's timeline as request-timeline.mjs writes it: ms from its arrival, CPU of the whole process. */

@@ -22,7 +22,7 @@ import { encode } from "next-auth/jwt";
 import { newSessionClaims } from "../../lib/access/session-claims";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
-import { buildApp, nextBin } from "../lib/next-app";
+import { buildApp, nextStartArgs } from "../lib/next-app";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const say = (s: string) => console.log(`[bench:ci-logs] ${s}`);
@@ -91,7 +91,7 @@ const env = {
   OIDC_CLIENT_SECRET: "bench",
   WHARF_METRICS_TOKEN: randomBytes(24).toString("base64url"),
 };
-children.push(spawn(process.execPath, [nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" }));
+children.push(spawn(process.execPath, nextStartArgs(port), { cwd: projectRoot, env, stdio: "inherit" }));
 children.push(spawn(process.execPath, ["--import", "tsx", path.join(projectRoot, "scripts/worker.ts")], { cwd: projectRoot, env, stdio: "inherit" }));
 const base = `http://localhost:${port}`;
 for (let i = 0; ; i++) {

@@ -21,7 +21,7 @@ import { encode } from "next-auth/jwt";
 import pg from "pg";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
-import { buildApp, nextBin } from "../lib/next-app";
+import { buildApp, nextStartArgs } from "../lib/next-app";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100_000);
 const BURST = Number(process.env.BENCH_BURST ?? 50);
@@ -207,7 +207,7 @@ for (const p of plans) say(`  ${p}`);
 const pageLines: string[] = [];
 if (http) {
   const port = await freePort();
-  const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
+  const app = spawn(process.execPath, nextStartArgs(port), {
     cwd: projectRoot,
     env: {
       ...process.env,

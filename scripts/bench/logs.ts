@@ -33,7 +33,7 @@ import { newSessionClaims } from "../../lib/access/session-claims";
 import type { LogLine } from "../../lib/logs/protocol";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
-import { buildApp, nextBin } from "../lib/next-app";
+import { buildApp, nextStartArgs } from "../lib/next-app";
 
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 100);
 const MEASURED = Math.min(VIEWERS, Number(process.env.BENCH_MEASURED ?? 10));
@@ -154,7 +154,7 @@ const env = {
   OIDC_CLIENT_SECRET: "bench",
   WHARF_METRICS_TOKEN: metricsToken,
 };
-const web = spawn(process.execPath, [nextBin, "start", "--port", String(port)], { cwd: projectRoot, env, stdio: "inherit" });
+const web = spawn(process.execPath, nextStartArgs(port), { cwd: projectRoot, env, stdio: "inherit" });
 children.push(web);
 const base = `http://localhost:${port}`;
 for (let i = 0; ; i++) {

@@ -16,7 +16,7 @@ import { encode } from "next-auth/jwt";
 import { newSessionClaims } from "../../lib/access/session-claims";
 import { freePort, startEmbeddedPostgres } from "../lib/postgres";
 import { projectRoot } from "../lib/local-env";
-import { buildApp, nextBin } from "../lib/next-app";
+import { buildApp, nextStartArgs } from "../lib/next-app";
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20);
 const say = (s: string) => console.log(`[bench] ${s}`);
@@ -112,7 +112,7 @@ for (const s of project.services) {
 }
 
 const port = await freePort();
-const app = spawn(process.execPath, [nextBin, "start", "--port", String(port)], {
+const app = spawn(process.execPath, nextStartArgs(port), {
   cwd: projectRoot,
   env: {
     ...process.env,

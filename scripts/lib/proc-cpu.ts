@@ -61,3 +61,33 @@ export function childPids(parent: number, comm: (name: string) => boolean): numb
     .filter((s) => s.ppid === parent && comm(s.comm))
     .map((s) => s.pid);
 }
+
+/**
+ * The memory of `root` and every process below it, in MiB: resident now (VmRSS) and the most each one was at once
+ * since it started (VmHWM, summed), so a setting that trades memory for CPU shows both sides.
+ */
+export function treeMemoryMiB(root: number): { rss: number; peak: number } {
+  const stats = allStats();
+  const pids = new Set([root]);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const s of stats)
+      if (pids.has(s.ppid) && !pids.has(s.pid)) {
+        pids.add(s.pid);
+        grew = true;
+      }
+  }
+  let rss = 0;
+  let peak = 0;
+  for (const pid of pids) {
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+    } catch {
+      continue; // gone since the directory was listed
+    }
+    rss += Number(/^VmRSS:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) / 1024;
+    peak += Number(/^VmHWM:\s+(\d+) kB/m.exec(text)?.[1] ?? 0) / 1024;
+  }
+  return { rss, peak };
+}
