@@ -217,7 +217,7 @@ export const PAGE_SIZES = [20, 50, 100] as const;
 /** The longest search of the projects list: the box takes no more, and a longer one in a URL is cut to it. */
 export const PROJECT_SEARCH_MAX = 100;
 
-/** A search as the list runs it: trimmed, and a longer one from a hand-edited URL cut to its first words, not dropped. */
+/** A search as the list runs it: trimmed, and a longer one from a hand-edited URL cut to its first 100 characters, not dropped. */
 export function projectSearch(q: string): string {
   return q.trim().slice(0, PROJECT_SEARCH_MAX).trim();
 }
