@@ -40,19 +40,26 @@ function allStats(): Stat[] {
     .filter((s): s is Stat => s !== null);
 }
 
-/** The CPU time (ms) of `root` and every process below it; `only` keeps those whose command name matches. */
-export function treeCpuMs(root: number, only?: (comm: string) => boolean): number {
+/** `root` and every process below it, as listed now (none when `root` is gone). */
+function tree(root: number): Stat[] {
   const stats = allStats();
   const children = new Map<number, Stat[]>();
   for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
-  let total = 0;
+  const found: Stat[] = [];
   const visit = (s: Stat) => {
-    if (!only || only(s.comm)) total += s.cpuMs;
+    found.push(s);
     for (const c of children.get(s.pid) ?? []) visit(c);
   };
   const top = stats.find((s) => s.pid === root);
   if (top) visit(top);
-  return total;
+  return found;
+}
+
+/** The CPU time (ms) of `root` and every process below it; `only` keeps those whose command name matches. */
+export function treeCpuMs(root: number, only?: (comm: string) => boolean): number {
+  return tree(root)
+    .filter((s) => !only || only(s.comm))
+    .reduce((total, s) => total + s.cpuMs, 0);
 }
 
 /** The processes directly below `parent` whose command name matches (a server started by this process). */
@@ -67,19 +74,9 @@ export function childPids(parent: number, comm: (name: string) => boolean): numb
  * since it started (VmHWM, summed), so a setting that trades memory for CPU shows both sides.
  */
 export function treeMemoryMiB(root: number): { rss: number; peak: number } {
-  const stats = allStats();
-  const pids = new Set([root]);
-  for (let grew = true; grew;) {
-    grew = false;
-    for (const s of stats)
-      if (pids.has(s.ppid) && !pids.has(s.pid)) {
-        pids.add(s.pid);
-        grew = true;
-      }
-  }
   let rss = 0;
   let peak = 0;
-  for (const pid of pids) {
+  for (const { pid } of tree(root)) {
     let text: string;
     try {
       text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
