@@ -148,7 +148,11 @@ process.on("exit", () => {
   for (const server of servers) if (server.exitCode === null) server.kill("SIGKILL");
   for (const pid of childPids(process.pid, (c) => c === "postgres")) process.kill(pid, "SIGINT"); // fast shutdown; gone already after pgServer.stop()
   // Nor its database directory: the data of a run that failed (about 150 MB seeded), or the empty folder a finished one leaves.
-  fs.rmSync(dir, { recursive: true, force: true });
+  try {
+    fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  } catch (e) {
+    console.error(`[bench] could not remove ${dir}: ${(e as Error).message}`); // a Postgres still shutting down, writing into it
+  }
 });
 
 /** `next start` of the build in `root`, on its own port, against the bench's database. */
